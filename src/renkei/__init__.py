@@ -1,0 +1,3 @@
+"""Renkei (連携): supply-chain security management."""
+
+__version__ = "0.1.0"

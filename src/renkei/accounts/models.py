@@ -1,0 +1,67 @@
+"""Users, roles, language and API tokens."""
+
+from __future__ import annotations
+
+import hashlib
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from renkei.core.permissions import Role
+
+
+class User(AbstractUser):
+    """A person who logs in. The role grants actions; group companies limit the scope."""
+
+    role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.VIEWER)
+    language = models.CharField(
+        _("language"), max_length=8, choices=[("ja", "日本語"), ("en", "English")], default="ja"
+    )
+    group_companies = models.ManyToManyField(
+        "registry.Organisation",
+        verbose_name=_("limited to group companies"),
+        blank=True,
+        related_name="limited_users",
+        help_text=_("Leave empty for access to the whole group (headquarters view)."),
+    )
+
+    def get_role_display_text(self) -> str:
+        return str(ROLE_LABELS.get(self.role, self.role))
+
+
+ROLE_LABELS = {
+    Role.ADMIN: _("Administrator"),
+    Role.ANALYST: _("Analyst"),
+    Role.CSIRT: _("CSIRT"),
+    Role.VIEWER: _("Viewer"),
+}
+
+
+def hash_token(raw: str) -> str:
+    """Tokens are stored as SHA-256 digests: a database leak does not leak usable tokens."""
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+class ApiToken(models.Model):
+    """A personal API token: shown once at creation, stored hashed, expiring, revocable."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(_("name"), max_length=100)
+    prefix = models.CharField(_("prefix"), max_length=12, db_index=True)
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires"))
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None and self.expires_at > timezone.now()

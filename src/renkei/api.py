@@ -1,0 +1,20 @@
+"""The REST API under /api/v1/ (OpenAPI at /api/v1/openapi.json)."""
+
+from ninja import NinjaAPI
+
+from renkei.core.api import ActiveSessionAuth, TokenAuth, install_error_handlers
+
+api = NinjaAPI(
+    title="Renkei API",
+    version="1",
+    description="Supply-chain security registry, exposure and chain analytics.",
+    auth=[TokenAuth(), ActiveSessionAuth()],
+    urls_namespace="api",
+)
+install_error_handlers(api)
+
+
+@api.get("/ping", tags=["meta"])
+def ping(request):  # type: ignore[no-untyped-def]
+    """Check a token or session: answers the authenticated user name."""
+    return {"user": request.user.get_username()}

@@ -1,0 +1,107 @@
+"""The `renkei` console script: demo, production serving, the worker, and registry commands."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+from collections.abc import Sequence
+
+COMMANDS = {
+    "demo": "install the demo data set (SQLite) and serve it on http://127.0.0.1:8000 with a worker",
+    "serve": "run the production web server (gunicorn) with N worker processes",
+    "worker": "run the background task worker (reminders, recomputations, imports)",
+    "manage": "run a Django management command (migrate, createsuperuser, …)",
+    "import": "import organisations, relationships and contacts from CSV or Excel",
+    "export": "export organisations, relationships and contacts to CSV or Excel",
+    "blast-radius": "what of ours is exposed if a party is breached, and whom to tell",
+}
+
+
+def _django(argv: Sequence[str]) -> int:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "renkei.settings")
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["renkei", *argv])
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="renkei",
+        description="Renkei (連携): supply-chain security management.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    demo = sub.add_parser("demo", help=COMMANDS["demo"])
+    demo.add_argument("--port", type=int, default=8000)
+    demo.add_argument("--no-serve", action="store_true", help="load the demo data and print the logins only")
+    serve = sub.add_parser("serve", help=COMMANDS["serve"])
+    serve.add_argument("--workers", type=int, default=max(2, (os.cpu_count() or 1) * 2 + 1))
+    serve.add_argument("--bind", default=os.environ.get("RENKEI_BIND", "127.0.0.1:8000"))
+    sub.add_parser("worker", help=COMMANDS["worker"])
+    manage = sub.add_parser("manage", help=COMMANDS["manage"], add_help=False)
+    manage.add_argument("args", nargs=argparse.REMAINDER)
+    imp = sub.add_parser("import", help=COMMANDS["import"], add_help=False)
+    imp.add_argument("args", nargs=argparse.REMAINDER)
+    exp = sub.add_parser("export", help=COMMANDS["export"], add_help=False)
+    exp.add_argument("args", nargs=argparse.REMAINDER)
+    blast = sub.add_parser("blast-radius", help=COMMANDS["blast-radius"], add_help=False)
+    blast.add_argument("args", nargs=argparse.REMAINDER)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser()
+    if not argv:
+        parser.print_help()
+        return 0
+    args = parser.parse_args(argv)
+    if args.command == "manage":
+        return _django(args.args or ["help"])
+    if args.command == "import":
+        return _django(["import_registry", *args.args])
+    if args.command == "export":
+        return _django(["export_registry", *args.args])
+    if args.command == "blast-radius":
+        return _django(["blast_radius", *args.args])
+    if args.command == "worker":
+        return _django(["db_worker", "--queue-name", "*"])
+    if args.command == "serve":
+        _django(["migrate", "--noinput", "-v", "0"])
+        _django(["collectstatic", "--noinput", "-v", "0"])
+        cmd = [
+            sys.executable, "-m", "gunicorn", "renkei.wsgi:application",
+            "--workers", str(args.workers), "--bind", args.bind, "--access-logfile", "-",
+        ]
+        return subprocess.call(cmd)
+    if args.command == "demo":
+        return run_demo(port=args.port, serve=not args.no_serve)
+    parser.print_help()
+    return 2
+
+
+def run_demo(*, port: int, serve: bool) -> int:
+    """Migrate, load the demo data when the database is empty, print the logins, serve with a worker."""
+    _django(["migrate", "--noinput", "-v", "0"])
+    _django(["load_demo"])
+    if not serve:
+        return 0
+    worker = subprocess.Popen([sys.executable, "-m", "renkei.cli", "worker"])
+    try:
+        print(f"\n  Renkei: http://127.0.0.1:{port}/   (Ctrl+C to stop)\n", flush=True)
+        cmd = [
+            sys.executable, "-m", "gunicorn", "renkei.wsgi:application",
+            "--workers", "2", "--bind", f"127.0.0.1:{port}",
+        ]
+        return subprocess.call(cmd)
+    except KeyboardInterrupt:
+        return 0
+    finally:
+        worker.terminate()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,85 @@
+"""API plumbing: token and session authentication, and the one error shape.
+
+Every error answers `{"message": ..., "errors": [{"field": ..., "message": ...}]}`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+from ninja.security import HttpBearer, SessionAuth
+
+from renkei.core.audit import set_current_actor
+from renkei.core.errors import RenkeiError
+
+
+class TokenAuth(HttpBearer):
+    """`Authorization: Bearer <token>`; tokens are looked up by their SHA-256 digest."""
+
+    def authenticate(self, request: HttpRequest, token: str) -> Any:
+        from renkei.accounts.models import ApiToken, hash_token
+
+        try:
+            record = ApiToken.objects.select_related("user").get(token_hash=hash_token(token))
+        except ApiToken.DoesNotExist:
+            return None
+        if not record.is_active or not record.user.is_active:
+            return None
+        now = timezone.now()
+        if record.last_used_at is None or (now - record.last_used_at).total_seconds() > 60:
+            ApiToken.objects.filter(pk=record.pk).update(last_used_at=now)
+        request.user = record.user
+        set_current_actor(record.user, via=f"api token {record.prefix}")
+        return record.user
+
+
+class ActiveSessionAuth(SessionAuth):
+    """Browser session (with Ninja's CSRF check on unsafe methods)."""
+
+    def authenticate(self, request: HttpRequest, key: str | None) -> Any:
+        user = super().authenticate(request, key)
+        if user is not None:
+            set_current_actor(user, via="api session")
+        return user
+
+
+def error_body(message: str, items: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    return {"message": message, "errors": items or [{"message": message}]}
+
+
+def install_error_handlers(api: NinjaAPI) -> None:
+    @api.exception_handler(RenkeiError)
+    def renkei_error(request: HttpRequest, exc: RenkeiError) -> HttpResponse:
+        return api.create_response(request, exc.as_dict(), status=exc.status)
+
+    @api.exception_handler(Http404)
+    def not_found(request: HttpRequest, exc: Exception) -> HttpResponse:
+        return api.create_response(request, error_body(_("Not found.")), status=404)
+
+    @api.exception_handler(PermissionDenied)
+    def forbidden(request: HttpRequest, exc: Exception) -> HttpResponse:
+        return api.create_response(request, error_body(_("You do not have permission to do this.")), status=403)
+
+    @api.exception_handler(AuthenticationError)
+    def unauthenticated(request: HttpRequest, exc: Exception) -> HttpResponse:
+        return api.create_response(request, error_body(_("Authentication required.")), status=401)
+
+    @api.exception_handler(HttpError)
+    def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+        return api.create_response(request, error_body(str(exc)), status=exc.status_code)
+
+    @api.exception_handler(NinjaValidationError)
+    def invalid(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
+        items = []
+        for err in exc.errors:
+            loc = [str(p) for p in err.get("loc", []) if p not in ("body", "payload", "query", "path")]
+            items.append({"field": ".".join(loc) or None, "message": err.get("msg", "")})
+        message = items[0]["message"] if items else _("Invalid input.")
+        return api.create_response(request, {"message": message, "errors": items}, status=422)

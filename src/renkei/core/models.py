@@ -1,0 +1,34 @@
+"""Base models shared by every app."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class TimeStampedModel(models.Model):
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class ScopedModel(TimeStampedModel):
+    """A record that belongs to one of our group companies.
+
+    The permission mechanism (`core.permissions.visible`) filters on `group_company`, so a user
+    limited to some group companies sees only their records; every app's managed records inherit
+    this base so that later capabilities get the same scoping without extra code.
+    """
+
+    group_company = models.ForeignKey(
+        "registry.Organisation",
+        verbose_name=_("group company"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("Which of our group companies this record belongs to."),
+    )
+
+    class Meta:
+        abstract = True

@@ -1,0 +1,69 @@
+"""Template helpers for the generic pages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+from django.utils.html import format_html
+
+register = template.Library()
+
+
+def resolve(obj: Any, path: str) -> Any:
+    value: Any = obj
+    for part in path.split("."):
+        if value is None:
+            return None
+        display = getattr(value, f"get_{part}_display", None)
+        value = display if callable(display) else getattr(value, part, None)
+        if callable(value) and not hasattr(value, "all"):
+            value = value()
+    if hasattr(value, "all"):
+        return ", ".join(str(v) for v in value.all())
+    return value
+
+
+@register.simple_tag
+def cell(obj: Any, column: Any) -> Any:
+    """The value of one list column for one object, linked to the object when the column says so."""
+    value = resolve(obj, column.attr)
+    if value is None or value == "":
+        value = "—"
+    if value is True:
+        value = "✔"
+    if value is False:
+        value = "—"
+    if column.link and hasattr(obj, "get_absolute_url"):
+        return format_html('<a href="{}">{}</a>', obj.get_absolute_url(), value)
+    return value
+
+
+@register.simple_tag(takes_context=True)
+def sort_link(context: dict[str, Any], column: Any) -> str:
+    current = context.get("current_sort", "")
+    key = column.sort
+    new = f"-{key}" if current == key else key
+    base = context.get("sort_querystring", "")
+    qs = f"{base}&sort={new}" if base else f"sort={new}"
+    arrow = " ▲" if current == key else (" ▼" if current == f"-{key}" else "")
+    return format_html('<a href="?{}">{}{}</a>', qs, column.label, arrow)
+
+
+@register.filter
+def field_value(obj: Any, path: str) -> Any:
+    return resolve(obj, path)
+
+
+@register.simple_tag
+def verbose_name(obj: Any, name: str) -> str:
+    """The translated label of a model field (or of a method with a `short_description`)."""
+    try:
+        return str(obj._meta.get_field(name).verbose_name)
+    except Exception:  # noqa: BLE001 - not a field: a computed value
+        from django.utils.translation import gettext
+
+        return gettext(LABELS.get(name, name))
+
+
+LABELS = {"state_label": "state"}

@@ -1,0 +1,279 @@
+"""A small set of generic views: a concrete page is a queryset, columns and a form.
+
+Every object reaches the page through `permissions.visible`, so an object outside the user's
+scope answers 404, and every write goes through a service.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied
+from django.db import connection, models
+from django.db.models import Q
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.generic import DetailView, ListView
+
+from renkei.core.errors import RenkeiError, errors_to_form
+from renkei.core.permissions import Action, can, get_visible_or_404, require, visible
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a list page: a dotted attribute path, its heading, and whether it links."""
+
+    attr: str
+    label: Any
+    link: bool = False
+    sort: str | None = None
+
+
+class RenkeiViewMixin(LoginRequiredMixin):
+    """Login required, then the role must grant `permission_action`."""
+
+    permission_action: str = Action.VIEW
+    request: HttpRequest
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        require(request.user, self.permission_action)
+        return super().dispatch(request, *args, **kwargs)  # type: ignore[misc]
+
+
+class ScopedQuerysetMixin(RenkeiViewMixin):
+    model: type[models.Model]
+    queryset: models.QuerySet[Any] | None = None
+
+    def base_queryset(self) -> models.QuerySet[Any]:
+        return self.queryset.all() if self.queryset is not None else self.model._default_manager.all()
+
+    def get_queryset(self) -> models.QuerySet[Any]:
+        return visible(self.base_queryset(), self.request.user)
+
+
+class ObjectListView(ScopedQuerysetMixin, ListView):
+    """Search (`?q=`), filters (a form whose fields map to lookups), sort (`?sort=`) and pagination."""
+
+    template_name = "core/object_list.html"
+    paginate_by = 25
+    columns: list[Column] = []
+    search_fields: tuple[str, ...] = ()
+    filter_form_class: type[forms.Form] | None = None
+    filter_lookups: dict[str, str] = {}
+    default_sort: str = "pk"
+    title: Any = ""
+    create_url_name: str | None = None
+    extra_actions: list[tuple[str, Any]] = []
+
+    def get_paginate_by(self, queryset: Any) -> int:
+        try:
+            size = int(self.request.GET.get("per_page", self.paginate_by))
+        except ValueError:
+            size = self.paginate_by
+        return max(10, min(size, 200))
+
+    def get_filter_form(self) -> forms.Form | None:
+        if self.filter_form_class is None:
+            return None
+        if not hasattr(self, "_filter_form"):
+            self._filter_form = self.filter_form_class(self.request.GET or None)
+        return self._filter_form
+
+    def apply_filters(self, qs: models.QuerySet[Any], data: dict[str, Any]) -> models.QuerySet[Any]:
+        for name, value in data.items():
+            if value in (None, "", [], ()):
+                continue
+            method: Callable[[models.QuerySet[Any], Any], models.QuerySet[Any]] | None = getattr(
+                self, f"filter_{name}", None
+            )
+            if method is not None:
+                qs = method(qs, value)
+            elif name in self.filter_lookups:
+                qs = qs.filter(**{self.filter_lookups[name]: value})
+        return qs
+
+    def sort_options(self) -> dict[str, str]:
+        return {c.sort: c.sort for c in self.columns if c.sort}
+
+    def get_queryset(self) -> models.QuerySet[Any]:
+        qs = super().get_queryset()
+        query = self.request.GET.get("q", "").strip()
+        if query and self.search_fields:
+            condition = Q()
+            for field in self.search_fields:
+                condition |= Q(**{f"{field}__icontains": query})
+            qs = qs.filter(condition)
+        form = self.get_filter_form()
+        if form is not None and form.is_valid():
+            qs = self.apply_filters(qs, form.cleaned_data)
+        sort = self.request.GET.get("sort", "")
+        key = sort.lstrip("-")
+        if key in self.sort_options():
+            qs = qs.order_by(sort, "pk")
+        else:
+            qs = qs.order_by(self.default_sort, "pk") if self.default_sort != "pk" else qs.order_by("pk")
+        return qs.distinct() if self.request.GET.get("tag") or self.request.GET.get("tags") else qs
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        ctx = super().get_context_data(**kwargs)
+        params = self.request.GET.copy()
+        params.pop("page", None)
+        sort_params = params.copy()
+        sort_params.pop("sort", None)
+        ctx.update(
+            {
+                "title": self.title,
+                "columns": self.columns,
+                "filter_form": self.get_filter_form(),
+                "query": self.request.GET.get("q", ""),
+                "current_sort": self.request.GET.get("sort", ""),
+                "querystring": params.urlencode(),
+                "sort_querystring": sort_params.urlencode(),
+                "can_change": can(self.request.user, Action.CHANGE_REGISTRY),
+                "create_url": reverse(self.create_url_name) if self.create_url_name else None,
+                "extra_actions": self.extra_actions,
+            }
+        )
+        return ctx
+
+
+class ObjectDetailView(ScopedQuerysetMixin, DetailView):
+    change_action: str = Action.CHANGE_REGISTRY
+
+    def get_object(self, queryset: Any = None) -> Any:
+        return get_visible_or_404(self.base_queryset(), self.request.user, pk=self.kwargs["pk"])
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        ctx = super().get_context_data(**kwargs)
+        ctx["can_change"] = can(self.request.user, self.change_action)
+        return ctx
+
+
+SaveService = Callable[..., models.Model]
+
+
+class ObjectEditView(ScopedQuerysetMixin, View):
+    """Create (no pk) or update (pk) through a form and a service; errors land on the form."""
+
+    form_class: type[forms.ModelForm[Any]]
+    template_name = "core/object_edit.html"
+    permission_action = Action.CHANGE_REGISTRY
+    title_create: Any = ""
+    title_update: Any = ""
+
+    def save(self, *, form: forms.ModelForm[Any], instance: models.Model) -> models.Model:
+        raise NotImplementedError
+
+    def get_instance(self) -> models.Model | None:
+        if "pk" in self.kwargs:
+            return get_visible_or_404(self.base_queryset(), self.request.user, pk=self.kwargs["pk"])
+        return None
+
+    def get_initial(self) -> dict[str, Any]:
+        return {k: v for k, v in self.request.GET.items() if k in self.form_class.base_fields}
+
+    def make_form(self, instance: models.Model | None, data: Any = None, files: Any = None) -> forms.ModelForm[Any]:
+        kwargs: dict[str, Any] = {"instance": instance, "user": self.request.user}
+        if instance is None:
+            kwargs["initial"] = self.get_initial()
+        return self.form_class(data, files, **kwargs)  # type: ignore[call-arg]
+
+    def render_form(self, form: forms.ModelForm[Any], instance: models.Model | None, status: int = 200) -> HttpResponse:
+        title = self.title_update if instance is not None else self.title_create
+        cancel_url = instance.get_absolute_url() if instance is not None else self.request.GET.get("next", "")  # type: ignore[attr-defined]
+        return render(
+            self.request,
+            self.template_name,
+            {"form": form, "object": instance, "title": title, "cancel_url": cancel_url or "/"},
+            status=status,
+        )
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        instance = self.get_instance()
+        return self.render_form(self.make_form(instance), instance)
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        instance = self.get_instance()
+        form = self.make_form(instance, request.POST, request.FILES)
+        if form.is_valid():
+            try:
+                saved = self.save(form=form, instance=form.instance)
+            except RenkeiError as exc:
+                errors_to_form(form, exc)
+            else:
+                messages.success(request, _("Saved."))
+                return HttpResponseRedirect(saved.get_absolute_url())  # type: ignore[attr-defined]
+        return self.render_form(form, instance, status=400)
+
+
+class ObjectDeleteView(ScopedQuerysetMixin, View):
+    """Confirmation page on GET, deletion through a service on POST."""
+
+    permission_action = Action.CHANGE_REGISTRY
+    template_name = "core/object_delete.html"
+    success_url_name: str = "core:dashboard"
+
+    def delete(self, *, instance: models.Model) -> None:
+        raise NotImplementedError
+
+    def get_success_url(self, instance: models.Model) -> str:
+        return reverse(self.success_url_name)
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        instance = get_visible_or_404(self.base_queryset(), request.user, pk=kwargs["pk"])
+        return render(request, self.template_name, {"object": instance})
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        instance = get_visible_or_404(self.base_queryset(), request.user, pk=kwargs["pk"])
+        try:
+            success_url = self.get_success_url(instance)
+            self.delete(instance=instance)
+        except RenkeiError as exc:
+            return render(request, self.template_name, {"object": instance, "error": exc}, status=exc.status)
+        messages.success(request, _("Deleted."))
+        return HttpResponseRedirect(success_url)
+
+
+def healthz(request: HttpRequest) -> JsonResponse:
+    """Liveness and database check for load balancers."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except Exception:  # noqa: BLE001 - any database failure means unhealthy
+        return JsonResponse({"status": "error", "database": "unavailable"}, status=503)
+    return JsonResponse({"status": "ok", "database": "ok"})
+
+
+def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return render(request, "core/error.html", {"error": _("You do not have permission to do this.")}, status=403)
+
+
+def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return render(request, "core/error.html", {"error": _("Not found.")}, status=404)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    return render(request, "core/error.html", {"error": _("An unexpected error occurred.")}, status=500)
+
+
+__all__ = [
+    "Column",
+    "ObjectDeleteView",
+    "ObjectDetailView",
+    "ObjectEditView",
+    "ObjectListView",
+    "PermissionDenied",
+    "RenkeiViewMixin",
+    "healthz",
+]

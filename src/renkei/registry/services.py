@@ -1,0 +1,233 @@
+"""Writes to the registry. Views, API, import and commands all come through here."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from renkei.core.errors import RenkeiError
+from renkei.core.permissions import Action
+from renkei.core.services import check_write, record_delete, record_save, validate
+from renkei.registry.models import (
+    OUR_KINDS,
+    Certification,
+    Contact,
+    DataHolding,
+    InformationAsset,
+    Organisation,
+    OrganisationKind,
+    Relationship,
+    SystemAccess,
+    Tag,
+)
+from renkei.registry.validators import normalise_corporate_number, normalise_domains
+
+ACTION = Action.CHANGE_REGISTRY
+
+
+def own_company() -> Organisation | None:
+    """The one organisation of kind 'own company', if registered."""
+    return Organisation.objects.filter(kind=OrganisationKind.OWN).first()
+
+
+def default_group_company_id(user: Any) -> int | None:
+    """New records belong to the own company unless the user is limited to other group companies."""
+    from renkei.core.permissions import allowed_company_ids
+
+    ids = allowed_company_ids(user) if user is not None else None
+    own = own_company()
+    if ids is None:
+        return own.pk if own else None
+    if own and own.pk in ids:
+        return own.pk
+    return min(ids) if ids else None
+
+
+def tags_from_names(names: Iterable[str]) -> list[Tag]:
+    """Tags by name, created on first use."""
+    tags = []
+    for name in {n.strip() for n in names if n and n.strip()}:
+        tag, _created = Tag.objects.get_or_create(name=name[:50])
+        tags.append(tag)
+    return tags
+
+
+def _after_graph_change() -> None:
+    # Tiers depend on every relationship; recompute in the worker once the transaction commits.
+    from renkei.chain.tasks import schedule_tiers_recompute
+
+    schedule_tiers_recompute()
+
+
+def organisation_save(
+    *, user: Any, organisation: Organisation, tags: Iterable[str] | None = None
+) -> Organisation:
+    """Create or update an organisation. Our own companies belong to themselves."""
+    organisation.corporate_number = normalise_corporate_number(organisation.corporate_number or "")
+    organisation.web_domains = normalise_domains(organisation.web_domains or "")
+    organisation.name = (organisation.name or "").strip()
+    is_new = organisation.pk is None
+    previous_kind = None if is_new else Organisation.objects.filter(pk=organisation.pk).values_list("kind", flat=True).first()
+    if organisation.kind in OUR_KINDS:
+        if is_new:
+            check_write(user=user, action=Action.ADMINISTER if user is not None else ACTION, company_id=None)
+        else:
+            organisation.group_company_id = organisation.pk
+    elif organisation.group_company_id is None:
+        organisation.group_company_id = default_group_company_id(user)
+        if organisation.group_company_id is None:
+            raise RenkeiError(_("Register the own company first."), field_name="group_company")
+    if previous_kind in OUR_KINDS and organisation.kind not in OUR_KINDS:
+        if Organisation.objects.filter(group_company_id=organisation.pk).exclude(pk=organisation.pk).exists():
+            raise RenkeiError(
+                _("This group company still manages other records; move them first."), field_name="kind"
+            )
+    if organisation.kind == OrganisationKind.OWN:
+        other = Organisation.objects.filter(kind=OrganisationKind.OWN).exclude(pk=organisation.pk).first()
+        if other:
+            raise RenkeiError(
+                _("The own company is already registered: {name}").format(name=other.name), field_name="kind"
+            )
+    with transaction.atomic():
+        if organisation.kind in OUR_KINDS and is_new:
+            validate(organisation, exclude=["group_company"])
+            organisation.save()
+            organisation.group_company_id = organisation.pk
+            organisation.save(update_fields=["group_company"])
+            if tags is not None:
+                organisation.tags.set(tags_from_names(tags))
+        else:
+            record_save(
+                user=user,
+                instance=organisation,
+                action=ACTION,
+                m2m={"tags": tags_from_names(tags)} if tags is not None else None,
+            )
+        if is_new or previous_kind != organisation.kind:
+            _after_graph_change()
+    return organisation
+
+
+def organisation_delete(*, user: Any, organisation: Organisation) -> None:
+    """Delete an organisation with its contacts, certifications, relationships and holdings."""
+    if organisation.kind in OUR_KINDS and Organisation.objects.filter(group_company=organisation).exclude(
+        pk=organisation.pk
+    ).exists():
+        raise RenkeiError(_("This group company still manages other records; move them first."), status=409)
+    with transaction.atomic():
+        if organisation.kind in OUR_KINDS:
+            Organisation.objects.filter(pk=organisation.pk).update(group_company=None)
+            organisation.group_company_id = None
+        if DataHolding.objects.filter(received_from=organisation).exists():
+            raise RenkeiError(
+                _("Other parties hold data received from this organisation; remove those holdings first."),
+                status=409,
+            )
+        record_delete(user=user, instance=organisation, action=ACTION)
+        _after_graph_change()
+
+
+def relationship_save(*, user: Any, relationship: Relationship) -> Relationship:
+    """Create or update a directed relationship client → provider (any depth, cycles allowed)."""
+    if relationship.client_id and relationship.client_id == relationship.provider_id:
+        raise RenkeiError(_("A relationship must connect two different organisations."), field_name="provider")
+    if relationship.group_company_id is None:
+        relationship.group_company_id = default_group_company_id(user)
+    with transaction.atomic():
+        record_save(user=user, instance=relationship, action=ACTION)
+        _after_graph_change()
+    return relationship
+
+
+def relationship_delete(*, user: Any, relationship: Relationship) -> None:
+    """Delete a relationship unless data holdings still flow along it."""
+    if DataHolding.objects.filter(received_from_id=relationship.client_id, holder_id=relationship.provider_id).exists():
+        others = Relationship.objects.filter(
+            client_id=relationship.client_id, provider_id=relationship.provider_id
+        ).exclude(pk=relationship.pk)
+        if not others.exists():
+            raise RenkeiError(
+                _("Data holdings flow along this relationship; remove or move them first."), status=409
+            )
+    with transaction.atomic():
+        record_delete(user=user, instance=relationship, action=ACTION)
+        _after_graph_change()
+
+
+def _inherit_company(instance: Any, organisation: Organisation | None) -> None:
+    # Child records share their organisation's scope, so the permission filter is the same everywhere.
+    if organisation is not None:
+        instance.group_company_id = organisation.group_company_id
+
+
+def contact_save(*, user: Any, contact: Contact) -> Contact:
+    """Create or update a contact of an organisation."""
+    _inherit_company(contact, contact.organisation if contact.organisation_id else None)
+    return record_save(user=user, instance=contact, action=ACTION)
+
+
+def certification_save(*, user: Any, certification: Certification) -> Certification:
+    """Create or update a certification of an organisation."""
+    _inherit_company(certification, certification.organisation if certification.organisation_id else None)
+    return record_save(user=user, instance=certification, action=ACTION)
+
+
+def system_access_save(*, user: Any, access: SystemAccess) -> SystemAccess:
+    """Create or update what a party can reach of our systems."""
+    _inherit_company(access, access.organisation if access.organisation_id else None)
+    return record_save(user=user, instance=access, action=ACTION)
+
+
+def asset_save(*, user: Any, asset: InformationAsset) -> InformationAsset:
+    """Create or update an information asset owned by one of our group companies."""
+    if asset.group_company_id is None:
+        asset.group_company_id = default_group_company_id(user)
+    if asset.has_sensitive_personal_info:
+        asset.has_personal_info = True
+    return record_save(user=user, instance=asset, action=ACTION)
+
+
+def missing_relationship_message(sender: Organisation, holder: Organisation) -> str:
+    return _(
+        "{holder} cannot have received this data from {sender}: there is no relationship "
+        "{sender} → {holder}. Register that relationship first."
+    ).format(holder=holder.name, sender=sender.name)
+
+
+def holding_save(*, user: Any, holding: DataHolding) -> DataHolding:
+    """Create or update a data holding; it must flow along an existing relationship sender → holder.
+
+    When no sender is given, the data comes straight from the company that owns the asset.
+    """
+    if holding.asset_id is None:
+        raise RenkeiError(_("Choose an information asset."), field_name="asset")
+    asset = holding.asset
+    holding.group_company_id = asset.group_company_id
+    if holding.received_from_id is None:
+        holding.received_from_id = asset.group_company_id
+    if holding.holder_id == holding.received_from_id:
+        raise RenkeiError(_("An organisation cannot receive data from itself."), field_name="received_from")
+    if holding.holder_id and not Relationship.objects.filter(
+        client_id=holding.received_from_id, provider_id=holding.holder_id
+    ).exists():
+        raise RenkeiError(
+            missing_relationship_message(holding.received_from, holding.holder), field_name="received_from"
+        )
+    if asset.record_count is not None and holding.record_count is not None and holding.record_count > asset.record_count:
+        raise RenkeiError(
+            _("The holding cannot have more records ({held}) than the asset ({total}).").format(
+                held=holding.record_count, total=asset.record_count
+            ),
+            field_name="record_count",
+        )
+    return record_save(user=user, instance=holding, action=ACTION)
+
+
+def record_remove(*, user: Any, instance: Any) -> None:
+    """Delete a contact, certification, asset, holding or access record."""
+    if isinstance(instance, InformationAsset) and instance.holdings.exists():
+        raise RenkeiError(_("Parties still hold this asset; remove the holdings first."), status=409)
+    record_delete(user=user, instance=instance, action=ACTION)

@@ -1,0 +1,401 @@
+"""Registry pages: one list, detail, edit and delete view per model, all on the generic views."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from renkei.core.permissions import visible
+from django.views.generic import TemplateView
+
+from renkei.core.views import RenkeiViewMixin
+from renkei.core.views import Column, ObjectDeleteView, ObjectDetailView, ObjectEditView, ObjectListView
+from renkei.registry import forms, selectors, services
+from renkei.registry.models import (
+    Certification,
+    Contact,
+    DataHolding,
+    InformationAsset,
+    Organisation,
+    Relationship,
+    SystemAccess,
+)
+
+# --- organisations -----------------------------------------------------------------------------
+
+
+class OrganisationListView(ObjectListView):
+    model = Organisation
+    title = _("Organisations")
+    columns = [
+        Column("name", _("name"), link=True, sort="name"),
+        Column("kind", _("kind"), sort="kind"),
+        Column("tier", _("tier"), sort="tier"),
+        Column("criticality", _("criticality"), sort="criticality"),
+        Column("status", _("status")),
+        Column("group_company", _("group company")),
+        Column("tags", _("tags")),
+    ]
+    search_fields = ("name", "name_reading", "corporate_number", "web_domains", "notes")
+    filter_form_class = forms.OrganisationFilterForm
+    filter_lookups = {"kind": "kind", "criticality": "criticality", "status": "status", "tag": "tags__name"}
+    default_sort = "name"
+    create_url_name = "registry:organisation_create"
+
+    def base_queryset(self) -> QuerySet[Organisation]:
+        return Organisation.objects.select_related("group_company").prefetch_related("tags")
+
+    def filter_tier(self, qs: QuerySet[Organisation], value: str) -> QuerySet[Organisation]:
+        if value == "none":
+            return qs.filter(tier__isnull=True)
+        if value == "5+":
+            return qs.filter(tier__gte=5)
+        return qs.filter(tier=int(value))
+
+    def filter_certification(self, qs: QuerySet[Organisation], value: str) -> QuerySet[Organisation]:
+        return selectors.filter_by_certification_state(qs, value)
+
+
+class OrganisationDetailView(ObjectDetailView):
+    model = Organisation
+    template_name = "registry/organisation_detail.html"
+
+    def base_queryset(self) -> QuerySet[Organisation]:
+        return Organisation.objects.select_related("group_company").prefetch_related("tags")
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        ctx = super().get_context_data(**kwargs)
+        org = self.object
+        user = self.request.user
+        ctx.update(selectors.neighbours(user=user, organisation=org))
+        ctx["contacts"] = visible(Contact.objects.filter(organisation=org), user)
+        ctx["certifications"] = visible(Certification.objects.filter(organisation=org), user)
+        ctx["holdings"] = visible(DataHolding.objects.filter(holder=org), user).select_related("asset", "received_from")
+        ctx["access"] = visible(SystemAccess.objects.filter(organisation=org), user)
+        return ctx
+
+
+class OrganisationEditView(ObjectEditView):
+    model = Organisation
+    form_class = forms.OrganisationForm
+    title_create = _("Add organisation")
+    title_update = _("Edit organisation")
+
+    def save(self, *, form: Any, instance: Any) -> Any:
+        return services.organisation_save(user=self.request.user, organisation=instance, tags=form.tag_list())
+
+
+class OrganisationDeleteView(ObjectDeleteView):
+    model = Organisation
+    success_url_name = "registry:organisation_list"
+
+    def delete(self, *, instance: Any) -> None:
+        services.organisation_delete(user=self.request.user, organisation=instance)
+
+
+# --- relationships -----------------------------------------------------------------------------
+
+
+class RelationshipListView(ObjectListView):
+    model = Relationship
+    title = _("Relationships")
+    columns = [
+        Column("client", _("client (upstream)"), sort="client__name"),
+        Column("provider", _("provider (downstream)"), sort="provider__name"),
+        Column("type", _("type"), link=True, sort="type"),
+        Column("service", _("service")),
+        Column("redelegation_approved", _("re-delegation approved")),
+        Column("end_date", _("end date"), sort="end_date"),
+    ]
+    search_fields = ("client__name", "provider__name", "service")
+    filter_form_class = forms.RelationshipFilterForm
+    filter_lookups = {"type": "type"}
+    default_sort = "client__name"
+    create_url_name = "registry:relationship_create"
+
+    def base_queryset(self) -> QuerySet[Relationship]:
+        return Relationship.objects.select_related("client", "provider")
+
+
+class RelationshipDetailView(ObjectDetailView):
+    model = Relationship
+    template_name = "registry/relationship_detail.html"
+
+    def base_queryset(self) -> QuerySet[Relationship]:
+        return Relationship.objects.select_related("client", "provider", "group_company")
+
+
+class RelationshipEditView(ObjectEditView):
+    model = Relationship
+    form_class = forms.RelationshipForm
+    title_create = _("Add relationship")
+    title_update = _("Edit relationship")
+
+    def save(self, *, form: Any, instance: Any) -> Any:
+        return services.relationship_save(user=self.request.user, relationship=instance)
+
+
+class RelationshipDeleteView(ObjectDeleteView):
+    model = Relationship
+    success_url_name = "registry:relationship_list"
+
+    def delete(self, *, instance: Any) -> None:
+        services.relationship_delete(user=self.request.user, relationship=instance)
+
+
+# --- records that hang off an organisation -------------------------------------------------------
+
+
+class ChildDeleteView(ObjectDeleteView):
+    def get_success_url(self, instance: Any) -> str:
+        org = getattr(instance, "organisation", None) or getattr(instance, "holder", None)
+        if org is not None:
+            return str(org.get_absolute_url())
+        return super().get_success_url(instance)
+
+    def delete(self, *, instance: Any) -> None:
+        services.record_remove(user=self.request.user, instance=instance)
+
+
+class ContactListView(ObjectListView):
+    model = Contact
+    title = _("Contacts")
+    columns = [
+        Column("name", _("name"), link=True, sort="name"),
+        Column("organisation", _("organisation"), sort="organisation__name"),
+        Column("role", _("role"), sort="role"),
+        Column("email", _("e-mail")),
+        Column("phone", _("phone")),
+        Column("verified_on", _("channel verified on"), sort="verified_on"),
+    ]
+    search_fields = ("name", "email", "phone", "organisation__name")
+    default_sort = "organisation__name"
+    create_url_name = "registry:contact_create"
+
+    def base_queryset(self) -> QuerySet[Contact]:
+        return Contact.objects.select_related("organisation")
+
+
+class ContactDetailView(ObjectDetailView):
+    model = Contact
+    template_name = "registry/record_detail.html"
+    fields = ["organisation", "name", "role", "email", "phone", "verified_on"]
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        return {**super().get_context_data(**kwargs), "fields": self.fields}
+
+
+class ContactEditView(ObjectEditView):
+    model = Contact
+    form_class = forms.ContactForm
+    title_create = _("Add contact")
+    title_update = _("Edit contact")
+
+    def save(self, *, form: Any, instance: Any) -> Any:
+        return services.contact_save(user=self.request.user, contact=instance)
+
+
+class ContactDeleteView(ChildDeleteView):
+    model = Contact
+
+
+class CertificationListView(ObjectListView):
+    model = Certification
+    title = _("Certifications")
+    columns = [
+        Column("scheme", _("scheme"), link=True, sort="scheme"),
+        Column("organisation", _("organisation"), sort="organisation__name"),
+        Column("number", _("number")),
+        Column("valid_until", _("valid until"), sort="valid_until"),
+        Column("state_label", _("state")),
+    ]
+    search_fields = ("organisation__name", "number", "issuer", "scheme_other")
+    filter_form_class = forms.CertificationFilterForm
+    default_sort = "valid_until"
+    create_url_name = "registry:certification_create"
+
+    def base_queryset(self) -> QuerySet[Certification]:
+        return Certification.objects.select_related("organisation")
+
+    def filter_state(self, qs: QuerySet[Certification], value: str) -> QuerySet[Certification]:
+        return selectors.certification_state_filter(qs, value)
+
+
+class CertificationDetailView(ObjectDetailView):
+    model = Certification
+    template_name = "registry/record_detail.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        fields = ["organisation", "scheme", "scheme_other", "number", "issuer", "valid_from", "valid_until", "state_label"]
+        return {**super().get_context_data(**kwargs), "fields": fields, "evidence": self.object.evidence}
+
+
+class CertificationEvidenceView(ObjectDetailView):
+    """The evidence file, served only to users who may see the certification."""
+
+    model = Certification
+
+    def get(self, request: Any, *args: Any, **kwargs: Any) -> Any:
+        from django.http import FileResponse, Http404
+
+        cert = self.get_object()
+        if not cert.evidence:
+            raise Http404
+        return FileResponse(cert.evidence.open("rb"), as_attachment=True, filename=cert.evidence.name.rsplit("/", 1)[-1])
+
+
+class CertificationEditView(ObjectEditView):
+    model = Certification
+    form_class = forms.CertificationForm
+    title_create = _("Add certification")
+    title_update = _("Edit certification")
+
+    def save(self, *, form: Any, instance: Any) -> Any:
+        return services.certification_save(user=self.request.user, certification=instance)
+
+
+class CertificationDeleteView(ChildDeleteView):
+    model = Certification
+
+
+class AssetListView(ObjectListView):
+    model = InformationAsset
+    title = _("Information assets")
+    columns = [
+        Column("name", _("name"), link=True, sort="name"),
+        Column("classification", _("classification"), sort="classification"),
+        Column("has_personal_info", _("personal information")),
+        Column("has_sensitive_personal_info", _("special-care (要配慮)")),
+        Column("record_count", _("records"), sort="record_count"),
+        Column("person_count", _("persons"), sort="person_count"),
+        Column("group_company", _("owner")),
+    ]
+    search_fields = ("name", "owning_department", "description")
+    default_sort = "name"
+    create_url_name = "registry:asset_create"
+
+    def base_queryset(self) -> QuerySet[InformationAsset]:
+        return InformationAsset.objects.select_related("group_company")
+
+
+class AssetDetailView(ObjectDetailView):
+    model = InformationAsset
+    template_name = "registry/asset_detail.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        ctx = super().get_context_data(**kwargs)
+        ctx["holdings"] = visible(DataHolding.objects.filter(asset=self.object), self.request.user).select_related(
+            "holder", "received_from"
+        )
+        return ctx
+
+
+class AssetEditView(ObjectEditView):
+    model = InformationAsset
+    form_class = forms.InformationAssetForm
+    title_create = _("Add information asset")
+    title_update = _("Edit information asset")
+
+    def save(self, *, form: Any, instance: Any) -> Any:
+        return services.asset_save(user=self.request.user, asset=instance)
+
+
+class AssetDeleteView(ChildDeleteView):
+    model = InformationAsset
+    success_url_name = "registry:asset_list"
+
+
+class HoldingListView(ObjectListView):
+    model = DataHolding
+    title = _("Data holdings")
+    columns = [
+        Column("asset", _("information asset"), link=True, sort="asset__name"),
+        Column("holder", _("held by"), sort="holder__name"),
+        Column("received_from", _("received from"), sort="received_from__name"),
+        Column("record_count", _("records"), sort="record_count"),
+        Column("purpose", _("purpose")),
+        Column("return_due", _("return or erasure due"), sort="return_due"),
+    ]
+    search_fields = ("asset__name", "holder__name", "received_from__name", "purpose")
+    default_sort = "asset__name"
+    create_url_name = "registry:holding_create"
+
+    def base_queryset(self) -> QuerySet[DataHolding]:
+        return DataHolding.objects.select_related("asset", "holder", "received_from")
+
+
+class HoldingDetailView(ObjectDetailView):
+    model = DataHolding
+    template_name = "registry/record_detail.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        fields = ["asset", "holder", "received_from", "purpose", "record_count", "since", "retention", "return_due"]
+        return {**super().get_context_data(**kwargs), "fields": fields}
+
+
+class HoldingEditView(ObjectEditView):
+    model = DataHolding
+    form_class = forms.DataHoldingForm
+    title_create = _("Add data holding")
+    title_update = _("Edit data holding")
+
+    def save(self, *, form: Any, instance: Any) -> Any:
+        return services.holding_save(user=self.request.user, holding=instance)
+
+
+class HoldingDeleteView(ChildDeleteView):
+    model = DataHolding
+
+
+class AccessListView(ObjectListView):
+    model = SystemAccess
+    title = _("System access")
+    columns = [
+        Column("organisation", _("organisation"), sort="organisation__name"),
+        Column("system", _("system or network"), link=True, sort="system"),
+        Column("level", _("access level"), sort="level"),
+        Column("account_count", _("accounts"), sort="account_count"),
+    ]
+    search_fields = ("organisation__name", "system", "notes")
+    default_sort = "organisation__name"
+    create_url_name = "registry:access_create"
+
+    def base_queryset(self) -> QuerySet[SystemAccess]:
+        return SystemAccess.objects.select_related("organisation")
+
+
+class AccessDetailView(ObjectDetailView):
+    model = SystemAccess
+    template_name = "registry/record_detail.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        fields = ["organisation", "system", "level", "account_count", "notes"]
+        return {**super().get_context_data(**kwargs), "fields": fields}
+
+
+class AccessEditView(ObjectEditView):
+    model = SystemAccess
+    form_class = forms.SystemAccessForm
+    title_create = _("Add system access")
+    title_update = _("Edit system access")
+
+    def save(self, *, form: Any, instance: Any) -> Any:
+        return services.system_access_save(user=self.request.user, access=instance)
+
+
+class AccessDeleteView(ChildDeleteView):
+    model = SystemAccess
+
+
+class HomeView(RenkeiViewMixin, TemplateView):
+    """Home page: the state of the registry at a glance."""
+
+    template_name = "registry/dashboard.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        ctx = super().get_context_data(**kwargs)
+        ctx["figures"] = selectors.dashboard_figures(user=self.request.user)
+        ctx["title"] = _("Dashboard")
+        return ctx
