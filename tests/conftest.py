@@ -76,6 +76,16 @@ def viewer_client(client, viewer):  # type: ignore[no-untyped-def]
 
 @pytest.fixture
 def run_on_commit(django_capture_on_commit_callbacks):  # type: ignore[no-untyped-def]
-    """Run on-commit hooks (tier recomputation) inside the test transaction."""
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        yield callbacks
+    """Call the returned function to run pending on-commit hooks (tier recomputation) now.
+
+    Tests run inside a transaction that never commits, so hooks would otherwise never fire.
+    """
+    from django.db import connection
+
+    def run() -> None:
+        callbacks = list(connection.run_on_commit)
+        connection.run_on_commit.clear()
+        for _sids, func, _robust in callbacks:
+            func()
+
+    return run

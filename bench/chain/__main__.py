@@ -24,6 +24,7 @@ import sys
 import time
 import tracemalloc
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -123,7 +124,7 @@ def main(argv: list[str] | None = None) -> int:
 
     fig["blast_radius_cold_s"], _ = timed(lambda: radius(party), 1)  # builds the holdings sort cache
     fig["blast_radius_s"], br = timed(lambda: radius(party), rep)
-    per_party = [timed(lambda p=p: radius(p), 1) for p in parties]
+    per_party = [timed(partial(radius, p), 1) for p in parties]
     fig["blast_radius_median_s"] = statistics.median(s for s, _ in per_party)
     fig["party"] = party
     fig["party_downstream"] = len(br.downstream)
@@ -153,7 +154,7 @@ def main(argv: list[str] | None = None) -> int:
         )  # fmt: skip
 
     fig["baseline_blast_radius_s"], nx_br = timed(lambda: nx_radius(party), min(rep, 3))
-    nx_per_party = [timed(lambda p=p: nx_radius(p), 1) for p in parties]
+    nx_per_party = [timed(partial(nx_radius, p), 1) for p in parties]
     fig["baseline_blast_radius_median_s"] = statistics.median(s for s, _ in nx_per_party)
     print(
         f"networkx: build {fig['baseline_build_s']:.3f} s, tiers {fig['baseline_tiers_s']:.3f} s, "

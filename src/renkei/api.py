@@ -2,6 +2,7 @@
 
 from ninja import NinjaAPI
 
+from renkei.chain.api import router as chain_router
 from renkei.core.api import ActiveSessionAuth, TokenAuth, install_error_handlers
 
 api = NinjaAPI(
@@ -12,6 +13,8 @@ api = NinjaAPI(
     urls_namespace="api",
 )
 install_error_handlers(api)
+
+api.add_router("/chain", chain_router)
 
 
 @api.get("/ping", tags=["meta"])

@@ -153,6 +153,7 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
+STATIC_ROOT.mkdir(exist_ok=True)
 MEDIA_ROOT = Path(os.environ.get("RENKEI_MEDIA_ROOT", str(DATA_DIR / "media")))
 MEDIA_URL = "/media/"
 STORAGES = {

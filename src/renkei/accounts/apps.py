@@ -8,6 +8,7 @@ class AccountsConfig(AppConfig):
 
     def ready(self) -> None:
         from auditlog.registry import auditlog
+        from django_otp.plugins.otp_totp.models import TOTPDevice
 
         from renkei.accounts import models
 
@@ -17,3 +18,15 @@ class AccountsConfig(AppConfig):
             m2m_fields={"group_companies"},
         )
         auditlog.register(models.ApiToken, exclude_fields=["token_hash"])
+        # The secret never enters the log; the counters change on every log-in and would flood it.
+        auditlog.register(
+            TOTPDevice,
+            exclude_fields=[
+                "key",
+                "last_t",
+                "drift",
+                "throttling_failure_timestamp",
+                "throttling_failure_count",
+                "last_used_at",
+            ],
+        )

@@ -6,6 +6,7 @@ import hashlib
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -29,6 +30,10 @@ class User(AbstractUser):
 
     def get_role_display_text(self) -> str:
         return str(ROLE_LABELS.get(self.role, self.role))
+
+    def get_absolute_url(self) -> str:
+        # The user administration page; only administrators can open it.
+        return reverse("accounts:user_detail", args=[self.pk])
 
 
 ROLE_LABELS = {
@@ -65,3 +70,18 @@ class ApiToken(models.Model):
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None and self.expires_at > timezone.now()
+
+    @property
+    def state(self) -> str:
+        """"revoked", "expired" or "active" (revocation wins: it was a deliberate act)."""
+        if self.revoked_at is not None:
+            return "revoked"
+        if self.expires_at <= timezone.now():
+            return "expired"
+        return "active"
+
+    def get_state_display(self) -> str:
+        return str(TOKEN_STATE_LABELS[self.state])
+
+
+TOKEN_STATE_LABELS = {"active": _("active"), "expired": _("expired"), "revoked": _("revoked")}

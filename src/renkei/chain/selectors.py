@@ -7,8 +7,19 @@ from typing import Any
 
 import numpy as np
 
+from django.utils.translation import gettext as _
+
 from renkei.core.permissions import visible
-from renkei.registry.models import OUR_KINDS, DataHolding, InformationAsset, Organisation, OrganisationKind, Relationship, SystemAccess
+from renkei.registry.models import (
+    OUR_KINDS,
+    AccessLevel,
+    DataHolding,
+    InformationAsset,
+    Organisation,
+    OrganisationKind,
+    Relationship,
+    SystemAccess,
+)
 
 
 @dataclass
@@ -84,3 +95,93 @@ def map_payload(*, user: Any) -> dict[str, Any]:
         if c in visible_ids and p in visible_ids
     ]
     return {"nodes": nodes, "edges": edges}
+
+
+def _compute_blast_radius(*, user: Any, party: Organisation) -> Any:
+    from renkei.chain import engine
+    from renkei.core.errors import RenkeiError
+
+    data = graph_data(user=user)
+    if data.root_id is None:
+        raise RenkeiError(_("Register the own company first."))
+    rows = exposure_rows(user=user)
+    node_ids = data.node_ids
+    if data.root_id not in set(node_ids.tolist()):
+        # A user limited to a group company may not see the own company itself; it is still the root.
+        node_ids = np.append(node_ids, data.root_id)
+    graph = engine.build_graph(node_ids, data.sources, data.targets)
+    return engine.blast_radius(
+        graph,
+        party_id=party.pk,
+        root_id=data.root_id,
+        holdings=engine.HoldingsTable.from_rows(rows["holdings"]),
+        assets=rows["assets"],
+        group_company_ids=rows["group_company_ids"],
+        access=rows["access"],
+    )
+
+
+def blast_radius_data(*, user: Any, party: Organisation) -> dict[str, Any]:
+    """The blast radius as plain data with names, for the API and the command line."""
+    result = _compute_blast_radius(user=user, party=party)
+    org_ids = set(result.downstream) | set(result.notice_chain) | set(result.upstream) | set(
+        result.affected_group_companies
+    )
+    for asset in result.assets:
+        org_ids.update(asset.holders)
+    names = dict(Organisation.objects.filter(pk__in=org_ids).values_list("pk", "name"))
+    assets = InformationAsset.objects.in_bulk([a.asset_id for a in result.assets])
+    levels = dict(AccessLevel.choices)
+
+    def org(pk: int) -> dict[str, Any]:
+        return {"id": pk, "name": names.get(pk, "?")}
+
+    exposed_assets = []
+    for a in result.assets:
+        asset = assets.get(a.asset_id)
+        exposed_assets.append(
+            {
+                "id": a.asset_id,
+                "name": asset.name if asset else "?",
+                "classification": asset.classification if asset else None,
+                "personal_info": bool(asset and asset.has_personal_info),
+                "sensitive_personal_info": bool(asset and asset.has_sensitive_personal_info),
+                "persons": asset.person_count if asset else None,
+                "exposed_records": a.exposed_records,
+                "total_records": a.total_records,
+                "owner": org(a.owner_org_id) if a.owner_org_id else None,
+                "holders": [org(h) for h in a.holders],
+            }
+        )
+    return {
+        "party": {"id": party.pk, "name": party.name, "tier": result.party_tier},
+        "exposed_assets": exposed_assets,
+        "exposed_records": result.exposed_records,
+        "downstream": [org(pk) for pk in result.downstream],
+        "notice_chain": [org(pk) for pk in result.notice_chain],
+        "upstream": [org(pk) for pk in result.upstream],
+        "affected_group_companies": [org(pk) for pk in result.affected_group_companies],
+        "access": [
+            {**row, "organisation": org(row["org_id"])["name"], "level_label": str(levels.get(row["level"], row["level"]))}
+            for row in result.access
+        ],
+    }
+
+
+def blast_radius_report(*, user: Any, party: Organisation) -> dict[str, Any]:
+    """The blast radius for the page: plain data plus the contacts to notify along the chain."""
+    from renkei.registry.models import Contact, ContactRole
+
+    data = blast_radius_data(user=user, party=party)
+    chain_ids = [o["id"] for o in data["notice_chain"]]
+    contacts = visible(
+        Contact.objects.filter(
+            organisation_id__in=chain_ids, role__in=[ContactRole.INCIDENT, ContactRole.SECURITY]
+        ).select_related("organisation"),
+        user,
+    )
+    by_org: dict[int, list[Any]] = {}
+    for c in contacts:
+        by_org.setdefault(c.organisation_id, []).append(c)
+    data["notice_chain_contacts"] = [{**o, "contacts": by_org.get(o["id"], [])} for o in data["notice_chain"]]
+    return data

@@ -81,6 +81,14 @@ class OrganisationForm(ScopedModelForm):
 
         return normalise_corporate_number(self.cleaned_data.get("corporate_number") or "")
 
+    def clean_web_domains(self) -> str:
+        from renkei.registry.validators import normalise_domains
+
+        return normalise_domains(self.cleaned_data.get("web_domains") or "")
+
+    def clean_country(self) -> str:
+        return (self.cleaned_data.get("country") or "").strip().upper()
+
     def tag_list(self) -> list[str]:
         raw = self.cleaned_data.get("tag_names") or ""
         return [t.strip() for t in raw.replace("、", ",").split(",") if t.strip()]

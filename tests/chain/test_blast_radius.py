@@ -1,0 +1,87 @@
+"""Blast radius through the selector, page, API and command on a multi-tier chain."""
+
+import io
+
+import orjson
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+
+from renkei.chain.services import tiers_recompute
+from renkei.registry.models import ContactRole, OrganisationKind, RelationshipType
+from tests import factories as f
+
+
+@pytest.fixture
+def chain(own, subsidiary):
+    """own → cloud → sub → subsub, holding customer data that flows down the chain."""
+    cloud = f.OrganisationFactory(name="クラウド委託先", kind=OrganisationKind.CLOUD)
+    sub = f.OrganisationFactory(name="再委託先A")
+    subsub = f.OrganisationFactory(name="再々委託先B")
+    f.RelationshipFactory(client=own, provider=subsidiary, type=RelationshipType.PARENT_SUBSIDIARY)
+    f.RelationshipFactory(client=own, provider=cloud)
+    f.RelationshipFactory(client=cloud, provider=sub, type=RelationshipType.REDELEGATES_WORK)
+    f.RelationshipFactory(client=sub, provider=subsub, type=RelationshipType.REDELEGATES_WORK)
+    asset = f.InformationAssetFactory(name="顧客情報", record_count=1_200_000, has_personal_info=True)
+    f.DataHoldingFactory(asset=asset, holder=cloud, received_from=own, record_count=1_200_000)
+    f.DataHoldingFactory(asset=asset, holder=sub, received_from=cloud, record_count=1_200_000)
+    f.DataHoldingFactory(asset=asset, holder=subsub, received_from=sub, record_count=300_000)
+    f.ContactFactory(organisation=cloud, name="雲野 太郎", role=ContactRole.INCIDENT)
+    f.SystemAccessFactory(organisation=sub, system="顧客管理VPN")
+    tiers_recompute()
+    return {"own": own, "cloud": cloud, "sub": sub, "subsub": subsub, "asset": asset}
+
+
+def test_tiers_are_stored(chain):
+    for name, tier in (("own", 0), ("cloud", 1), ("sub", 2), ("subsub", 3)):
+        chain[name].refresh_from_db()
+        assert chain[name].tier == tier
+
+
+def test_page_shows_exposure_and_notice_chain(chain, analyst_client):
+    response = analyst_client.get(reverse("chain:blast_radius", args=[chain["cloud"].pk]))
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "顧客情報" in body
+    assert "1,200,000" in body  # copies passed down are not counted twice
+    assert "再々委託先B" in body and "雲野 太郎" in body and "顧客管理VPN" in body
+
+
+def test_api_of_third_tier(chain, analyst_client):
+    response = analyst_client.get(f"/api/v1/chain/blast-radius/{chain['subsub'].pk}")
+    assert response.status_code == 200
+    data = response.json()
+    assert [o["name"] for o in data["notice_chain"]] == [chain["own"].name, "クラウド委託先", "再委託先A", "再々委託先B"]
+    assert data["exposed_assets"][0]["exposed_records"] == 300_000
+    assert data["party"]["tier"] == 3
+
+
+def test_out_of_scope_party_is_404(chain, client, limited_analyst):
+    client.force_login(limited_analyst)
+    assert client.get(reverse("chain:blast_radius", args=[chain["cloud"].pk])).status_code == 404
+    assert client.get(f"/api/v1/chain/blast-radius/{chain['cloud'].pk}").status_code == 404
+
+
+def test_command_text_and_json(chain):
+    out = io.StringIO()
+    call_command("blast_radius", "再々委託先B", stdout=out)
+    assert "クラウド委託先 → 再委託先A → 再々委託先B" in out.getvalue()
+    out = io.StringIO()
+    call_command("blast_radius", str(chain["sub"].pk), "--json", stdout=out)
+    data = orjson.loads(out.getvalue())
+    assert {o["name"] for o in data["downstream"]} == {"再々委託先B"}
+
+
+def test_command_unknown_party(chain):
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError):
+        call_command("blast_radius", "存在しない会社")
+
+
+def test_cycle_is_harmless(chain, analyst_client):
+    f.RelationshipFactory(client=chain["subsub"], provider=chain["cloud"], type=RelationshipType.BUSINESS_PARTNER)
+    tiers_recompute()
+    response = analyst_client.get(f"/api/v1/chain/blast-radius/{chain['sub'].pk}")
+    assert response.status_code == 200
+    assert response.json()["exposed_assets"][0]["exposed_records"] == 1_200_000
