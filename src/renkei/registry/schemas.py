@@ -1,0 +1,460 @@
+"""API schemas of the registry: `...In` bodies (PATCH bodies are derived), `...Out` answers, filters.
+
+Answers carry ids, the stored code of every choice with its display label (`kind`, `kind_label`)
+and the names of referenced objects, so a client needs no second request to show a row.
+"""
+
+# No `from __future__ import annotations`: Pydantic and Ninja read these annotations at run time.
+
+import datetime as dt
+from typing import Annotated, Any
+
+from django.db.models import Q
+from ninja import FilterLookup, FilterSchema, Schema
+from pydantic import Field
+
+from renkei.registry import selectors
+from renkei.registry.models import (
+    AccessLevel,
+    CertificationScheme,
+    Classification,
+    ContactRole,
+    Criticality,
+    OrganisationKind,
+    OrganisationStatus,
+    RelationshipType,
+)
+
+
+def _name(obj: Any) -> str | None:
+    return None if obj is None else str(obj.name)
+
+
+def _label(obj: Any, field: str) -> str:
+    return str(getattr(obj, f"get_{field}_display")())
+
+
+# --- organisations -------------------------------------------------------------------------------
+
+
+class OrganisationIn(Schema):
+    """An organisation. `group_company_id` defaults to the user's group company; tags are names."""
+
+    name: str = Field(min_length=1, max_length=200)
+    name_reading: str = ""
+    corporate_number: str = ""
+    kind: OrganisationKind
+    group_company_id: int | None = None
+    country: str = "JP"
+    address: str = ""
+    web_domains: str = Field("", description="Comma-separated domains.")
+    criticality: Criticality = Criticality.MEDIUM
+    status: OrganisationStatus = OrganisationStatus.ACTIVE
+    tags: list[str] = Field(default_factory=list, description="Tag names; created on first use.")
+    notes: str = ""
+
+
+class OrganisationOut(Schema):
+    id: int
+    name: str
+    name_reading: str
+    corporate_number: str
+    kind: str
+    kind_label: str
+    group_company_id: int | None
+    group_company_name: str | None
+    country: str
+    address: str
+    web_domains: str
+    criticality: str
+    criticality_label: str
+    status: str
+    status_label: str
+    tier: int | None = Field(description="Distance from the own company; null when not connected.")
+    tags: list[str]
+    notes: str
+    url: str
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+    @staticmethod
+    def resolve_kind_label(obj: Any) -> str:
+        return _label(obj, "kind")
+
+    @staticmethod
+    def resolve_criticality_label(obj: Any) -> str:
+        return _label(obj, "criticality")
+
+    @staticmethod
+    def resolve_status_label(obj: Any) -> str:
+        return _label(obj, "status")
+
+    @staticmethod
+    def resolve_group_company_name(obj: Any) -> str | None:
+        return _name(obj.group_company)
+
+    @staticmethod
+    def resolve_tags(obj: Any) -> list[str]:
+        return [tag.name for tag in obj.tags.all()]
+
+    @staticmethod
+    def resolve_url(obj: Any) -> str:
+        return str(obj.get_absolute_url())
+
+
+TIER_PATTERN = r"^(\d+|none|5\+)$"
+
+
+class OrganisationFilter(FilterSchema):
+    q: Annotated[
+        str | None,
+        FilterLookup(["name__icontains", "name_reading__icontains", "corporate_number__icontains", "web_domains__icontains"]),
+    ] = None
+    kind: OrganisationKind | None = None
+    tier: str | None = Field(None, pattern=TIER_PATTERN, description="A number, `5+` or `none` (not connected).")
+    criticality: Criticality | None = None
+    status: OrganisationStatus | None = None
+    tag: Annotated[str | None, FilterLookup("tags__name")] = None
+    group_company_id: int | None = None
+
+    def filter_tier(self, value: str | None) -> Q:
+        if value is None:
+            return Q()
+        if value == "none":
+            return Q(tier__isnull=True)
+        if value == "5+":
+            return Q(tier__gte=5)
+        return Q(tier=int(value))
+
+
+# --- relationships -------------------------------------------------------------------------------
+
+
+class RelationshipIn(Schema):
+    """A directed relationship: `client_id` (upstream) → `provider_id` (downstream)."""
+
+    client_id: int
+    provider_id: int
+    type: RelationshipType
+    service: str = ""
+    start_date: dt.date | None = None
+    end_date: dt.date | None = None
+    redelegation_approved: bool | None = None
+    group_company_id: int | None = None
+
+
+class RelationshipOut(Schema):
+    id: int
+    client_id: int
+    client_name: str
+    provider_id: int
+    provider_name: str
+    type: str
+    type_label: str
+    service: str
+    start_date: dt.date | None
+    end_date: dt.date | None
+    redelegation_approved: bool | None
+    group_company_id: int
+    url: str
+
+    @staticmethod
+    def resolve_client_name(obj: Any) -> str | None:
+        return _name(obj.client)
+
+    @staticmethod
+    def resolve_provider_name(obj: Any) -> str | None:
+        return _name(obj.provider)
+
+    @staticmethod
+    def resolve_type_label(obj: Any) -> str:
+        return _label(obj, "type")
+
+    @staticmethod
+    def resolve_url(obj: Any) -> str:
+        return str(obj.get_absolute_url())
+
+
+class RelationshipFilter(FilterSchema):
+    client_id: int | None = None
+    provider_id: int | None = None
+    type: RelationshipType | None = None
+    q: Annotated[str | None, FilterLookup(["client__name__icontains", "provider__name__icontains", "service__icontains"])] = None
+
+
+# --- contacts ------------------------------------------------------------------------------------
+
+
+class ContactIn(Schema):
+    organisation_id: int
+    name: str = Field(min_length=1, max_length=100)
+    role: ContactRole
+    email: str = ""
+    phone: str = ""
+    verified_on: dt.date | None = None
+
+
+class ContactOut(Schema):
+    id: int
+    organisation_id: int
+    organisation_name: str
+    name: str
+    role: str
+    role_label: str
+    email: str
+    phone: str
+    verified_on: dt.date | None
+    group_company_id: int
+    url: str
+
+    @staticmethod
+    def resolve_organisation_name(obj: Any) -> str | None:
+        return _name(obj.organisation)
+
+    @staticmethod
+    def resolve_role_label(obj: Any) -> str:
+        return _label(obj, "role")
+
+    @staticmethod
+    def resolve_url(obj: Any) -> str:
+        return str(obj.get_absolute_url())
+
+
+class ContactFilter(FilterSchema):
+    organisation_id: int | None = None
+    role: ContactRole | None = None
+    q: Annotated[str | None, FilterLookup(["name__icontains", "email__icontains", "phone__icontains", "organisation__name__icontains"])] = None
+
+
+# --- certifications ------------------------------------------------------------------------------
+
+
+class CertificationIn(Schema):
+    """A certification; the evidence file is uploaded on the page, not through the API."""
+
+    organisation_id: int
+    scheme: CertificationScheme
+    scheme_other: str = ""
+    number: str = ""
+    issuer: str = ""
+    valid_from: dt.date | None = None
+    valid_until: dt.date | None = None
+
+
+class CertificationOut(Schema):
+    id: int
+    organisation_id: int
+    organisation_name: str
+    scheme: str
+    scheme_label: str
+    scheme_other: str
+    number: str
+    issuer: str
+    valid_from: dt.date | None
+    valid_until: dt.date | None
+    state: str = Field(description="valid, expiring, expired or unknown (no end date).")
+    state_label: str
+    has_evidence: bool
+    evidence_url: str | None = Field(description="Where a logged-in user downloads the evidence file.")
+    group_company_id: int
+    url: str
+
+    @staticmethod
+    def resolve_organisation_name(obj: Any) -> str | None:
+        return _name(obj.organisation)
+
+    @staticmethod
+    def resolve_scheme_label(obj: Any) -> str:
+        return _label(obj, "scheme")
+
+    @staticmethod
+    def resolve_state(obj: Any) -> str:
+        return str(obj.state())
+
+    @staticmethod
+    def resolve_state_label(obj: Any) -> str:
+        return str(obj.state_label())
+
+    @staticmethod
+    def resolve_has_evidence(obj: Any) -> bool:
+        return bool(obj.evidence)
+
+    @staticmethod
+    def resolve_evidence_url(obj: Any) -> str | None:
+        from django.urls import reverse
+
+        return reverse("registry:certification_evidence", args=[obj.pk]) if obj.evidence else None
+
+    @staticmethod
+    def resolve_url(obj: Any) -> str:
+        return str(obj.get_absolute_url())
+
+
+class CertificationFilter(FilterSchema):
+    organisation_id: int | None = None
+    scheme: CertificationScheme | None = None
+    state: str | None = Field(None, pattern=r"^(valid|expiring|expired|unknown)$")
+    q: Annotated[str | None, FilterLookup(["organisation__name__icontains", "number__icontains", "issuer__icontains", "scheme_other__icontains"])] = None
+
+    def filter_state(self, value: str | None) -> Q:
+        if value is None:
+            return Q()
+        if value == "unknown":
+            return Q(valid_until__isnull=True)
+        today, horizon = selectors.expiry_window()
+        if value == "expired":
+            return Q(valid_until__lt=today)
+        if value == "expiring":
+            return Q(valid_until__gte=today, valid_until__lte=horizon)
+        return Q(valid_until__gt=horizon)
+
+
+# --- information assets --------------------------------------------------------------------------
+
+
+class InformationAssetIn(Schema):
+    """Information of ours; `group_company_id` (the owner) defaults to the user's group company."""
+
+    name: str = Field(min_length=1, max_length=200)
+    group_company_id: int | None = None
+    classification: Classification = Classification.INTERNAL
+    has_personal_info: bool = False
+    has_sensitive_personal_info: bool = False
+    record_count: int | None = Field(None, ge=0)
+    person_count: int | None = Field(None, ge=0)
+    owning_department: str = ""
+    description: str = ""
+
+
+class InformationAssetOut(Schema):
+    id: int
+    name: str
+    group_company_id: int
+    group_company_name: str
+    classification: str
+    classification_label: str
+    has_personal_info: bool
+    has_sensitive_personal_info: bool
+    record_count: int | None
+    person_count: int | None
+    owning_department: str
+    description: str
+    url: str
+
+    @staticmethod
+    def resolve_group_company_name(obj: Any) -> str | None:
+        return _name(obj.group_company)
+
+    @staticmethod
+    def resolve_classification_label(obj: Any) -> str:
+        return _label(obj, "classification")
+
+    @staticmethod
+    def resolve_url(obj: Any) -> str:
+        return str(obj.get_absolute_url())
+
+
+class InformationAssetFilter(FilterSchema):
+    group_company_id: int | None = None
+    classification: Classification | None = None
+    has_personal_info: bool | None = None
+    has_sensitive_personal_info: bool | None = None
+    q: Annotated[str | None, FilterLookup(["name__icontains", "owning_department__icontains", "description__icontains"])] = None
+
+
+# --- data holdings -------------------------------------------------------------------------------
+
+
+class DataHoldingIn(Schema):
+    """An asset held by `holder_id`, received from `received_from_id` (default: the asset's owner)."""
+
+    asset_id: int
+    holder_id: int
+    received_from_id: int | None = None
+    purpose: str = ""
+    record_count: int | None = Field(None, ge=0)
+    since: dt.date | None = None
+    retention: str = ""
+    return_due: dt.date | None = None
+
+
+class DataHoldingOut(Schema):
+    id: int
+    asset_id: int
+    asset_name: str
+    holder_id: int
+    holder_name: str
+    received_from_id: int
+    received_from_name: str
+    purpose: str
+    record_count: int | None
+    since: dt.date | None
+    retention: str
+    return_due: dt.date | None
+    group_company_id: int
+    url: str
+
+    @staticmethod
+    def resolve_asset_name(obj: Any) -> str | None:
+        return _name(obj.asset)
+
+    @staticmethod
+    def resolve_holder_name(obj: Any) -> str | None:
+        return _name(obj.holder)
+
+    @staticmethod
+    def resolve_received_from_name(obj: Any) -> str | None:
+        return _name(obj.received_from)
+
+    @staticmethod
+    def resolve_url(obj: Any) -> str:
+        return str(obj.get_absolute_url())
+
+
+class DataHoldingFilter(FilterSchema):
+    asset_id: int | None = None
+    holder_id: int | None = None
+    received_from_id: int | None = None
+    q: Annotated[str | None, FilterLookup(["asset__name__icontains", "holder__name__icontains", "purpose__icontains"])] = None
+
+
+# --- system access -------------------------------------------------------------------------------
+
+
+class SystemAccessIn(Schema):
+    organisation_id: int
+    system: str = Field(min_length=1, max_length=200)
+    level: AccessLevel
+    account_count: int = Field(0, ge=0)
+    notes: str = ""
+
+
+class SystemAccessOut(Schema):
+    id: int
+    organisation_id: int
+    organisation_name: str
+    system: str
+    level: str
+    level_label: str
+    account_count: int
+    notes: str
+    group_company_id: int
+    url: str
+
+    @staticmethod
+    def resolve_organisation_name(obj: Any) -> str | None:
+        return _name(obj.organisation)
+
+    @staticmethod
+    def resolve_level_label(obj: Any) -> str:
+        return _label(obj, "level")
+
+    @staticmethod
+    def resolve_url(obj: Any) -> str:
+        return str(obj.get_absolute_url())
+
+
+class SystemAccessFilter(FilterSchema):
+    organisation_id: int | None = None
+    level: AccessLevel | None = None
+    q: Annotated[str | None, FilterLookup(["system__icontains", "notes__icontains", "organisation__name__icontains"])] = None
