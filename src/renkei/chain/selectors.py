@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-
 from django.utils.translation import gettext as _
 
 from renkei.core.permissions import visible
@@ -59,7 +58,10 @@ def exposure_rows(*, user: Any = None) -> dict[str, Any]:
     access = SystemAccess.objects.all()
     companies = Organisation.objects.filter(kind__in=OUR_KINDS)
     if user is not None:
-        holdings, assets, access, companies = (visible(q, user) for q in (holdings, assets, access, companies))
+        holdings = visible(holdings, user)
+        assets = visible(assets, user)
+        access = visible(access, user)
+        companies = visible(companies, user)
     return {
         "holdings": list(holdings.values_list("pk", "asset_id", "holder_id", "received_from_id", "record_count")),
         "assets": {a[0]: (a[1], a[2]) for a in assets.values_list("pk", "group_company_id", "record_count")},

@@ -75,7 +75,8 @@ class AuditFilterForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         cts = ContentType.objects.filter(app_label__in=AUDITED_APPS).order_by("model")
-        self.fields["model"].choices = [("", "—")] + [(str(ct.pk), ct.model) for ct in cts]
+        choices = [("", "—")] + [(str(ct.pk), ct.model) for ct in cts]
+        self.fields["model"].choices = choices  # type: ignore[attr-defined]
 
 
 class AuditListView(RenkeiViewMixin, ListView):

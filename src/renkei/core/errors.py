@@ -76,6 +76,6 @@ def errors_to_form(form: object, error: RenkeiError, mapping: Mapping[str, str] 
     fields = getattr(form, "fields", {})
     for item in error.items:
         name = item.field if item.field in fields else None
-        if mapping and item.field in mapping:
+        if mapping and item.field and item.field in mapping:
             name = mapping[item.field]
         form.add_error(name, item.message)  # type: ignore[attr-defined]

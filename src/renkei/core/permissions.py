@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any, TypeVar
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.db import models
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -60,7 +60,7 @@ def allowed_company_ids(user: Any) -> set[int] | None:
         return set()
     cached = getattr(user, "_renkei_company_ids", "unset")
     if cached != "unset":
-        return cached  # type: ignore[no-any-return]
+        return cached  # type: ignore[return-value]
     ids = set(user.group_companies.values_list("pk", flat=True))
     result = ids or None
     user._renkei_company_ids = result
@@ -86,7 +86,7 @@ def get_visible_or_404(queryset: models.QuerySet[M], user: Any, **lookup: Any) -
     """One object the user may see, or 404 (an object outside the scope is 'not found')."""
     try:
         return visible(queryset, user).get(**lookup)
-    except (queryset.model.DoesNotExist, ValueError, TypeError) as exc:
+    except (ObjectDoesNotExist, ValueError, TypeError) as exc:
         raise Http404(_("Not found.")) from exc
 
 

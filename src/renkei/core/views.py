@@ -51,7 +51,7 @@ class RenkeiViewMixin(LoginRequiredMixin):
 
 
 class ScopedQuerysetMixin(RenkeiViewMixin):
-    model: type[models.Model]
+    model: Any
     queryset: models.QuerySet[Any] | None = None
 
     def base_queryset(self) -> models.QuerySet[Any]:

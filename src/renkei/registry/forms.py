@@ -31,7 +31,8 @@ class ScopedModelForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.user = user
         for name, field in self.fields.items():
-            if isinstance(field, forms.ModelChoiceField) and field.queryset.model is Organisation:
+            model = getattr(getattr(field, "queryset", None), "model", None)
+            if isinstance(field, forms.ModelChoiceField) and model is Organisation:
                 qs = visible(Organisation.objects.all(), user).order_by("name")
                 if name == "group_company":
                     qs = qs.filter(kind__in=OUR_KINDS)
@@ -39,7 +40,7 @@ class ScopedModelForm(forms.ModelForm):
                     if ids is not None:
                         qs = qs.filter(pk__in=ids)
                 field.queryset = qs
-            elif isinstance(field, forms.ModelChoiceField) and field.queryset.model is InformationAsset:
+            elif isinstance(field, forms.ModelChoiceField) and model is InformationAsset:
                 field.queryset = visible(InformationAsset.objects.all(), user).order_by("name")
             if isinstance(field.widget, forms.DateInput):
                 field.widget.input_type = "date"

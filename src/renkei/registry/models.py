@@ -58,7 +58,7 @@ class Organisation(ScopedModel):
     """A party around us, or one of our own group companies."""
 
     # Our own companies belong to themselves; the FK is filled right after the first save.
-    group_company = models.ForeignKey(
+    group_company = models.ForeignKey(  # type: ignore[assignment]
         "self",
         verbose_name=_("group company"),
         on_delete=models.PROTECT,

@@ -6,12 +6,17 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
-
-from renkei.core.permissions import visible
 from django.views.generic import TemplateView
 
-from renkei.core.views import RenkeiViewMixin
-from renkei.core.views import Column, ObjectDeleteView, ObjectDetailView, ObjectEditView, ObjectListView
+from renkei.core.permissions import visible
+from renkei.core.views import (
+    Column,
+    ObjectDeleteView,
+    ObjectDetailView,
+    ObjectEditView,
+    ObjectListView,
+    RenkeiViewMixin,
+)
 from renkei.registry import forms, selectors, services
 from renkei.registry.models import (
     Certification,
