@@ -63,7 +63,9 @@ def exposure_rows(*, user: Any = None) -> dict[str, Any]:
         access = visible(access, user)
         companies = visible(companies, user)
     return {
-        "holdings": list(holdings.values_list("pk", "asset_id", "holder_id", "received_from_id", "record_count")),
+        "holdings": list(
+            holdings.order_by("pk").values_list("pk", "asset_id", "holder_id", "received_from_id", "record_count")
+        ),
         "assets": {a[0]: (a[1], a[2]) for a in assets.values_list("pk", "group_company_id", "record_count")},
         "group_company_ids": list(companies.values_list("pk", flat=True)),
         "access": list(access.values_list("organisation_id", "system", "level", "account_count")),
@@ -112,15 +114,18 @@ def _compute_blast_radius(*, user: Any, party: Organisation) -> Any:
         # A user limited to a group company may not see the own company itself; it is still the root.
         node_ids = np.append(node_ids, data.root_id)
     graph = engine.build_graph(node_ids, data.sources, data.targets)
-    return engine.blast_radius(
-        graph,
-        party_id=party.pk,
-        root_id=data.root_id,
-        holdings=engine.HoldingsTable.from_rows(rows["holdings"]),
-        assets=rows["assets"],
-        group_company_ids=rows["group_company_ids"],
-        access=rows["access"],
-    )
+    try:
+        return engine.blast_radius(
+            graph,
+            party_id=party.pk,
+            root_id=data.root_id,
+            holdings=engine.HoldingsTable.from_rows(rows["holdings"]),
+            assets=rows["assets"],
+            group_company_ids=rows["group_company_ids"],
+            access=rows["access"],
+        )
+    except engine.UnknownOrganisationError as exc:
+        raise RenkeiError(str(exc), status=404) from exc
 
 
 def blast_radius_data(*, user: Any, party: Organisation) -> dict[str, Any]:

@@ -60,6 +60,8 @@ class MapView(RenkeiViewMixin, TemplateView):
             "noMatch": _("No party found for: {query}"),
             "matches": _("{count} parties match; showing the first."),
             "shown": _("{shown} of {total} parties shown"),
+            "more": _("and {count} more"),
+            "redelegation": _("Re-delegates work (再委託)"),
         }
         return ctx
 
