@@ -2,6 +2,7 @@
 
 from ninja import NinjaAPI
 
+from renkei.accounts.api import router as accounts_router
 from renkei.chain.api import router as chain_router
 from renkei.core.api import ActiveSessionAuth, TokenAuth, install_error_handlers
 from renkei.registry.api import router as registry_router
@@ -15,6 +16,7 @@ api = NinjaAPI(
 )
 install_error_handlers(api)
 
+api.add_router("/accounts", accounts_router)
 api.add_router("/chain", chain_router)
 api.add_router("/registry", registry_router)
 

@@ -136,6 +136,9 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_VERBOSE = False
 
+# Second factor (django-otp TOTP): the issuer name shown in authenticator apps.
+OTP_TOTP_ISSUER = os.environ.get("RENKEI_TOTP_ISSUER", "Renkei")
+
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = _env_bool("RENKEI_SECURE_COOKIES")
@@ -154,6 +157,9 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
 STATIC_ROOT.mkdir(exist_ok=True)
+# Front-end packages copied from node_modules at install time (scripts/vendor_assets.py).
+STATICFILES_DIRS = [BASE_DIR / "static"]
+(BASE_DIR / "static").mkdir(exist_ok=True)
 MEDIA_ROOT = Path(os.environ.get("RENKEI_MEDIA_ROOT", str(DATA_DIR / "media")))
 MEDIA_URL = "/media/"
 STORAGES = {

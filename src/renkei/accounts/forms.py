@@ -101,7 +101,7 @@ class UserCreateForm(_UserAdminForm):
         widgets = {"group_companies": forms.CheckboxSelectMultiple}
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         if data.get("password1") and data.get("password2") and data["password1"] != data["password2"]:
             self.add_error("password2", _("The two passwords differ."))
         return data

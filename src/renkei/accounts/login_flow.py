@@ -50,7 +50,8 @@ def pending(request: HttpRequest) -> PendingLogin | None:
     if time.time() - float(data.get("started", 0)) > PENDING_SECONDS:
         clear(request)
         return None
-    user = User.objects.filter(pk=data.get("user_id"), is_active=True).first()
+    user_id = data.get("user_id")
+    user = User.objects.filter(pk=user_id, is_active=True).first() if isinstance(user_id, int) else None
     device = selectors.totp_device_confirmed(user) if user is not None else None
     if user is None or device is None:
         clear(request)

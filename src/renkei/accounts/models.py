@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from typing import Any
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
@@ -31,12 +32,17 @@ class User(AbstractUser):
     def get_role_display_text(self) -> str:
         return str(ROLE_LABELS.get(self.role, self.role))
 
+    def get_scope_display(self) -> str:
+        """The group companies the user is limited to, or "Whole group" (uses a prefetch when there is one)."""
+        names = sorted(c.name for c in self.group_companies.all())
+        return ", ".join(names) if names else str(_("Whole group"))
+
     def get_absolute_url(self) -> str:
         # The user administration page; only administrators can open it.
         return reverse("accounts:user_detail", args=[self.pk])
 
 
-ROLE_LABELS = {
+ROLE_LABELS: dict[str, Any] = {
     Role.ADMIN: _("Administrator"),
     Role.ANALYST: _("Analyst"),
     Role.CSIRT: _("CSIRT"),

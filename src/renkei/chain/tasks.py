@@ -17,6 +17,17 @@ def recompute_tiers() -> int:
         return tiers_recompute()
 
 
+def _enqueue_recompute() -> None:
+    recompute_tiers.enqueue()
+
+
 def schedule_tiers_recompute() -> None:
-    """Queue a tier recomputation once the current transaction commits."""
-    transaction.on_commit(lambda: recompute_tiers.enqueue())
+    """Queue one tier recomputation when the current transaction commits.
+
+    An import or the demo load saves many relationships in one transaction; one recomputation
+    after the commit covers them all, so the hook is registered once per transaction.
+    """
+    connection = transaction.get_connection()
+    if any(func is _enqueue_recompute for _sids, func, _robust in connection.run_on_commit):
+        return
+    transaction.on_commit(_enqueue_recompute)

@@ -20,12 +20,12 @@ and the group-company scope.
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Generic, TypeVar
+from typing import Annotated, Any, Generic, TypeVar
 
 from django.db import models
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import FilterSchema, Query, Router, Schema
+from ninja import FilterSchema, Query, Router, Schema, Status
 from pydantic import create_model
 
 from renkei.core.errors import ErrorItem, RenkeiError
@@ -178,9 +178,9 @@ def crud_router(spec: CrudSpec) -> Router:
     )
     def list_objects(
         request: HttpRequest,
-        filters: filter_schema = Query(...),  # type: ignore[valid-type]
-        limit: int = Query(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT),
-        offset: int = Query(0, ge=0),
+        filters: Query[filter_schema],  # type: ignore[valid-type]
+        limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
+        offset: Annotated[int, Query(ge=0)] = 0,
     ) -> dict[str, Any]:
         qs = filters.filter(visible(spec.queryset(), request.user))  # type: ignore[attr-defined]
         # A stable order, so pages neither repeat nor skip rows.
@@ -193,8 +193,8 @@ def crud_router(spec: CrudSpec) -> Router:
         operation_id=f"{spec.name}_create",
         summary=f"Create a {label}",
     )
-    def create_object(request: HttpRequest, payload: in_schema) -> tuple[int, models.Model]:  # type: ignore[valid-type]
-        return 201, write(request, spec.model(), payload.model_dump())  # type: ignore[attr-defined]
+    def create_object(request: HttpRequest, payload: in_schema) -> Status[models.Model]:  # type: ignore[valid-type]
+        return Status(201, write(request, spec.model(), payload.model_dump()))  # type: ignore[attr-defined]
 
     @router.get(
         "/{int:pk}",
@@ -230,10 +230,10 @@ def crud_router(spec: CrudSpec) -> Router:
         operation_id=f"{spec.name}_delete",
         summary=f"Delete a {label}",
     )
-    def delete_object(request: HttpRequest, pk: int) -> tuple[int, None]:
+    def delete_object(request: HttpRequest, pk: int) -> Status[None]:
         instance = fetch(request, pk)
         require(request.user, spec.write_action)
         spec.delete(user=request.user, instance=instance)
-        return 204, None
+        return Status(204, None)
 
     return router

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from renkei.registry import views
+from renkei.registry import import_views, views
 
 app_name = "registry"
 
@@ -30,4 +30,7 @@ urlpatterns = [
           views.HoldingDeleteView),
     *crud("access", "access", views.AccessListView, views.AccessDetailView, views.AccessEditView,
           views.AccessDeleteView),
+    path("import/", import_views.ImportView.as_view(), name="import"),
+    path("import/commit/", import_views.ImportCommitView.as_view(), name="import_commit"),
+    path("export/", import_views.ExportView.as_view(), name="export"),
 ]

@@ -17,7 +17,13 @@ from django.utils import translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from renkei.registry.models import ContactRole, Criticality, OrganisationKind, OrganisationStatus, RelationshipType
+from renkei.registry.models import (
+    ContactRole,
+    Criticality,
+    OrganisationKind,
+    OrganisationStatus,
+    RelationshipType,
+)
 
 ORGANISATIONS = "organisations"
 RELATIONSHIPS = "relationships"
