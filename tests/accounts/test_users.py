@@ -279,3 +279,11 @@ def test_limited_admin_cannot_create_unlimited_users(client, limited_admin, subs
     assert response.status_code == 400
     response = client.post(f"{LIST}new/", {**_create_data(), "group_companies": [subsidiary.pk]})
     assert response.status_code == 302
+
+
+def test_list_shows_last_login_in_japan_time(admin_client, analyst):  # type: ignore[no-untyped-def]
+    from datetime import UTC, datetime
+
+    User.objects.filter(pk=analyst.pk).update(last_login=datetime(2026, 4, 1, 15, 30, tzinfo=UTC))
+    page = admin_client.get(LIST).content.decode()
+    assert "2026-04-02 00:30" in page

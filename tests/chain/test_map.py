@@ -27,22 +27,25 @@ def bulk_graph(own: Organisation, *, parties: int, edges: int, seed: int = 7) ->
     Each relationship runs from an earlier party (or the own company) to a later one, so the tiers
     spread over several columns like a real chain. Also used by the browser test of a large map.
     """
-    Organisation.objects.bulk_create(
+    created = Organisation.objects.bulk_create(
         [
             Organisation(name=f"委託先{i:05d}株式会社", kind=KINDS[i % len(KINDS)], group_company=own)
             for i in range(parties)
         ],
         batch_size=500,
     )
-    ids = [own.pk, *Organisation.objects.exclude(pk=own.pk).values_list("pk", flat=True)]
+    ids = [own.pk, *(o.pk for o in created)]
     rng = random.Random(seed)
     pairs: set[tuple[int, int]] = set()
+    # A chain: every party hangs under an earlier one (a few stay unconnected), then extra links
+    # run from earlier to later parties, so tiers spread over several columns like a real group.
+    for index in range(1, len(ids)):
+        if rng.random() < 0.03:
+            continue
+        pairs.add((ids[rng.randrange(max(1, index // 3))], ids[index]))
     while len(pairs) < edges:
         client, provider = sorted(rng.sample(range(len(ids)), 2))
-        # Most links start near the top of the chain: a few dozen direct contractors, then deeper.
-        client = min(client, rng.randrange(len(ids)) // 8)
-        if client != provider:
-            pairs.add((ids[client], ids[provider]))
+        pairs.add((ids[client], ids[provider]))
     Relationship.objects.bulk_create(
         [
             Relationship(client_id=c, provider_id=p, type=RelationshipType.CONTRACTS_WORK, group_company=own)

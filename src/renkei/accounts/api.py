@@ -68,7 +68,7 @@ def _calling_token(request: HttpRequest) -> ApiToken | None:
     scheme, _, raw = header.partition(" ")
     if scheme.lower() != "bearer" or not raw.strip():
         return None
-    return ApiToken.objects.filter(token_hash=hash_token(raw.strip()), user_id=request.user.pk).first()
+    return selectors.user_tokens(request.user).filter(token_hash=hash_token(raw.strip())).first()
 
 
 @router.get("/me", response=MeOut)

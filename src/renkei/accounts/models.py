@@ -9,6 +9,7 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from renkei.core.permissions import Role
@@ -36,6 +37,10 @@ class User(AbstractUser):
         """The group companies the user is limited to, or "Whole group" (uses a prefetch when there is one)."""
         names = sorted(c.name for c in self.group_companies.all())
         return ", ".join(names) if names else str(_("Whole group"))
+
+    def get_last_login_display(self) -> str:
+        """For list columns: in Japan time, like every other time the user sees."""
+        return date_format(timezone.localtime(self.last_login), "Y-m-d H:i") if self.last_login else ""
 
     def get_absolute_url(self) -> str:
         # The user administration page; only administrators can open it.

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.db.models import Exists, OuterRef, QuerySet
 from django.http import Http404
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -47,6 +48,10 @@ def assignable_companies(actor: Any) -> QuerySet[Organisation]:
 
 def user_tokens(user: Any) -> QuerySet[ApiToken]:
     return ApiToken.objects.filter(user=user).order_by("-created_at")
+
+
+def active_token_count(user: Any) -> int:
+    return user_tokens(user).filter(revoked_at__isnull=True, expires_at__gt=timezone.now()).count()
 
 
 def get_user_token_or_404(user: Any, pk: Any) -> ApiToken:

@@ -80,7 +80,7 @@ class UserDetailView(_UserAdminView):
             "title": user.get_username(),
             "companies": list(user.group_companies.order_by("name")),
             "totp_enabled": selectors.totp_enabled(user),
-            "active_tokens": sum(1 for t in selectors.user_tokens(user) if t.is_active),
+            "active_tokens": selectors.active_token_count(user),
             "is_self": user.pk == request.user.pk,
         }
         return render(request, "accounts/user_detail.html", context)

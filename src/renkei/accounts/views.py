@@ -119,7 +119,7 @@ def profile(request: HttpRequest) -> HttpResponse:
         "title": user.get_username(),
         "totp_enabled": selectors.totp_enabled(user),
         "companies": list(user.group_companies.order_by("name")),  # type: ignore[union-attr]
-        "active_tokens": sum(1 for t in selectors.user_tokens(user) if t.is_active),
+        "active_tokens": selectors.active_token_count(user),
     }
     return render(request, "accounts/profile.html", context)
 

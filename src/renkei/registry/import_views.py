@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.conf import settings
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import translation
@@ -17,10 +17,10 @@ from renkei.core.errors import RenkeiError
 from renkei.core.permissions import Action
 from renkei.core.views import RenkeiViewMixin
 from renkei.registry.importexport import pending, writing
-from renkei.registry.importexport.apply import registry_import
 from renkei.registry.importexport.plan import ERROR, NEW, UNCHANGED, UPDATE, Plan, build_plan
 from renkei.registry.importexport.reading import ParsedUpload, file_too_large_message, parse_upload
 from renkei.registry.importexport.schema import KIND_LABELS, KINDS, SCHEMAS
+from renkei.registry.importexport.tasks import commit_import
 
 PREVIEW_ROWS_PER_KIND = 1000
 STATUS_ORDER = {ERROR: 0, NEW: 1, UPDATE: 2, UNCHANGED: 3}
@@ -126,7 +126,7 @@ class ImportView(RenkeiViewMixin, View):
 
 
 class ImportCommitView(RenkeiViewMixin, View):
-    """Commit the previewed upload in one transaction, or cancel it."""
+    """Hand the previewed upload to the worker to commit in one transaction, or cancel it."""
 
     permission_action = Action.CHANGE_REGISTRY
 
@@ -136,26 +136,39 @@ class ImportCommitView(RenkeiViewMixin, View):
             messages.info(request, _("The import was cancelled; nothing was saved."))
             return HttpResponseRedirect(reverse("registry:import"))
         token = request.POST.get("token", "")
-        upload = pending.load_pending(request.session, token)
-        if upload is None:
+        path = pending.start_commit(request.session, token)
+        if path is None:
             messages.error(request, _("This upload is no longer available; upload the file again."))
             return HttpResponseRedirect(reverse("registry:import"))
-        try:
-            result = registry_import(user=request.user, upload=upload)
-        except RenkeiError as exc:
-            plan = build_plan(user=request.user, upload=upload)
-            return _render_preview(request, upload, plan, token, error=exc, status=exc.status)
-        pending.discard_pending(request.session)
-        messages.success(
-            request,
-            _("Imported {filename}: {new} new, {updated} updated, {unchanged} unchanged.").format(
-                filename=upload.filename,
-                new=result.total(NEW),
-                updated=result.total(UPDATE),
-                unchanged=result.total(UNCHANGED),
-            ),
+        commit_import.enqueue(
+            token=token,
+            path=path,
+            user_id=request.user.pk,
+            language=_language(request),
+            remote_addr=request.META.get("REMOTE_ADDR"),
         )
-        return HttpResponseRedirect(reverse("registry:import"))
+        return HttpResponseRedirect(reverse("registry:import_status", args=[token]))
+
+
+class ImportStatusView(RenkeiViewMixin, View):
+    """The outcome of a commit; refreshes itself while the worker is still busy."""
+
+    permission_action = Action.CHANGE_REGISTRY
+
+    def get(self, request: HttpRequest, token: str) -> HttpResponse:
+        if not pending.owns(request.session, token):
+            raise Http404(_("Not found."))
+        outcome = pending.load_result(token)
+        counts = (outcome or {}).get("counts") or {}
+        context = {
+            "title": _("Import"),
+            "outcome": outcome,
+            "sections": [
+                {"label": KIND_LABELS[k], "counts": counts[k]} for k in KINDS if isinstance(counts.get(k), dict)
+            ],
+            "statuses": {NEW: _("new"), UPDATE: _("update"), UNCHANGED: _("unchanged")},
+        }
+        return render(request, "registry/import_status.html", context)
 
 
 class ExportView(RenkeiViewMixin, View):

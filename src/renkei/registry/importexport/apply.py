@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -58,14 +59,14 @@ def registry_import(*, user: Any, upload: ParsedUpload) -> ImportResult:
         # Our group companies first: other rows of the same file may be filed under them.
         organisations.sort(key=lambda r: (_kind_after(r) not in OUR_KINDS, r.row))
         for row in organisations:
-            _run(row, lambda row=row: _save_organisation(user, row, created))
+            _run(row, functools.partial(_save_organisation, user, row, created))
         for row in plan.rows:
             if row.status not in (NEW, UPDATE):
                 continue
             if row.kind == RELATIONSHIPS:
-                _run(row, lambda row=row: _save_relationship(user, row, created))
+                _run(row, functools.partial(_save_relationship, user, row, created))
             elif row.kind == CONTACTS:
-                _run(row, lambda row=row: _save_contact(user, row, created))
+                _run(row, functools.partial(_save_contact, user, row, created))
     return ImportResult(counts=plan.counts())
 
 

@@ -12,6 +12,7 @@ status, country, group company and corporate number, which an empty cell leaves 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable
@@ -303,6 +304,10 @@ class _Planner:
         name, number = given.get("name"), given.get("corporate_number") or ""
         if not name:
             return
+        if plan.status == ERROR and (number in self.by_number or name in self.by_name):
+            # Other rows find the registered organisation directly; a second candidate would only
+            # add a misleading "several organisations" error next to this row's real one.
+            return
         ref: OrgRef = plan.instance if isinstance(plan.instance, int) else PendingOrg(plan.index)
         if isinstance(ref, int):
             self.row_for_pk[ref] = plan.index
@@ -382,9 +387,9 @@ class _Planner:
         for pk, kind in self.org_kind.items():
             if kind == OrganisationKind.OWN:
                 return self.org_name[pk]
-        for index, kind in self.given_kind.items():
+        for index, given_kind in self.given_kind.items():
             row = self.rows[index]
-            if kind == OrganisationKind.OWN and row.instance is None and (before is None or index < before):
+            if given_kind == OrganisationKind.OWN and row.instance is None and (before is None or index < before):
                 return row.label
         return None
 
@@ -406,15 +411,18 @@ class _Planner:
         kind: str | None,
         company: OrgRef | None,
     ) -> None:
-        text = str
-        labels = {"kind": OrganisationKind, "criticality": Criticality, "status": OrganisationStatus}
+        labels: dict[str, type[models.TextChoices]] = {
+            "kind": OrganisationKind,
+            "criticality": Criticality,
+            "status": OrganisationStatus,
+        }
         for name in ("name", "name_reading", "address", "web_domains", "notes"):
             if name in given and given[name] is not None:
-                self.diff(plan, sheet, name, getattr(instance, name), given[name], text)
+                self.diff(plan, sheet, name, getattr(instance, name), given[name], str)
         for name in ("corporate_number", "country", "kind", "criticality", "status"):
             if given.get(name):
                 choices = labels.get(name)
-                show: Callable[[Any], str] = text if choices is None else (lambda v, c=choices: _label(c, v))
+                show: Callable[[Any], str] = str if choices is None else functools.partial(_label, choices)
                 self.diff(plan, sheet, name, getattr(instance, name), given[name], show)
         if kind in OUR_KINDS and instance.kind not in OUR_KINDS and self.user is not None and not can(
             self.user, Action.ADMINISTER

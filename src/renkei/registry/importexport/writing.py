@@ -47,6 +47,11 @@ def neutralise(value: Any) -> Any:
     return value
 
 
+def _scope(queryset: Any, user: Any) -> Any:
+    # A command (user=None) is trusted with every record; a person sees what `visible` allows.
+    return queryset if user is None else visible(queryset, user)
+
+
 def headers(kind: str, language: str) -> list[str]:
     return [c.header(language) for c in SCHEMAS[kind].columns]
 
@@ -61,7 +66,7 @@ def rows(*, user: Any, kind: str, language: str) -> Iterator[list[Any]]:
 
 
 def _organisation_rows(user: Any, language: str) -> Iterator[list[Any]]:
-    queryset = visible(Organisation.objects.all(), user).select_related("group_company").prefetch_related("tags")
+    queryset = _scope(Organisation.objects.all(), user).select_related("group_company").prefetch_related("tags")
     for o in queryset.order_by("name", "pk").iterator(chunk_size=CHUNK):
         yield [
             o.name,
@@ -80,7 +85,7 @@ def _organisation_rows(user: Any, language: str) -> Iterator[list[Any]]:
 
 
 def _relationship_rows(user: Any, language: str) -> Iterator[list[Any]]:
-    queryset = visible(Relationship.objects.all(), user).select_related("client", "provider")
+    queryset = _scope(Relationship.objects.all(), user).select_related("client", "provider")
     for r in queryset.order_by("client__name", "provider__name", "type", "pk").iterator(chunk_size=CHUNK):
         yield [
             r.client.name,
@@ -96,7 +101,7 @@ def _relationship_rows(user: Any, language: str) -> Iterator[list[Any]]:
 
 
 def _contact_rows(user: Any, language: str) -> Iterator[list[Any]]:
-    queryset = visible(Contact.objects.all(), user).select_related("organisation")
+    queryset = _scope(Contact.objects.all(), user).select_related("organisation")
     for c in queryset.order_by("organisation__name", "role", "name", "pk").iterator(chunk_size=CHUNK):
         yield [
             c.organisation.name,

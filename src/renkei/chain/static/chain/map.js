@@ -134,8 +134,15 @@
       x += size.width + TIER_GAP;
     }
     unconnected.sort(byKindThenName);
-    if (unconnected.length) placeBlock(unconnected, x + TIER_GAP / 2, positions);
-    return { positions: positions, columns: columns, unconnected: unconnected, maxTier: maxTier };
+    var box = null;
+    if (unconnected.length) {
+      var left = x + TIER_GAP / 2;
+      var block = placeBlock(unconnected, left, positions);
+      // The "not connected" group is one plain background node sized around the block: a
+      // compound parent would do the same but costs seconds of bounds updates on big graphs.
+      box = { x: left + block.width / 2, y: 0, w: block.width + COL_W, h: block.height + ROW_H * 2 };
+    }
+    return { positions: positions, columns: columns, unconnected: unconnected, box: box, maxTier: maxTier };
   }
 
   function buildElements(payload, layout, labels) {
@@ -151,10 +158,11 @@
         grabbable: false,
       });
     });
-    if (layout.unconnected.length) {
+    if (layout.box) {
       elements.push({
         group: "nodes",
-        data: { id: UNCONNECTED_ID, label: labels.notConnected },
+        data: { id: UNCONNECTED_ID, label: labels.notConnected, w: layout.box.w, h: layout.box.h },
+        position: { x: layout.box.x, y: layout.box.y },
         classes: "group",
         selectable: false,
         grabbable: false,
@@ -172,7 +180,6 @@
         status: node.status,
         url: node.url,
       };
-      if (data.tier === null) data.parent = UNCONNECTED_ID;
       elements.push({
         group: "nodes",
         data: data,
@@ -194,7 +201,9 @@
     return elements;
   }
 
-  function stylesheet() {
+  /* `big`: edges as haystack lines without arrows (the columns already show the direction), which
+   * halves the first draw of a 6,000-edge map; a selected party's edges get their arrows back. */
+  function stylesheet(big) {
     return [
       {
         selector: "node.party",
@@ -215,7 +224,10 @@
           "border-color": "#ffffff",
         },
       },
-      { selector: "node.own", style: { width: 34, height: 34, "font-size": 13, "font-weight": "bold", shape: "round-rectangle" } },
+      {
+        selector: "node.own",
+        style: { width: 34, height: 34, "font-size": 13, "font-weight": "bold", shape: "round-rectangle", "text-max-width": 260 },
+      },
       { selector: "node.offboarded", style: { opacity: 0.45, "border-style": "dashed", "border-color": "#5b6475" } },
       {
         selector: "node.heading",
@@ -236,9 +248,14 @@
         selector: "node.group",
         style: {
           label: "data(label)",
+          width: "data(w)",
+          height: "data(h)",
+          "background-opacity": 0.6,
+          "z-index-compare": "manual",
+          "z-index": -1,
           "text-valign": "top",
           "text-halign": "center",
-          "text-margin-y": -6,
+          "text-margin-y": -8,
           "font-size": 16,
           "font-weight": "bold",
           color: "#5b6475",
@@ -246,7 +263,6 @@
           "border-color": "#b8c0cc",
           "border-style": "dashed",
           "border-width": 2,
-          padding: 24,
           shape: "round-rectangle",
           events: "no",
         },
@@ -256,18 +272,41 @@
         style: {
           width: 1,
           "line-color": "#b8c0cc",
-          "curve-style": "straight",
-          "target-arrow-shape": "triangle",
+          "curve-style": big ? "haystack" : "straight",
+          "target-arrow-shape": big ? "none" : "triangle",
           "target-arrow-color": "#b8c0cc",
           "arrow-scale": 0.7,
         },
       },
+      { selector: "edge.dim", style: { opacity: 0.25 } },
       { selector: 'edge[type = "redelegates_work"]', style: { "line-style": "dashed", "line-color": "#e07a1f", "target-arrow-color": "#e07a1f" } },
-      { selector: "edge.highlighted", style: { width: 3, "line-color": "#1f5fbf", "target-arrow-color": "#1f5fbf", "z-index": 10 } },
+      {
+        selector: "edge.highlighted",
+        style: {
+          width: 3,
+          "line-color": "#1f5fbf",
+          "target-arrow-color": "#1f5fbf",
+          "curve-style": "straight",
+          "target-arrow-shape": "triangle",
+          "z-index": 10,
+        },
+      },
       { selector: "node.party:selected", style: { "border-width": 4, "border-color": "#1f5fbf" } },
       {
         selector: "node.focused",
-        style: { "border-width": 6, "border-color": "#ffbf00", width: 30, height: 30, "font-size": 14, "font-weight": "bold", "z-index": 20 },
+        style: {
+          "border-width": 6,
+          "border-color": "#ffbf00",
+          width: 30,
+          height: 30,
+          "font-size": 14,
+          "font-weight": "bold",
+          "text-max-width": 320,
+          "text-background-color": "#ffffff",
+          "text-background-opacity": 0.9,
+          "text-background-padding": 2,
+          "z-index": 20,
+        },
       },
       { selector: ".hidden", style: { display: "none" } },
     ];
@@ -324,7 +363,7 @@
       container: this.container,
       elements: buildElements(payload, layout, this.labels),
       layout: { name: "preset", fit: false },
-      style: stylesheet(),
+      style: stylesheet(big),
       minZoom: 0.02,
       maxZoom: 4,
       boxSelectionEnabled: false,
@@ -415,6 +454,9 @@
     this.cy.on("tap", "node.party", function (event) {
       self.selectParty(event.target, { centre: false, focus: false });
     });
+    this.cy.on("tap", function (event) {
+      if (event.target === self.cy) self.clearHighlight();
+    });
     var form = document.getElementById("map-controls");
     if (form) {
       form.addEventListener("submit", function (event) {
@@ -504,6 +546,15 @@
     this.applyFilters();
   };
 
+  RenkeiMap.prototype.clearHighlight = function () {
+    var cy = this.cy;
+    cy.batch(function () {
+      cy.elements(".focused").removeClass("focused");
+      cy.elements(".highlighted").removeClass("highlighted");
+      cy.elements(".dim").removeClass("dim");
+    });
+  };
+
   RenkeiMap.prototype.selectParty = function (node, options) {
     var cy = this.cy;
     options = options || {};
@@ -513,7 +564,9 @@
       cy.elements(".highlighted").removeClass("highlighted");
       cy.elements(":selected").unselect();
       node.select();
-      node.connectedEdges().addClass("highlighted");
+      // Fade the other relationships so the party's own links stand out in a dense map.
+      cy.edges().addClass("dim");
+      node.connectedEdges().removeClass("dim").addClass("highlighted");
       if (options.focus) node.addClass("focused");
     });
     if (options.centre) {
@@ -551,9 +604,33 @@
     return node;
   };
 
+  /* Fit the shown parties from their positions: cy.fit() would measure every label first, which
+   * takes seconds on a 2,000-party map before the first draw. */
   RenkeiMap.prototype.fit = function () {
-    var shown = this.cy.elements().not(".hidden");
-    this.cy.fit(shown.nonempty() ? shown : undefined, 30);
+    var x1 = Infinity;
+    var y1 = Infinity;
+    var x2 = -Infinity;
+    var y2 = -Infinity;
+    this.cy.nodes().forEach(function (node) {
+      if (node.hasClass("hidden")) return;
+      var p = node.position();
+      var halfW = node.hasClass("group") ? node.data("w") / 2 : COL_W / 2;
+      var halfH = node.hasClass("group") ? node.data("h") / 2 + ROW_H / 2 : ROW_H / 2;
+      x1 = Math.min(x1, p.x - halfW);
+      x2 = Math.max(x2, p.x + halfW);
+      y1 = Math.min(y1, p.y - halfH);
+      y2 = Math.max(y2, p.y + halfH);
+    });
+    if (!isFinite(x1)) return;
+    var padding = 20;
+    var width = this.cy.width();
+    var height = this.cy.height();
+    var zoom = Math.min((width - 2 * padding) / (x2 - x1), (height - 2 * padding) / (y2 - y1), 1.5);
+    zoom = Math.max(this.cy.minZoom(), Math.min(this.cy.maxZoom(), zoom));
+    this.cy.viewport({
+      zoom: zoom,
+      pan: { x: (width - zoom * (x1 + x2)) / 2, y: (height - zoom * (y1 + y2)) / 2 },
+    });
   };
 
   function partyList(cell, nodes, labels) {
