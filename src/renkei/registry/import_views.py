@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.conf import settings
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import translation
@@ -46,9 +48,24 @@ def _language(request: HttpRequest) -> str:
     return getattr(request, "LANGUAGE_CODE", None) or translation.get_language() or "ja"
 
 
-def _render_upload(request: HttpRequest, form: ImportForm, error: RenkeiError | None = None, status: int = 200) -> HttpResponse:
+def _render_upload(
+    request: HttpRequest,
+    form: ImportForm,
+    error: RenkeiError | None = None,
+    status: int = 200,
+    *,
+    running: bool = False,
+    outcome: dict[str, Any] | None = None,
+) -> HttpResponse:
     language = _language(request)
+    counts = (outcome or {}).get("counts") or {}
     context = {
+        "running": running,
+        "outcome": outcome,
+        "outcome_sections": [
+            {"label": KIND_LABELS[k], "counts": counts[k]} for k in KINDS if isinstance(counts.get(k), dict)
+        ],
+        "statuses": {NEW: _("new"), UPDATE: _("update"), UNCHANGED: _("unchanged")},
         "title": _("Import / export"),
         "form": form,
         "error": error,
@@ -95,7 +112,8 @@ class ImportView(RenkeiViewMixin, View):
     permission_action = Action.CHANGE_REGISTRY
 
     def get(self, request: HttpRequest) -> HttpResponse:
-        return _render_upload(request, ImportForm())
+        committing, outcome = pending.commit_outcome(request.session)
+        return _render_upload(request, ImportForm(), running=committing and outcome is None, outcome=outcome)
 
     def post(self, request: HttpRequest) -> HttpResponse:
         limit = settings.RENKEI_MAX_UPLOAD_BYTES
@@ -147,28 +165,7 @@ class ImportCommitView(RenkeiViewMixin, View):
             language=_language(request),
             remote_addr=request.META.get("REMOTE_ADDR"),
         )
-        return HttpResponseRedirect(reverse("registry:import_status", args=[token]))
-
-
-class ImportStatusView(RenkeiViewMixin, View):
-    """The outcome of a commit; refreshes itself while the worker is still busy."""
-
-    permission_action = Action.CHANGE_REGISTRY
-
-    def get(self, request: HttpRequest, token: str) -> HttpResponse:
-        if not pending.owns(request.session, token):
-            raise Http404(_("Not found."))
-        outcome = pending.load_result(token)
-        counts = (outcome or {}).get("counts") or {}
-        context = {
-            "title": _("Import"),
-            "outcome": outcome,
-            "sections": [
-                {"label": KIND_LABELS[k], "counts": counts[k]} for k in KINDS if isinstance(counts.get(k), dict)
-            ],
-            "statuses": {NEW: _("new"), UPDATE: _("update"), UNCHANGED: _("unchanged")},
-        }
-        return render(request, "registry/import_status.html", context)
+        return HttpResponseRedirect(reverse("registry:import"))
 
 
 class ExportView(RenkeiViewMixin, View):

@@ -32,6 +32,5 @@ urlpatterns = [
           views.AccessDeleteView),
     path("import/", import_views.ImportView.as_view(), name="import"),
     path("import/commit/", import_views.ImportCommitView.as_view(), name="import_commit"),
-    path("import/status/<str:token>/", import_views.ImportStatusView.as_view(), name="import_status"),
     path("export/", import_views.ExportView.as_view(), name="export"),
 ]

@@ -62,9 +62,21 @@ def start_commit(session: Any, token: str) -> str | None:
     return str(entry["path"])
 
 
-def owns(session: Any, token: str) -> bool:
-    """Whether this session uploaded the file with this token (and so may see its outcome)."""
-    return _entry(session, token) is not None
+def commit_outcome(session: Any) -> tuple[bool, dict[str, Any] | None]:
+    """Whether this session has a commit under way or finished, and its outcome once stored.
+
+    A finished outcome is handed out once: the session forgets it, so the next visit starts afresh.
+    """
+    entry = session.get(SESSION_KEY)
+    if not isinstance(entry, dict) or entry.get("state") != COMMITTING:
+        return False, None
+    token = str(entry.get("token", ""))
+    outcome = load_result(token)
+    if outcome is not None:
+        session.pop(SESSION_KEY, None)
+        with contextlib.suppress(OSError):
+            default_storage.delete(f"{RESULTS}/{token}.json")
+    return True, outcome
 
 
 def load_upload(path: str) -> ParsedUpload | None:

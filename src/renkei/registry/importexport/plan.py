@@ -507,7 +507,7 @@ class _Planner:
     ) -> None:
         plan.refs = {"client": given["client"], "provider": given["provider"]}
         if instance is not None and not self._record_permitted(instance):
-            plan.fail(_("This relationship is not permitted to you."))
+            plan.fail(_("This relationship cannot be changed: not found or not permitted."))
             return
         plan.instance = instance
         fields = ("service", "start_date", "end_date", "redelegation_approved")
@@ -582,7 +582,7 @@ class _Planner:
             instance = existing.get(key)
             plan.refs = {"organisation": given["organisation"]}
             if instance is not None and not self._record_permitted(instance):
-                plan.fail(_("This contact is not permitted to you."))
+                plan.fail(_("This contact cannot be changed: not found or not permitted."))
                 continue
             plan.instance = instance
             fields = ("email", "phone", "verified_on")
