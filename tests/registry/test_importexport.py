@@ -10,6 +10,7 @@ import zipfile
 
 import pytest
 from auditlog.models import LogEntry
+from django.core.exceptions import PermissionDenied
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.test import Client
@@ -19,8 +20,9 @@ from openpyxl import Workbook, load_workbook
 
 from renkei.core.errors import RenkeiError
 from renkei.registry.importexport.apply import registry_import
-from renkei.registry.importexport.plan import ERROR, NEW, UNCHANGED, UPDATE, build_plan
+from renkei.registry.importexport.plan import build_plan
 from renkei.registry.importexport.reading import parse_upload
+from renkei.registry.importexport.rows import ERROR, NEW, UNCHANGED, UPDATE
 from renkei.registry.importexport.writing import write_csv, write_xlsx
 from renkei.registry.models import (
     Contact,
@@ -425,7 +427,7 @@ def test_viewer_is_refused(viewer_client, viewer):
     upload.name = "x.csv"
     assert viewer_client.post(reverse("registry:import"), {"file": upload}).status_code == 403
     assert viewer_client.post(reverse("registry:import_commit"), {"token": "x"}).status_code == 403
-    with pytest.raises(Exception):  # noqa: B017 - PermissionDenied from the service layer
+    with pytest.raises(PermissionDenied):
         build_plan(user=viewer, upload=parse_upload("名称,種別\n甲社,委託先\n".encode(), filename="x.csv"))
 
 

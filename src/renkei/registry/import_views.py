@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.conf import settings
@@ -19,8 +19,9 @@ from renkei.core.errors import RenkeiError
 from renkei.core.permissions import Action
 from renkei.core.views import RenkeiViewMixin
 from renkei.registry.importexport import pending, writing
-from renkei.registry.importexport.plan import ERROR, NEW, UNCHANGED, UPDATE, Plan, build_plan
+from renkei.registry.importexport.plan import build_plan
 from renkei.registry.importexport.reading import ParsedUpload, file_too_large_message, parse_upload
+from renkei.registry.importexport.rows import ERROR, NEW, UNCHANGED, UPDATE, Plan
 from renkei.registry.importexport.schema import KIND_LABELS, KINDS, SCHEMAS
 from renkei.registry.importexport.tasks import commit_import
 
@@ -161,7 +162,7 @@ class ImportCommitView(RenkeiViewMixin, View):
         commit_import.enqueue(
             token=token,
             path=path,
-            user_id=request.user.pk,
+            user_id=cast(int, request.user.pk),  # the mixin has required a logged-in user
             language=_language(request),
             remote_addr=request.META.get("REMOTE_ADDR"),
         )

@@ -11,17 +11,9 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from renkei.core.errors import ErrorItem, RenkeiError
-from renkei.registry.importexport.plan import (
-    ERROR,
-    NEW,
-    UPDATE,
-    OrgRef,
-    PendingOrg,
-    Plan,
-    RowPlan,
-    build_plan,
-)
+from renkei.registry.importexport.plan import build_plan
 from renkei.registry.importexport.reading import ParsedUpload
+from renkei.registry.importexport.rows import ERROR, NEW, UPDATE, OrgRef, PendingOrg, Plan, RowPlan
 from renkei.registry.importexport.schema import CONTACTS, KIND_LABELS, ORGANISATIONS, RELATIONSHIPS
 from renkei.registry.models import OUR_KINDS, Contact, Organisation, Relationship
 from renkei.registry.services import contact_save, organisation_save, relationship_save

@@ -11,8 +11,9 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from renkei.core.audit import audit_context
 from renkei.core.errors import RenkeiError
 from renkei.registry.importexport.apply import registry_import
-from renkei.registry.importexport.plan import ERROR, NEW, UNCHANGED, UPDATE, Plan, build_plan
+from renkei.registry.importexport.plan import build_plan
 from renkei.registry.importexport.reading import ENCODINGS, file_too_large_message, parse_upload
+from renkei.registry.importexport.rows import ERROR, NEW, UNCHANGED, UPDATE, Plan
 from renkei.registry.importexport.schema import KIND_LABELS, KINDS
 
 VIA = "command: renkei import"
