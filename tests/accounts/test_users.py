@@ -197,10 +197,10 @@ def test_deactivate_instead_of_delete(admin_client, analyst):  # type: ignore[no
 def test_last_administrator_cannot_deactivate_or_demote_themselves(admin_client, admin_user):  # type: ignore[no-untyped-def]
     response = admin_client.post(f"{LIST}{admin_user.pk}/deactivate/")
     assert response.status_code == 409
-    assert "last active administrator" in response.content.decode()
+    assert "最後の有効な管理者" in response.content.decode()
     response = admin_client.post(f"{LIST}{admin_user.pk}/edit/", _edit_data(admin_user, role="analyst"))
     assert response.status_code == 400
-    assert "last active administrator" in response.content.decode()
+    assert "最後の有効な管理者" in response.content.decode()
     response = admin_client.post(f"{LIST}{admin_user.pk}/edit/", _edit_data(admin_user, is_active=""))
     assert response.status_code == 400
     admin_user.refresh_from_db()
