@@ -166,3 +166,13 @@ def test_sensitive_asset_is_personal(analyst, own):
         user=analyst, asset=InformationAsset(name="健康診断結果", has_sensitive_personal_info=True)
     )
     assert asset.has_personal_info
+
+
+def test_own_company_cannot_be_deleted_and_group_company_needs_an_administrator(admin_user, analyst, own):
+    with pytest.raises(RenkeiError):
+        services.organisation_delete(user=admin_user, organisation=own)
+    group = f.group_company(name="削除する子会社")
+    with pytest.raises(PermissionDenied):
+        services.organisation_delete(user=analyst, organisation=group)
+    services.organisation_delete(user=admin_user, organisation=group)
+    assert not Organisation.objects.filter(pk=group.pk).exists()

@@ -138,7 +138,7 @@ class ImportView(RenkeiViewMixin, View):
                 encoding=form.cleaned_data["encoding"],
             )
         except RenkeiError as exc:
-            return _render_upload(request, form, exc, status=400 if exc.status < 500 else exc.status)
+            return _render_upload(request, form, exc, status=exc.status)
         plan = build_plan(user=request.user, upload=upload)
         token = pending.save_pending(request.session, upload)
         return _render_preview(request, upload, plan, token)

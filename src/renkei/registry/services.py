@@ -80,11 +80,14 @@ def organisation_save(
         organisation.group_company_id = default_group_company_id(user)
         if organisation.group_company_id is None:
             raise RenkeiError(_("Register the own company first."), field_name="group_company")
-    if previous_kind in OUR_KINDS and organisation.kind not in OUR_KINDS:
-        if Organisation.objects.filter(group_company_id=organisation.pk).exclude(pk=organisation.pk).exists():
-            raise RenkeiError(
-                _("This group company still manages other records; move them first."), field_name="kind"
-            )
+    if (
+        previous_kind in OUR_KINDS
+        and organisation.kind not in OUR_KINDS
+        and Organisation.objects.filter(group_company_id=organisation.pk).exclude(pk=organisation.pk).exists()
+    ):
+        raise RenkeiError(
+            _("This group company still manages other records; move them first."), field_name="kind"
+        )
     if organisation.kind == OrganisationKind.OWN:
         other = Organisation.objects.filter(kind=OrganisationKind.OWN).exclude(pk=organisation.pk).first()
         if other:
@@ -113,6 +116,10 @@ def organisation_save(
 
 def organisation_delete(*, user: Any, organisation: Organisation) -> None:
     """Delete an organisation with its contacts, certifications, relationships and holdings."""
+    if organisation.kind == OrganisationKind.OWN:
+        raise RenkeiError(_("The own company cannot be deleted."), status=409)
+    if organisation.kind in OUR_KINDS:
+        check_write(user=user, action=Action.ADMINISTER, company_id=organisation.pk)
     if organisation.kind in OUR_KINDS and Organisation.objects.filter(group_company=organisation).exclude(
         pk=organisation.pk
     ).exists():
