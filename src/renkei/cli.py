@@ -86,7 +86,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 def run_demo(*, port: int, serve: bool) -> int:
     """Migrate, load the demo data when the database is empty, print the logins, serve with a worker."""
     _django(["migrate", "--noinput", "-v", "0"])
-    _django(["load_demo"])
+    _django(["load_demo", "--url", f"http://127.0.0.1:{port}/"])
     if not serve:
         return 0
     worker = subprocess.Popen([sys.executable, "-m", "renkei.cli", "worker"])
