@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 export RENKEI_DATA_DIR ?= $(CURDIR)/.renkei
 
-.PHONY: demo test install install-dev assets lint typecheck migrations-check clean
+.PHONY: demo test install install-dev assets lint typecheck migrations-check clean messages
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -38,3 +38,8 @@ migrations-check:
 
 clean:
 	rm -rf $(VENV) node_modules src/renkei/static/vendor
+
+# Refresh the Japanese catalogue after changing texts; fill the new entries, then compile.
+messages: install-dev
+	cd src/renkei && ../../$(BIN)/python -m django makemessages -l ja --no-location --no-obsolete -i "static/*" --settings=renkei.settings
+	cd src/renkei && ../../$(BIN)/python -m django compilemessages -l ja --settings=renkei.settings
