@@ -189,6 +189,8 @@ TASKS = {"default": {"BACKEND": os.environ.get("RENKEI_TASK_BACKEND", "django_ta
 # --- Audit trail (django-auditlog): models are registered explicitly in each app's apps.py.
 AUDITLOG_INCLUDE_ALL_MODELS = False
 AUDITLOG_STORE_JSON_CHANGES = True
+# Foreign keys are recorded by name, so the history stays readable after the target is deleted.
+AUDITLOG_USE_FK_STRING_REPRESENTATION = True
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 if redis_url := os.environ.get("RENKEI_REDIS_URL"):

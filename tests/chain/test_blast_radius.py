@@ -85,3 +85,23 @@ def test_cycle_is_harmless(chain, analyst_client):
     response = analyst_client.get(f"/api/v1/chain/blast-radius/{chain['sub'].pk}")
     assert response.status_code == 200
     assert response.json()["exposed_assets"][0]["exposed_records"] == 1_200_000
+
+
+def test_limited_user_sees_the_notice_chain_with_hidden_parties_masked(own, subsidiary, client, limited_analyst):
+    """A subsidiary's contractor: the chain runs through the own company, which the user may not see."""
+    contractor = f.OrganisationFactory(name="子会社の委託先", group_company=subsidiary)
+    f.RelationshipFactory(client=own, provider=subsidiary, type=RelationshipType.PARENT_SUBSIDIARY, group_company=own)
+    f.RelationshipFactory(client=subsidiary, provider=contractor, group_company=subsidiary)
+    secret = f.InformationAssetFactory(name="本社の秘密", group_company=own)
+    mine = f.InformationAssetFactory(name="子会社の顧客情報", group_company=subsidiary)
+    f.RelationshipFactory(client=own, provider=contractor, group_company=own)
+    f.DataHoldingFactory(asset=secret, holder=contractor, received_from=own)
+    f.DataHoldingFactory(asset=mine, holder=contractor, received_from=subsidiary)
+    tiers_recompute()
+    client.force_login(limited_analyst)
+    data = client.get(f"/api/v1/chain/blast-radius/{contractor.pk}").json()
+    assert [a["name"] for a in data["exposed_assets"]] == ["子会社の顧客情報"]
+    assert data["notice_chain"][0]["id"] is None and data["notice_chain"][-1]["name"] == "子会社の委託先"
+    assert own.name not in str(data)
+    page = client.get(reverse("chain:blast_radius", args=[contractor.pk]))
+    assert page.status_code == 200 and "本社の秘密" not in page.content.decode()

@@ -176,3 +176,42 @@ def test_own_company_cannot_be_deleted_and_group_company_needs_an_administrator(
         services.organisation_delete(user=analyst, organisation=group)
     services.organisation_delete(user=admin_user, organisation=group)
     assert not Organisation.objects.filter(pk=group.pk).exists()
+
+
+def test_moving_an_organisation_moves_its_contacts_and_access(admin_user, own, subsidiary):
+    org = f.OrganisationFactory(group_company=own)
+    contact = f.ContactFactory(organisation=org)
+    access = f.SystemAccessFactory(organisation=org)
+    org.group_company = subsidiary
+    services.organisation_save(user=admin_user, organisation=org)
+    contact.refresh_from_db()
+    access.refresh_from_db()
+    assert contact.group_company == subsidiary and access.group_company == subsidiary
+
+
+def test_only_an_administrator_turns_a_party_into_a_group_company(analyst, admin_user, own):
+    org = f.OrganisationFactory()
+    org.kind = OrganisationKind.GROUP
+    with pytest.raises(PermissionDenied):
+        services.organisation_save(user=analyst, organisation=org)
+    services.organisation_save(user=admin_user, organisation=org)
+    assert Organisation.objects.get(pk=org.pk).group_company_id == org.pk
+
+
+def test_group_company_with_records_cannot_become_a_partner(admin_user, own, subsidiary):
+    f.InformationAssetFactory(group_company=subsidiary)
+    subsidiary.kind = OrganisationKind.PARTNER
+    with pytest.raises(RenkeiError):
+        services.organisation_save(user=admin_user, organisation=subsidiary)
+    assert Organisation.objects.get(pk=subsidiary.pk).kind == OrganisationKind.GROUP
+
+
+def test_redirecting_a_relationship_that_data_flows_along_is_refused(analyst, own):
+    contractor = f.OrganisationFactory()
+    other = f.OrganisationFactory()
+    rel = f.RelationshipFactory(client=own, provider=contractor)
+    f.DataHoldingFactory(holder=contractor, received_from=own)
+    rel.provider = other
+    with pytest.raises(RenkeiError):
+        services.relationship_save(user=analyst, relationship=rel)
+    assert Relationship.objects.get(pk=rel.pk).provider == contractor

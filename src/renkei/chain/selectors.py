@@ -101,19 +101,18 @@ def map_payload(*, user: Any) -> dict[str, Any]:
     return {"nodes": nodes, "edges": edges}
 
 
-def _compute_blast_radius(*, user: Any, party: Organisation) -> Any:
+def _compute_blast_radius(*, party: Organisation) -> Any:
+    # The chain is computed over the whole group: a limited user's own view of the graph lacks the
+    # links up to the own company, and the notice chain must still be right. What the user may not
+    # see is masked afterwards (blast_radius_data).
     from renkei.chain import engine
     from renkei.core.errors import RenkeiError
 
-    data = graph_data(user=user)
+    data = graph_data()
     if data.root_id is None:
         raise RenkeiError(_("Register the own company first."))
-    rows = exposure_rows(user=user)
-    node_ids = data.node_ids
-    if data.root_id not in set(node_ids.tolist()):
-        # A user limited to a group company may not see the own company itself; it is still the root.
-        node_ids = np.append(node_ids, data.root_id)
-    graph = engine.build_graph(node_ids, data.sources, data.targets)
+    rows = exposure_rows()
+    graph = engine.build_graph(data.node_ids, data.sources, data.targets)
     try:
         return engine.blast_radius(
             graph,
@@ -129,48 +128,67 @@ def _compute_blast_radius(*, user: Any, party: Organisation) -> Any:
 
 
 def blast_radius_data(*, user: Any, party: Organisation) -> dict[str, Any]:
-    """The blast radius as plain data with names, for the API and the command line."""
-    result = _compute_blast_radius(user=user, party=party)
+    """The blast radius as plain data with names, for the API and the command line.
+
+    `user=None` shows everything (commands). For a user limited to some group companies, parties
+    outside the scope appear without name or id, and assets outside the scope are left out.
+    """
+    result = _compute_blast_radius(party=party)
     org_ids = set(result.downstream) | set(result.notice_chain) | set(result.upstream) | set(
         result.affected_group_companies
     )
-    for asset in result.assets:
-        org_ids.update(asset.holders)
-    names = dict(Organisation.objects.filter(pk__in=org_ids).values_list("pk", "name"))
-    assets = InformationAsset.objects.in_bulk([a.asset_id for a in result.assets])
+    for exposure in result.assets:
+        org_ids.update(exposure.holders)
+    orgs = Organisation.objects.filter(pk__in=org_ids)
+    assets_qs = InformationAsset.objects.filter(pk__in=[a.asset_id for a in result.assets])
+    if user is not None:
+        orgs = visible(orgs, user)
+        assets_qs = visible(assets_qs, user)
+    names = dict(orgs.values_list("pk", "name"))
+    assets = assets_qs.in_bulk()
     levels = dict(AccessLevel.choices)
+    hidden = _("(outside your scope)")
 
     def org(pk: int) -> dict[str, Any]:
-        return {"id": pk, "name": names.get(pk, "?")}
+        if pk in names:
+            return {"id": pk, "name": names[pk]}
+        return {"id": None, "name": hidden}
 
     exposed_assets = []
     for a in result.assets:
         asset = assets.get(a.asset_id)
+        if asset is None:
+            continue
         exposed_assets.append(
             {
                 "id": a.asset_id,
-                "name": asset.name if asset else "?",
-                "classification": asset.classification if asset else None,
-                "personal_info": bool(asset and asset.has_personal_info),
-                "sensitive_personal_info": bool(asset and asset.has_sensitive_personal_info),
-                "persons": asset.person_count if asset else None,
+                "name": asset.name,
+                "classification": asset.classification,
+                "personal_info": asset.has_personal_info,
+                "sensitive_personal_info": asset.has_sensitive_personal_info,
+                "persons": asset.person_count,
                 "exposed_records": a.exposed_records,
                 "total_records": a.total_records,
                 "owner": org(a.owner_org_id) if a.owner_org_id else None,
-                "holders": [org(h) for h in a.holders],
+                "holders": [org(h) for h in a.holders if h in names],
             }
         )
     return {
         "party": {"id": party.pk, "name": party.name, "tier": result.party_tier},
         "exposed_assets": exposed_assets,
-        "exposed_records": result.exposed_records,
-        "downstream": [org(pk) for pk in result.downstream],
+        "exposed_records": sum(a["exposed_records"] for a in exposed_assets),
+        "downstream": [org(pk) for pk in result.downstream if pk in names],
         "notice_chain": [org(pk) for pk in result.notice_chain],
-        "upstream": [org(pk) for pk in result.upstream],
+        "upstream": [org(pk) for pk in result.upstream if pk in names],
         "affected_group_companies": [org(pk) for pk in result.affected_group_companies],
         "access": [
-            {**row, "organisation": org(row["org_id"])["name"], "level_label": str(levels.get(row["level"], row["level"]))}
+            {
+                **row,
+                "organisation": names[row["org_id"]],
+                "level_label": str(levels.get(row["level"], row["level"])),
+            }
             for row in result.access
+            if row["org_id"] in names
         ],
     }
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from auditlog.models import LogEntry
 from django import forms
 from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -15,30 +17,94 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import ListView
 
 from renkei.core.audit import describe_actor
-from renkei.core.permissions import Action, get_visible_or_404
+from renkei.core.permissions import Action, allowed_company_ids, get_visible_or_404, visible
 from renkei.core.views import RenkeiViewMixin
 
-AUDITED_APPS = ("registry", "accounts")
+AUDITED_APPS = ("registry", "accounts", "software")
+AUDITED_SCOPED_APPS = ("registry", "software")
 ACTION_LABELS = {0: _("created"), 1: _("changed"), 2: _("deleted"), 3: _("accessed")}
 
 
-def entry_rows(entries: QuerySet[LogEntry]) -> list[dict[str, Any]]:
+HIDDEN_FIELDS = {"created_at", "updated_at", "id"}
+
+
+def _display_value(field: Any, value: Any) -> str:
+    if value in (None, "None", ""):
+        return ""
+    choices = dict(getattr(field, "choices", None) or [])
+    if choices:
+        return str(choices.get(value, value))
+    if value in ("True", True):
+        return "✔"
+    if value in ("False", False):
+        return "—"
+    return str(value)
+
+
+def _change_rows(entry: LogEntry) -> list[dict[str, str]]:
+    """Field-by-field before → after, with translated field names and choice labels.
+
+    Reverse relations that the library records on creation are left out; many-to-many changes
+    (tags, group-company limits) show what was added or removed.
+    """
+    model = entry.content_type.model_class()
+    changes = entry.changes_dict if isinstance(entry.changes_dict, dict) else {}
     rows = []
-    for e in entries:
-        changes = e.changes_dict if isinstance(e.changes_dict, dict) else {}
-        rows.append(
-            {
-                "entry": e,
-                "who": describe_actor(e),
-                "action": ACTION_LABELS.get(e.action, e.action),
-                "changes": [
-                    {"field": name, "before": vals[0] if len(vals) > 0 else "", "after": vals[1] if len(vals) > 1 else ""}
-                    for name, vals in changes.items()
-                    if isinstance(vals, list | tuple)
-                ],
-            }
-        )
+    for name, values in changes.items():
+        try:
+            field = model._meta.get_field(name) if model else None
+        except FieldDoesNotExist:
+            continue
+        if field is None or field.auto_created or getattr(field, "one_to_many", False) or name in HIDDEN_FIELDS:
+            continue
+        label = str(getattr(field, "verbose_name", name))
+        if isinstance(values, dict) and values.get("type") == "m2m":
+            objects = ", ".join(str(o) for o in values.get("objects", []))
+            if values.get("operation") == "delete":
+                rows.append({"field": label, "before": objects, "after": ""})
+            else:
+                rows.append({"field": label, "before": "", "after": objects})
+            continue
+        if not isinstance(values, list | tuple):
+            continue
+        before = values[0] if len(values) > 0 else ""
+        after = values[1] if len(values) > 1 else ""
+        rows.append({"field": label, "before": _display_value(field, before), "after": _display_value(field, after)})
     return rows
+
+
+def _model_label(entry: LogEntry) -> str:
+    model = entry.content_type.model_class()
+    return str(model._meta.verbose_name) if model else entry.content_type.model
+
+
+def entry_rows(entries: Iterable[LogEntry]) -> list[dict[str, Any]]:
+    return [
+        {
+            "entry": e,
+            "who": describe_actor(e),
+            "action": ACTION_LABELS.get(e.action, e.action),
+            "model": _model_label(e),
+            "changes": _change_rows(e),
+        }
+        for e in entries
+    ]
+
+
+def scoped_entries(qs: QuerySet[LogEntry], user: Any) -> QuerySet[LogEntry]:
+    """A limited administrator sees the history of the records they may see, and nothing else."""
+    if allowed_company_ids(user) is None:
+        return qs
+    condition = Q(pk__in=[])
+    for app_label in AUDITED_SCOPED_APPS:
+        if not apps.is_installed(f"renkei.{app_label}"):
+            continue
+        for model in apps.get_app_config(app_label).get_models():
+            if not hasattr(model, "group_company") and not hasattr(model, "scope_lookup"):
+                continue
+            ct = ContentType.objects.get_for_model(model)
+            condition |= Q(content_type=ct, object_id__in=visible(model._default_manager.all(), user).values("pk"))
+    return qs.filter(condition)
 
 
 def object_history(request: HttpRequest, model_name: str, pk: int) -> HttpResponse:
@@ -75,7 +141,8 @@ class AuditFilterForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         cts = ContentType.objects.filter(app_label__in=AUDITED_APPS).order_by("model")
-        choices = [("", "—")] + [(str(ct.pk), ct.model) for ct in cts]
+        labels = [(str(ct.pk), str(m._meta.verbose_name)) for ct in cts if (m := ct.model_class()) is not None]
+        choices = [("", "—"), *sorted(labels, key=lambda c: c[1])]
         self.fields["model"].choices = choices  # type: ignore[attr-defined]
 
 
@@ -87,7 +154,9 @@ class AuditListView(RenkeiViewMixin, ListView):
     paginate_by = 50
 
     def get_queryset(self) -> QuerySet[LogEntry]:
-        qs = LogEntry.objects.select_related("actor", "content_type").order_by("-timestamp")
+        qs = scoped_entries(
+            LogEntry.objects.select_related("actor", "content_type").order_by("-timestamp"), self.request.user
+        )
         q = self.request.GET.get("q", "").strip()
         if q:
             qs = qs.filter(

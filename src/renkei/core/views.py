@@ -19,6 +19,7 @@ from django.db.models import Q
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import DetailView, ListView
@@ -190,7 +191,7 @@ class ObjectEditView(ScopedQuerysetMixin, View):
 
     def render_form(self, form: forms.ModelForm[Any], instance: models.Model | None, status: int = 200) -> HttpResponse:
         title = self.title_update if instance is not None else self.title_create
-        cancel_url = instance.get_absolute_url() if instance is not None else self.request.GET.get("next", "")  # type: ignore[attr-defined]
+        cancel_url = instance.get_absolute_url() if instance is not None else safe_next(self.request)  # type: ignore[attr-defined]
         return render(
             self.request,
             self.template_name,
@@ -242,6 +243,16 @@ class ObjectDeleteView(ScopedQuerysetMixin, View):
             return render(request, self.template_name, {"object": instance, "error": exc}, status=exc.status)
         messages.success(request, _("Deleted."))
         return HttpResponseRedirect(success_url)
+
+
+def safe_next(request: HttpRequest, default: str = "/") -> str:
+    """The `next` parameter when it points into this site, else the default (no open redirect, no javascript:)."""
+    target = request.GET.get("next") or request.POST.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return default
 
 
 def healthz(request: HttpRequest) -> JsonResponse:

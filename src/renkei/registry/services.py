@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from renkei.core.errors import RenkeiError
@@ -62,55 +62,79 @@ def _after_graph_change() -> None:
     schedule_tiers_recompute()
 
 
+def _manages_other_records(company: Organisation) -> bool:
+    """Whether records other than the company's own contacts and certifications belong to it."""
+    return (
+        Organisation.objects.filter(group_company_id=company.pk).exclude(pk=company.pk).exists()
+        or Relationship.objects.filter(group_company_id=company.pk).exists()
+        or InformationAsset.objects.filter(group_company_id=company.pk).exists()
+    )
+
+
+def _move_children(*, organisation: Organisation, company_id: int | None) -> None:
+    # Contacts, certifications and access share their organisation's scope; move them with it,
+    # one save each so that every move is in the audit trail.
+    for model in (Contact, Certification, SystemAccess):
+        for child in model.objects.filter(organisation=organisation).exclude(group_company_id=company_id):
+            child.group_company_id = company_id
+            child.save(update_fields=["group_company", "updated_at"])
+
+
 def organisation_save(
     *, user: Any, organisation: Organisation, tags: Iterable[str] | None = None
 ) -> Organisation:
-    """Create or update an organisation. Our own companies belong to themselves."""
+    """Create or update an organisation. Our own companies belong to themselves.
+
+    Making an organisation one of our group companies, or ceasing to, is an administrator's
+    decision: it changes who may see what.
+    """
     organisation.corporate_number = normalise_corporate_number(organisation.corporate_number or "")
     organisation.web_domains = normalise_domains(organisation.web_domains or "")
     organisation.name = (organisation.name or "").strip()
     is_new = organisation.pk is None
-    previous_kind = None if is_new else Organisation.objects.filter(pk=organisation.pk).values_list("kind", flat=True).first()
-    if organisation.kind in OUR_KINDS:
-        if is_new:
-            check_write(user=user, action=Action.ADMINISTER if user is not None else ACTION, company_id=None)
-        else:
-            organisation.group_company_id = organisation.pk
-    elif organisation.group_company_id is None:
+    previous = None if is_new else Organisation.objects.filter(pk=organisation.pk).values("kind", "group_company_id").first()
+    previous_kind = previous["kind"] if previous else None
+    becomes_ours = organisation.kind in OUR_KINDS and previous_kind not in OUR_KINDS
+    stops_being_ours = previous_kind in OUR_KINDS and organisation.kind not in OUR_KINDS
+    if becomes_ours or stops_being_ours:
+        check_write(user=user, action=Action.ADMINISTER, company_id=None)
+    if stops_being_ours:
+        if _manages_other_records(organisation):
+            raise RenkeiError(
+                _("This group company still manages other records; move them first."), field_name="kind"
+            )
+        if organisation.group_company_id == organisation.pk:
+            organisation.group_company_id = None
+    if organisation.kind in OUR_KINDS and not is_new:
+        organisation.group_company_id = organisation.pk
+    elif organisation.kind not in OUR_KINDS and organisation.group_company_id is None:
         organisation.group_company_id = default_group_company_id(user)
         if organisation.group_company_id is None:
             raise RenkeiError(_("Register the own company first."), field_name="group_company")
-    if (
-        previous_kind in OUR_KINDS
-        and organisation.kind not in OUR_KINDS
-        and Organisation.objects.filter(group_company_id=organisation.pk).exclude(pk=organisation.pk).exists()
-    ):
-        raise RenkeiError(
-            _("This group company still manages other records; move them first."), field_name="kind"
-        )
     if organisation.kind == OrganisationKind.OWN:
         other = Organisation.objects.filter(kind=OrganisationKind.OWN).exclude(pk=organisation.pk).first()
         if other:
             raise RenkeiError(
                 _("The own company is already registered: {name}").format(name=other.name), field_name="kind"
             )
-    with transaction.atomic():
-        if organisation.kind in OUR_KINDS and is_new:
-            validate(organisation, exclude=["group_company"])
-            organisation.save()
-            organisation.group_company_id = organisation.pk
-            organisation.save(update_fields=["group_company"])
-            if tags is not None:
-                organisation.tags.set(tags_from_names(tags))
-        else:
-            record_save(
-                user=user,
-                instance=organisation,
-                action=ACTION,
-                m2m={"tags": tags_from_names(tags)} if tags is not None else None,
-            )
-        if is_new or previous_kind != organisation.kind:
-            _after_graph_change()
+    m2m = {"tags": tags_from_names(tags)} if tags is not None else None
+    try:
+        with transaction.atomic():
+            if organisation.kind in OUR_KINDS and is_new:
+                validate(organisation, exclude=["group_company"])
+                organisation.save()
+                organisation.group_company_id = organisation.pk
+                organisation.save(update_fields=["group_company"])
+                for name, values in (m2m or {}).items():
+                    getattr(organisation, name).set(values)
+            else:
+                record_save(user=user, instance=organisation, action=ACTION, m2m=m2m)
+            if previous and previous["group_company_id"] != organisation.group_company_id:
+                _move_children(organisation=organisation, company_id=organisation.group_company_id)
+            if is_new or previous_kind != organisation.kind:
+                _after_graph_change()
+    except IntegrityError as exc:
+        raise RenkeiError(_("This record conflicts with an existing one.")) from exc
     return organisation
 
 
@@ -143,22 +167,29 @@ def relationship_save(*, user: Any, relationship: Relationship) -> Relationship:
         raise RenkeiError(_("A relationship must connect two different organisations."), field_name="provider")
     if relationship.group_company_id is None:
         relationship.group_company_id = default_group_company_id(user)
+    if relationship.pk is not None:
+        before = Relationship.objects.filter(pk=relationship.pk).values("client_id", "provider_id").first()
+        if before and (before["client_id"], before["provider_id"]) != (relationship.client_id, relationship.provider_id):
+            _check_no_flow_depends_on(pk=relationship.pk, client_id=before["client_id"], provider_id=before["provider_id"])
     with transaction.atomic():
         record_save(user=user, instance=relationship, action=ACTION)
         _after_graph_change()
     return relationship
 
 
-def relationship_delete(*, user: Any, relationship: Relationship) -> None:
-    """Delete a relationship unless data holdings still flow along it."""
-    if DataHolding.objects.filter(received_from_id=relationship.client_id, holder_id=relationship.provider_id).exists():
-        others = Relationship.objects.filter(
-            client_id=relationship.client_id, provider_id=relationship.provider_id
-        ).exclude(pk=relationship.pk)
+def _check_no_flow_depends_on(*, pk: int, client_id: int, provider_id: int) -> None:
+    """Refuse to remove the only relationship a data holding flows along."""
+    if DataHolding.objects.filter(received_from_id=client_id, holder_id=provider_id).exists():
+        others = Relationship.objects.filter(client_id=client_id, provider_id=provider_id).exclude(pk=pk)
         if not others.exists():
             raise RenkeiError(
                 _("Data holdings flow along this relationship; remove or move them first."), status=409
             )
+
+
+def relationship_delete(*, user: Any, relationship: Relationship) -> None:
+    """Delete a relationship unless data holdings still flow along it."""
+    _check_no_flow_depends_on(pk=relationship.pk, client_id=relationship.client_id, provider_id=relationship.provider_id)
     with transaction.atomic():
         record_delete(user=user, instance=relationship, action=ACTION)
         _after_graph_change()
