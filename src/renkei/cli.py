@@ -70,7 +70,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "worker":
         return _django(["db_worker", "--queue-name", "*"])
     if args.command == "serve":
-        _django(["migrate", "--noinput", "-v", "0"])
+        # Migrations are a separate deployment step (`renkei manage migrate`): several web hosts
+        # starting at once must not race to migrate the same database.
         _django(["collectstatic", "--noinput", "-v", "0"])
         cmd = [
             sys.executable, "-m", "gunicorn", "renkei.wsgi:application",

@@ -57,6 +57,8 @@ INSTALLED_APPS = [
     "renkei.accounts",
     "renkei.registry",
     "renkei.chain",
+    # Last: removes stored files when their record is deleted or the file replaced.
+    "django_cleanup.apps.CleanupConfig",
 ]
 
 MIDDLEWARE = [

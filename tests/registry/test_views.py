@@ -132,3 +132,44 @@ def test_dashboard(analyst_client, own):
 def test_healthz(client, db):
     response = client.get("/healthz")
     assert response.status_code == 200 and response.json()["database"] == "ok"
+
+
+def test_limited_user_can_edit_a_link_to_a_party_outside_their_scope(client, limited_analyst, own, subsidiary):
+    hq_party = f.OrganisationFactory(name="本社管理のクラウド", group_company=own)
+    rel = f.RelationshipFactory(client=subsidiary, provider=hq_party, group_company=subsidiary)
+    client.force_login(limited_analyst)
+    url = reverse("registry:relationship_update", args=[rel.pk])
+    response = client.post(
+        url,
+        {"client": subsidiary.pk, "provider": hq_party.pk, "type": "provides_service", "service": "メール",
+         "redelegation_approved": "unknown", "group_company": subsidiary.pk},
+    )
+    assert response.status_code == 302
+    rel.refresh_from_db()
+    assert rel.service == "メール"
+    # Other out-of-scope parties are still not offered.
+    other = f.OrganisationFactory(name="別の本社管理先", group_company=own)
+    form_page = client.get(url).content.decode()
+    assert "別の本社管理先" not in form_page and other.pk
+
+
+def test_delete_confirmation_lists_what_goes_with_it(analyst_client, own):
+    org = f.OrganisationFactory()
+    f.ContactFactory(organisation=org)
+    f.ContactFactory(organisation=org)
+    f.RelationshipFactory(client=own, provider=org)
+    body = analyst_client.get(reverse("registry:organisation_delete", args=[org.pk])).content.decode()
+    assert "cascade-list" in body and ": 2" in body
+
+
+def test_oversized_upload_is_refused_before_reading(analyst_client, own, settings):
+    settings.RENKEI_MAX_UPLOAD_BYTES = 1024
+    org = f.OrganisationFactory()
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    response = analyst_client.post(
+        reverse("registry:certification_create"),
+        {"organisation": org.pk, "scheme": "iso27001", "evidence": SimpleUploadedFile("big.pdf", b"x" * 200_000)},
+    )
+    assert response.status_code == 413
+    assert not org.certifications.exists()

@@ -11,10 +11,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
-from django.db import connection, models
+from django.db import connection, models, router
+from django.db.models.deletion import Collector, ProtectedError, RestrictedError
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
@@ -205,6 +207,10 @@ class ObjectEditView(ScopedQuerysetMixin, View):
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         instance = self.get_instance()
+        if request_too_large(request):
+            limit = settings.RENKEI_MAX_UPLOAD_BYTES // 2**20
+            error = _("The upload is too large (limit {limit} MB).").format(limit=limit)
+            return render(request, "core/error.html", {"error": error}, status=413)
         form = self.make_form(instance, request.POST, request.FILES)
         if form.is_valid():
             try:
@@ -232,7 +238,7 @@ class ObjectDeleteView(ScopedQuerysetMixin, View):
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         instance = get_visible_or_404(self.base_queryset(), request.user, pk=kwargs["pk"])
-        return render(request, self.template_name, {"object": instance})
+        return render(request, self.template_name, {"object": instance, "cascade": deletion_summary(instance)})
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         instance = get_visible_or_404(self.base_queryset(), request.user, pk=kwargs["pk"])
@@ -243,6 +249,34 @@ class ObjectDeleteView(ScopedQuerysetMixin, View):
             return render(request, self.template_name, {"object": instance, "error": exc}, status=exc.status)
         messages.success(request, _("Deleted."))
         return HttpResponseRedirect(success_url)
+
+
+def deletion_summary(instance: models.Model) -> list[tuple[str, int]]:
+    """What else a deletion removes (cascades), as (label, count) rows for the confirmation page."""
+    collector = Collector(using=router.db_for_write(type(instance)))
+    try:
+        collector.collect([instance])
+    except (ProtectedError, RestrictedError):
+        return []
+    rows = []
+    for model, objects in collector.data.items():
+        count = len(objects) - (1 if model is type(instance) else 0)
+        if count > 0 and model._meta.app_label not in {"auditlog", "contenttypes"}:
+            rows.append((str(model._meta.verbose_name_plural), count))
+    for qs in collector.fast_deletes:
+        count = qs.count()
+        if count and qs.model._meta.app_label not in {"auditlog", "contenttypes"}:
+            rows.append((str(qs.model._meta.verbose_name_plural), count))
+    return rows
+
+
+def request_too_large(request: HttpRequest) -> bool:
+    """Refuse an upload by its declared length before Django reads the body."""
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return True
+    return length > settings.RENKEI_MAX_UPLOAD_BYTES + 64 * 1024
 
 
 def safe_next(request: HttpRequest, default: str = "/") -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from renkei.core.permissions import allowed_company_ids, visible
@@ -39,11 +40,20 @@ class ScopedModelForm(forms.ModelForm):
                     ids = allowed_company_ids(user)
                     if ids is not None:
                         qs = qs.filter(pk__in=ids)
-                field.queryset = qs
+                field.queryset = self._keep_current(name, qs)
             elif isinstance(field, forms.ModelChoiceField) and model is InformationAsset:
-                field.queryset = visible(InformationAsset.objects.all(), user).order_by("name")
+                field.queryset = self._keep_current(name, visible(InformationAsset.objects.all(), user).order_by("name"))
             if isinstance(field.widget, forms.DateInput):
                 field.widget.input_type = "date"
+
+
+    def _keep_current(self, name: str, qs: Any) -> Any:
+        # Editing a record that points outside the user's scope (e.g. a subsidiary's contract with a
+        # party the headquarters manages) must not force a change of that link: keep its current value.
+        current = getattr(self.instance, f"{name}_id", None) if self.instance.pk else None
+        if current is None or qs.filter(pk=current).exists():
+            return qs
+        return qs.model.objects.filter(Q(pk__in=qs.values("pk")) | Q(pk=current)).order_by("name")
 
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
