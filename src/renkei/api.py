@@ -5,7 +5,9 @@ from ninja import NinjaAPI
 from renkei.accounts.api import router as accounts_router
 from renkei.chain.api import router as chain_router
 from renkei.core.api import ActiveSessionAuth, TokenAuth, install_error_handlers
+from renkei.incidents.api import router as incidents_router
 from renkei.registry.api import router as registry_router
+from renkei.software.api import router as software_router
 
 api = NinjaAPI(
     title="Renkei API",
@@ -18,7 +20,9 @@ install_error_handlers(api)
 
 api.add_router("/accounts", accounts_router)
 api.add_router("/chain", chain_router)
+api.add_router("/incidents", incidents_router)
 api.add_router("/registry", registry_router)
+api.add_router("/software", software_router)
 
 
 @api.get("/ping", tags=["meta"])

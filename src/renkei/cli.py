@@ -16,6 +16,9 @@ COMMANDS = {
     "import": "import organisations, relationships and contacts from CSV or Excel",
     "export": "export organisations, relationships and contacts to CSV or Excel",
     "blast-radius": "what of ours is exposed if a party is breached, and whom to tell",
+    "osv": "vulnerability database: `renkei osv import PATH...` (directories, all.zip, JSON/YAML files)",
+    "sbom": "`renkei sbom scan FILE --osv PATH` offline check for pipelines; `renkei sbom search NAME`",
+    "leak": "`renkei leak trace FILE [--json]`: whose copy of our data a leaked file is, or that it is not ours",
 }
 
 
@@ -49,6 +52,8 @@ def build_parser() -> argparse.ArgumentParser:
     exp.add_argument("args", nargs=argparse.REMAINDER)
     blast = sub.add_parser("blast-radius", help=COMMANDS["blast-radius"], add_help=False)
     blast.add_argument("args", nargs=argparse.REMAINDER)
+    for name in ("osv", "sbom", "leak"):
+        sub.add_parser(name, help=COMMANDS[name], add_help=False).add_argument("args", nargs=argparse.REMAINDER)
     return parser
 
 
@@ -67,8 +72,28 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _django(["export_registry", *args.args])
     if args.command == "blast-radius":
         return _django(["blast_radius", *args.args])
+    if args.command == "osv":
+        if not args.args or args.args[0] != "import":
+            print("usage: renkei osv import PATH [PATH ...]", file=sys.stderr)
+            return 2
+        return _django(["osv_import", *args.args[1:]])
+    if args.command == "sbom":
+        if args.args and args.args[0] == "scan":
+            # The pipeline check needs no server and no database: it never loads Django.
+            from renkei.software.scan import main as scan_main
+
+            return scan_main(args.args[1:])
+        if args.args and args.args[0] == "search":
+            return _django(["sbom_search", *args.args[1:]])
+        print("usage: renkei sbom scan FILE --osv PATH | renkei sbom search NAME", file=sys.stderr)
+        return 2
+    if args.command == "leak":
+        if not args.args or args.args[0] != "trace":
+            print("usage: renkei leak trace FILE [--json]", file=sys.stderr)
+            return 2
+        return _django(["leak_trace", *args.args[1:]])
     if args.command == "worker":
-        return _django(["db_worker", "--queue-name", "*"])
+        return _django(["run_worker"])
     if args.command == "serve":
         # Migrations are a separate deployment step (`renkei manage migrate`): several web hosts
         # starting at once must not race to migrate the same database.

@@ -57,6 +57,8 @@ INSTALLED_APPS = [
     "renkei.accounts",
     "renkei.registry",
     "renkei.chain",
+    "renkei.software",
+    "renkei.incidents",
     # Last: removes stored files when their record is deleted or the file replaced.
     "django_cleanup.apps.CleanupConfig",
 ]
@@ -172,6 +174,8 @@ WHITENOISE_USE_FINDERS = True
 
 # Uploads: whole requests and single files are size-limited before parsing.
 RENKEI_MAX_UPLOAD_BYTES = int(os.environ.get("RENKEI_MAX_UPLOAD_BYTES", str(10 * 1024 * 1024)))
+# SBOM documents are larger than other uploads (a 10,000-component CycloneDX JSON is about 5 MB).
+RENKEI_MAX_SBOM_BYTES = int(os.environ.get("RENKEI_MAX_SBOM_BYTES", str(50 * 1024 * 1024)))
 DATA_UPLOAD_MAX_MEMORY_SIZE = RENKEI_MAX_UPLOAD_BYTES + 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 5000

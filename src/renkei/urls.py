@@ -4,6 +4,7 @@ from django.urls import include, path
 
 from renkei.api import api
 from renkei.core.views import healthz
+from renkei.incidents.intake_views import public_urlpatterns as intake_public_urls
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
@@ -11,6 +12,10 @@ urlpatterns = [
     path("accounts/", include("renkei.accounts.urls")),
     path("registry/", include("renkei.registry.urls")),
     path("chain/", include("renkei.chain.urls")),
+    path("incidents/", include("renkei.incidents.urls")),
+    path("software/", include("renkei.software.urls")),
+    # The public intake form (no login): a stable address to give to partners and on the website.
+    path("report/", include((intake_public_urls, "intake"))),
     path("", include("renkei.core.urls")),
 ]
 

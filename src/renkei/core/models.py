@@ -32,3 +32,14 @@ class ScopedModel(TimeStampedModel):
 
     class Meta:
         abstract = True
+
+
+class PeriodicJob(models.Model):
+    """When a periodic job was last queued; the conditional update in core.scheduler claims a run,
+    so several workers never queue the same run twice."""
+
+    name = models.CharField(max_length=100, unique=True)
+    last_enqueued_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return self.name

@@ -27,16 +27,24 @@ class Action:
     VIEW = "view"
     CHANGE_REGISTRY = "registry.change"
     CHANGE_INCIDENTS = "incidents.change"
+    VIEW_INCIDENTS = "incidents.view"
     ADMINISTER = "administer"
     VIEW_AUDIT = "audit.view"
 
 
 ROLE_ACTIONS: dict[str, frozenset[str]] = {
     Role.ADMIN: frozenset(
-        {Action.VIEW, Action.CHANGE_REGISTRY, Action.CHANGE_INCIDENTS, Action.ADMINISTER, Action.VIEW_AUDIT}
+        {
+            Action.VIEW,
+            Action.CHANGE_REGISTRY,
+            Action.CHANGE_INCIDENTS,
+            Action.VIEW_INCIDENTS,
+            Action.ADMINISTER,
+            Action.VIEW_AUDIT,
+        }
     ),
     Role.ANALYST: frozenset({Action.VIEW, Action.CHANGE_REGISTRY}),
-    Role.CSIRT: frozenset({Action.VIEW, Action.CHANGE_INCIDENTS}),
+    Role.CSIRT: frozenset({Action.VIEW, Action.CHANGE_INCIDENTS, Action.VIEW_INCIDENTS}),
     Role.VIEWER: frozenset({Action.VIEW}),
 }
 

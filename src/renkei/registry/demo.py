@@ -20,6 +20,7 @@ from renkei.accounts.models import User
 from renkei.chain.services import tiers_recompute
 from renkei.core.audit import audit_context
 from renkei.core.permissions import Role
+from renkei.incidents.demo_response import load_response_demo
 from renkei.registry.models import (
     AccessLevel,
     Certification,
@@ -48,6 +49,7 @@ from renkei.registry.services import (
     system_access_save,
 )
 from renkei.registry.validators import corporate_number_check_digit
+from renkei.software.demo import load_software_demo
 
 AUDIT_VIA = "command: load_demo"
 LOGIN_URL = "http://127.0.0.1:8000/"
@@ -638,6 +640,10 @@ def load_demo_data() -> DemoSummary:
         skipped = loader.users()
         # Directly, not through the worker, so the first page already shows tiers.
         tiers_changed = tiers_recompute()
+        # Software supply chain (issue 4): the vendors' products, SBOMs and findings.
+        loader.counts.update(load_software_demo(orgs=loader.orgs, today=loader.today))
+        # Incident response (issue 5): roles, public bodies, playbooks, reply templates, a past drill.
+        loader.counts.update(load_response_demo(orgs=loader.orgs, today=loader.today))
     return DemoSummary(
         created=True,
         own_company=OWN_COMPANY_NAME,

@@ -76,7 +76,7 @@ def _move_children(*, organisation: Organisation, company_id: int | None) -> Non
     # one save each so that every move is in the audit trail.
     for model in (Contact, Certification, SystemAccess):
         for child in model.objects.filter(organisation=organisation).exclude(group_company_id=company_id):
-            child.group_company_id = company_id
+            child.group_company_id = company_id  # type: ignore[assignment]
             child.save(update_fields=["group_company", "updated_at"])
 
 

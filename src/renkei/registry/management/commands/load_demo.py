@@ -22,6 +22,10 @@ COUNT_LABELS = (
     ("contacts", "連絡先 / contacts"),
     ("certifications", "認証 / certifications"),
     ("users", "ユーザー / users"),
+    ("products", "製品 / software products"),
+    ("releases", "リリース / releases"),
+    ("vulnerabilities", "脆弱性 / vulnerabilities"),
+    ("findings", "所見 / findings"),
 )
 
 

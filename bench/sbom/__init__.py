@@ -1,0 +1,1 @@
+"""Benchmark of SBOM parsing and offline OSV matching against cyclonedx-python-lib + univers."""

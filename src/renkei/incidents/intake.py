@@ -1,0 +1,370 @@
+"""The public intake: tips and partner reports from outside, their receipt codes, and CSIRT triage.
+
+The reporter is anonymous to the application (no login), so the receipt code is the only key to a
+report: it is random (120 bits), shown once, and stored as a SHA-256 digest like API tokens, so a
+database leak does not let anybody read or add to a report. Abuse controls that need the request
+(rate limits per client address, the honeypot, the request size) live in `intake_views`; the
+checks on the content (size, number and type of attachments) live here so every entry point
+shares them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import PurePath
+from typing import Any, Protocol
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.db.models import Count, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from renkei.accounts.models import hash_token
+from renkei.core.errors import RenkeiError
+from renkei.core.permissions import Action, require, visible
+from renkei.core.services import check_write, record_save
+from renkei.incidents.models import (
+    Incident,
+    IncidentCategory,
+    IncidentSource,
+    IntakeAttachment,
+    IntakeKind,
+    IntakeMessage,
+    IntakeReport,
+    IntakeStatus,
+)
+from renkei.incidents.services import incident_open, timeline_system
+from renkei.registry.models import Organisation, OrganisationKind
+
+# Receipt codes: letters and digits that cannot be confused when read aloud or retyped (no 0/O, 1/I/L).
+RECEIPT_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+RECEIPT_LENGTH = 24
+RECEIPT_GROUP = 6
+# The first group is kept in clear so the CSIRT and the reporter can name the report to each other.
+RECEIPT_PREFIX_LENGTH = 6
+
+MAX_ATTACHMENTS = 3
+MAX_ATTACHMENTS_PER_REPORT = 10
+MAX_MESSAGE_CHARS = 20_000
+MAX_FIELD_CHARS = 200
+
+# Allowed attachment types: the extension must match and the content must look like that type, so a
+# renamed executable or HTML page is refused.
+ZIP_MAGIC = b"PK\x03\x04"
+MAGIC: dict[str, tuple[bytes, ...]] = {
+    "pdf": (b"%PDF-",),
+    "png": (b"\x89PNG\r\n\x1a\n",),
+    "jpg": (b"\xff\xd8\xff",),
+    "jpeg": (b"\xff\xd8\xff",),
+    "xlsx": (ZIP_MAGIC,),
+    "zip": (ZIP_MAGIC, b"PK\x05\x06"),
+}
+TEXT_TYPES = {"txt", "csv"}
+ALLOWED_TYPES = tuple(sorted(set(MAGIC) | TEXT_TYPES))
+
+
+class Upload(Protocol):
+    """What the services need of an uploaded file (Django's UploadedFile has it)."""
+
+    name: str | None
+    size: int | None
+
+    def read(self, size: int = ...) -> bytes: ...
+
+    def seek(self, offset: int, whence: int = ...) -> int: ...
+
+
+@dataclass(frozen=True)
+class CheckedFile:
+    name: str
+    extension: str
+    content: bytes
+
+
+# --- receipt codes ------------------------------------------------------------------------------
+
+
+def new_receipt_code() -> str:
+    """A fresh receipt code, grouped for reading: ABCDEF-GHJKMN-PQRSTU-VWXYZ2."""
+    raw = "".join(secrets.choice(RECEIPT_ALPHABET) for _i in range(RECEIPT_LENGTH))
+    return "-".join(raw[i : i + RECEIPT_GROUP] for i in range(0, RECEIPT_LENGTH, RECEIPT_GROUP))
+
+
+def normalise_receipt_code(code: str) -> str:
+    """Upper case, without spaces or hyphens, so a code typed loosely still matches."""
+    return "".join(ch for ch in (code or "").upper() if ch.isalnum())
+
+
+def receipt_hash(code: str) -> str:
+    return hash_token(normalise_receipt_code(code))
+
+
+# --- attachments --------------------------------------------------------------------------------
+
+
+def max_total_bytes() -> int:
+    return int(settings.RENKEI_MAX_UPLOAD_BYTES)
+
+
+def _looks_like_text(content: bytes) -> bool:
+    if b"\x00" in content[:65536]:
+        return False
+    for encoding in ("utf-8-sig", "cp932"):
+        try:
+            content.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        return True
+    return False
+
+
+def check_attachments(files: Sequence[Upload]) -> list[CheckedFile]:
+    """Read and check the attachments of one submission; refuse the whole submission on any problem."""
+    files = [f for f in files if f is not None]
+    if len(files) > MAX_ATTACHMENTS:
+        raise RenkeiError(
+            _("Attach at most {n} files.").format(n=MAX_ATTACHMENTS), field_name="attachments", status=400
+        )
+    limit = max_total_bytes()
+    too_large = RenkeiError(
+        _("The attachments are too large (limit {limit} MB in total).").format(limit=limit // 2**20),
+        field_name="attachments",
+        status=413,
+    )
+    if sum(int(f.size or 0) for f in files) > limit:
+        raise too_large
+    checked: list[CheckedFile] = []
+    total = 0
+    for upload in files:
+        name = PurePath(upload.name or "").name.strip()[:200] or "attachment"
+        extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+        wrong_type = RenkeiError(
+            _("{name}: this type of file is not accepted. Allowed: {types}.").format(
+                name=name, types=", ".join(ALLOWED_TYPES)
+            ),
+            field_name="attachments",
+        )
+        if extension not in ALLOWED_TYPES:
+            raise wrong_type
+        upload.seek(0)
+        # Read one byte past the limit: the declared size of an upload is not to be trusted.
+        content = upload.read(limit - total + 1)
+        total += len(content)
+        if total > limit:
+            raise too_large
+        if not content:
+            raise RenkeiError(_("{name}: the file is empty.").format(name=name), field_name="attachments")
+        if extension in TEXT_TYPES:
+            if not _looks_like_text(content):
+                raise wrong_type
+        elif not content.startswith(MAGIC[extension]):
+            raise wrong_type
+        checked.append(CheckedFile(name=name, extension=extension, content=content))
+    return checked
+
+
+def _store_attachments(report: IntakeReport, files: list[CheckedFile]) -> None:
+    for checked in files:
+        attachment = IntakeAttachment(report=report, name=checked.name, size=len(checked.content))
+        # Stored under a random name: the reporter's file name is only shown, never used as a path.
+        attachment.file.save(f"{secrets.token_hex(16)}.{checked.extension}", ContentFile(checked.content), save=False)
+        attachment.save()
+
+
+def _clean_text(value: str, *, field: str, limit: int = MAX_FIELD_CHARS) -> str:
+    value = (value or "").strip()
+    if len(value) > limit:
+        raise RenkeiError(_("This is too long ({n} characters at most).").format(n=limit), field_name=field)
+    return value
+
+
+def _own_company() -> Organisation:
+    company = Organisation.objects.filter(kind=OrganisationKind.OWN).order_by("pk").first()
+    if company is None:
+        raise RenkeiError(_("The reporting form is not available yet. Please try again later."), status=503)
+    return company
+
+
+# --- the reporter's side (no login) -------------------------------------------------------------
+
+
+def intake_submit(
+    *,
+    kind: str,
+    message: str,
+    anonymous: bool,
+    reporter_name: str = "",
+    reporter_email: str = "",
+    reporter_organisation: str = "",
+    files: Sequence[Upload] = (),
+) -> tuple[IntakeReport, str]:
+    """Record a report from the public form; returns it and the receipt code, which is never stored.
+
+    An anonymous report keeps no name, e-mail address or organisation, whatever the form sent.
+    """
+    if kind not in IntakeKind.values:
+        raise RenkeiError(_("Choose what you are reporting."), field_name="kind")
+    message = _clean_text(message, field="message", limit=MAX_MESSAGE_CHARS)
+    if not message:
+        raise RenkeiError(_("Describe what you want to report."), field_name="message")
+    if anonymous:
+        reporter_name = reporter_email = reporter_organisation = ""
+    checked = check_attachments(files)
+    code = new_receipt_code()
+    report = IntakeReport(
+        group_company=_own_company(),
+        kind=kind,
+        anonymous=anonymous,
+        reporter_name=_clean_text(reporter_name, field="reporter_name"),
+        reporter_email=_clean_text(reporter_email, field="reporter_email", limit=254),
+        reporter_organisation=_clean_text(reporter_organisation, field="reporter_organisation"),
+        message=message,
+        receipt_prefix=normalise_receipt_code(code)[:RECEIPT_PREFIX_LENGTH],
+        receipt_hash=receipt_hash(code),
+    )
+    with transaction.atomic():
+        record_save(user=None, instance=report, action=Action.CHANGE_INCIDENTS)
+        _store_attachments(report, checked)
+    return report, code
+
+
+def intake_find(*, code: str) -> IntakeReport | None:
+    """The report with this receipt code, or None (the caller answers the same for every miss)."""
+    normalised = normalise_receipt_code(code)
+    if len(normalised) != RECEIPT_LENGTH:
+        return None
+    return IntakeReport.objects.filter(receipt_hash=hash_token(normalised)).first()
+
+
+def intake_add_information(*, report: IntakeReport, text: str, files: Sequence[Upload] = ()) -> IntakeMessage:
+    """The reporter adds information (text and attachments) to an open report."""
+    if report.status == IntakeStatus.CLOSED:
+        raise RenkeiError(_("This report is closed. Please send a new report instead."), status=409)
+    text = _clean_text(text, field="text", limit=MAX_MESSAGE_CHARS)
+    if not text:
+        raise RenkeiError(_("Write what you want to add."), field_name="text")
+    checked = check_attachments(files)
+    if report.attachments.count() + len(checked) > MAX_ATTACHMENTS_PER_REPORT:
+        raise RenkeiError(
+            _("A report can have at most {n} attachments.").format(n=MAX_ATTACHMENTS_PER_REPORT),
+            field_name="attachments",
+        )
+    with transaction.atomic():
+        entry = IntakeMessage.objects.create(report=report, at=timezone.now(), from_reporter=True, text=text)
+        _store_attachments(report, checked)
+        # The triage list sorts by last change: new information brings the report back to the top.
+        IntakeReport.objects.filter(pk=report.pk).update(updated_at=timezone.now())
+    return entry
+
+
+def reporter_view(report: IntakeReport) -> dict[str, Any]:
+    """What the reporter may see of their report: status, our note, the conversation (no internals)."""
+    return {
+        "prefix": report.receipt_prefix,
+        "kind": report.get_kind_display(),
+        "status": report.status,
+        "status_label": report.get_status_display(),
+        "note": report.public_status_note,
+        "received_at": report.created_at,
+        "message": report.message,
+        "messages": list(report.messages.order_by("at", "pk")),
+        "attachment_names": [a.name for a in report.attachments.order_by("pk")],
+        "closed": report.status == IntakeStatus.CLOSED,
+    }
+
+
+# --- rate limiting (per client address, in the cache) --------------------------------------------
+
+
+def rate_limited(*, bucket: str, client: str, limit: int, window_seconds: int) -> bool:
+    """Count one attempt; True when this client has used up its attempts in the current window.
+
+    A fixed window in the Django cache: shared by every web process when the cache is Redis. The
+    address is hashed in the key so keys are safe for any cache backend.
+    """
+    digest = hashlib.sha256(client.encode()).hexdigest()[:32]
+    key = f"renkei:intake:{bucket}:{digest}"
+    cache.add(key, 0, timeout=window_seconds)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout=window_seconds)
+        count = 1
+    return count > limit
+
+
+# --- the CSIRT's side ---------------------------------------------------------------------------
+
+
+def count_annotations() -> dict[str, Any]:
+    """The follow-up and attachment counts of the triage list, computed in the list's own query."""
+    return {
+        "message_count": Count("messages", distinct=True),
+        "attachment_count": Count("attachments", distinct=True),
+    }
+
+
+def intake_reports(*, user: Any) -> QuerySet[IntakeReport]:
+    """Intake reports the user may triage, with their counts."""
+    require(user, Action.VIEW_INCIDENTS)
+    return visible(IntakeReport.objects.all(), user).select_related("incident").annotate(**count_annotations())
+
+
+def intake_set_status(*, user: Any, report: IntakeReport, status: str, public_status_note: str) -> IntakeReport:
+    """Change the triage status and the note the reporter sees with the receipt code."""
+    if status not in IntakeStatus.values:
+        raise RenkeiError(_("Choose a valid status."), field_name="status")
+    if status == IntakeStatus.LINKED and report.incident_id is None:
+        raise RenkeiError(_("Create or link an incident first."), field_name="status")
+    report.status = status
+    report.public_status_note = _clean_text(public_status_note, field="public_status_note", limit=MAX_MESSAGE_CHARS)
+    return record_save(user=user, instance=report, action=Action.CHANGE_INCIDENTS)
+
+
+def intake_reply(*, user: Any, report: IntakeReport, text: str) -> IntakeMessage:
+    """A reply to the reporter, shown on the public status page."""
+    check_write(user=user, action=Action.CHANGE_INCIDENTS, company_id=report.group_company_id)
+    text = _clean_text(text, field="text", limit=MAX_MESSAGE_CHARS)
+    if not text:
+        raise RenkeiError(_("Write a reply."), field_name="text")
+    return IntakeMessage.objects.create(report=report, at=timezone.now(), from_reporter=False, text=text)
+
+
+def _incident_title(report: IntakeReport) -> str:
+    first_line = report.message.strip().splitlines()[0] if report.message.strip() else ""
+    base = _("Report {prefix}").format(prefix=report.receipt_prefix)
+    return f"{base}: {first_line[:120]}" if first_line else base
+
+
+def intake_create_incident(*, user: Any, report: IntakeReport, title: str = "") -> Incident:
+    """Open an incident from an intake report (the incidents app's opening service: playbook,
+    timeline, notification plan) and link the two; the legal clock starts now, when we learned."""
+    check_write(user=user, action=Action.CHANGE_INCIDENTS, company_id=report.group_company_id)
+    if report.incident_id is not None:
+        raise RenkeiError(_("This report is already linked to an incident."), status=409)
+    source = IncidentSource.PARTNER_REPORT if report.kind == IntakeKind.PARTNER_REPORT else IncidentSource.OUTSIDE_TIP
+    incident = Incident(
+        group_company=report.group_company,
+        title=_clean_text(title, field="title", limit=300) or _incident_title(report),
+        learned_at=timezone.now(),
+        source=source,
+        category=IncidentCategory.OTHER,
+        description=report.message,
+    )
+    with transaction.atomic():
+        incident_open(user=user, incident=incident)
+        report.incident = incident
+        report.status = IntakeStatus.LINKED
+        record_save(user=user, instance=report, action=Action.CHANGE_INCIDENTS)
+        timeline_system(
+            incident=incident,
+            user=user,
+            text=_("Opened from intake report {prefix}.").format(prefix=report.receipt_prefix),
+        )
+    return incident

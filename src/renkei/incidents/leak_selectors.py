@@ -1,0 +1,73 @@
+"""Reads for leak attribution: the ledger a user may trace against, streamed one dataset at a time,
+its canaries, and the names and dates that turn a trace's ids into evidence a person can read."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from django.db.models import QuerySet
+
+from renkei.core.permissions import visible
+from renkei.incidents import leak_match, leaks
+from renkei.incidents.leak_canaries import canary_lookup
+from renkei.incidents.leak_trace import CanaryOwner
+from renkei.incidents.models import CanaryRecord, SharedDataset
+from renkei.registry.models import Organisation
+
+
+def datasets_for(user: Any) -> QuerySet[SharedDataset]:
+    """The shared datasets a user may see (`user=None`: a command, everything)."""
+    qs = SharedDataset.objects.all()
+    return qs if user is None else visible(qs, user)
+
+
+def ledger_entries(datasets: QuerySet[SharedDataset], *, key_version: int) -> Iterator[leak_match.LedgerEntry]:
+    """Each dataset's fingerprints, loaded one by one so a large ledger never sits in memory at once."""
+    rows = (
+        datasets.filter(key_version=key_version)
+        .order_by("pk")
+        .values_list("pk", "recipient_id", "fingerprints")
+        .iterator(chunk_size=20)
+    )
+    for pk, recipient_id, data in rows:
+        yield leak_match.LedgerEntry(dataset_id=pk, recipient_id=recipient_id, fingerprints=leaks.unpack(bytes(data)))
+
+
+def canaries_for(datasets: QuerySet[SharedDataset]) -> tuple[dict[str, int], dict[int, CanaryOwner]]:
+    """Normalised canary e-mails and phones → canary id, and each canary's dataset and recipient."""
+    rows = list(
+        CanaryRecord.objects.filter(dataset__in=datasets).values_list(
+            "pk", "email", "phone", "dataset_id", "dataset__recipient_id"
+        )
+    )
+    lookup = canary_lookup([(pk, email, phone) for pk, email, phone, _d, _r in rows])
+    owners = {pk: CanaryOwner(dataset_id=d, recipient_id=r) for pk, _e, _p, d, r in rows}
+    return lookup, owners
+
+
+def dataset_facts(ids: set[int]) -> dict[int, dict[str, Any]]:
+    """What the evidence shows about each dataset: name, recipient, asset, date, method, rows."""
+    facts: dict[int, dict[str, Any]] = {}
+    for ds in SharedDataset.objects.filter(pk__in=ids).select_related("recipient", "asset"):
+        facts[ds.pk] = {
+            "dataset_id": ds.pk,
+            "name": ds.name,
+            "recipient_id": ds.recipient_id,
+            "recipient": ds.recipient.name,
+            "asset": ds.asset.name if ds.asset else "",
+            "shared_on": ds.shared_on.isoformat(),
+            "method": ds.method,
+            "rows_sent": ds.row_count,
+            "canary_count": ds.canary_count,
+        }
+    return facts
+
+
+def organisation_names(ids: set[int]) -> dict[int, str]:
+    return dict(Organisation.objects.filter(pk__in=ids).values_list("pk", "name"))
+
+
+def key_mismatch_count(datasets: QuerySet[SharedDataset], *, key_version: int) -> int:
+    """Datasets fingerprinted with another key: they cannot be compared (see leak_services.leak_key)."""
+    return datasets.exclude(key_version=key_version).count()

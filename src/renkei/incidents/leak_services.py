@@ -1,0 +1,258 @@
+"""Writes and traces of leak attribution (M13). Views, the command and the worker come through here.
+
+Settings (environment):
+  RENKEI_LEAK_KEY         secret for the fingerprint key; without it the key is derived from
+                          SECRET_KEY with a fixed label. Changing either makes earlier fingerprints
+                          useless: each dataset stores the key's id (`key_version`) and a trace skips,
+                          and reports, datasets fingerprinted under another key.
+  RENKEI_CANARY_DOMAIN    the e-mail domain of canaries; a domain we control, so mail sent to a leaked
+                          canary reaches us (default canary.renkei.example).
+  RENKEI_MAX_LEAK_BYTES   largest leaked sample accepted (default 200 MB).
+  RENKEI_LEAK_INLINE_BYTES samples up to this size are traced in the request; larger ones in the
+                          worker (default 2 MB).
+  RENKEI_LEAK_WORKERS     processes that fingerprint a large sample (default: CPUs, at most 4).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import random
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import PurePath
+from typing import Any
+
+import numpy as np
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from renkei.core.errors import RenkeiError
+from renkei.core.permissions import Action, require, visible
+from renkei.core.services import check_write, record_delete, validate
+from renkei.incidents import leak_match, leak_selectors, leaks
+from renkei.incidents.leak_canaries import Canary, default_canary_count, ensure_identifiable, make_canary
+from renkei.incidents.leak_outgoing import column_styles, fingerprint_outgoing, read_outgoing, write_outgoing
+from renkei.incidents.leak_trace import trace
+from renkei.incidents.models import CanaryRecord, SharedDataset
+from renkei.registry.models import InformationAsset, Organisation
+
+MAX_CANARIES = 200
+CONTENT_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+def leak_key() -> bytes:
+    """The fingerprint key (see the module docstring)."""
+    secret = getattr(settings, "RENKEI_LEAK_KEY", "") or os.environ.get("RENKEI_LEAK_KEY", "")
+    if secret:
+        return leaks.derive_key(secret)
+    return leaks.derive_key(settings.SECRET_KEY, label=b"renkei leak fingerprint key from SECRET_KEY v1")
+
+
+def canary_domain() -> str:
+    return str(getattr(settings, "RENKEI_CANARY_DOMAIN", "") or "canary.renkei.example").strip().lower()
+
+
+def max_leak_bytes() -> int:
+    return int(getattr(settings, "RENKEI_MAX_LEAK_BYTES", 200 * 1024 * 1024))
+
+
+def inline_leak_bytes() -> int:
+    return int(getattr(settings, "RENKEI_LEAK_INLINE_BYTES", 2 * 1024 * 1024))
+
+
+def leak_workers() -> int:
+    return int(getattr(settings, "RENKEI_LEAK_WORKERS", 0) or min(4, os.cpu_count() or 1))
+
+
+# --- sharing a dataset --------------------------------------------------------------------------
+
+
+@dataclass
+class SharedFile:
+    """The registered dataset and the file to send: the same rows with canaries mixed in."""
+
+    dataset: SharedDataset
+    content: bytes
+    filename: str
+    content_type: str
+
+
+def _check_visible(user: Any, model: type[Organisation] | type[InformationAsset], pk: int | None, field: str) -> None:
+    if user is None or pk is None:
+        return
+    if not visible(model.objects.filter(pk=pk), user).exists():
+        raise RenkeiError(_("Select a valid choice."), field_name=field)
+
+
+def _canaries(
+    styles: list[Any], count: int, *, key: bytes, recipient_id: int, sent: np.ndarray, today: dt.date
+) -> list[Canary]:
+    """`count` canaries whose e-mail and phone are new: not among the rows sent, nor any other canary's."""
+    rng = random.SystemRandom()
+    hasher = leaks.Hasher(key)
+    made: list[Canary] = []
+    seen: set[str] = set()
+    for _attempt in range(count * 20 + 20):
+        if len(made) == count:
+            break
+        canary = make_canary(styles, key=key, recipient_id=recipient_id, domain=canary_domain(), rng=rng, today=today)
+        email, phone = leaks.normalise(canary.email), leaks.normalise(canary.phone)
+        if email in seen or phone in seen:
+            continue
+        fps = hasher.fingerprints([leaks.message(leaks.EMAIL, email), leaks.message(leaks.PHONE, phone)])
+        if np.isin(fps, sent).any():  # a real row has this phone number: do not use it
+            continue
+        taken = CanaryRecord.objects.filter(Q(email=email) | Q(phone=phone)).exists()
+        if taken:
+            continue
+        seen.update((email, phone))
+        made.append(canary)
+    if len(made) < count:
+        raise RenkeiError(_("Could not make enough distinct canary rows; try fewer."), field_name="canary_count")
+    return made
+
+
+def dataset_share(
+    *,
+    user: Any,
+    dataset: SharedDataset,
+    data: bytes,
+    filename: str,
+    encoding: str = "auto",
+    canary_count: int | None = None,
+) -> SharedFile:
+    """Register a dataset about to be sent to `dataset.recipient` and return the file to send.
+
+    `dataset` carries the metadata (recipient, asset, name, date, method, group company) and is not
+    saved yet. The file is read, canaries are made for the recipient and mixed in at random rows, and
+    only the fingerprints of what is sent (canaries included) are stored, with the canaries. A file
+    without an e-mail or phone column gets no canaries: they could not be recognised.
+    """
+    if not dataset.group_company_id:
+        from renkei.registry.services import default_group_company_id
+
+        dataset.group_company_id = default_group_company_id(user)  # type: ignore[assignment]
+    check_write(user=user, action=Action.CHANGE_INCIDENTS, company_id=dataset.group_company_id)
+    _check_visible(user, Organisation, dataset.recipient_id, "recipient")
+    _check_visible(user, InformationAsset, dataset.asset_id, "asset")
+    if canary_count is not None and not 0 <= canary_count <= MAX_CANARIES:
+        raise RenkeiError(
+            _("Choose between 0 and {limit} canary rows.").format(limit=MAX_CANARIES), field_name="canary_count"
+        )
+    outgoing = read_outgoing(data, filename=filename, encoding=encoding, max_bytes=settings.RENKEI_MAX_UPLOAD_BYTES)
+    styles = column_styles(outgoing)
+    count = default_canary_count(len(outgoing.rows)) if canary_count is None else canary_count
+    if not ensure_identifiable(styles):
+        count = 0
+    key = leak_key()
+    hasher = leaks.Hasher(key)
+    sent = fingerprint_outgoing(outgoing.rows, hasher)
+    today = timezone.localdate()
+    canaries = _canaries(styles, count, key=key, recipient_id=dataset.recipient_id, sent=sent, today=today)
+    if canaries:
+        sent = np.union1d(sent, fingerprint_outgoing([c.row for c in canaries], hasher))
+    content = write_outgoing(outgoing, canaries, random.SystemRandom())
+
+    dataset.name = dataset.name or PurePath(outgoing.filename).stem
+    dataset.columns = list(outgoing.header)
+    dataset.row_count = len(outgoing.rows)
+    dataset.canary_count = len(canaries)
+    dataset.fingerprints = leaks.pack(sent)
+    dataset.key_version = leaks.key_id(key)
+    dataset.shared_on = dataset.shared_on or today
+    validate(dataset, exclude=["fingerprints"])
+    try:
+        with transaction.atomic():
+            dataset.save()
+            CanaryRecord.objects.bulk_create(
+                CanaryRecord(
+                    dataset=dataset, values=c.values, email=leaks.normalise(c.email), phone=leaks.normalise(c.phone)
+                )
+                for c in canaries
+            )
+    except IntegrityError as exc:  # another registration took the same canary at the same moment
+        raise RenkeiError(_("This record conflicts with an existing one.")) from exc
+    return SharedFile(dataset, content, outgoing.filename, CONTENT_TYPES[outgoing.file_format])
+
+
+def dataset_delete(*, user: Any, dataset: SharedDataset) -> None:
+    """Remove a dataset from the ledger, with its canaries."""
+    record_delete(user=user, instance=dataset, action=Action.CHANGE_INCIDENTS)
+
+
+# --- tracing a leaked sample --------------------------------------------------------------------
+
+
+Progress = Callable[[str, int, int], None]
+
+
+def leak_trace(
+    *,
+    user: Any,
+    data: bytes,
+    filename: str,
+    encoding: str = "auto",
+    progress: Progress | None = None,
+    workers: int | None = None,
+) -> dict[str, Any]:
+    """Trace a leaked sample against the ledger the user may see (`user=None`: a command, all of it).
+
+    Returns plain data (stored as JSON for the worker's result page and printed by the command):
+    the canaries found and whose they are, recipients ranked by matching rows with example rows and
+    the datasets they came from, and the rows that match nothing we shared.
+    """
+    if user is not None:
+        require(user, Action.VIEW_INCIDENTS)
+    datasets = leak_selectors.datasets_for(user)
+    key = leak_key()
+    version = leaks.key_id(key)
+    total = datasets.filter(key_version=version).count()
+    lookup, owners = leak_selectors.canaries_for(datasets)
+
+    def report(stage: str, done: int) -> None:
+        if progress is not None:
+            progress(stage, done, total if stage == "compare" else done)
+
+    processes = workers if workers is not None else (leak_workers() if len(data) > inline_leak_bytes() else 1)
+    ledger: Iterable[leak_match.LedgerEntry] = leak_selectors.ledger_entries(datasets, key_version=version)
+    if processes > 1:
+        # A large sample is matched by the processes that read it, which share the ledger in memory;
+        # a small one streams the ledger past, one dataset at a time.
+        ledger = list(ledger)
+    result = trace(
+        data,
+        filename=filename,
+        key=key,
+        ledger=ledger,
+        canaries=lookup,
+        canary_owners=owners,
+        max_bytes=max_leak_bytes(),
+        encoding=encoding,
+        workers=processes,
+        progress=report,
+    )
+    out = result.as_dict()
+    dataset_ids = {d["dataset_id"] for r in out["recipients"] for d in r["datasets"]} | {
+        c["dataset_id"] for c in out["canaries"]
+    }
+    facts = leak_selectors.dataset_facts(dataset_ids)
+    names = leak_selectors.organisation_names({r["recipient_id"] for r in out["recipients"]} | set(result.canary_recipient_ids))
+    for rec in out["recipients"]:
+        rec["recipient"] = names.get(rec["recipient_id"], "")
+        rec["datasets"] = [{**facts.get(d["dataset_id"], {}), "rows": d["rows"]} for d in rec["datasets"]]
+        rec["rows_sent"] = sum(d.get("rows_sent", 0) for d in rec["datasets"])
+        rec["has_canary"] = rec["recipient_id"] in result.canary_recipient_ids
+    for canary in out["canaries"]:
+        fact = facts.get(canary["dataset_id"], {})
+        canary.update(recipient=fact.get("recipient", ""), dataset=fact.get("name", ""), shared_on=fact.get("shared_on", ""))
+    out["canary_recipients"] = [{"recipient_id": r, "recipient": names.get(r, "")} for r in result.canary_recipient_ids]
+    out["skipped_datasets"] = leak_selectors.key_mismatch_count(datasets, key_version=version)
+    out["traced_at"] = timezone.now().isoformat()
+    return out

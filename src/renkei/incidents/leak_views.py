@@ -1,0 +1,292 @@
+"""Leak attribution pages: the ledger of shared datasets, sharing a dataset (the file comes back with
+canary rows), and tracing a leaked file. Reading needs `Action.VIEW_INCIDENTS`, writing
+`Action.CHANGE_INCIDENTS`; datasets outside the user's group companies answer 404."""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+from django import forms
+from django.conf import settings
+from django.db.models import QuerySet
+from django.db.models.functions import Length
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import URLPattern, path, reverse, reverse_lazy
+from django.utils import timezone, translation
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views import View
+
+from renkei.core.errors import RenkeiError, errors_to_form
+from renkei.core.permissions import Action, can
+from renkei.core.views import Column, ObjectDeleteView, ObjectDetailView, ObjectListView, RenkeiViewMixin
+from renkei.incidents import leak_services, leak_tasks, leaks
+from renkei.incidents.leak_canaries import kind_from_header
+from renkei.incidents.models import SharedDataset
+from renkei.registry.forms import ScopedModelForm
+from renkei.registry.services import default_group_company_id
+
+READ, WRITE = Action.VIEW_INCIDENTS, Action.CHANGE_INCIDENTS
+# Room for the form fields and multipart framing around the file itself.
+REQUEST_OVERHEAD_BYTES = 64 * 1024
+ENCODINGS = [("auto", gettext_lazy("Detect")), ("utf-8", "UTF-8"), ("cp932", "Shift_JIS (CP932)")]
+COLUMN_KINDS = {
+    "email": gettext_lazy("e-mail"),
+    "phone": gettext_lazy("phone"),
+    "name": gettext_lazy("name"),
+    "family_name": gettext_lazy("family name"),
+    "given_name": gettext_lazy("given name"),
+    "kana": gettext_lazy("reading"),
+    "family_kana": gettext_lazy("reading of family name"),
+    "given_kana": gettext_lazy("reading of given name"),
+    "birthdate": gettext_lazy("birth date"),
+    "age": gettext_lazy("age"),
+    "gender": gettext_lazy("gender"),
+    "postal_code": gettext_lazy("postal code"),
+    "prefecture": gettext_lazy("prefecture"),
+    "city": gettext_lazy("city"),
+    "address": gettext_lazy("address"),
+}
+MATCH_KINDS = {"row": gettext_lazy("whole row"), "email": gettext_lazy("e-mail"), "phone": gettext_lazy("phone")}
+
+
+def _language(request: HttpRequest) -> str:
+    return getattr(request, "LANGUAGE_CODE", None) or translation.get_language() or "ja"
+
+
+def _declared_length(request: HttpRequest) -> int:
+    try:
+        return int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return 0
+
+
+def _too_large(limit: int) -> RenkeiError:
+    return RenkeiError(
+        _("The file is too large (limit {limit} MB).").format(limit=max(1, limit // 2**20)), field_name="file", status=413
+    )
+
+
+# --- the ledger ---------------------------------------------------------------------------------
+
+
+class DatasetListView(ObjectListView):
+    model = SharedDataset
+    permission_action = READ
+    title = gettext_lazy("Shared datasets")
+    columns = [
+        Column("name", gettext_lazy("name"), link=True, sort="name"),
+        Column("recipient", gettext_lazy("recipient"), sort="recipient__name"),
+        Column("asset", gettext_lazy("information asset")),
+        Column("row_count", gettext_lazy("rows"), sort="row_count"),
+        Column("canary_count", gettext_lazy("canary rows")),
+        Column("shared_on", gettext_lazy("shared on"), sort="shared_on"),
+        Column("method", gettext_lazy("method")),
+        Column("group_company", gettext_lazy("group company")),
+    ]
+    search_fields = ("name", "recipient__name", "method", "asset__name")
+    default_sort = "-shared_on"
+    create_url_name = "incidents:dataset_create"
+    extra_actions = [(reverse_lazy("incidents:leak_trace"), gettext_lazy("Trace a leaked file"))]  # type: ignore[list-item]
+
+    def base_queryset(self) -> QuerySet[SharedDataset]:
+        return SharedDataset.objects.select_related("recipient", "asset", "group_company").defer("fingerprints")
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        ctx = super().get_context_data(**kwargs)
+        ctx["can_change"] = can(self.request.user, WRITE)
+        return ctx
+
+
+class DatasetDetailView(ObjectDetailView):
+    model = SharedDataset
+    permission_action = READ
+    change_action = WRITE
+    template_name = "incidents/leaks/dataset_detail.html"
+
+    def base_queryset(self) -> QuerySet[SharedDataset]:
+        return (
+            SharedDataset.objects.select_related("recipient", "asset", "group_company")
+            .defer("fingerprints")
+            .annotate(fingerprint_bytes=Length("fingerprints"))
+        )
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        ctx = super().get_context_data(**kwargs)
+        dataset = self.object
+        ctx.update(
+            columns=[(name, COLUMN_KINDS.get(kind_from_header(str(name)) or "", "")) for name in dataset.columns],
+            fingerprint_count=(dataset.fingerprint_bytes or 0) // 8,
+            key_current=dataset.key_version == leaks.key_id(leak_services.leak_key()),
+            canaries=list(dataset.canaries.all()),
+        )
+        return ctx
+
+
+class DatasetDeleteView(ObjectDeleteView):
+    model = SharedDataset
+    permission_action = WRITE
+    success_url_name = "incidents:dataset_list"
+
+    def base_queryset(self) -> QuerySet[SharedDataset]:
+        return SharedDataset.objects.select_related("recipient").defer("fingerprints")
+
+    def delete(self, *, instance: Any) -> None:
+        leak_services.dataset_delete(user=self.request.user, dataset=instance)
+
+
+# --- sharing a dataset --------------------------------------------------------------------------
+
+
+class ShareForm(ScopedModelForm):
+    file = forms.FileField(
+        label=gettext_lazy("Dataset to send"),
+        help_text=gettext_lazy("CSV (UTF-8 or Shift_JIS) or Excel (.xlsx); the first row names the columns."),
+    )
+    canary_count = forms.IntegerField(
+        label=gettext_lazy("Canary rows"),
+        required=False,
+        min_value=0,
+        max_value=leak_services.MAX_CANARIES,
+        help_text=gettext_lazy("Leave empty for about one per 2,000 rows (at least 3, at most 50)."),
+    )
+    encoding = forms.ChoiceField(label=gettext_lazy("Text encoding (CSV only)"), choices=ENCODINGS, initial="auto")
+
+    class Meta:
+        model = SharedDataset
+        fields = ["recipient", "asset", "name", "shared_on", "method", "group_company"]
+        widgets = {"shared_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["name"].required = False
+        self.fields["name"].help_text = _("Leave empty to use the file name.")
+        self.fields["group_company"].required = False
+        self.fields["shared_on"].initial = timezone.localdate()
+
+
+class DatasetShareView(RenkeiViewMixin, View):
+    """Upload the dataset about to be sent; the answer is the same file with canary rows mixed in."""
+
+    permission_action = WRITE
+    template_name = "incidents/leaks/share.html"
+
+    def render_form(self, form: ShareForm, status: int = 200, error: RenkeiError | None = None) -> HttpResponse:
+        limit = settings.RENKEI_MAX_UPLOAD_BYTES
+        context = {"form": form, "error": error, "max_mb": max(1, limit // 2**20), "title": _("Share a dataset")}
+        return render(self.request, self.template_name, context, status=status)
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        initial = {"group_company": default_group_company_id(request.user)}
+        return self.render_form(ShareForm(user=request.user, initial=initial))
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        limit = settings.RENKEI_MAX_UPLOAD_BYTES
+        if _declared_length(request) > limit + REQUEST_OVERHEAD_BYTES:
+            return self.render_form(ShareForm(user=request.user), 413, _too_large(limit))
+        form = ShareForm(request.POST, request.FILES, user=request.user)
+        if not form.is_valid():
+            return self.render_form(form, 400)
+        upload = form.cleaned_data["file"]
+        if upload.size > limit:
+            return self.render_form(form, 413, _too_large(limit))
+        try:
+            shared = leak_services.dataset_share(
+                user=request.user,
+                dataset=form.instance,
+                data=upload.read(),
+                filename=upload.name or "dataset.csv",
+                encoding=form.cleaned_data["encoding"],
+                canary_count=form.cleaned_data["canary_count"],
+            )
+        except RenkeiError as exc:
+            errors_to_form(form, exc)
+            return self.render_form(form, exc.status)
+        # The file is not kept on the server (only fingerprints are): it is this answer.
+        response = HttpResponse(shared.content, content_type=shared.content_type)
+        response["Content-Disposition"] = content_disposition_header(True, shared.filename) or "attachment"
+        response["X-Renkei-Dataset"] = reverse("incidents:dataset_detail", args=[shared.dataset.pk])
+        return response
+
+
+# --- tracing a leaked file ----------------------------------------------------------------------
+
+
+class TraceForm(forms.Form):
+    file = forms.FileField(
+        label=gettext_lazy("Leaked file"),
+        help_text=gettext_lazy("CSV, Excel (.xlsx) or any text (a dump with unknown columns)."),
+    )
+    encoding = forms.ChoiceField(label=gettext_lazy("Text encoding"), choices=ENCODINGS, initial="auto")
+
+
+class TraceView(RenkeiViewMixin, View):
+    """Upload a leaked file: small files are traced at once, larger ones in the worker (`?token=`
+    then shows the progress and, when done, the result)."""
+
+    permission_action = READ
+    template_name = "incidents/leaks/trace.html"
+
+    def render_page(self, form: TraceForm, status: int = 200, **extra: Any) -> HttpResponse:
+        context = {
+            "title": _("Trace a leaked file"),
+            "form": form,
+            "max_mb": max(1, leak_services.max_leak_bytes() // 2**20),
+            "match_kinds": MATCH_KINDS,
+            **extra,
+        }
+        return render(self.request, self.template_name, context, status=status)
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        token = request.GET.get("token", "")
+        if not token:
+            return self.render_page(TraceForm())
+        if not leak_tasks.owns(request.session, token):
+            raise Http404(_("Not found."))
+        status = leak_tasks.load_status(token) or {"state": "failed", "message": _("This trace is no longer available.")}
+        return self.render_page(TraceForm(), status=200, job=status, result=status.get("result"))
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        limit = leak_services.max_leak_bytes()
+        if _declared_length(request) > limit + REQUEST_OVERHEAD_BYTES:
+            return self.render_page(TraceForm(), 413, error=_too_large(limit))
+        form = TraceForm(request.POST, request.FILES)
+        if not form.is_valid():
+            return self.render_page(form, 400)
+        upload = form.cleaned_data["file"]
+        if upload.size > limit:
+            return self.render_page(form, 413, error=_too_large(limit))
+        filename = upload.name or "sample"
+        if upload.size > leak_services.inline_leak_bytes():
+            token, stored = leak_tasks.start(request.session, upload)
+            leak_tasks.trace_leak.enqueue(
+                token=token,
+                path=stored,
+                filename=filename,
+                encoding=form.cleaned_data["encoding"],
+                user_id=cast(int, request.user.pk),  # the mixin has required a logged-in user
+                language=_language(request),
+            )
+            return HttpResponseRedirect(f"{reverse('incidents:leak_trace')}?token={token}")
+        try:
+            result = leak_services.leak_trace(
+                user=request.user, data=upload.read(), filename=filename, encoding=form.cleaned_data["encoding"]
+            )
+        except RenkeiError as exc:
+            errors_to_form(form, exc)
+            return self.render_page(form, exc.status)
+        return self.render_page(TraceForm(), result=result)
+
+
+def urlpatterns() -> list[URLPattern]:
+    """The leak attribution pages, included by incidents/urls.py."""
+    return [
+        path("leaks/", DatasetListView.as_view(), name="dataset_list"),
+        path("leaks/share/", DatasetShareView.as_view(), name="dataset_create"),
+        path("leaks/<int:pk>/", DatasetDetailView.as_view(), name="dataset_detail"),
+        path("leaks/<int:pk>/delete/", DatasetDeleteView.as_view(), name="dataset_delete"),
+        path("leaks/trace/", TraceView.as_view(), name="leak_trace"),
+    ]
+

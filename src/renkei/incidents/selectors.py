@@ -1,0 +1,444 @@
+"""Reads of the incidents app: lists, the APPI panel, the task board, the plan's input from the
+registry, the dashboard card and the report's nine items."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Prefetch, Q, QuerySet
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from renkei.core.errors import RenkeiError
+from renkei.core.permissions import Action, can, visible
+from renkei.incidents import deadlines as appi
+from renkei.incidents.models import (
+    PUBLIC_BODY_KINDS,
+    Incident,
+    IncidentStatus,
+    IncidentTask,
+    NotificationCategory,
+    NotificationEntry,
+    NotificationStatus,
+    OurRole,
+    ResponseRole,
+    TaskStatus,
+)
+from renkei.incidents.notification_plan import (
+    AffectedCompany,
+    NoticeChain,
+    Party,
+    PlanInput,
+    Role,
+    chains_from_blast_radius,
+)
+from renkei.registry.models import OUR_KINDS, Organisation, OrganisationKind
+
+PRELIM_END_DAYS = 5
+DONE_STATES = (NotificationStatus.SENT, NotificationStatus.ACKNOWLEDGED)
+DEADLINE_KEYS = ("ppc:preliminary", "ppc:final", "principal")
+
+
+def incidents(*, user: Any, drills: bool | None = False) -> QuerySet[Incident]:
+    """Incidents the user may see; real ones only by default (drills stay out of every count)."""
+    qs = visible(Incident.objects.select_related("group_company"), user)
+    if drills is not None:
+        qs = qs.filter(is_drill=drills)
+    return qs
+
+
+def open_incident_count(*, user: Any) -> int:
+    return incidents(user=user).exclude(status=IncidentStatus.CLOSED).count()
+
+
+# --- the blast radius of the parties involved --------------------------------------------------------
+
+
+def _blast_radius(party: Organisation) -> dict[str, Any] | None:
+    from renkei.chain.selectors import blast_radius_data
+
+    try:
+        return blast_radius_data(user=None, party=party)
+    except RenkeiError:
+        # No own company registered yet, or a party outside the graph: nothing to prefill.
+        return None
+
+
+def exposure_for_parties(*, parties: list[Organisation]) -> list[dict[str, Any]]:
+    """Our information assets the parties hold (directly or downstream), one row per asset.
+
+    Persons are scaled by the share of records exposed when the asset's person count is known.
+    """
+    rows: dict[int, dict[str, Any]] = {}
+    for party in parties:
+        data = _blast_radius(party)
+        if data is None:
+            continue
+        for asset in data["exposed_assets"]:
+            persons = asset["persons"]
+            total, exposed = asset["total_records"], asset["exposed_records"]
+            if persons is not None and total and exposed is not None and exposed < total:
+                persons = round(persons * exposed / total)
+            row = rows.setdefault(
+                asset["id"],
+                {"id": asset["id"], "name": asset["name"], "records": exposed, "persons": persons, "holders": []},
+            )
+            if exposed is not None and (row["records"] is None or exposed > row["records"]):
+                row["records"], row["persons"] = exposed, persons
+            for holder in asset["holders"]:
+                if holder["name"] not in row["holders"]:
+                    row["holders"].append(holder["name"])
+    return list(rows.values())
+
+
+def _roles_for(incident: Incident) -> list[ResponseRole]:
+    """The company's roles; public bodies fall back to the own company's register."""
+    roles = list(ResponseRole.objects.filter(group_company_id=incident.group_company_id))
+    kinds = {r.kind for r in roles}
+    missing = [k for k in PUBLIC_BODY_KINDS if k not in kinds]
+    if missing:
+        roles += list(
+            ResponseRole.objects.filter(
+                group_company__kind=OrganisationKind.OWN, kind__in=missing
+            ).exclude(group_company_id=incident.group_company_id)
+        )
+    return roles
+
+
+def assessment_for(incident: Incident) -> appi.AppiAssessment:
+    return appi.appi_assessment(
+        sensitive=incident.appi_sensitive,
+        financial_risk=incident.appi_financial_risk,
+        wrongful_purpose=incident.appi_wrongful_purpose,
+        persons=incident.persons_estimate,
+        encrypted=incident.appi_encrypted,
+        our_role=incident.our_role,
+    )
+
+
+def deadlines_for(incident: Incident) -> appi.AppiDeadlines:
+    start = incident.prelim_start_days
+    return appi.appi_deadlines(
+        learned_at=incident.learned_at,
+        wrongful_purpose=bool(incident.appi_wrongful_purpose),
+        prelim_start_days=start,
+        prelim_end_days=max(PRELIM_END_DAYS, start),
+    )
+
+
+def plan_input(incident: Incident) -> PlanInput:
+    """The notification plan's plain-data input, built from the incident and the registry."""
+    ours = set(Organisation.objects.filter(kind__in=OUR_KINDS).values_list("pk", flat=True))
+    chains: list[NoticeChain] = []
+    companies: dict[int, AffectedCompany] = {}
+    for party in incident.parties.all():
+        data = _blast_radius(party)
+        if data is None:
+            chains.append(NoticeChain(breached=Party(party.pk, party.name), path=()))
+            continue
+
+        def as_parties(rows: list[dict[str, Any]]) -> list[Party]:
+            return [Party(r["id"], r["name"]) for r in rows if r["id"] is not None]
+
+        if party.pk not in ours:
+            chains.append(
+                chains_from_blast_radius(
+                    breached=Party(party.pk, party.name),
+                    notice_chain=as_parties(data["notice_chain"]),
+                    upstream=as_parties(data["upstream"]),
+                    ours=ours,
+                )
+            )
+        owners = {a["owner"]["id"] for a in data["exposed_assets"] if a.get("owner") and a["owner"]["id"]}
+        users = {p.id for p in as_parties(data["upstream"])} | {p.id for p in as_parties(data["notice_chain"])}
+        for company in data["affected_group_companies"]:
+            pk = company["id"]
+            if pk is None or pk == incident.group_company_id:
+                continue
+            before = companies.get(pk, AffectedCompany(Party(pk, company["name"])))
+            companies[pk] = AffectedCompany(
+                before.party,
+                owns_exposed_data=before.owns_exposed_data or pk in owners,
+                uses_breached_party=before.uses_breached_party or pk in users,
+            )
+    principal = incident.principal
+    roles = tuple(
+        Role(r.pk, r.kind, r.name, r.organisation_name, r.escalation_level) for r in _roles_for(incident)
+    )
+    return PlanInput(
+        learned_at=incident.learned_at,
+        assessment=assessment_for(incident),
+        deadlines=deadlines_for(incident),
+        roles=roles,
+        chains=tuple(chains),
+        principal=Party(principal.pk, principal.name) if principal else None,
+        group_companies=tuple(companies.values()),
+        persons_estimate=incident.persons_estimate,
+    )
+
+
+# --- the APPI panel and countdowns --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Countdown:
+    key: str
+    label: str
+    deadline: dt.datetime
+    left: appi.TimeLeft
+    done: bool
+
+    @property
+    def text(self) -> str:
+        return countdown_text(self.left, done=self.done)
+
+
+def countdown_text(left: appi.TimeLeft, *, done: bool = False) -> str:
+    if done:
+        return _("done")
+    if left.overdue:
+        return _("overdue by {days} d {hours} h").format(days=left.days, hours=left.hours)
+    return _("{days} d {hours} h left").format(days=left.days, hours=left.hours)
+
+
+def _done_keys(incident: Incident) -> set[str]:
+    entries = getattr(incident, "deadline_entries", None)
+    if entries is None:
+        entries = list(incident.notifications.filter(generated_key__in=DEADLINE_KEYS))
+    return {e.generated_key for e in entries if e.status in DONE_STATES}
+
+
+def countdowns(incident: Incident, *, now: dt.datetime | None = None) -> list[Countdown]:
+    """The legal deadlines that apply to the incident, with the time left, computed server-side."""
+    now = now or timezone.now()
+    assessment = assessment_for(incident)
+    done = _done_keys(incident)
+    result = []
+    if assessment.we_report_to_ppc:
+        d = deadlines_for(incident)
+        result.append(
+            Countdown("ppc:preliminary", _("Preliminary report (速報)"), d.prelim_until,
+                      appi.time_left(deadline=d.prelim_until, now=now), "ppc:preliminary" in done)
+        )
+        result.append(
+            Countdown("ppc:final", _("Final report (確報)"), d.final_due,
+                      appi.time_left(deadline=d.final_due, now=now), "ppc:final" in done)
+        )
+    elif assessment.contractor_duty:
+        from renkei.incidents.notification_plan import PRINCIPAL_HOURS
+
+        due = incident.learned_at + dt.timedelta(hours=PRINCIPAL_HOURS)
+        result.append(
+            Countdown("principal", _("Notify the principal"), due, appi.time_left(deadline=due, now=now),
+                      "principal" in done)
+        )
+    return result
+
+
+def next_countdown(incident: Incident, *, now: dt.datetime | None = None) -> Countdown | None:
+    pending = [c for c in countdowns(incident, now=now) if not c.done]
+    return min(pending, key=lambda c: c.deadline) if pending else None
+
+
+def appi_panel(incident: Incident, *, now: dt.datetime | None = None) -> dict[str, Any]:
+    """The four questions, the decision with its reasons, the deadlines and the countdowns."""
+    assessment = assessment_for(incident)
+    d = deadlines_for(incident)
+    persons = incident.persons_estimate
+    questions = [
+        (appi.SENSITIVE, incident.appi_sensitive),
+        (appi.FINANCIAL_RISK, incident.appi_financial_risk),
+        (appi.WRONGFUL_PURPOSE, incident.appi_wrongful_purpose),
+        (appi.OVER_THRESHOLD, None if persons is None else persons > appi.PERSONS_THRESHOLD),
+    ]
+    if assessment.contractor_duty:
+        decision = _("Notify the principal promptly (our own report to the PPC is replaced by it).")
+    elif assessment.report_required:
+        decision = _("A report to the PPC is required.")
+    else:
+        decision = _("No report to the PPC is required.")
+    return {
+        "assessment": assessment,
+        "decision": decision,
+        "reasons": [appi.reason_text(code) for code in assessment.reasons],
+        "questions": [{"text": appi.question_text(code), "answer": answer} for code, answer in questions],
+        "unanswered": [appi.question_text(code) for code in assessment.unanswered],
+        "deadlines": d,
+        "countdowns": countdowns(incident, now=now),
+        "is_contractor": incident.our_role == OurRole.CONTRACTOR,
+    }
+
+
+# --- the task board -----------------------------------------------------------------------------------
+
+
+def task_board(incident: Incident, *, now: dt.datetime | None = None) -> list[dict[str, Any]]:
+    """Columns to do / doing / done; a task past its due time and not done is marked overdue."""
+    now = now or timezone.now()
+    tasks = list(incident.tasks.select_related("owner").order_by("order", "due_at", "pk"))
+    columns = []
+    for status, label in TaskStatus.choices:
+        items = [
+            {"task": t, "overdue": t.status != TaskStatus.DONE and t.due_at is not None and t.due_at < now}
+            for t in tasks
+            if t.status == status
+        ]
+        columns.append({"status": status, "label": label, "items": items})
+    return columns
+
+
+def due_tasks(*, now: dt.datetime) -> QuerySet[IncidentTask]:
+    """Open tasks of open incidents (drills included: they are exercises of the same flow) that are
+    due and whose owner was not reminded since the due time was set."""
+    return (
+        IncidentTask.objects.filter(due_at__lte=now, reminded_at__isnull=True)
+        .exclude(status=TaskStatus.DONE)
+        .exclude(incident__status=IncidentStatus.CLOSED)
+        .select_related("incident", "owner")
+    )
+
+
+# --- dashboard ----------------------------------------------------------------------------------------
+
+
+def dashboard_incidents(*, user: Any, now: dt.datetime | None = None, limit: int = 5) -> dict[str, Any]:
+    """Open real incidents (no drills) with their nearest APPI deadline, nearest first."""
+    now = now or timezone.now()
+    qs = (
+        incidents(user=user)
+        .exclude(status=IncidentStatus.CLOSED)
+        .prefetch_related(
+            Prefetch(
+                "notifications",
+                queryset=NotificationEntry.objects.filter(generated_key__in=DEADLINE_KEYS),
+                to_attr="deadline_entries",
+            )
+        )
+    )
+    pairs: list[tuple[Incident, Countdown | None]] = [(i, next_countdown(i, now=now)) for i in qs]
+    far = dt.datetime.max.replace(tzinfo=dt.UTC)
+    pairs.sort(key=lambda p: (p[1].deadline if p[1] else far, -p[0].learned_at.timestamp()))
+    rows = [{"incident": incident, "countdown": countdown} for incident, countdown in pairs[:limit]]
+    return {"count": len(pairs), "rows": rows, "can_view_details": can(user, Action.VIEW_INCIDENTS)}
+
+
+# --- the report's nine items (input of documents.py) -----------------------------------------------------
+
+
+def report_data(incident: Incident) -> dict[str, Any]:
+    """The PPC report's nine items, prefilled from the incident, in Japanese (the report's language).
+
+    Keys: `title`, `company`, `learned_at`, `occurred_at`, `category`, `our_role`, `principal`,
+    `decision`, `reasons`, `deadlines` (dict of aware datetimes), and the nine items `summary`
+    (概要), `data_items` (漏えい等が発生し又は発生したおそれがある個人データの項目), `persons`
+    (本人の数: int or None), `cause` (原因), `secondary_damage` (二次被害又はそのおそれの有無及びその内容),
+    `response_to_persons` (本人への対応の実施状況), `publication` (公表の実施状況), `prevention`
+    (再発防止のための措置), `other` (その他参考となる事項); plus `assets` (rows of name, records, persons,
+    sensitive) and `parties` (names).
+    """
+    with translation.override("ja"):
+        return _report_data(incident)
+
+
+def _report_data(incident: Incident) -> dict[str, Any]:
+    assessment = assessment_for(incident)
+    d = deadlines_for(incident)
+    assets = list(incident.assets.select_related("asset"))
+    parties = [p.name for p in incident.parties.all()]
+    learned = timezone.localtime(incident.learned_at)
+    occurred = timezone.localtime(incident.occurred_at) if incident.occurred_at else None
+
+    summary_parts = [incident.description.strip()] if incident.description.strip() else []
+    summary_parts.append(
+        _("Learned of on {learned}; occurred on {occurred}. Category: {category}.").format(
+            learned=learned.strftime("%Y-%m-%d %H:%M"),
+            occurred=occurred.strftime("%Y-%m-%d %H:%M") if occurred else _("unknown"),
+            category=incident.get_category_display(),
+        )
+    )
+    if parties:
+        summary_parts.append(_("Parties involved: {names}").format(names="、".join(parties)))
+
+    data_items = []
+    for item in assets:
+        line = item.asset.name
+        if item.asset.description:
+            line += f"（{item.asset.description}）"
+        if item.asset.has_sensitive_personal_info:
+            line += "【{label}】".format(label=_("special-care personal information"))
+        data_items.append(line)
+
+    cause = _("Under investigation. Category: {category}.").format(category=incident.get_category_display())
+    if parties:
+        cause = _("Under investigation: an incident at {names} ({category}).").format(
+            names="、".join(parties), category=incident.get_category_display()
+        )
+
+    damage = []
+    if incident.appi_financial_risk:
+        damage.append(_("There is a risk of financial damage."))
+    if incident.appi_wrongful_purpose:
+        damage.append(_("A wrongful purpose (e.g. unauthorised access) is suspected."))
+    if not damage:
+        damage.append(_("No secondary damage has been confirmed so far."))
+
+    individuals = list(incident.notifications.filter(category=NotificationCategory.INDIVIDUALS))
+    if any(e.status in DONE_STATES for e in individuals):
+        sent = [timezone.localtime(e.sent_at).strftime("%Y-%m-%d") for e in individuals if e.sent_at]
+        response = _("The persons were notified ({dates}).").format(dates="、".join(sent) or "—")
+    elif individuals:
+        response = _("Notification of the persons is being prepared.")
+    else:
+        response = _("Not decided yet.")
+
+    prevention_tasks = [t.title for t in incident.tasks.filter(step_name="復旧")]
+    prevention = "\n".join(prevention_tasks) or _("To be decided after the investigation.")
+
+    other = []
+    if assessment.contractor_duty and incident.principal:
+        other.append(_("We process the data as a contractor of {principal}.").format(principal=incident.principal.name))
+    public = incident.notifications.filter(category=NotificationCategory.PUBLIC_BODY, status__in=DONE_STATES)
+    for entry in public.exclude(generated_key__startswith="ppc:"):
+        other.append(_("Reported to {recipient}.").format(recipient=entry.recipient))
+
+    return {
+        "title": incident.title,
+        "company": incident.group_company.name,
+        "learned_at": learned,
+        "occurred_at": occurred,
+        "category": incident.get_category_display(),
+        "our_role": incident.get_our_role_display(),
+        "principal": incident.principal.name if incident.principal else "",
+        "decision": appi_panel(incident)["decision"],
+        "reasons": [appi.reason_text(code) for code in assessment.reasons],
+        "deadlines": {"prelim_from": d.prelim_from, "prelim_until": d.prelim_until, "final_due": d.final_due},
+        "summary": "\n".join(summary_parts),
+        "data_items": "\n".join(data_items) or _("Under investigation."),
+        "persons": incident.persons_estimate,
+        "cause": cause,
+        "secondary_damage": "\n".join(damage),
+        "response_to_persons": response,
+        "publication": _("Not decided yet."),
+        "prevention": prevention,
+        "other": "\n".join(other),
+        "assets": [
+            {
+                "name": i.asset.name,
+                "records": i.records,
+                "persons": i.persons,
+                "sensitive": i.asset.has_sensitive_personal_info,
+            }
+            for i in assets
+        ],
+        "parties": parties,
+    }
+
+
+def visible_parties(*, user: Any) -> QuerySet[Organisation]:
+    return visible(Organisation.objects.all(), user).order_by("name")
+
+
+def search(qs: QuerySet[Incident], query: str) -> QuerySet[Incident]:
+    return qs.filter(Q(title__icontains=query) | Q(description__icontains=query))

@@ -1,0 +1,423 @@
+"""CycloneDX 1.4–1.6 readers (JSON with orjson, XML with defusedxml) for `sbom.parse_sbom`.
+
+What we take: every component (nested ones flattened, `metadata.component`'s own nested
+components included), its bom-ref, name, version, purl, licences, hashes and supplier; the
+dependency graph; SHA-256 hashes of components of type "file". `metadata.component` (the product
+the BOM describes) is not a component itself: its bom-ref and services' bom-refs are valid
+dependency targets, but edges touching them are dropped so every edge joins two components.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+from xml.etree.ElementTree import Element, ParseError
+
+import defusedxml.ElementTree as SafeET
+from defusedxml import DefusedXmlException
+
+from renkei.software.sbom import (
+    CYCLONEDX_JSON,
+    CYCLONEDX_VERSIONS,
+    CYCLONEDX_XML,
+    ParsedComponent,
+    ParsedSbom,
+    SbomError,
+    check_component_count,
+    check_hash,
+    combine_licences,
+    gettext_noop,
+    licence_id_from_name,
+    normalise_hash_alg,
+    opt_list,
+    opt_str,
+    purl_identity,
+    req_str,
+    type_error,
+)
+
+_NAMESPACE = re.compile(r"\{http://cyclonedx\.org/schema/bom/(\d+\.\d+)\}(.*)")
+
+
+class _Collector:
+    """Accumulates components, refs and file hashes while walking either representation."""
+
+    def __init__(self) -> None:
+        self.components: list[ParsedComponent] = []
+        self.file_hashes: dict[str, str] = {}
+        # bom-ref → True for components, False for refs that are valid targets but not components.
+        self.refs: dict[str, bool] = {}
+
+    def add_ref(self, ref: str, *, is_component: bool, location: str) -> None:
+        if ref in self.refs:
+            raise SbomError(gettext_noop("Duplicate bom-ref {ref}."), location, ref=ref)
+        self.refs[ref] = is_component
+
+    def add_component(
+        self,
+        *,
+        kind: str,
+        ref: str,
+        name: str,
+        group: str,
+        version: str,
+        purl: str,
+        licences: list[str],
+        hashes: dict[str, str],
+        supplier: str,
+        path: str,
+    ) -> None:
+        check_component_count(len(self.components) + 1, path)
+        purl, version = purl.strip(), version.strip()
+        if ref:
+            self.add_ref(ref, is_component=True, location=f"{path}.bom-ref")
+        display = f"{group}/{name}" if group else name
+        ecosystem = None
+        if purl:
+            ecosystem, purl_name, purl_version = purl_identity(
+                purl, component=display, location=f"{path}.purl"
+            )
+            if purl_name:
+                display = purl_name
+            version = version or purl_version
+        if kind == "file" and "sha256" in hashes:
+            self.file_hashes[name] = hashes["sha256"]
+        self.components.append(
+            ParsedComponent(
+                ref=ref,
+                name=display,
+                version=version,
+                purl=purl,
+                ecosystem=ecosystem,
+                licences=combine_licences(licences),
+                hashes=hashes,
+                supplier=supplier,
+                kind=kind,
+            )
+        )
+
+    def require(self, ref: str, location: str) -> bool:
+        """Check a dependency's ref exists; whether it is a component's."""
+        is_component = self.refs.get(ref)
+        if is_component is None:
+            raise SbomError(gettext_noop("Dependency refers to unknown bom-ref {ref}."), location, ref=ref)
+        return is_component
+
+
+def _unsupported_version(version: object, location: str) -> SbomError:
+    return SbomError(
+        gettext_noop("CycloneDX {version} is not supported; use 1.4, 1.5 or 1.6."),
+        location,
+        version=str(version),
+    )
+
+
+# --------------------------------------------------------------------------------------- JSON
+
+
+def _json_component(collector: _Collector, comp: Any, path: str) -> list[Any]:
+    """Add one component; return its nested components (unvisited)."""
+    if type(comp) is not dict:
+        raise type_error("object", path)
+    kind = req_str(comp, "type", path)
+    name = req_str(comp, "name", path)
+    licences: list[str] = []
+    for i, entry in enumerate(opt_list(comp, "licenses", path)):
+        epath = f"{path}.licenses[{i}]"
+        if type(entry) is not dict:
+            raise type_error("object", epath)
+        if "expression" in entry:
+            licences.append(req_str(entry, "expression", epath).strip())
+            continue
+        lic = entry.get("license")
+        if type(lic) is not dict:
+            raise SbomError(gettext_noop("A licence entry needs a license or an expression."), epath)
+        lpath = f"{epath}.license"
+        lid = opt_str(lic, "id", lpath)
+        if lid:
+            licences.append(lid.strip())
+        else:
+            licences.append(licence_id_from_name(req_str(lic, "name", lpath)))
+    hashes: dict[str, str] = {}
+    for i, entry in enumerate(opt_list(comp, "hashes", path)):
+        hpath = f"{path}.hashes[{i}]"
+        if type(entry) is not dict:
+            raise type_error("object", hpath)
+        alg = normalise_hash_alg(req_str(entry, "alg", hpath))
+        hashes[alg] = check_hash(alg, req_str(entry, "content", hpath), f"{hpath}.content")
+    supplier = ""
+    sup = comp.get("supplier")
+    if sup is not None:
+        if type(sup) is not dict:
+            raise type_error("object", f"{path}.supplier")
+        supplier = opt_str(sup, "name", f"{path}.supplier")
+    supplier = supplier or opt_str(comp, "publisher", path)
+    collector.add_component(
+        kind=kind,
+        ref=opt_str(comp, "bom-ref", path),
+        name=name,
+        group=opt_str(comp, "group", path),
+        version=opt_str(comp, "version", path),
+        purl=opt_str(comp, "purl", path),
+        licences=licences,
+        hashes=hashes,
+        supplier=supplier,
+        path=path,
+    )
+    return opt_list(comp, "components", path)
+
+
+def _walk_json(collector: _Collector, items: list[Any], prefix: str) -> None:
+    # Explicit stack (depth-first, document order): nesting depth is the document's to choose.
+    stack: list[tuple[Iterator[tuple[int, Any]], str]] = [(iter(enumerate(items)), prefix)]
+    while stack:
+        iterator, base = stack[-1]
+        step = next(iterator, None)
+        if step is None:
+            stack.pop()
+            continue
+        index, comp = step
+        path = f"{base}[{index}]"
+        nested = _json_component(collector, comp, path)
+        if nested:
+            stack.append((iter(enumerate(nested)), f"{path}.components"))
+
+
+def _walk_json_services(collector: _Collector, items: list[Any], prefix: str) -> None:
+    stack: list[tuple[list[Any], str]] = [(items, prefix)]
+    while stack:
+        services, base = stack.pop()
+        for index, service in enumerate(services):
+            path = f"{base}[{index}]"
+            if type(service) is not dict:
+                raise type_error("object", path)
+            ref = opt_str(service, "bom-ref", path)
+            if ref:
+                collector.add_ref(ref, is_component=False, location=f"{path}.bom-ref")
+            nested = opt_list(service, "services", path)
+            if nested:
+                stack.append((nested, f"{path}.services"))
+
+
+def parse_json(document: dict[str, Any]) -> ParsedSbom:
+    """Read a decoded CycloneDX JSON document (see the module docstring for what is kept)."""
+    if document.get("bomFormat") != "CycloneDX":
+        raise SbomError(gettext_noop("bomFormat must be CycloneDX."), "bomFormat")
+    spec_version = document.get("specVersion")
+    if spec_version not in CYCLONEDX_VERSIONS:
+        raise _unsupported_version(spec_version, "specVersion")
+    collector = _Collector()
+    document_name = ""
+    metadata = document.get("metadata")
+    if metadata is not None:
+        if type(metadata) is not dict:
+            raise type_error("object", "metadata")
+        root = metadata.get("component")
+        if root is not None:
+            if type(root) is not dict:
+                raise type_error("object", "metadata.component")
+            name = req_str(root, "name", "metadata.component")
+            version = opt_str(root, "version", "metadata.component")
+            document_name = f"{name} {version}" if version else name
+            ref = opt_str(root, "bom-ref", "metadata.component")
+            if ref:
+                collector.add_ref(ref, is_component=False, location="metadata.component.bom-ref")
+            nested = opt_list(root, "components", "metadata.component")
+            _walk_json(collector, nested, "metadata.component.components")
+    _walk_json(collector, opt_list(document, "components", ""), "components")
+    _walk_json_services(collector, opt_list(document, "services", ""), "services")
+    edges: dict[tuple[str, str], None] = {}
+    refs = collector.refs
+    for i, dep in enumerate(opt_list(document, "dependencies", "")):
+        if type(dep) is not dict:
+            raise type_error("object", f"dependencies[{i}]")
+        parent = req_str(dep, "ref", f"dependencies[{i}]")
+        parent_is_component = collector.require(parent, f"dependencies[{i}].ref")
+        # The hot loop of a large graph: locations are only built for an error.
+        for j, child in enumerate(opt_list(dep, "dependsOn", f"dependencies[{i}]")):
+            child_is_component = refs.get(child) if type(child) is str else None
+            if child_is_component is None:
+                if type(child) is not str:
+                    raise type_error("string", f"dependencies[{i}].dependsOn[{j}]")
+                collector.require(child, f"dependencies[{i}].dependsOn[{j}]")
+            elif parent_is_component and child_is_component:
+                edges[(parent, child)] = None
+    return ParsedSbom(
+        format=CYCLONEDX_JSON,
+        spec_version=str(spec_version),
+        document_name=document_name,
+        components=collector.components,
+        dependencies=list(edges),
+        file_hashes=collector.file_hashes,
+    )
+
+
+# ---------------------------------------------------------------------------------------- XML
+
+
+class _XmlReader:
+    """Walks a CycloneDX XML tree of one namespace, mirroring the JSON reader's locations."""
+
+    def __init__(self, namespace: str) -> None:
+        self.ns = f"{{{namespace}}}"
+
+    def tag(self, name: str) -> str:
+        return self.ns + name
+
+    def text(self, parent: Element, name: str) -> str:
+        child = parent.find(self.ns + name)
+        if child is None or child.text is None:
+            return ""
+        return child.text.strip()
+
+    def req_text(self, parent: Element, name: str, path: str) -> str:
+        child = parent.find(self.ns + name)
+        if child is None:
+            raise SbomError(gettext_noop("Required field {field} is missing."), f"{path}.{name}", field=name)
+        value = (child.text or "").strip()
+        if not value:
+            raise SbomError(gettext_noop("Required field {field} is empty."), f"{path}.{name}", field=name)
+        return value
+
+    def component(self, collector: _Collector, elem: Element, path: str) -> Element | None:
+        """Add one <component>; return its nested <components> element, if any."""
+        ns = self.ns
+        kind = elem.get("type") or ""
+        if not kind:
+            raise SbomError(gettext_noop("Required field {field} is missing."), f"{path}.type", field="type")
+        name = self.req_text(elem, "name", path)
+        licences: list[str] = []
+        lic_parent = elem.find(ns + "licenses")
+        if lic_parent is not None:
+            for i, entry in enumerate(lic_parent):
+                epath = f"{path}.licenses[{i}]"
+                if entry.tag == ns + "expression":
+                    licences.append((entry.text or "").strip())
+                elif entry.tag == ns + "license":
+                    lid = self.text(entry, "id")
+                    if lid:
+                        licences.append(lid)
+                    else:
+                        licences.append(
+                            licence_id_from_name(self.req_text(entry, "name", f"{epath}.license"))
+                        )
+        hashes: dict[str, str] = {}
+        hash_parent = elem.find(ns + "hashes")
+        if hash_parent is not None:
+            for i, entry in enumerate(hash_parent.iter(ns + "hash")):
+                hpath = f"{path}.hashes[{i}]"
+                raw_alg = entry.get("alg") or ""
+                if not raw_alg:
+                    raise SbomError(
+                        gettext_noop("Required field {field} is missing."), f"{hpath}.alg", field="alg"
+                    )
+                alg = normalise_hash_alg(raw_alg)
+                hashes[alg] = check_hash(alg, (entry.text or "").strip(), f"{hpath}.content")
+        supplier = ""
+        sup = elem.find(ns + "supplier")
+        if sup is not None:
+            supplier = self.text(sup, "name")
+        collector.add_component(
+            kind=kind,
+            ref=elem.get("bom-ref") or "",
+            name=name,
+            group=self.text(elem, "group"),
+            version=self.text(elem, "version"),
+            purl=self.text(elem, "purl"),
+            licences=licences,
+            hashes=hashes,
+            supplier=supplier or self.text(elem, "publisher"),
+            path=path,
+        )
+        return elem.find(ns + "components")
+
+    def walk(self, collector: _Collector, parent: Element | None, prefix: str) -> None:
+        if parent is None:
+            return
+        tag = self.ns + "component"
+        stack: list[tuple[Iterator[tuple[int, Element]], str]] = [
+            (iter(enumerate(parent.iterfind(tag))), prefix)
+        ]
+        while stack:
+            iterator, base = stack[-1]
+            step = next(iterator, None)
+            if step is None:
+                stack.pop()
+                continue
+            index, elem = step
+            path = f"{base}[{index}]"
+            nested = self.component(collector, elem, path)
+            if nested is not None:
+                stack.append((iter(enumerate(nested.iterfind(tag))), f"{path}.components"))
+
+
+def parse_xml(data: bytes) -> ParsedSbom:
+    """Parse CycloneDX XML safely: any DTD, entity or external reference is refused, not expanded."""
+    try:
+        root = SafeET.fromstring(data, forbid_dtd=True, forbid_entities=True, forbid_external=True)
+    except DefusedXmlException:
+        raise SbomError(
+            gettext_noop("XML document type declarations, entities and external references are not allowed.")
+        ) from None
+    except ParseError as exc:
+        line, column = exc.position
+        raise SbomError(
+            gettext_noop("Malformed XML: {error}."), f"line {line}, column {column}", error=str(exc)
+        ) from None
+    match = _NAMESPACE.fullmatch(root.tag)
+    if match is None or match.group(2) != "bom":
+        raise SbomError(gettext_noop("This XML document is not a CycloneDX BOM."))
+    spec_version = match.group(1)
+    if spec_version not in CYCLONEDX_VERSIONS:
+        raise _unsupported_version(spec_version, "bom")
+    reader = _XmlReader(root.tag[1:].split("}", 1)[0])
+    collector = _Collector()
+    document_name = ""
+    metadata = root.find(reader.tag("metadata"))
+    if metadata is not None:
+        meta_component = metadata.find(reader.tag("component"))
+        if meta_component is not None:
+            name = reader.req_text(meta_component, "name", "metadata.component")
+            version = reader.text(meta_component, "version")
+            document_name = f"{name} {version}" if version else name
+            ref = meta_component.get("bom-ref") or ""
+            if ref:
+                collector.add_ref(ref, is_component=False, location="metadata.component.bom-ref")
+            reader.walk(
+                collector, meta_component.find(reader.tag("components")), "metadata.component.components"
+            )
+    reader.walk(collector, root.find(reader.tag("components")), "components")
+    services = root.find(reader.tag("services"))
+    if services is not None:
+        for index, service in enumerate(services.iter(reader.tag("service"))):
+            ref = service.get("bom-ref") or ""
+            if ref:
+                collector.add_ref(ref, is_component=False, location=f"services[{index}].bom-ref")
+    edges: dict[tuple[str, str], None] = {}
+    dependencies = root.find(reader.tag("dependencies"))
+    if dependencies is not None:
+        dep_tag = reader.tag("dependency")
+        for i, dep in enumerate(dependencies.iterfind(dep_tag)):
+            path = f"dependencies[{i}]"
+            parent = dep.get("ref") or ""
+            if not parent:
+                raise SbomError(
+                    gettext_noop("Required field {field} is missing."), f"{path}.ref", field="ref"
+                )
+            parent_is_component = collector.require(parent, f"{path}.ref")
+            for j, child_elem in enumerate(dep.iterfind(dep_tag)):
+                location = f"{path}.dependsOn[{j}]"
+                child = child_elem.get("ref") or ""
+                if not child:
+                    raise SbomError(gettext_noop("Required field {field} is missing."), location, field="ref")
+                if collector.require(child, location) and parent_is_component:
+                    edges[(parent, child)] = None
+    return ParsedSbom(
+        format=CYCLONEDX_XML,
+        spec_version=spec_version,
+        document_name=document_name,
+        components=collector.components,
+        dependencies=list(edges),
+        file_hashes=collector.file_hashes,
+    )

@@ -1,0 +1,271 @@
+"""`renkei sbom scan`: check an SBOM against OSV data offline, for build pipelines.
+
+Needs no server and no database and never imports Django: it parses the SBOM (`sbom.parse_sbom`),
+loads the OSV records (`osv.load_advisories`), indexes and matches them (`matching`), and prints
+a table or JSON. Exit status: 1 when a finding at or above `--fail-on` exists, 2 on bad input
+(unreadable or invalid SBOM or OSV data, message on stderr), otherwise 0.
+
+The JSON report lists the affected components with their advisories, the components that could
+not be checked (with the reason) and a summary with counts. Advisories that name each other as
+aliases (a PYSEC and its GHSA, say) are reported once per component. A finding without any rating ("unknown") counts as "low" for `--fail-on low` only:
+it is at least a finding, but nothing says it is medium or worse.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TextIO
+
+import orjson
+
+from renkei.software.matching import AdvisoryIndex, ComponentRef
+from renkei.software.osv import SEVERITIES, Advisory, OsvError, load_advisories
+from renkei.software.sbom import SbomError, parse_sbom
+
+FAIL_ON_CHOICES = ("low", "medium", "high", "critical")
+_FAIL_RANK = {"critical": 4, "high": 3, "medium": 2, "low": 1, "unknown": 1}
+PROG = "renkei sbom scan"
+
+
+@dataclass(slots=True)
+class Finding:
+    """One vulnerability of one component: an advisory and the advisories that alias it."""
+
+    id: str
+    aliases: list[str]
+    severity: str
+    score: float | None
+    summary: str
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "aliases": self.aliases,
+            "severity": self.severity,
+            "score": self.score,
+            "summary": self.summary,
+        }
+
+
+def _headline(details: str, limit: int = 160) -> str:
+    """A one-line stand-in for a missing summary: the first sentence of the details, shortened."""
+    text = " ".join(details.split())
+    end = text.find(". ")
+    if 0 < end < limit:
+        return text[: end + 1]
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def _collapse_aliases(advisories: list[Advisory]) -> list[Finding]:
+    """Merge advisories that share an identifier (ID or alias) into one finding each."""
+    parent = list(range(len(advisories)))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    owner: dict[str, int] = {}
+    for i, advisory in enumerate(advisories):
+        for name in (advisory.id, *advisory.aliases):
+            if name in owner:
+                parent[root(i)] = root(owner[name])
+            else:
+                owner[name] = i
+    groups: dict[int, list[Advisory]] = {}
+    for i, advisory in enumerate(advisories):
+        groups.setdefault(root(i), []).append(advisory)
+    findings = []
+    for members in groups.values():
+        members.sort(key=lambda a: a.id)
+        first = members[0]
+        names = {n for a in members for n in (a.id, *a.aliases)} - {first.id}
+        scores = [a.cvss_score for a in members if a.cvss_score is not None]
+        findings.append(
+            Finding(
+                id=first.id,
+                aliases=sorted(names),
+                severity=min((a.severity for a in members), key=SEVERITIES.index),
+                score=max(scores) if scores else None,
+                summary=next((a.summary for a in members if a.summary), "") or _headline(first.details),
+            )
+        )
+    findings.sort(key=lambda f: (SEVERITIES.index(f.severity), f.id))
+    return findings
+
+
+def run_scan(
+    sbom_path: str | Path,
+    osv_paths: Sequence[str | Path],
+    fmt: str = "table",
+    fail_on: str | None = None,
+    out: TextIO | None = None,
+    err: TextIO | None = None,
+) -> int:
+    """Scan one SBOM file against the OSV records under `osv_paths`; print the report to `out`.
+
+    Returns the exit status: 1 if a finding is at or above `fail_on`, 2 on bad input, else 0.
+    """
+    out = out or sys.stdout
+    err = err or sys.stderr
+    if fmt not in ("table", "json") or (fail_on is not None and fail_on not in FAIL_ON_CHOICES):
+        print(f"{PROG}: unknown format or severity", file=err)
+        return 2
+    if not osv_paths:
+        print(f"{PROG}: give the OSV data with --osv PATH", file=err)
+        return 2
+    path = Path(sbom_path)
+    try:
+        sbom = parse_sbom(path.read_bytes(), filename=path.name)
+    except OSError as exc:
+        print(f"{PROG}: cannot read {path}: {exc.strerror or exc}", file=err)
+        return 2
+    except SbomError as exc:
+        print(f"{PROG}: {path}: {exc}", file=err)
+        return 2
+    try:
+        index = AdvisoryIndex.build(load_advisories(osv_paths))
+    except OsvError as exc:
+        print(f"{PROG}: invalid OSV data: {exc}", file=err)
+        return 2
+    if not index.advisories:
+        print(f"{PROG}: no OSV records found in {', '.join(map(str, osv_paths))}", file=err)
+        return 2
+
+    components = sbom.components
+    result = index.match(
+        [
+            ComponentRef(key=i, ecosystem=c.ecosystem, name=c.name, version=c.version, purl=c.purl)
+            for i, c in enumerate(components)
+        ]
+    )
+    matched: dict[int, list[Advisory]] = {}
+    for match in result.matches:
+        advisory = index.advisory_by_id(match.advisory_id)
+        if advisory is not None:
+            matched.setdefault(int(match.key), []).append(advisory)
+    findings = {key: _collapse_aliases(advisories) for key, advisories in sorted(matched.items())}
+
+    by_severity = dict.fromkeys(SEVERITIES, 0)
+    for items in findings.values():
+        for finding in items:
+            by_severity[finding.severity] += 1
+    failed = fail_on is not None and any(
+        _FAIL_RANK[f.severity] >= _FAIL_RANK[fail_on] for items in findings.values() for f in items
+    )
+    summary = {
+        "components": len(components),
+        "affected_components": len(findings),
+        "findings": sum(by_severity.values()),
+        "by_severity": by_severity,
+        "not_checked": len(result.not_checked),
+        "advisories": len(index.advisories),
+        "fail_on": fail_on,
+        "failed": failed,
+    }
+    not_checked = [(components[int(key)], reason) for key, reason in result.not_checked]
+    if fmt == "json":
+        document = {
+            "components": [
+                {
+                    "name": components[key].name,
+                    "version": components[key].version,
+                    "purl": components[key].purl,
+                    "ecosystem": components[key].ecosystem,
+                    "advisories": [f.as_json() for f in items],
+                }
+                for key, items in findings.items()
+            ],
+            "not_checked": [
+                {"name": c.name, "version": c.version, "purl": c.purl, "reason": reason}
+                for c, reason in not_checked
+            ],
+            "summary": summary,
+        }
+        out.write(orjson.dumps(document, option=orjson.OPT_INDENT_2).decode())
+        out.write("\n")
+    else:
+        _print_table(out, components, findings, not_checked, summary)
+    return 1 if failed else 0
+
+
+def _print_table(
+    out: TextIO,
+    components: list[Any],
+    findings: dict[int, list[Finding]],
+    not_checked: list[Any],
+    summary: dict[str, Any],
+) -> None:
+    rows = [
+        (
+            components[key].name,
+            components[key].version,
+            f.id,
+            ", ".join(f.aliases),
+            f.severity + (f" ({f.score:.1f})" if f.score is not None else ""),
+        )
+        for key, items in findings.items()
+        for f in items
+    ]
+    rows.sort(key=lambda r: (SEVERITIES.index(r[4].split(" ")[0]), r[0].lower(), r[2]))
+    header = ("COMPONENT", "VERSION", "ADVISORY", "ALIASES", "SEVERITY")
+    if rows:
+        widths = [max(len(str(r[i])) for r in (header, *rows)) for i in range(len(header))]
+        for row in (header, *rows):
+            out.write(
+                "  ".join(str(cell).ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
+                + "\n"
+            )
+    else:
+        out.write("No known vulnerabilities found.\n")
+    if not_checked:
+        out.write(f"\nNot checked ({len(not_checked)}):\n")
+        for component, reason in not_checked:
+            label = component.purl or f"{component.name} {component.version}".strip()
+            out.write(f"  {label}: {reason}\n")
+    counts = ", ".join(f"{n} {level}" for level, n in summary["by_severity"].items() if n)
+    out.write(
+        f"\n{summary['components']} components, {summary['affected_components']} affected, "
+        f"{summary['findings']} findings{f' ({counts})' if counts else ''}, {summary['not_checked']} not checked; "
+        f"{summary['advisories']} advisories.\n"
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of `renkei sbom scan`."""
+    parser = argparse.ArgumentParser(
+        prog=PROG,
+        description="Check an SBOM (CycloneDX or SPDX) against OSV vulnerability data, offline.",
+        epilog="Exit status: 1 if a finding at or above --fail-on exists, 2 on bad input, else 0.",
+    )
+    parser.add_argument("file", help="the SBOM: CycloneDX 1.4-1.6 JSON/XML or SPDX 2.2/2.3 JSON/tag-value")
+    parser.add_argument(
+        "--osv",
+        action="append",
+        required=True,
+        metavar="PATH",
+        help="OSV records: a directory, an osv.dev all.zip or a .json/.yaml file (repeatable)",
+    )
+    parser.add_argument("--format", choices=("table", "json"), default="table")
+    parser.add_argument(
+        "--fail-on", choices=FAIL_ON_CHOICES, metavar="SEVERITY", help="low, medium, high or critical"
+    )
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point for `renkei sbom scan` (`argv` excludes "sbom scan")."""
+    try:
+        args = build_parser().parse_args(argv)
+    except SystemExit as exc:  # argparse exits 2 on a usage error, 0 for --help
+        return int(exc.code or 0)
+    return run_scan(args.file, args.osv, fmt=args.format, fail_on=args.fail_on)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

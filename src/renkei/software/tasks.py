@@ -1,0 +1,61 @@
+"""Worker tasks of the software app: thin entry points that call services."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django_tasks import task
+
+from renkei.core.audit import audit_context
+
+
+@task()
+def recompute_findings(release_ids: list[int] | None = None) -> dict[str, int]:
+    """Match the current SBOMs of the releases (all when None) against the vulnerability database."""
+    from renkei.software.services import findings_recompute
+
+    with audit_context(actor=None, via="task: recompute_findings"):
+        return findings_recompute(release_ids=release_ids)
+
+
+@task()
+def run_osv_import(import_id: int) -> dict[str, int]:
+    """Run a queued OSV import; returns its counts."""
+    from renkei.software.services import osv_import_run
+
+    with audit_context(actor=None, via="task: run_osv_import"):
+        run = osv_import_run(import_id=import_id)
+    return {"created": run.created_count, "updated": run.updated_count, "skipped": run.skipped_count}
+
+
+class _PendingRecompute:
+    """The releases one transaction asked to recompute (None: all), enqueued once at commit."""
+
+    def __init__(self) -> None:
+        self.release_ids: set[int] | None = set()
+        self.sent = False
+
+    def add(self, release_ids: list[int] | None) -> None:
+        if release_ids is None or self.release_ids is None:
+            self.release_ids = None
+        else:
+            self.release_ids.update(release_ids)
+
+    def __call__(self) -> None:
+        self.sent = True
+        ids = None if self.release_ids is None else sorted(self.release_ids)
+        recompute_findings.enqueue(ids)
+
+
+def schedule_findings_recompute(release_ids: list[int] | None) -> None:
+    """Queue a findings recomputation for the releases (None: all) when the transaction commits.
+
+    Several uploads or an import inside one transaction share one task, registered once.
+    """
+    connection = transaction.get_connection()
+    for _sids, func, _robust in connection.run_on_commit:
+        if isinstance(func, _PendingRecompute) and not func.sent:
+            func.add(release_ids)
+            return
+    pending = _PendingRecompute()
+    pending.add(release_ids)
+    transaction.on_commit(pending)

@@ -1,0 +1,412 @@
+"""Software pages: products and releases on the generic views, and the release page with its uploads.
+
+The release page gathers everything about one delivery: its current SBOM, the components, the
+delivered files with their integrity, the findings with their triage, and the licence violations.
+Uploads check the declared request size before Django reads the body (see `UploadMixin`).
+Findings, the vulnerability database and the portfolio search live in `views_findings.py` and
+`views_database.py`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.core.paginator import Paginator
+from django.db.models import Count, Q, QuerySet
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views import View
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
+
+from renkei.core.errors import RenkeiError, errors_to_form
+from renkei.core.permissions import Action, can, get_visible_or_404, require, visible
+from renkei.core.views import (
+    Column,
+    ObjectDeleteView,
+    ObjectDetailView,
+    ObjectEditView,
+    ObjectListView,
+    RenkeiViewMixin,
+)
+from renkei.software import forms, selectors, services
+from renkei.software.models import (
+    Component,
+    Finding,
+    IntegrityState,
+    LicencePolicy,
+    Product,
+    Release,
+    Severity,
+)
+from renkei.software.selectors_registry import (
+    OPEN_STATES,
+    SEVERITY_ORDER,
+    SeverityCount,
+    findings_by_severity,
+    severity_rank,
+)
+
+COMPONENTS_PER_PAGE = 50
+FINDINGS_PER_PAGE = 50
+
+# --- products ----------------------------------------------------------------------------------
+
+
+class ProductListView(ObjectListView):
+    model = Product
+    title = gettext_lazy("Products")
+    columns = [
+        Column("name", gettext_lazy("name"), link=True, sort="name"),
+        Column("supplier", gettext_lazy("supplier"), sort="supplier__name"),
+        Column("release_count", gettext_lazy("releases"), sort="release_count"),
+        Column("open_findings", gettext_lazy("open findings"), sort="open_findings"),
+        Column("group_company", gettext_lazy("group company")),
+    ]
+    search_fields = ("name", "description", "supplier__name")
+    filter_form_class = forms.ProductFilterForm
+    filter_lookups = {"supplier": "supplier"}
+    default_sort = "supplier__name"
+    create_url_name = "software:product_create"
+
+    def get_filter_form(self) -> Any:
+        if not hasattr(self, "_filter_form"):
+            self._filter_form = forms.ProductFilterForm(self.request.GET or None, user=self.request.user)
+        return self._filter_form
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        ctx = super().get_context_data(**kwargs)
+        # The software section's other pages start here (the main navigation has two links only).
+        ctx["extra_actions"] = [
+            (reverse("software:release_list"), _("Releases")),
+            (reverse("software:finding_list"), _("Findings")),
+            (reverse("software:portfolio_search"), _("Portfolio search")),
+            (reverse("software:vulnerability_list"), _("Vulnerability database")),
+            (reverse("software:licence_policy"), _("Licence policy")),
+        ]
+        return ctx
+
+    def base_queryset(self) -> QuerySet[Product]:
+        return Product.objects.select_related("supplier", "group_company").annotate(
+            release_count=Count("releases", distinct=True),
+            open_findings=Count(
+                "releases__findings",
+                filter=Q(releases__findings__resolved=False, releases__findings__state__in=OPEN_STATES),
+                distinct=True,
+            ),
+        )
+
+
+class ProductDetailView(ObjectDetailView):
+    model = Product
+    template_name = "software/product_detail.html"
+
+    def base_queryset(self) -> QuerySet[Product]:
+        return Product.objects.select_related("supplier", "group_company", "responsible")
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        ctx = super().get_context_data(**kwargs)
+        releases = list(
+            visible(Release.objects.filter(product=self.object), self.request.user).annotate(
+                mismatches=Count("files", filter=Q(files__integrity=IntegrityState.MISMATCH), distinct=True),
+                sbom_count=Count("sboms", distinct=True),
+            )
+        )
+        counts = findings_by_severity(
+            visible(Finding.objects.filter(release__product=self.object), self.request.user), by_release=True
+        )
+        for release in releases:
+            release.severity_counts = counts.get(release.pk, [])  # type: ignore[attr-defined]
+        ctx["releases"] = releases
+        return ctx
+
+
+class ProductEditView(ObjectEditView):
+    model = Product
+    form_class = forms.ProductForm
+    title_create = gettext_lazy("Add product")
+    title_update = gettext_lazy("Edit product")
+
+    def save(self, *, form: Any, instance: Any) -> Any:
+        return services.product_save(user=self.request.user, product=instance)
+
+
+class ProductDeleteView(ObjectDeleteView):
+    model = Product
+    success_url_name = "software:product_list"
+
+    def delete(self, *, instance: Any) -> None:
+        services.product_delete(user=self.request.user, product=instance)
+
+
+# --- releases ----------------------------------------------------------------------------------
+
+
+class ReleaseListView(ObjectListView):
+    model = Release
+    title = gettext_lazy("Releases")
+    columns = [
+        Column("product.name", gettext_lazy("product"), sort="product__name"),
+        Column("version", gettext_lazy("version"), link=True, sort="version"),
+        Column("product.supplier", gettext_lazy("supplier"), sort="product__supplier__name"),
+        Column("delivered_on", gettext_lazy("delivered on"), sort="delivered_on"),
+        Column("open_findings", gettext_lazy("open findings"), sort="open_findings"),
+    ]
+    search_fields = ("version", "product__name", "product__supplier__name")
+    default_sort = "product__name"
+    create_url_name = "software:release_create"
+
+    def base_queryset(self) -> QuerySet[Release]:
+        return Release.objects.select_related("product__supplier").annotate(
+            open_findings=Count("findings", filter=Q(findings__resolved=False, findings__state__in=OPEN_STATES))
+        )
+
+
+class ReleaseEditView(ObjectEditView):
+    model = Release
+    form_class = forms.ReleaseForm
+    title_create = gettext_lazy("Add release")
+    title_update = gettext_lazy("Edit release")
+
+    def base_queryset(self) -> QuerySet[Release]:
+        return Release.objects.select_related("product")
+
+    def save(self, *, form: Any, instance: Any) -> Any:
+        return services.release_save(user=self.request.user, release=instance)
+
+
+class ReleaseDeleteView(ObjectDeleteView):
+    model = Release
+
+    def get_success_url(self, instance: Any) -> str:
+        return str(instance.product.get_absolute_url())
+
+    def delete(self, *, instance: Any) -> None:
+        services.release_delete(user=self.request.user, release=instance)
+
+
+class ReleaseDetailView(ObjectDetailView):
+    """Everything about one delivery; the upload views render it again with their form's errors."""
+
+    model = Release
+    template_name = "software/release_detail.html"
+
+    def base_queryset(self) -> QuerySet[Release]:
+        return Release.objects.select_related("product__supplier", "group_company", "current_sbom")
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        ctx = super().get_context_data(**kwargs)
+        ctx.update(release_context(self.request, self.object))
+        return ctx
+
+
+def release_context(request: HttpRequest, release: Release, **forms_: Any) -> dict[str, Any]:
+    """The release page's data; `forms_` replaces the empty upload forms (to show their errors)."""
+    user = request.user
+    # The components and findings come from the current (newest) SBOM only.
+    sbom = release.current_sbom
+    components_query = request.GET.get("cq", "").strip()
+    components: QuerySet[Component] = Component.objects.none()
+    if sbom is not None:
+        components = Component.objects.filter(sbom=sbom).order_by("name", "version", "pk")
+        if components_query:
+            components = components.filter(
+                Q(name__icontains=components_query)
+                | Q(purl__icontains=components_query)
+                | Q(version__icontains=components_query)
+                | Q(licences__icontains=components_query)
+            )
+    components_page = Paginator(components, COMPONENTS_PER_PAGE).get_page(request.GET.get("cpage"))
+
+    show_resolved = request.GET.get("resolved") == "1"
+    findings = visible(Finding.objects.filter(release=release), user).select_related("component", "vulnerability")
+    if not show_resolved:
+        findings = findings.filter(resolved=False)
+    findings = findings.annotate(severity_rank=severity_rank()).order_by("severity_rank", "vulnerability__osv_id", "pk")
+    findings_page = Paginator(findings, FINDINGS_PER_PAGE).get_page(request.GET.get("fpage"))
+
+    overview = selectors.release_overview(user=user, release=release)
+    params = request.GET.copy()
+    for key in ("cpage", "fpage"):
+        params.pop(key, None)
+    return {
+        "release": release,
+        "sbom": sbom,
+        "overview": overview,
+        "sbom_count": overview.sbom_count,
+        "components_page": components_page,
+        "components_query": components_query,
+        "findings_page": findings_page,
+        "show_resolved": show_resolved,
+        "severity_counts": severity_counts(overview.open_by_severity),
+        "files": overview.files,
+        "mismatched_files": overview.mismatched_files,
+        # Delivered files listed in the SBOM are not packages: they are checked by their hash instead.
+        "not_checked": [c for c in overview.not_checked if not (sbom and c.name in (sbom.file_hashes or {}))],
+        "has_policy": LicencePolicy.objects.filter(group_company_id=release.group_company_id).exists(),
+        "violations": selectors.licence_violations(user=user, release=release),
+        "sbom_form": forms_.get("sbom_form") or forms.SbomUploadForm(),
+        "file_form": forms_.get("file_form") or forms.DeliveredFileForm(),
+        "upload_error": forms_.get("upload_error"),
+        "max_sbom_mb": max_sbom_bytes() // 2**20,
+        "max_file_mb": settings.RENKEI_MAX_UPLOAD_BYTES // 2**20,
+        "can_change": can(user, Action.CHANGE_REGISTRY),
+        "querystring": params.urlencode(),
+        "vex_states": forms.TriageForm.base_fields["state"].choices,  # type: ignore[attr-defined]
+        "justifications": forms.TriageForm.base_fields["justification"].choices,  # type: ignore[attr-defined]
+    }
+
+
+def severity_counts(by_severity: dict[str, int]) -> list[SeverityCount]:
+    """{"critical": 2, …} → badges in severity order, zero counts left out."""
+    labels = dict(Severity.choices)
+    return [SeverityCount(s.value, str(labels[s.value]), by_severity[s.value])
+            for s in SEVERITY_ORDER if by_severity.get(s.value)]
+
+
+def max_sbom_bytes() -> int:
+    return int(getattr(settings, "RENKEI_MAX_SBOM_BYTES", 50 * 2**20))
+
+
+# --- uploads -----------------------------------------------------------------------------------
+
+
+def declared_length(request: HttpRequest) -> int:
+    try:
+        return int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return 2**62
+
+
+class UploadMixin(View):
+    """A POST-only upload that refuses an oversized request by its declared length, unread.
+
+    Django's CSRF middleware reads the whole body to find the form token; a 200 MB upload would be
+    spooled to disk before any view could refuse it. So the view is exempt from the middleware's
+    check, answers login, permission and size first, and then runs the same CSRF check itself
+    (`csrf_protect`) before touching the body.
+    """
+
+    http_method_names = ["post"]
+    release: Release
+
+    def limit(self) -> int:
+        return settings.RENKEI_MAX_UPLOAD_BYTES
+
+    @classmethod
+    def as_view(cls, **initkwargs: Any) -> Any:
+        return csrf_exempt(super().as_view(**initkwargs))
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        require(request.user, Action.CHANGE_REGISTRY)
+        self.release = get_visible_or_404(
+            Release.objects.select_related("product__supplier", "group_company", "current_sbom"),
+            request.user,
+            pk=kwargs["pk"],
+        )
+        # Slack for the multipart framing and the other fields around the file.
+        if declared_length(request) > self.limit() + 64 * 1024:
+            message = _("The file is too large (limit {limit} MB).").format(limit=self.limit() // 2**20)
+            return self.render_error(message, status=413)
+        return csrf_protect(self.handle)(request)
+
+    def handle(self, request: HttpRequest) -> HttpResponse:
+        raise NotImplementedError
+
+    def render_error(self, message: str, *, status: int, **forms_: Any) -> HttpResponse:
+        ctx = release_context(self.request, self.release, upload_error=message, **forms_)
+        ctx["object"] = self.release
+        return render(self.request, "software/release_detail.html", ctx, status=status)
+
+    def render_form_errors(self, **forms_: Any) -> HttpResponse:
+        ctx = release_context(self.request, self.release, **forms_)
+        ctx["object"] = self.release
+        return render(self.request, "software/release_detail.html", ctx, status=400)
+
+
+class SbomUploadView(UploadMixin):
+    def limit(self) -> int:
+        return max_sbom_bytes()
+
+    def handle(self, request: HttpRequest) -> HttpResponse:
+        form = forms.SbomUploadForm(request.POST, request.FILES)
+        if form.is_valid():
+            try:
+                sbom = services.sbom_upload(user=request.user, release=self.release, uploaded_file=form.cleaned_data["file"])
+            except RenkeiError as exc:
+                errors_to_form(form, exc, mapping={"uploaded_file": "file"})
+                if not form.errors:
+                    form.add_error("file", exc.message)
+            else:
+                messages.success(
+                    request,
+                    _("SBOM uploaded: {count} components. Findings are being recomputed.").format(
+                        count=sbom.component_count
+                    ),
+                )
+                return HttpResponseRedirect(self.release.get_absolute_url())
+        return self.render_form_errors(sbom_form=form)
+
+
+class DeliveredFileUploadView(UploadMixin):
+    def handle(self, request: HttpRequest) -> HttpResponse:
+        form = forms.DeliveredFileForm(request.POST, request.FILES)
+        if form.is_valid():
+            try:
+                delivered = services.delivered_file_add(
+                    user=request.user,
+                    release=self.release,
+                    uploaded_file=form.cleaned_data["file"],
+                    declared_sha256=form.cleaned_data["declared_sha256"],
+                )
+            except RenkeiError as exc:
+                errors_to_form(form, exc, mapping={"uploaded_file": "file"})
+                if not form.errors:
+                    form.add_error("file", exc.message)
+            else:
+                if delivered.integrity == IntegrityState.MISMATCH:
+                    messages.error(
+                        request, _("Hash mismatch: {name} differs from the declared hash.").format(name=delivered.name)
+                    )
+                else:
+                    messages.success(request, _("File added: {name}").format(name=delivered.name))
+                return HttpResponseRedirect(self.release.get_absolute_url())
+        return self.render_form_errors(file_form=form)
+
+
+class VexExportView(RenkeiViewMixin, View):
+    """The release's findings as a CycloneDX 1.5 VEX document (a JSON download)."""
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        release = get_visible_or_404(Release.objects.select_related("product__supplier"), request.user, pk=pk)
+        document = selectors.vex_document(release=release)
+        response = HttpResponse(
+            orjson.dumps(document, option=orjson.OPT_INDENT_2), content_type="application/vnd.cyclonedx+json"
+        )
+        name = slugify(f"{release.product.name}-{release.version}") or f"release-{release.pk}"
+        response["Content-Disposition"] = f'attachment; filename="vex-{name}.cdx.json"'
+        return response
+
+
+__all__ = [
+    "DeliveredFileUploadView",
+    "ProductDeleteView",
+    "ProductDetailView",
+    "ProductEditView",
+    "ProductListView",
+    "ReleaseDeleteView",
+    "ReleaseDetailView",
+    "ReleaseEditView",
+    "ReleaseListView",
+    "SbomUploadView",
+    "VexExportView",
+]

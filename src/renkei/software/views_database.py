@@ -1,0 +1,348 @@
+"""The vulnerability database pages, the portfolio search and the licence policy.
+
+Vulnerabilities and OSV imports are reference data shared by the whole group (no group company):
+anyone who may view sees them, while the releases and findings shown beside them stay restricted
+by `visible()`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Q, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views import View
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
+from django.views.generic import TemplateView
+
+from renkei.core.errors import RenkeiError, errors_to_form
+from renkei.core.permissions import Action, allowed_company_ids, can, require, visible
+from renkei.core.views import Column, ObjectDetailView, ObjectListView, RenkeiViewMixin, ScopedQuerysetMixin
+from renkei.registry.models import OUR_KINDS, Organisation
+from renkei.registry.services import default_group_company_id
+from renkei.software import forms, selectors, services
+from renkei.software.models import Finding, LicencePolicy, OsvImport, Vulnerability
+from renkei.software.selectors_registry import severity_rank
+from renkei.software.views import declared_length
+
+RUNNING_STATES = ("queued", "running")
+STATUS_LABELS = {
+    "queued": gettext_lazy("Queued"),
+    "running": gettext_lazy("Running"),
+    "done": gettext_lazy("Done"),
+    "failed": gettext_lazy("Failed"),
+}
+
+
+def _describe(run: OsvImport) -> OsvImport:
+    """Attach what the progress fragment shows besides the row: running or not, the status label."""
+    run.is_running = run.status in RUNNING_STATES  # type: ignore[attr-defined]
+    run.status_label = STATUS_LABELS.get(run.status, run.status)  # type: ignore[attr-defined]
+    return run
+
+
+class SharedData(ScopedQuerysetMixin):
+    """Reference data (no group company): the role decides, there is no scope to apply.
+
+    List views put it after `ObjectListView` (which builds search and sort on this queryset),
+    detail views before `ObjectDetailView` (whose `get_object` would apply the scope).
+    """
+
+    def get_queryset(self) -> QuerySet[Any]:
+        qs = self.base_queryset()
+        return qs if can(self.request.user, Action.VIEW) else qs.none()
+
+    def get_object(self, queryset: Any = None) -> Any:
+        try:
+            return self.base_queryset().get(pk=self.kwargs["pk"])  # type: ignore[attr-defined]
+        except (Vulnerability.DoesNotExist, OsvImport.DoesNotExist, ValueError) as exc:
+            raise Http404(_("Not found.")) from exc
+
+
+# --- vulnerabilities -----------------------------------------------------------------------------
+
+
+class VulnerabilityListView(ObjectListView, SharedData):
+    model = Vulnerability
+    title = gettext_lazy("Vulnerability database")
+    columns = [
+        Column("osv_id", gettext_lazy("ID"), link=True, sort="osv_id"),
+        Column("severity", gettext_lazy("severity"), sort="severity_rank"),
+        Column("cvss_score", gettext_lazy("CVSS"), sort="cvss_score"),
+        Column("summary", gettext_lazy("summary")),
+        Column("modified", gettext_lazy("modified"), sort="modified"),
+    ]
+    search_fields = ("osv_id", "aliases", "summary")
+    default_sort = "-modified"
+
+    def base_queryset(self) -> QuerySet[Vulnerability]:
+        return Vulnerability.objects.annotate(severity_rank=severity_rank()).defer("details", "affected", "references")
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        ctx = super().get_context_data(**kwargs)
+        ctx["extra_actions"] = [(reverse("software:osv_import"), _("Import OSV data"))]
+        return ctx
+
+
+class VulnerabilityDetailView(SharedData, ObjectDetailView):
+    model = Vulnerability
+    template_name = "software/vulnerability_detail.html"
+
+    def base_queryset(self) -> QuerySet[Vulnerability]:
+        return Vulnerability.objects.all()
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        ctx = super().get_context_data(**kwargs)
+        vulnerability = self.object
+        ctx["findings"] = visible(Finding.objects.filter(vulnerability=vulnerability), self.request.user).select_related(
+            "release__product__supplier", "component"
+        ).order_by("release__product__supplier__name", "release__product__name", "release__version", "pk")
+        ctx["affected"] = affected_rows(vulnerability.affected)
+        ctx["references"] = safe_references(vulnerability.references)
+        ctx["title"] = vulnerability.osv_id
+        return ctx
+
+
+def affected_rows(affected: Any) -> list[dict[str, Any]]:
+    """The OSV `affected` entries as readable rows: package, ranges as text, listed versions."""
+    rows = []
+    for entry in affected if isinstance(affected, list) else []:
+        if not isinstance(entry, dict):
+            continue
+        # Stored entries are flat (ecosystem, name, …); raw OSV ones nest them under "package".
+        package: dict[str, Any] = entry["package"] if isinstance(entry.get("package"), dict) else entry
+        ranges = []
+        for rng in entry.get("ranges") or []:
+            if not isinstance(rng, dict) or rng.get("type") == "GIT":
+                continue
+            events = []
+            for event in rng.get("events") or []:
+                for key, value in (event or {}).items():
+                    events.append(f"{key} {value}")
+            ranges.append(", ".join(events))
+        versions = [str(v) for v in entry.get("versions") or []]
+        rows.append(
+            {
+                "ecosystem": package.get("ecosystem", ""),
+                "name": package.get("name", ""),
+                "ranges": ranges,
+                "versions": versions[:30],
+                "more_versions": max(0, len(versions) - 30),
+            }
+        )
+    return rows
+
+
+def safe_references(references: Any) -> list[str]:
+    """Only http(s) links: a hostile record must not plant a `javascript:` URL on the page."""
+    urls = []
+    for ref in references if isinstance(references, list) else []:
+        url = ref.get("url", "") if isinstance(ref, dict) else str(ref)
+        if url.startswith(("https://", "http://")):
+            urls.append(url)
+    return urls
+
+
+# --- portfolio search ----------------------------------------------------------------------------
+
+
+class PortfolioSearchView(RenkeiViewMixin, TemplateView):
+    """Which of our suppliers delivered something containing this package (optionally in a range)?"""
+
+    template_name = "software/portfolio_search.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        ctx = super().get_context_data(**kwargs)
+        form = forms.PortfolioSearchForm(self.request.GET if "name" in self.request.GET else None)
+        results = None
+        if form.is_valid():
+            try:
+                results = selectors.portfolio_search(
+                    user=self.request.user,
+                    name=form.cleaned_data["name"],
+                    ecosystem=form.cleaned_data["ecosystem"] or None,
+                    version_range=form.cleaned_data["version_range"] or None,
+                )
+            except RenkeiError as exc:
+                errors_to_form(form, exc)
+        ctx.update({"form": form, "results": results, "title": _("Portfolio search")})
+        return ctx
+
+
+# --- licence policy ------------------------------------------------------------------------------
+
+
+def manageable_companies(user: Any) -> QuerySet[Organisation]:
+    """Our own group companies within the user's scope."""
+    qs = visible(Organisation.objects.filter(kind__in=OUR_KINDS), user).order_by("name")
+    ids = allowed_company_ids(user)
+    return qs if ids is None else qs.filter(pk__in=ids)
+
+
+class LicencePolicyView(RenkeiViewMixin, View):
+    """One allow/deny list per group company: `?company=` picks which one the page shows."""
+
+    template_name = "software/licence_policy.html"
+
+    def company(self, request: HttpRequest) -> Organisation:
+        companies = manageable_companies(request.user)
+        raw = request.POST.get("company") or request.GET.get("company") or ""
+        if raw:
+            company = companies.filter(pk=raw).first() if raw.isdigit() else None
+            if company is None:
+                raise Http404(_("Not found."))
+            return company
+        default_id = default_group_company_id(request.user)
+        default = (companies.filter(pk=default_id).first() if default_id else None) or companies.first()
+        if default is None:
+            raise Http404(_("Not found."))
+        return default
+
+    def policy(self, company: Organisation) -> LicencePolicy:
+        return LicencePolicy.objects.filter(group_company=company).first() or LicencePolicy(group_company=company)
+
+    def render_page(self, request: HttpRequest, company: Organisation, form: Any, status: int = 200) -> HttpResponse:
+        return render(
+            request,
+            self.template_name,
+            {
+                "title": _("Licence policy"),
+                "company": company,
+                "companies": manageable_companies(request.user),
+                "form": form,
+                "policy": form.instance,
+                "can_change": can(request.user, Action.CHANGE_REGISTRY),
+            },
+            status=status,
+        )
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        company = self.company(request)
+        return self.render_page(request, company, forms.LicencePolicyForm(instance=self.policy(company)))
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        require(request.user, Action.CHANGE_REGISTRY)
+        try:
+            company = self.company(request)
+        except Http404:
+            # A company the user may not manage: refused like an invalid choice, nothing saved.
+            form = forms.LicencePolicyForm(request.POST)
+            form.add_error(None, _("Choose one of your group companies."))
+            fallback = manageable_companies(request.user).first()
+            if fallback is None:
+                raise
+            return self.render_page(request, fallback, form, status=400)
+        form = forms.LicencePolicyForm(request.POST, instance=self.policy(company))
+        if form.is_valid():
+            try:
+                services.licence_policy_save(user=request.user, policy=form.instance)
+            except RenkeiError as exc:
+                errors_to_form(form, exc)
+            else:
+                messages.success(request, _("Saved."))
+                return HttpResponseRedirect(f"{reverse('software:licence_policy')}?company={company.pk}")
+        return self.render_page(request, company, form, status=400)
+
+
+# --- OSV import ----------------------------------------------------------------------------------
+
+
+def max_osv_bytes() -> int:
+    return int(getattr(settings, "RENKEI_MAX_OSV_BYTES", 500 * 2**20))
+
+
+class OsvImportView(RenkeiViewMixin, View):
+    """Start an import (upload, or a server path for administrators) and see the recent ones."""
+
+    template_name = "software/osv_import.html"
+
+    @classmethod
+    def as_view(cls, **initkwargs: Any) -> Any:
+        # Exempt from the middleware so that an oversized upload is refused unread; `post` runs the
+        # same CSRF check itself before reading the body (see views.UploadMixin).
+        return csrf_exempt(super().as_view(**initkwargs))
+
+    def render_page(self, request: HttpRequest, form: Any, status: int = 200, error: str = "") -> HttpResponse:
+        imports = list(OsvImport.objects.select_related("started_by").order_by("-created_at", "-pk")[:10])
+        for run in imports:
+            _describe(run)
+        stats = Vulnerability.objects.aggregate(total=Count("pk"), withdrawn=Count("pk", filter=Q(withdrawn__isnull=False)))
+        return render(
+            request,
+            self.template_name,
+            {
+                "title": _("Vulnerability database import"),
+                "form": form,
+                "imports": imports,
+                "stats": stats,
+                "error": error,
+                "can_change": can(request.user, Action.CHANGE_REGISTRY),
+                "max_mb": max_osv_bytes() // 2**20,
+            },
+            status=status,
+        )
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        return self.render_page(request, forms.OsvImportForm(allow_path=can(request.user, Action.ADMINISTER)))
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        require(request.user, Action.CHANGE_REGISTRY)
+        if declared_length(request) > max_osv_bytes() + 64 * 1024:
+            error = _("The file is too large (limit {limit} MB).").format(limit=max_osv_bytes() // 2**20)
+            form = forms.OsvImportForm(allow_path=can(request.user, Action.ADMINISTER))
+            return self.render_page(request, form, status=413, error=error)
+        return csrf_protect(self.start)(request)
+
+    def start(self, request: HttpRequest) -> HttpResponse:
+        allow_path = can(request.user, Action.ADMINISTER)
+        if request.POST.get("path") and not allow_path:
+            raise PermissionDenied(_("You do not have permission to do this."))
+        form = forms.OsvImportForm(request.POST, request.FILES, allow_path=allow_path)
+        if form.is_valid():
+            path = form.cleaned_data.get("path") or ""
+            try:
+                run = services.osv_import_start(
+                    user=request.user,
+                    paths=[path] if path else None,
+                    uploaded_file=form.cleaned_data.get("file"),
+                )
+            except RenkeiError as exc:
+                errors_to_form(form, exc, mapping={"uploaded_file": "file", "paths": "path"})
+                if not form.errors:
+                    form.add_error(None, exc.message)
+            else:
+                messages.success(request, _("The import has started."))
+                return HttpResponseRedirect(reverse("software:osv_import_detail", args=[run.pk]))
+        return self.render_page(request, form, status=400)
+
+
+class OsvImportDetailView(SharedData, ObjectDetailView):
+    """One import's progress; htmx polls it every 2 s (the fragment only) while it runs."""
+
+    model = OsvImport
+    template_name = "software/osv_import_detail.html"
+
+    def base_queryset(self) -> QuerySet[OsvImport]:
+        return OsvImport.objects.select_related("started_by")
+
+    def get_template_names(self) -> list[str]:
+        if self.request.headers.get("HX-Request") == "true":
+            return ["software/_osv_import_progress.html"]
+        return [self.template_name]
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        ctx = super().get_context_data(**kwargs)
+        ctx["run"] = _describe(self.object)
+        ctx["running"] = self.object.is_running
+        ctx["title"] = _("Vulnerability database import")
+        return ctx

@@ -1,0 +1,33 @@
+"""Shared helpers of the incident tests (core of the incidents app)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.test import Client
+from django.utils import timezone
+
+from renkei.incidents import services
+from renkei.incidents.models import Incident
+
+
+def open_incident(company: Any = None, *, parties: Any = (), user: Any = None, **fields: Any) -> Incident:
+    """An incident opened through the service (system context unless a user is given)."""
+    values: dict[str, Any] = {
+        "title": "委託先からの漏えい報告",
+        "learned_at": timezone.now() - dt.timedelta(hours=1),
+        "source": "partner_report",
+        "category": "leak",
+    }
+    values.update(fields)
+    incident = Incident(**values)
+    if company is not None:
+        incident.group_company = company
+    return services.incident_open(user=user, incident=incident, parties=list(parties))
+
+
+def logged_in(user: Any) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client

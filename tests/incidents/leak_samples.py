@@ -1,0 +1,83 @@
+"""Invented customer rows and files for the leak attribution tests."""
+
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+from typing import Any
+
+from openpyxl import Workbook, load_workbook
+
+HEADER = ["氏名", "フリガナ", "メールアドレス", "電話番号", "生年月日", "住所"]
+FAMILY = [("山田", "ヤマダ", "yamada"), ("佐藤", "サトウ", "sato"), ("鈴木", "スズキ", "suzuki"), ("田中", "タナカ", "tanaka")]
+GIVEN = [("太郎", "タロウ", "taro"), ("花子", "ハナコ", "hanako"), ("一郎", "イチロウ", "ichiro"), ("美咲", "ミサキ", "misaki")]
+
+
+def person(i: int, *, domain: str = "example.jp") -> list[str]:
+    """Customer i (distinct e-mail and phone for every i)."""
+    f_kanji, f_kana, f_roman = FAMILY[i % len(FAMILY)]
+    g_kanji, g_kana, g_roman = GIVEN[(i // len(FAMILY)) % len(GIVEN)]
+    return [
+        f"{f_kanji}\u3000{g_kanji}",
+        f"{f_kana}\u3000{g_kana}",
+        f"{g_roman}.{f_roman}{i}@{domain}",
+        f"090{i:08d}",
+        f"{1950 + i % 50}-{i % 12 + 1:02d}-{i % 28 + 1:02d}",
+        f"東京都千代田区千代田{i % 9 + 1}-{i % 20 + 1}-{i % 7 + 1}",
+    ]
+
+
+def rows(start: int, count: int, **kwargs: Any) -> list[list[str]]:
+    return [person(i, **kwargs) for i in range(start, start + count)]
+
+
+def csv_bytes(header: list[str] | None, body: list[list[Any]], *, encoding: str = "utf-8") -> bytes:
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    if header is not None:
+        writer.writerow(header)
+    writer.writerows(body)
+    return buffer.getvalue().encode(encoding)
+
+
+def parse_csv(data: bytes, encoding: str = "utf-8-sig") -> list[list[str]]:
+    return list(csv.reader(io.StringIO(data.decode(encoding), newline="")))
+
+
+def xlsx_bytes(header: list[str], body: list[list[Any]], title: str = "顧客") -> bytes:
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = title
+    sheet.append(header)
+    for row in body:
+        sheet.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def read_xlsx(data: bytes) -> list[list[Any]]:
+    workbook = load_workbook(io.BytesIO(data), read_only=True)
+    return [list(r) for r in workbook.worksheets[0].iter_rows(values_only=True)]
+
+
+def zip_bomb() -> bytes:
+    """A 'workbook' whose one part unpacks to 60 MB of zeros."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("xl/workbook.xml", "<workbook/>")
+        archive.writestr("xl/worksheets/sheet1.xml", b"\x00" * (60 * 1024 * 1024))
+    return buffer.getvalue()
+
+
+def entity_workbook() -> bytes:
+    """A workbook with a DOCTYPE (entity expansion) in one of its parts."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr(
+            "xl/workbook.xml", '<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaa">]><workbook>&a;</workbook>'
+        )
+    return buffer.getvalue()

@@ -1,0 +1,108 @@
+"""The incidents API at /api/v1/incidents."""
+
+import pytest
+from django.test import Client
+
+from renkei.incidents import services
+from renkei.incidents.models import Incident
+from tests import factories as f
+from tests.incidents.incident_helpers import logged_in, open_incident
+
+BASE = "/api/v1/incidents"
+
+
+@pytest.fixture
+def csirt(csirt_user):  # type: ignore[no-untyped-def]
+    return logged_in(csirt_user)
+
+
+def post(client: Client, url: str, data: dict) -> object:  # type: ignore[type-arg]
+    return client.post(url, data, content_type="application/json")
+
+
+def patch(client: Client, url: str, data: dict) -> object:  # type: ignore[type-arg]
+    return client.patch(url, data, content_type="application/json")
+
+
+def test_open_and_read_an_incident(own, csirt) -> None:  # type: ignore[no-untyped-def]
+    contractor = f.OrganisationFactory(name="API委託先")
+    f.RelationshipFactory(client=own, provider=contractor)
+    asset = f.InformationAssetFactory(record_count=5000, person_count=5000, has_personal_info=True)
+    f.DataHoldingFactory(asset=asset, holder=contractor, received_from=own, record_count=5000)
+    response = post(csirt, BASE, {"title": "API経由の事案", "learned_at": "2024-04-10T09:30:00+09:00",
+                                  "source": "partner_report", "category": "leak", "party_ids": [contractor.pk]})
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert body["party_ids"] == [contractor.pk] and body["persons_estimate"] == 5000
+    appi = body["appi"]
+    assert appi["report_required"] and appi["reason_codes"] == ["over_1000_persons"]
+    assert appi["prelim_until"].startswith("2024-04-15T23:59:59") and appi["final_due"].startswith("2024-05-10")
+    assert [c["key"] for c in appi["countdowns"]] == ["ppc:preliminary", "ppc:final"]
+    pk = body["id"]
+    assert csirt.get(f"{BASE}/{pk}").json()["title"] == "API経由の事案"
+    assert len(csirt.get(f"{BASE}/{pk}/tasks").json()) == 18
+    assert any(e["category"] == "chain" for e in csirt.get(f"{BASE}/{pk}/notifications").json())
+    data = csirt.get(f"{BASE}/{pk}/report-data").json()
+    assert data["persons"] == 5000 and "summary" in data
+
+
+def test_update_status_timeline_and_tasks(own, csirt) -> None:  # type: ignore[no-untyped-def]
+    incident = open_incident(own)
+    response = patch(csirt, f"{BASE}/{incident.pk}", {"severity": "critical", "appi_wrongful_purpose": True})
+    assert response.status_code == 200
+    assert response.json()["appi"]["final_due"]
+    response = post(csirt, f"{BASE}/{incident.pk}/status", {"status": "investigating", "note": "調査開始"})
+    assert response.json()["status"] == "investigating"
+    response = post(csirt, f"{BASE}/{incident.pk}/timeline", {"text": "手動の記録"})
+    assert response.status_code == 201 and response.json()["kind"] == "manual"
+    timeline = csirt.get(f"{BASE}/{incident.pk}/timeline").json()
+    assert timeline[0]["text"] == "手動の記録" and any(e["kind"] == "system" for e in timeline)
+    task = incident.tasks.first()
+    assert task is not None
+    response = patch(csirt, f"{BASE}/tasks/{task.pk}", {"status": "done"})
+    assert response.status_code == 200 and response.json()["done_at"]
+    response = post(csirt, f"{BASE}/{incident.pk}/notifications/generate", {})
+    assert response.status_code == 200 and response.json()
+
+
+def test_bad_input_names_the_field(own, csirt) -> None:  # type: ignore[no-untyped-def]
+    response = post(csirt, BASE, {"title": "x", "source": "rumour", "category": "leak"})
+    assert response.status_code == 422 and response.json()["errors"][0]["field"] == "source"
+    response = post(csirt, BASE, {"title": "x", "source": "own_detection", "category": "leak", "party_ids": [10**9]})
+    assert response.status_code == 400 and response.json()["errors"][0]["field"] == "party_ids"
+    assert not Incident.objects.exists()
+
+
+def test_list_for_every_role_without_drills(own, viewer, csirt_user) -> None:  # type: ignore[no-untyped-def]
+    real = open_incident(own)
+    services.drill_start(user=csirt_user, playbook=services.playbook_ensure_default(group_company=own))
+    client = logged_in(viewer)
+    items = client.get(BASE).json()["items"]
+    assert [i["id"] for i in items] == [real.pk]
+    assert client.get(f"{BASE}?drills=true").json()["count"] == 1
+    # Details need VIEW_INCIDENTS.
+    assert client.get(f"{BASE}/{real.pk}").status_code == 403
+    assert client.get(f"{BASE}/{real.pk}/timeline").status_code == 403
+
+
+def test_analyst_cannot_write(own, analyst) -> None:  # type: ignore[no-untyped-def]
+    incident = open_incident(own)
+    client = logged_in(analyst)
+    assert post(client, BASE, {"title": "x", "source": "own_detection", "category": "leak"}).status_code == 403
+    assert patch(client, f"{BASE}/{incident.pk}", {"title": "y"}).status_code == 403
+    assert Incident.objects.get().title == incident.title
+
+
+def test_csirt_without_scope_gets_404(own, subsidiary) -> None:  # type: ignore[no-untyped-def]
+    theirs = open_incident(own)
+    client = logged_in(f.UserFactory(role="csirt", companies=[subsidiary]))
+    assert client.get(f"{BASE}/{theirs.pk}").status_code == 404
+    assert patch(client, f"{BASE}/{theirs.pk}", {"title": "y"}).status_code == 404
+    task = theirs.tasks.first()
+    assert task is not None
+    assert patch(client, f"{BASE}/tasks/{task.pk}", {"status": "done"}).status_code == 404
+    assert client.get(BASE).json()["count"] == 0
+
+
+def test_anonymous_gets_401(own, client) -> None:  # type: ignore[no-untyped-def]
+    assert client.get(BASE).status_code == 401
