@@ -202,6 +202,13 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"
 if redis_url := os.environ.get("RENKEI_REDIS_URL"):
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": redis_url}}
 
+# Leak attribution: the fingerprint key (else derived from the secret key), canary e-mail domain, limits.
+RENKEI_LEAK_KEY = os.environ.get("RENKEI_LEAK_KEY", "")
+RENKEI_CANARY_DOMAIN = os.environ.get("RENKEI_CANARY_DOMAIN", "canary.renkei.example")
+RENKEI_MAX_LEAK_BYTES = int(os.environ.get("RENKEI_MAX_LEAK_BYTES", str(200 * 1024 * 1024)))
+RENKEI_LEAK_INLINE_BYTES = int(os.environ.get("RENKEI_LEAK_INLINE_BYTES", str(2 * 1024 * 1024)))
+RENKEI_LEAK_WORKERS = int(os.environ.get("RENKEI_LEAK_WORKERS", "0"))
+
 RENKEI_CERT_EXPIRY_WARNING_DAYS = int(os.environ.get("RENKEI_CERT_EXPIRY_WARNING_DAYS", "60"))
 RENKEI_API_TOKEN_MAX_DAYS = int(os.environ.get("RENKEI_API_TOKEN_MAX_DAYS", "365"))
 

@@ -165,6 +165,16 @@ def test_csv_header_is_detected_and_rows_located() -> None:
     assert located[0] == ("2", s.person(0)) and located[4][0] == "6"
 
 
+@pytest.mark.parametrize("newline", [b"\n", b"\r"])
+def test_line_ends_of_every_kind_read_alike(newline: bytes) -> None:
+    crlf = s.csv_bytes(s.HEADER, s.rows(0, 20))
+    other = crlf.replace(b"\r\n", newline)
+    a, b = (leak_files.read_sample(d, filename="x.csv", hasher=HASHER, max_bytes=MAX) for d in (crlf, other))
+    assert a.rows_total == b.rows_total == 20
+    assert np.array_equal(np.sort(a.fingerprints.values), np.sort(b.fingerprints.values))
+    assert a.locate([3]) == b.locate([3])
+
+
 def test_csv_without_header() -> None:
     sample = leak_files.read_sample(s.csv_bytes(None, s.rows(0, 5)), filename="x.csv", hasher=HASHER, max_bytes=MAX)
     assert sample.header == [] and sample.rows_total == 5

@@ -90,6 +90,7 @@ class IncidentListView(IncidentsListView):
         if can(self.request.user, READ):
             ctx["extra_actions"] = [
                 (reverse("incidents:intake_list"), _("Intake")),
+                (reverse("incidents:dataset_list"), _("Shared datasets")),
                 (reverse("incidents:playbook_list"), _("Playbooks")),
                 (reverse("incidents:role_list"), _("Response roles")),
                 (reverse("incidents:reply_template_list"), _("Reply templates")),

@@ -44,7 +44,8 @@ class Command(BaseCommand):
     def report(self, r: dict[str, Any]) -> None:
         w = self.stdout.write
         mode = {"csv": "CSV", "xlsx": "Excel", "text": "text (e-mails and phone numbers)"}[r["mode"]]
-        w(f"{r['filename']}: {r['rows_total']:,} rows, read as {mode}; compared with {r['datasets_compared']:,} datasets")
+        rows = "1 row" if r["rows_total"] == 1 else f"{r['rows_total']:,} rows"
+        w(f"{r['filename']}: {rows}, read as {mode}; compared with {r['datasets_compared']:,} datasets")
         if r["skipped_datasets"]:
             w(f"  {r['skipped_datasets']} datasets were fingerprinted with another key and not compared.")
         if r["canary_recipients"]:
