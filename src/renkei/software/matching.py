@@ -2,11 +2,12 @@
 
 A pure engine (no Django). `AdvisoryIndex.build(advisories)` only groups the advisories by package
 (ecosystem, normalised name); no version is parsed. The first time `match` meets a package, it
-turns every ECOSYSTEM and SEMVER range naming that package into intervals of version keys and
-folds them into one sorted list of boundary keys, kept in the index. Between and at the
-boundaries the set of affecting advisories is constant, so a component then needs one key parse
-and one bisection, whatever the number of advisories. A database holds tens of thousands of
-packages and an SBOM touches a few thousand: only those are ever computed.
+turns every ECOSYSTEM and SEMVER range naming that package into intervals of version keys, sorts
+their ends into one list of boundary keys and indexes the listed `versions`, and keeps all of it
+in the index. Between and at the boundaries the set of affecting advisories is constant (worked
+out the first time a version falls there, then kept), so a component needs one key parse and one
+bisection, whatever the number of advisories. A database holds tens of thousands of packages and
+an SBOM touches a few thousand: only those are ever computed.
 
 Rules (https://ossf.github.io/osv-schema/#evaluation): a version is affected when it is listed in
 `versions`, or when a range's events, sorted by version, leave it vulnerable: `introduced`
@@ -24,7 +25,7 @@ from __future__ import annotations
 from bisect import bisect_left
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, cast
 
 from renkei.software.osv import Advisory, AffectedSpec, gettext_noop
 from renkei.software.versions import (
@@ -126,8 +127,8 @@ class _Package:
     """Everything `match` needs about one package, computed from its affected entries."""
 
     # Listed version → number of the advisory listing it, or the numbers (ascending) when several
-    # do (most versions are listed once: an int saves a list).
-    listed: dict[str, int | list[int]]
+    # do (most versions are listed once: an int saves a tuple).
+    listed: dict[str, int | tuple[int, ...]]
     # Versions listed by entries without an evaluable range, for lookup by version key ("1.0"
     # finds a listed "1.0.0" on PyPI); elsewhere the ranges already cover the lists.
     listed_only: dict[str, set[int]]
@@ -332,7 +333,8 @@ def _prepare(package_key: tuple[str, str], entries: list[Any], keys: dict[str, d
     ecosystem = package_key[0]
     canonical = normalise_ecosystem(ecosystem)
     orders = _ORDERS.get(canonical or "", {})
-    listed: dict[str, int | list[int]] = {}
+    first: dict[str, int] = {}  # listed version → the first advisory listing it
+    several: dict[str, list[int]] = {}  # … and all of them, where several advisories do
     listed_only: dict[str, set[int]] = {}
     unevaluable: dict[int, str] = {}
     pending: dict[str, _Columns] = {}
@@ -340,14 +342,15 @@ def _prepare(package_key: tuple[str, str], entries: list[Any], keys: dict[str, d
         number: int = entries[i]
         affected: AffectedSpec = entries[i + 1]
         for version in affected.versions:
-            listing = listed.get(version)
+            listing = first.get(version)
             if listing is None:
-                listed[version] = number
-            elif isinstance(listing, int):
-                if listing != number:  # (an advisory may name the package in several entries)
-                    listed[version] = [listing, number]
-            elif listing[-1] != number:
-                listing.append(number)
+                first[version] = number
+            elif listing != number:  # (an advisory may name the package in several entries)
+                numbers = several.get(version)
+                if numbers is None:
+                    several[version] = [listing, number]
+                elif numbers[-1] != number:
+                    numbers.append(number)
         evaluated = git = False
         for spec in affected.ranges:
             kind = spec["type"]
@@ -379,6 +382,9 @@ def _prepare(package_key: tuple[str, str], entries: list[Any], keys: dict[str, d
         if not evaluated:
             for version in affected.versions:
                 listed_only.setdefault(version, set()).add(number)
+    listed = cast("dict[str, int | tuple[int, ...]]", first)  # completed in place, not copied
+    for version, numbers in several.items():
+        listed[version] = tuple(numbers)
     return _Package(
         listed=listed,
         listed_only=listed_only,
@@ -502,9 +508,12 @@ class AdvisoryIndex:
                 found = table.advisories_at(version_at)
                 if not hits:
                     hits = found
-                elif found:
-                    hits = set(hits)
-                    hits.update(found)
+                elif found and hits != found:
+                    # Listed versions mostly lie inside the ranges too: keep the sorted tuple
+                    # when it already holds every hit.
+                    merged = set(hits)
+                    merged.update(found)
+                    hits = found if len(merged) == len(found) else merged
             if not reason and package.unevaluable:
                 pending = [n for n in package.unevaluable if n not in hits]
                 if pending:
