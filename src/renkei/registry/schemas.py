@@ -34,6 +34,14 @@ def _label(obj: Any, field: str) -> str:
     return str(getattr(obj, f"get_{field}_display")())
 
 
+class RecordOut(Schema):
+    """Base of every record output schema: its `url` field resolves to the record's page."""
+
+    @staticmethod
+    def resolve_url(obj: Any) -> str:
+        return str(obj.get_absolute_url())
+
+
 # --- organisations -------------------------------------------------------------------------------
 
 
@@ -54,7 +62,7 @@ class OrganisationIn(Schema):
     notes: str = ""
 
 
-class OrganisationOut(Schema):
+class OrganisationOut(RecordOut):
     id: int
     name: str
     name_reading: str
@@ -96,10 +104,6 @@ class OrganisationOut(Schema):
     @staticmethod
     def resolve_tags(obj: Any) -> list[str]:
         return [tag.name for tag in obj.tags.all()]
-
-    @staticmethod
-    def resolve_url(obj: Any) -> str:
-        return str(obj.get_absolute_url())
 
 
 TIER_PATTERN = r"^(\d+|none|5\+)$"
@@ -143,7 +147,7 @@ class RelationshipIn(Schema):
     group_company_id: int | None = None
 
 
-class RelationshipOut(Schema):
+class RelationshipOut(RecordOut):
     id: int
     client_id: int
     client_name: str
@@ -170,10 +174,6 @@ class RelationshipOut(Schema):
     def resolve_type_label(obj: Any) -> str:
         return _label(obj, "type")
 
-    @staticmethod
-    def resolve_url(obj: Any) -> str:
-        return str(obj.get_absolute_url())
-
 
 class RelationshipFilter(FilterSchema):
     client_id: int | None = None
@@ -194,7 +194,7 @@ class ContactIn(Schema):
     verified_on: dt.date | None = None
 
 
-class ContactOut(Schema):
+class ContactOut(RecordOut):
     id: int
     organisation_id: int
     organisation_name: str
@@ -214,10 +214,6 @@ class ContactOut(Schema):
     @staticmethod
     def resolve_role_label(obj: Any) -> str:
         return _label(obj, "role")
-
-    @staticmethod
-    def resolve_url(obj: Any) -> str:
-        return str(obj.get_absolute_url())
 
 
 class ContactFilter(FilterSchema):
@@ -241,7 +237,7 @@ class CertificationIn(Schema):
     valid_until: dt.date | None = None
 
 
-class CertificationOut(Schema):
+class CertificationOut(RecordOut):
     id: int
     organisation_id: int
     organisation_name: str
@@ -285,10 +281,6 @@ class CertificationOut(Schema):
 
         return reverse("registry:certification_evidence", args=[obj.pk]) if obj.evidence else None
 
-    @staticmethod
-    def resolve_url(obj: Any) -> str:
-        return str(obj.get_absolute_url())
-
 
 class CertificationFilter(FilterSchema):
     organisation_id: int | None = None
@@ -326,7 +318,7 @@ class InformationAssetIn(Schema):
     description: str = ""
 
 
-class InformationAssetOut(Schema):
+class InformationAssetOut(RecordOut):
     id: int
     name: str
     group_company_id: int
@@ -348,10 +340,6 @@ class InformationAssetOut(Schema):
     @staticmethod
     def resolve_classification_label(obj: Any) -> str:
         return _label(obj, "classification")
-
-    @staticmethod
-    def resolve_url(obj: Any) -> str:
-        return str(obj.get_absolute_url())
 
 
 class InformationAssetFilter(FilterSchema):
@@ -378,7 +366,7 @@ class DataHoldingIn(Schema):
     return_due: dt.date | None = None
 
 
-class DataHoldingOut(Schema):
+class DataHoldingOut(RecordOut):
     id: int
     asset_id: int
     asset_name: str
@@ -406,10 +394,6 @@ class DataHoldingOut(Schema):
     def resolve_received_from_name(obj: Any) -> str | None:
         return _name(obj.received_from)
 
-    @staticmethod
-    def resolve_url(obj: Any) -> str:
-        return str(obj.get_absolute_url())
-
 
 class DataHoldingFilter(FilterSchema):
     asset_id: int | None = None
@@ -429,7 +413,7 @@ class SystemAccessIn(Schema):
     notes: str = ""
 
 
-class SystemAccessOut(Schema):
+class SystemAccessOut(RecordOut):
     id: int
     organisation_id: int
     organisation_name: str
@@ -448,10 +432,6 @@ class SystemAccessOut(Schema):
     @staticmethod
     def resolve_level_label(obj: Any) -> str:
         return _label(obj, "level")
-
-    @staticmethod
-    def resolve_url(obj: Any) -> str:
-        return str(obj.get_absolute_url())
 
 
 class SystemAccessFilter(FilterSchema):
