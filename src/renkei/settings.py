@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "renkei.chain",
     "renkei.software",
     "renkei.incidents",
+    "renkei.assessments",
     # Last: removes stored files when their record is deleted or the file replaced.
     "django_cleanup.apps.CleanupConfig",
 ]
@@ -188,6 +189,8 @@ EMAIL_HOST_USER = os.environ.get("RENKEI_EMAIL_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("RENKEI_EMAIL_PASSWORD", "")
 EMAIL_USE_TLS = _env_bool("RENKEI_EMAIL_USE_TLS")
 DEFAULT_FROM_EMAIL = os.environ.get("RENKEI_EMAIL_FROM", "renkei@localhost")
+# The address partners reach this server at: portal links in e-mails are built on it.
+RENKEI_BASE_URL = os.environ.get("RENKEI_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 # --- Background tasks: the database backend by default.
 TASKS = {"default": {"BACKEND": os.environ.get("RENKEI_TASK_BACKEND", "django_tasks_db.DatabaseBackend")}}
@@ -208,6 +211,12 @@ RENKEI_CANARY_DOMAIN = os.environ.get("RENKEI_CANARY_DOMAIN", "canary.renkei.exa
 RENKEI_MAX_LEAK_BYTES = int(os.environ.get("RENKEI_MAX_LEAK_BYTES", str(200 * 1024 * 1024)))
 RENKEI_LEAK_INLINE_BYTES = int(os.environ.get("RENKEI_LEAK_INLINE_BYTES", str(2 * 1024 * 1024)))
 RENKEI_LEAK_WORKERS = int(os.environ.get("RENKEI_LEAK_WORKERS", "0"))
+
+# Assessments: evidence files per upload, and how long before expiry our certifications are reminded.
+RENKEI_MAX_EVIDENCE_BYTES = int(os.environ.get("RENKEI_MAX_EVIDENCE_BYTES", str(10 * 1024 * 1024)))
+RENKEI_CERT_REMINDER_DAYS = [
+    int(d) for d in os.environ.get("RENKEI_CERT_REMINDER_DAYS", "60,30,7,0").split(",") if d.strip()
+]
 
 RENKEI_CERT_EXPIRY_WARNING_DAYS = int(os.environ.get("RENKEI_CERT_EXPIRY_WARNING_DAYS", "60"))
 RENKEI_API_TOKEN_MAX_DAYS = int(os.environ.get("RENKEI_API_TOKEN_MAX_DAYS", "365"))

@@ -18,6 +18,7 @@ class AccountsConfig(AppConfig):
             m2m_fields={"group_companies"},
         )
         auditlog.register(models.ApiToken, exclude_fields=["token_hash"])
+        auditlog.register(models.PortalLink, exclude_fields=["token_hash", "last_used_at", "updated_at"])
         # The secret never enters the log; the counters change on every log-in and would flood it.
         auditlog.register(
             TOTPDevice,

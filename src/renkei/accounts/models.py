@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
+from renkei.core.models import ScopedModel
 from renkei.core.permissions import Role
 
 
@@ -96,3 +97,46 @@ class ApiToken(models.Model):
 
 
 TOKEN_STATE_LABELS = {"active": _("active"), "expired": _("expired"), "revoked": _("revoked")}
+
+
+class PortalLink(ScopedModel):
+    """A partner's way into the portal without an account: a random token sent by e-mail, stored
+    hashed like API tokens, expiring and revocable. It opens exactly one party's assessments and
+    follow-up items, and nothing else."""
+
+    organisation = models.ForeignKey(
+        "registry.Organisation", verbose_name=_("party"), on_delete=models.CASCADE, related_name="portal_links"
+    )
+    prefix = models.CharField(_("prefix"), max_length=12, db_index=True)
+    token_hash = models.CharField(max_length=64, unique=True)
+    purpose = models.CharField(_("purpose"), max_length=200, blank=True)
+    sent_to = models.CharField(_("sent to"), max_length=500, blank=True)
+    created_by = models.ForeignKey(
+        User, verbose_name=_("created by"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    expires_at = models.DateTimeField(_("expires"))
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("portal link")
+        verbose_name_plural = _("portal links")
+
+    def __str__(self) -> str:
+        return f"{self.organisation} ({self.prefix}…)"
+
+    def get_absolute_url(self) -> str:
+        return reverse("assessments:party_links", args=[self.organisation_id])
+
+    @property
+    def state(self) -> str:
+        """"revoked", "expired" or "active", like API tokens."""
+        if self.revoked_at is not None:
+            return "revoked"
+        if self.expires_at <= timezone.now():
+            return "expired"
+        return "active"
+
+    def get_state_display(self) -> str:
+        return str(TOKEN_STATE_LABELS[self.state])

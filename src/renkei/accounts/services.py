@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from renkei.accounts import selectors
-from renkei.accounts.models import ApiToken, User, hash_token
+from renkei.accounts.models import ApiToken, PortalLink, User, hash_token
 from renkei.core.errors import ErrorItem, NotFound, RenkeiError
 from renkei.core.permissions import Action, Role, allowed_company_ids, require
 from renkei.core.services import validate
@@ -279,3 +279,70 @@ def api_token_revoke(*, user: User, token: ApiToken) -> ApiToken:
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])
     return token
+
+
+# --- partner portal links ------------------------------------------------------------------------
+
+PORTAL_TOKEN_PREFIX = "rp_"  # noqa: S105 - a prefix that names the kind of token, not a secret
+PORTAL_LINK_MAX_DAYS = 400
+
+
+def portal_link_issue(
+    *, user: Any, organisation: Organisation, expires_at: datetime, purpose: str = "", sent_to: str = ""
+) -> tuple[PortalLink, str]:
+    """A new portal link for one party; returns the record and the raw token, which is never stored.
+
+    `user=None` is a trusted system context (the worker launching a campaign). The link belongs to
+    the party's group company, so only users of that company can see or revoke it.
+    """
+    from renkei.core.services import check_write
+
+    check_write(user=user, action=Action.CHANGE_ASSESSMENTS, company_id=organisation.group_company_id)
+    now = timezone.now()
+    if expires_at <= now:
+        raise RenkeiError(_("The expiry must be in the future."), field_name="expires_at")
+    if expires_at > now + timedelta(days=PORTAL_LINK_MAX_DAYS):
+        raise RenkeiError(
+            _("A portal link can be valid for {days} days at most.").format(days=PORTAL_LINK_MAX_DAYS),
+            field_name="expires_at",
+        )
+    raw = PORTAL_TOKEN_PREFIX + secrets.token_urlsafe(32)
+    link = PortalLink.objects.create(
+        group_company_id=organisation.group_company_id,  # type: ignore[misc]
+        organisation=organisation,
+        prefix=raw[:TOKEN_PREFIX_LENGTH + len(PORTAL_TOKEN_PREFIX)],
+        token_hash=hash_token(raw),
+        purpose=purpose[:200],
+        sent_to=sent_to[:500],
+        created_by=user if getattr(user, "pk", None) else None,
+        expires_at=expires_at,
+    )
+    return link, raw
+
+
+def portal_link_find(raw: str) -> PortalLink | None:
+    """The link a raw token names, whatever its state (the caller shows expired and revoked links a
+    clear page); None for a token that never existed."""
+    raw = (raw or "").strip()
+    if not raw.startswith(PORTAL_TOKEN_PREFIX) or len(raw) > 100:
+        return None
+    return PortalLink.objects.select_related("organisation").filter(token_hash=hash_token(raw)).first()
+
+
+def portal_link_touch(link: PortalLink) -> None:
+    """Record the use (at most once a minute, so browsing the portal does not write on every page)."""
+    now = timezone.now()
+    if link.last_used_at is None or (now - link.last_used_at).total_seconds() > 60:
+        PortalLink.objects.filter(pk=link.pk).update(last_used_at=now)
+        link.last_used_at = now
+
+
+def portal_link_revoke(*, user: Any, link: PortalLink) -> PortalLink:
+    """Revoke a link at once; revoking twice changes nothing."""
+    from renkei.core.services import check_write
+
+    check_write(user=user, action=Action.CHANGE_ASSESSMENTS, company_id=link.group_company_id)
+    if link.revoked_at is None:
+        link.revoked_at = timezone.now()
+        link.save(update_fields=["revoked_at", "updated_at"])
+    return link

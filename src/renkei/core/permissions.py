@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.db import models
+from django.db.models import Q
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -27,6 +28,7 @@ class Action:
     VIEW = "view"
     CHANGE_REGISTRY = "registry.change"
     CHANGE_INCIDENTS = "incidents.change"
+    CHANGE_ASSESSMENTS = "assessments.change"
     VIEW_INCIDENTS = "incidents.view"
     ADMINISTER = "administer"
     VIEW_AUDIT = "audit.view"
@@ -39,11 +41,12 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
             Action.CHANGE_REGISTRY,
             Action.CHANGE_INCIDENTS,
             Action.VIEW_INCIDENTS,
+            Action.CHANGE_ASSESSMENTS,
             Action.ADMINISTER,
             Action.VIEW_AUDIT,
         }
     ),
-    Role.ANALYST: frozenset({Action.VIEW, Action.CHANGE_REGISTRY}),
+    Role.ANALYST: frozenset({Action.VIEW, Action.CHANGE_REGISTRY, Action.CHANGE_ASSESSMENTS}),
     Role.CSIRT: frozenset({Action.VIEW, Action.CHANGE_INCIDENTS, Action.VIEW_INCIDENTS}),
     Role.VIEWER: frozenset({Action.VIEW}),
 }
@@ -81,13 +84,20 @@ def scope_field(model: type[models.Model]) -> str:
 
 
 def visible(queryset: models.QuerySet[M], user: Any) -> models.QuerySet[M]:
-    """Restrict a queryset to what the user may see."""
+    """Restrict a queryset to what the user may see.
+
+    A model with `scope_shared_when_null = True` (e.g. the built-in assessment frameworks) also
+    shows its records without a group company to everybody: they belong to the whole group.
+    """
     if not can(user, Action.VIEW):
         return queryset.none()
     ids = allowed_company_ids(user)
     if ids is None:
         return queryset
-    return queryset.filter(**{f"{scope_field(queryset.model)}__in": ids})
+    field = scope_field(queryset.model)
+    if getattr(queryset.model, "scope_shared_when_null", False):
+        return queryset.filter(Q(**{f"{field}__in": ids}) | Q(**{f"{field}__isnull": True}))
+    return queryset.filter(**{f"{field}__in": ids})
 
 
 def get_visible_or_404(queryset: models.QuerySet[M], user: Any, **lookup: Any) -> M:

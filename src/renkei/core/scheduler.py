@@ -30,6 +30,7 @@ class Job:
 
 JOBS: tuple[Job, ...] = (
     Job("incident_reminders", "renkei.incidents.tasks.send_reminders", dt.timedelta(minutes=15)),
+    Job("assessment_reminders", "renkei.assessments.tasks.send_reminders", dt.timedelta(hours=1)),
 )
 
 

@@ -13,9 +13,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from collections.abc import Sequence
-from dataclasses import dataclass
-from pathlib import PurePath
-from typing import Any, Protocol
+from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
@@ -29,6 +27,7 @@ from renkei.accounts.models import hash_token
 from renkei.core.errors import RenkeiError
 from renkei.core.permissions import Action, require, visible
 from renkei.core.services import check_write, record_save
+from renkei.core.uploads import CheckedFile, Upload, check_file
 from renkei.incidents.models import (
     Incident,
     IncidentCategory,
@@ -54,37 +53,8 @@ MAX_ATTACHMENTS_PER_REPORT = 10
 MAX_MESSAGE_CHARS = 20_000
 MAX_FIELD_CHARS = 200
 
-# Allowed attachment types: the extension must match and the content must look like that type, so a
-# renamed executable or HTML page is refused.
-ZIP_MAGIC = b"PK\x03\x04"
-MAGIC: dict[str, tuple[bytes, ...]] = {
-    "pdf": (b"%PDF-",),
-    "png": (b"\x89PNG\r\n\x1a\n",),
-    "jpg": (b"\xff\xd8\xff",),
-    "jpeg": (b"\xff\xd8\xff",),
-    "xlsx": (ZIP_MAGIC,),
-    "zip": (ZIP_MAGIC, b"PK\x05\x06"),
-}
-TEXT_TYPES = {"txt", "csv"}
-ALLOWED_TYPES = tuple(sorted(set(MAGIC) | TEXT_TYPES))
-
-
-class Upload(Protocol):
-    """What the services need of an uploaded file (Django's UploadedFile has it)."""
-
-    name: str | None
-    size: int | None
-
-    def read(self, size: int = ...) -> bytes: ...
-
-    def seek(self, offset: int, whence: int = ...) -> int: ...
-
-
-@dataclass(frozen=True)
-class CheckedFile:
-    name: str
-    extension: str
-    content: bytes
+# Allowed attachment types (checked by extension and content in `core.uploads`).
+ALLOWED_TYPES = ("csv", "jpeg", "jpg", "pdf", "png", "txt", "xlsx", "zip")
 
 
 # --- receipt codes ------------------------------------------------------------------------------
@@ -112,18 +82,6 @@ def max_total_bytes() -> int:
     return int(settings.RENKEI_MAX_UPLOAD_BYTES)
 
 
-def _looks_like_text(content: bytes) -> bool:
-    if b"\x00" in content[:65536]:
-        return False
-    for encoding in ("utf-8-sig", "cp932"):
-        try:
-            content.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-        return True
-    return False
-
-
 def check_attachments(files: Sequence[Upload]) -> list[CheckedFile]:
     """Read and check the attachments of one submission; refuse the whole submission on any problem."""
     files = [f for f in files if f is not None]
@@ -142,30 +100,14 @@ def check_attachments(files: Sequence[Upload]) -> list[CheckedFile]:
     checked: list[CheckedFile] = []
     total = 0
     for upload in files:
-        name = PurePath(upload.name or "").name.strip()[:200] or "attachment"
-        extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
-        wrong_type = RenkeiError(
-            _("{name}: this type of file is not accepted. Allowed: {types}.").format(
-                name=name, types=", ".join(ALLOWED_TYPES)
-            ),
-            field_name="attachments",
-        )
-        if extension not in ALLOWED_TYPES:
-            raise wrong_type
-        upload.seek(0)
-        # Read one byte past the limit: the declared size of an upload is not to be trusted.
-        content = upload.read(limit - total + 1)
-        total += len(content)
-        if total > limit:
-            raise too_large
-        if not content:
-            raise RenkeiError(_("{name}: the file is empty.").format(name=name), field_name="attachments")
-        if extension in TEXT_TYPES:
-            if not _looks_like_text(content):
-                raise wrong_type
-        elif not content.startswith(MAGIC[extension]):
-            raise wrong_type
-        checked.append(CheckedFile(name=name, extension=extension, content=content))
+        try:
+            item = check_file(upload, allowed=ALLOWED_TYPES, limit=limit - total, field="attachments")
+        except RenkeiError as exc:
+            if exc.status == 413:
+                raise too_large from exc
+            raise
+        total += len(item.content)
+        checked.append(item)
     return checked
 
 

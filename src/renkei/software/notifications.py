@@ -1,25 +1,17 @@
-"""E-mails of the software supply chain, each in Japanese then English.
-
-Recipients may not share our UI language (a supplier's security desk abroad, an analyst reading
-mail on the road), so every message carries both: the texts are English msgids rendered once per
-language with `translation.override`.
-"""
+"""E-mails of the software supply chain, each in Japanese then English (`core.mail`)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.urls import NoReverseMatch
-from django.utils import translation
 from django.utils.translation import gettext as _
 
+from renkei.core.mail import bilingual, bilingual_subject
 from renkei.software.models import Finding, Release
-
-LANGUAGES = ("ja", "en")
-SEPARATOR = "\n\n" + "-" * 60 + "\n\n"
 
 
 def _path(obj: Any) -> str:
@@ -27,23 +19,6 @@ def _path(obj: Any) -> str:
         return str(obj.get_absolute_url())
     except NoReverseMatch:
         return ""
-
-
-def bilingual(render: Callable[[], str]) -> str:
-    """`render()` in Japanese, then in English."""
-    parts = []
-    for language in LANGUAGES:
-        with translation.override(language):
-            parts.append(render())
-    return SEPARATOR.join(parts)
-
-
-def bilingual_subject(render: Callable[[], str]) -> str:
-    parts = []
-    for language in LANGUAGES:
-        with translation.override(language):
-            parts.append(render())
-    return " / ".join(dict.fromkeys(parts))
 
 
 def _finding_line(finding: Finding) -> str:

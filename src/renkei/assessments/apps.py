@@ -1,0 +1,41 @@
+from typing import Any
+
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+
+def _install_builtin_frameworks(sender: Any, **kwargs: Any) -> None:
+    # After every migrate: the frameworks shipped with this release are present (new versions
+    # added, unchanged ones left alone), so a fresh install and an upgrade need no extra step.
+    from renkei.assessments.services import frameworks_install_builtin
+    from renkei.core.audit import audit_context
+
+    with audit_context(actor=None, via="command: migrate (built-in frameworks)"):
+        frameworks_install_builtin()
+
+
+class AssessmentsConfig(AppConfig):
+    name = "renkei.assessments"
+    label = "assessments"
+    verbose_name = "Assessments"
+
+    def ready(self) -> None:
+        from auditlog.registry import auditlog
+
+        from renkei.assessments import models
+
+        post_migrate.connect(_install_builtin_frameworks, sender=self, dispatch_uid="renkei-builtin-frameworks")
+        auditlog.register(models.Framework, exclude_fields=["updated_at"])
+        auditlog.register(models.Campaign, exclude_fields=["updated_at", "launch_done"], m2m_fields={"parties"})
+        auditlog.register(models.Assignment, exclude_fields=["updated_at", "score", "last_reminded_at"])
+        auditlog.register(models.Answer, exclude_fields=["version", "updated_at"])
+        auditlog.register(models.SubcontractorDeclaration, m2m_fields={"assets"})
+        auditlog.register(models.FollowUp, exclude_fields=["updated_at", "last_reminded_at"])
+        for model in (
+            models.AssuranceOverride,
+            models.AssessmentPolicy,
+            models.Evidence,
+            models.ReviewComment,
+            models.FollowUpMessage,
+        ):
+            auditlog.register(model, exclude_fields=["updated_at"])

@@ -1,0 +1,10 @@
+"""The partner portal under /portal/: no account, a portal link opens one party's assessments."""
+
+from renkei.assessments import views_excel, views_portal
+
+app_name = "portal"
+
+urlpatterns = [
+    *views_portal.urlpatterns(),
+    *views_excel.portal_urlpatterns(),
+]

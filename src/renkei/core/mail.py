@@ -1,0 +1,41 @@
+"""E-mails in both languages.
+
+Recipients may not share our UI language (a supplier's security desk abroad, an analyst reading
+mail on the road), so every message carries both: the texts are English msgids rendered once per
+language with `translation.override`, Japanese first.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from django.core.mail import EmailMessage, get_connection
+from django.utils import translation
+
+LANGUAGES = ("ja", "en")
+SEPARATOR = "\n\n" + "-" * 60 + "\n\n"
+
+
+def bilingual(render: Callable[[], str]) -> str:
+    """`render()` in Japanese, then in English."""
+    parts = []
+    for language in LANGUAGES:
+        with translation.override(language):
+            parts.append(render())
+    return SEPARATOR.join(parts)
+
+
+def bilingual_subject(render: Callable[[], str]) -> str:
+    parts = []
+    for language in LANGUAGES:
+        with translation.override(language):
+            parts.append(render())
+    return " / ".join(dict.fromkeys(parts))
+
+
+def send_all(messages: Sequence[EmailMessage]) -> int:
+    """Send several messages over one connection (a campaign launch sends thousands)."""
+    if not messages:
+        return 0
+    with get_connection() as connection:
+        return int(connection.send_messages(list(messages)) or 0)
