@@ -105,3 +105,24 @@ def test_yes_and_no_stay_answers_not_booleans():
     spec = frameworks.load_yaml(text.encode(), filename="points.yaml")
     assert spec.answers == ["yes", "partly", "no", "unknown"] and spec.answer_points["yes"] == 4
     assert spec.sections[0].questions[0].required is True
+
+
+def test_every_builtin_framework_round_trips_to_the_same_content():
+    for path in frameworks.builtin_paths():
+        spec = frameworks.load_yaml(path.read_bytes(), filename=path.name)
+        again = frameworks.spec_from_document(frameworks.spec_to_document(spec), filename=path.name)
+        assert again.content_hash() == spec.content_hash(), path.name
+
+
+def test_builtin_frameworks_have_the_expected_shape():
+    specs = {p.stem: frameworks.load_yaml(p.read_bytes(), filename=p.name) for p in frameworks.builtin_paths()}
+    scs = specs["scs-readiness"]
+    levels = [q.levels for s in scs.sections for q in s.questions]
+    assert len(levels) == 43 and levels.count(["★4"]) == 17 and levels.count(["★3", "★4"]) == 26
+    quick = specs["quick-check"]
+    assert [len(s.questions) for s in quick.sections] == [5, 13, 7]
+    assert quick.scoring == "points" and quick.question_count * quick.answer_points["yes"] == 100
+    management = specs["management-self-assessment"]
+    assert len(management.sections) == 10 and management.chart == "radar"
+    assert all(q.answer_type == "maturity" for s in management.sections for q in s.questions)
+    assert 40 <= specs["renkei-supplier-baseline"].question_count <= 60

@@ -304,7 +304,7 @@ def _answers(check: _Checker, value: Any) -> list[str]:
 
 
 def _answer_points(check: _Checker, value: Any, scoring: str) -> dict[str, float]:
-    points = dict(DEFAULT_POINTS[scoring])
+    points = {name: float(number) for name, number in DEFAULT_POINTS[scoring].items()}
     if value is None:
         return points
     if not isinstance(value, dict):
