@@ -280,3 +280,20 @@ def test_own_certification_expiry_is_reminded_once_per_threshold(own, analyst):
     assert reminders_send()["certifications"] == 0
     assert reminders_send(today=cert.valid_until)["certifications"] == 1
     assert partner_cert.pk
+
+
+@pytest.mark.django_db
+def test_moving_a_party_to_another_group_company_moves_its_assessment_records(own, subsidiary, admin_user, analyst):
+    from renkei.registry import services as registry_services
+
+    org = party()
+    a = assignment(organisation=org)
+    item = followup_services.followup_save(
+        user=analyst, follow_up=FollowUp(organisation=org, title="対策", due_date=timezone.localdate())
+    )
+    services.assurance_override_set(user=analyst, organisation=org, level="scs4", reason="重要な委託先")
+    org.group_company = subsidiary
+    registry_services.organisation_save(user=admin_user, organisation=org)
+    for record in (a, item, org.assurance_override):
+        record.refresh_from_db()
+        assert record.group_company_id == subsidiary.pk

@@ -333,10 +333,11 @@ def _enqueue_launch(campaign_id: int) -> None:
     launch_campaign.enqueue(campaign_id)
 
 
-def campaign_launch_run(*, campaign_id: int) -> Campaign:
+def campaign_launch_run(*, campaign_id: int, notify: bool = True) -> Campaign:
     """The worker's part of a launch: in batches, one assignment per party (starting from its last
     cycle's answers), a portal link and an invitation e-mail. Safe to run again after a crash:
-    parties that already have their assignment are skipped."""
+    parties that already have their assignment are skipped. `notify=False` creates the assignments
+    without links or e-mails (the demo data set)."""
     from renkei.assessments import notifications
 
     campaign = Campaign.objects.select_related("framework", "group_company").get(pk=campaign_id)
@@ -356,7 +357,7 @@ def campaign_launch_run(*, campaign_id: int) -> Campaign:
                 due_date=campaign.due_date,
                 campaign=campaign,
             )
-            for assignment in assignments:
+            for assignment in assignments if notify else ():
                 invitations.append(notifications.invitation(assignment=assignment, user=None))
             done += len(batch)
             Campaign.objects.filter(pk=campaign.pk).update(launch_done=done)

@@ -17,8 +17,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from renkei.accounts.models import User
+from renkei.assessments.demo import load_assessment_demo
 from renkei.chain.services import tiers_recompute
 from renkei.core.audit import audit_context
+from renkei.core.mail import muted
 from renkei.core.permissions import Role
 from renkei.incidents.demo_response import load_response_demo
 from renkei.registry.models import (
@@ -114,6 +116,8 @@ class DemoSummary:
     logins: tuple[DemoLogin, ...] = ()
     # Demo usernames that existed before the load and were left untouched (their passwords may differ).
     skipped_users: tuple[str, ...] = ()
+    # (party name, portal URL): a partner's way into the portal, to try answering a questionnaire.
+    portal_links: tuple[tuple[str, str], ...] = ()
 
 
 # ------------------------------------------------------------------------------------------ data
@@ -644,6 +648,10 @@ def load_demo_data() -> DemoSummary:
         loader.counts.update(load_software_demo(orgs=loader.orgs, today=loader.today))
         # Incident response (issue 5): roles, public bodies, playbooks, reply templates, a past drill.
         loader.counts.update(load_response_demo(orgs=loader.orgs, today=loader.today))
+        # Assessments (issue 3): campaigns in every state, self-assessments, follow-up items.
+        with muted():
+            assessments = load_assessment_demo(orgs=loader.orgs, today=loader.today)
+        loader.counts.update(assessments.counts)
     return DemoSummary(
         created=True,
         own_company=OWN_COMPANY_NAME,
@@ -651,4 +659,5 @@ def load_demo_data() -> DemoSummary:
         tiers_changed=tiers_changed,
         logins=DEMO_LOGINS,
         skipped_users=skipped,
+        portal_links=tuple(assessments.portal_links),
     )

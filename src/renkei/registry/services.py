@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from django.apps import apps
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
@@ -26,6 +27,12 @@ from renkei.registry.models import (
 from renkei.registry.validators import normalise_corporate_number, normalise_domains
 
 ACTION = Action.CHANGE_REGISTRY
+MOVES_WITH_ORGANISATION = (
+    "assessments.Assignment",
+    "assessments.FollowUp",
+    "assessments.AssuranceOverride",
+    "accounts.PortalLink",
+)
 
 
 def own_company() -> Organisation | None:
@@ -74,7 +81,10 @@ def _manages_other_records(company: Organisation) -> bool:
 def _move_children(*, organisation: Organisation, company_id: int | None) -> None:
     # Contacts, certifications and access share their organisation's scope; move them with it,
     # one save each so that every move is in the audit trail.
-    for model in (Contact, Certification, SystemAccess):
+    # Assessment records of the party (its assessments, follow-up items, portal links, level override)
+    # go with it too, looked up by name so the registry does not import the assessments app.
+    others = [apps.get_model(label) for label in MOVES_WITH_ORGANISATION]
+    for model in (Contact, Certification, SystemAccess, *others):
         for child in model.objects.filter(organisation=organisation).exclude(group_company_id=company_id):
             child.group_company_id = company_id  # type: ignore[assignment]
             child.save(update_fields=["group_company", "updated_at"])

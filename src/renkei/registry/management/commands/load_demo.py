@@ -26,6 +26,9 @@ COUNT_LABELS = (
     ("releases", "リリース / releases"),
     ("vulnerabilities", "脆弱性 / vulnerabilities"),
     ("findings", "所見 / findings"),
+    ("campaigns", "点検キャンペーン / assessment campaigns"),
+    ("assessments", "点検 / assessments"),
+    ("follow_ups", "是正項目 / follow-up items"),
 )
 
 
@@ -74,3 +77,7 @@ class Command(BaseCommand):
                 "Note: these passwords are published; never keep the demo accounts on a production system."
             )
         )
+        for party, url in summary.portal_links:
+            self.stdout.write("")
+            self.stdout.write(self.style.MIGRATE_HEADING(f"取引先ポータル（ログイン不要）/ Partner portal (no login): {party}"))
+            self.stdout.write(f"  {url}")
