@@ -3,6 +3,7 @@
 from ninja import NinjaAPI
 
 from renkei.accounts.api import router as accounts_router
+from renkei.assessments.api import router as assessments_router
 from renkei.chain.api import router as chain_router
 from renkei.core.api import ActiveSessionAuth, TokenAuth, install_error_handlers
 from renkei.incidents.api import router as incidents_router
@@ -19,6 +20,7 @@ api = NinjaAPI(
 install_error_handlers(api)
 
 api.add_router("/accounts", accounts_router)
+api.add_router("/assessments", assessments_router)
 api.add_router("/chain", chain_router)
 api.add_router("/incidents", incidents_router)
 api.add_router("/registry", registry_router)

@@ -1,0 +1,308 @@
+"""The assessments API's guard, every endpoint the same way (as tests/test_permissions.py does for
+the other apps): anonymous → 401; a viewer → 403 on every write and nothing changes, reads 200; a
+user limited to the subsidiary → 404 on every object of the own company (and nothing changes), such
+objects absent from lists, and a payload naming them answers 400 with a field error.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.utils import timezone
+
+from renkei.accounts.services import api_token_create
+from renkei.assessments import answer_services, services
+from renkei.assessments.models import (
+    Answer,
+    AssessmentPolicy,
+    Assignment,
+    AssuranceOverride,
+    Campaign,
+    FollowUp,
+    FollowUpMessage,
+    Framework,
+    ReviewComment,
+    SubcontractorDeclaration,
+)
+from tests.assessments.factories import SMALL_FRAMEWORK, assignment, party, small_framework
+
+pytestmark = pytest.mark.django_db
+
+API = "/api/v1/assessments"
+PARTNER = answer_services.Respondent(name="山田 太郎")
+Objects = dict[str, Any]
+
+
+def _due() -> dt.date:
+    return timezone.localdate() + dt.timedelta(days=30)
+
+
+def build(company: Any, suffix: str) -> Objects:
+    """One of each assessment record of `company`."""
+    framework = small_framework(key=f"scoped-{suffix}")
+    Framework.objects.filter(pk=framework.pk).update(group_company=company)
+    shared = small_framework()  # the whole group's
+    org = party(name=f"{company.name}の委託先", group_company=company)
+    draft = services.campaign_save(
+        user=None, campaign=Campaign(name=f"{suffix} 下書き", framework=shared, group_company=company, due_date=_due())
+    )
+    services.campaign_set_parties(user=None, campaign=draft, organisations=[org])
+    running = services.campaign_save(
+        user=None, campaign=Campaign(name=f"{suffix} 実施中", framework=shared, group_company=company, due_date=_due())
+    )
+    services.campaign_set_parties(user=None, campaign=running, organisations=[party(group_company=company)])
+    services.campaign_launch(user=None, campaign=running)
+    services.campaign_launch_run(campaign_id=running.pk, notify=False)
+    fresh = assignment(organisation=org, framework=shared)
+    done = assignment(organisation=party(group_company=company), framework=shared)
+    answer_services.answers_save_many(
+        respondent=PARTNER, assignment=done,
+        values={"A-1": ("no", None), "A-2": ("yes", None), "B-1": ("yes", None), "B-3": ("full", None)},
+    )
+    declaration = answer_services.declaration_add(respondent=PARTNER, assignment=done, name=f"{suffix}再委託先")
+    answer_services.assignment_submit(respondent=PARTNER, assignment=done)
+    follow_up = FollowUp.objects.create(organisation=org, group_company=company, title=f"{suffix} 是正", due_date=_due())
+    return {
+        "company": company, "framework": framework, "shared": shared, "party": org, "draft": draft,
+        "running": running, "fresh": fresh, "done": done, "declaration": declaration, "follow_up": follow_up,
+    }
+
+
+@dataclass(frozen=True)
+class Row:
+    method: str
+    path: str  # with {name} placeholders for objects
+    payload: Callable[[Objects], Any] | None = None
+    multipart: bool = False
+
+    @property
+    def is_write(self) -> bool:
+        return self.method != "get"
+
+    def url(self, o: Objects) -> str:
+        return API + self.path.format(**{k: getattr(v, "pk", v) for k, v in o.items()})
+
+    def call(self, client: Client, o: Objects) -> Any:
+        url = self.url(o)
+        body = self.payload(o) if self.payload else {}
+        if self.method in ("get", "delete"):
+            return getattr(client, self.method)(url)
+        if self.multipart:
+            return client.post(url, body)
+        return getattr(client, self.method)(url, body, content_type="application/json")
+
+
+def _yaml(o: Objects) -> dict[str, Any]:
+    text = SMALL_FRAMEWORK.replace("key: test-small", "key: guarded-upload")
+    return {"file": SimpleUploadedFile("f.yaml", text.encode())}
+
+
+POLICY = {"months_critical": 6, "months_high": 6, "months_medium": 6, "months_low": 6,
+          "reminder_days_before": 1, "overdue_reminder_days": 1}
+FOLLOW_UP = {"title": "変更", "severity": "high", "status": "in_progress"}
+
+OBJECT_READS = [
+    Row("get", "/frameworks/{framework}"),
+    Row("get", "/parties/{party}"),
+    Row("get", "/policies/{company}"),
+    Row("get", "/campaigns/{draft}"),
+    Row("get", "/campaigns/{draft}/parties"),
+    Row("get", "/assignments/{done}"),
+    Row("get", "/assignments/{done}/answers"),
+    Row("get", "/assignments/{done}/proposed-follow-ups"),
+    Row("get", "/assignments/{done}/declarations"),
+    Row("get", "/follow-ups/{follow_up}"),
+    Row("get", "/follow-ups/{follow_up}/messages"),
+]
+LISTS = [
+    Row("get", "/frameworks"),
+    Row("get", "/parties"),
+    Row("get", "/policies"),
+    Row("get", "/campaigns"),
+    Row("get", "/assignments"),
+    Row("get", "/follow-ups"),
+]
+OBJECT_WRITES = [
+    Row("post", "/frameworks/{framework}/active", lambda o: {"active": False}),
+    Row("delete", "/frameworks/{framework}"),
+    Row("put", "/parties/{party}/override", lambda o: {"level": "scs4", "reason": "理由"}),
+    Row("delete", "/parties/{party}/override"),
+    Row("put", "/policies/{company}", lambda o: POLICY),
+    Row("patch", "/campaigns/{draft}", lambda o: {"name": "改名"}),
+    Row("delete", "/campaigns/{draft}"),
+    Row("put", "/campaigns/{draft}/parties", lambda o: {"organisation_ids": []}),
+    Row("post", "/campaigns/{draft}/launch"),
+    Row("post", "/campaigns/{running}/close"),
+    Row("delete", "/assignments/{fresh}"),
+    Row("put", "/assignments/{fresh}/answers", lambda o: {"answers": [{"question": "A-1", "value": "yes"}]}),
+    Row("patch", "/assignments/{fresh}/answers/A-1", lambda o: {"value": "yes"}),
+    Row("post", "/assignments/{fresh}/confirm-carried", lambda o: {}),
+    Row("post", "/assignments/{fresh}/submit"),
+    Row("post", "/assignments/{done}/accept"),
+    Row("post", "/assignments/{done}/return", lambda o: {"message": "直してください"}),
+    Row("post", "/assignments/{done}/reopen"),
+    Row("post", "/assignments/{done}/answers/A-1/review", lambda o: {"state": "accepted"}),
+    Row("post", "/assignments/{done}/follow-ups", lambda o: {"question_refs": ["A-1"]}),
+    Row("post", "/declarations/{declaration}/accept", lambda o: {}),
+    Row("post", "/declarations/{declaration}/reject", lambda o: {"note": "x"}),
+    Row("put", "/follow-ups/{follow_up}", lambda o: {**FOLLOW_UP, "organisation_id": o["party"].pk}),
+    Row("patch", "/follow-ups/{follow_up}", lambda o: FOLLOW_UP),
+    Row("delete", "/follow-ups/{follow_up}"),
+    Row("post", "/follow-ups/{follow_up}/messages", lambda o: {"body": "連絡"}),
+]
+CREATES = [
+    Row("post", "/frameworks", _yaml, multipart=True),
+    Row("post", "/campaigns", lambda o: {"name": "新規", "framework_id": o["shared"].pk, "due_date": _due().isoformat()}),
+    Row("post", "/assignments", lambda o: {"organisation_id": o["party"].pk, "framework_id": o["shared"].pk,
+                                           "due_date": _due().isoformat(), "invite": False}),
+    Row("post", "/follow-ups", lambda o: {"organisation_id": o["party"].pk, "title": "新規"}),
+]
+ALL_ROWS = OBJECT_READS + LISTS + OBJECT_WRITES + CREATES
+
+
+def snapshot() -> dict[str, Any]:
+    """Everything the writes above could change."""
+    return {
+        "frameworks": sorted(Framework.objects.values_list("pk", "is_active", "group_company_id")),
+        "overrides": AssuranceOverride.objects.count(),
+        "policies": AssessmentPolicy.objects.count(),
+        "campaigns": sorted(Campaign.objects.values_list("pk", "name", "status", "due_date")),
+        "campaign_parties": sorted(Campaign.parties.through.objects.values_list("campaign_id", "organisation_id")),
+        "assignments": sorted(Assignment.objects.values_list("pk", "status")),
+        "answers": sorted(Answer.objects.values_list("pk", "value", "version", "review_state", "carried_over")),
+        "comments": ReviewComment.objects.count(),
+        "declarations": sorted(SubcontractorDeclaration.objects.values_list("pk", "status")),
+        "follow_ups": sorted(FollowUp.objects.values_list("pk", "title", "status", "severity")),
+        "messages": FollowUpMessage.objects.count(),
+    }
+
+
+@pytest.fixture
+def objects(own: Any) -> Objects:
+    return build(own, "own")
+
+
+def _id(row: Row) -> str:
+    return f"{row.method.upper()} {row.path}"
+
+
+def test_anonymous_gets_401_everywhere(client: Client, objects: Objects) -> None:
+    before = snapshot()
+    for row in ALL_ROWS:
+        response = row.call(client, objects)
+        assert response.status_code == 401, _id(row)
+        assert response.json()["message"], _id(row)
+    assert snapshot() == before
+
+
+def test_viewer_reads_but_every_write_is_403(viewer: Any, objects: Objects) -> None:
+    _token, raw = api_token_create(user=viewer, name="viewer", days=1)
+    client = Client(headers={"Authorization": f"Bearer {raw}"})
+    before = snapshot()
+    for row in OBJECT_READS + LISTS:
+        assert row.call(client, objects).status_code == 200, _id(row)
+    for row in OBJECT_WRITES + CREATES:
+        response = row.call(client, objects)
+        assert response.status_code == 403, (_id(row), response.content)
+        assert response.json()["message"], _id(row)
+    assert snapshot() == before
+
+
+def test_viewer_session_writes_are_403_too(viewer_client: Client, objects: Objects) -> None:
+    before = snapshot()
+    for row in (OBJECT_WRITES[5], OBJECT_WRITES[11], CREATES[0]):
+        assert row.call(viewer_client, objects).status_code == 403, _id(row)
+    assert snapshot() == before
+
+
+def test_limited_user_gets_404_on_the_own_company_and_does_not_see_it_in_lists(
+    client: Client, limited_analyst: Any, subsidiary: Any, objects: Objects
+) -> None:
+    build(subsidiary, "sub")
+    client.force_login(limited_analyst)
+    before = snapshot()
+    for row in OBJECT_READS + OBJECT_WRITES:
+        response = row.call(client, objects)
+        assert response.status_code == 404, (_id(row), response.content)
+        assert response.json()["message"], _id(row)
+    assert snapshot() == before
+
+    def listed(path: str, key: str = "id") -> set[Any]:
+        body = client.get(API + path).json()
+        return {item[key] for item in (body["items"] if isinstance(body, dict) else body)}
+
+    assert objects["framework"].pk not in listed("/frameworks") and objects["shared"].pk in listed("/frameworks")
+    assert listed("/parties", "organisation_id") and objects["party"].pk not in listed("/parties", "organisation_id")
+    assert listed("/policies", "group_company_id") == {subsidiary.pk}
+    campaigns = listed("/campaigns")
+    assert campaigns and not campaigns & {objects["draft"].pk, objects["running"].pk}
+    assignments = listed("/assignments")
+    assert assignments and not assignments & {objects["fresh"].pk, objects["done"].pk}
+    follow_ups = listed("/follow-ups")
+    assert follow_ups and objects["follow_up"].pk not in follow_ups
+
+
+def test_limited_user_cannot_name_the_own_company_in_payloads(
+    client: Client, limited_analyst: Any, subsidiary: Any, objects: Objects
+) -> None:
+    sub = build(subsidiary, "sub")
+    client.force_login(limited_analyst)
+    own_party, own_framework = objects["party"].pk, objects["framework"].pk
+    due = _due().isoformat()
+
+    def post(method: str, path: str, body: dict[str, Any]) -> Any:
+        return getattr(client, method)(API + path, body, content_type="application/json")
+
+    before = snapshot()
+    cases = [
+        (post("post", "/assignments", {"organisation_id": own_party, "framework_id": sub["shared"].pk, "due_date": due}),
+         "organisation_id"),
+        (post("post", "/campaigns", {"name": "x", "framework_id": own_framework, "due_date": due}), "framework_id"),
+        (post("post", "/campaigns", {"name": "x", "framework_id": sub["shared"].pk, "due_date": due,
+                                     "group_company_id": objects["company"].pk}), "group_company_id"),
+        (post("put", f"/campaigns/{sub['draft'].pk}/parties", {"organisation_ids": [sub["party"].pk, own_party]}),
+         "organisation_ids.1"),
+        (post("post", "/follow-ups", {"organisation_id": own_party, "title": "x"}), "organisation_id"),
+        (post("patch", f"/follow-ups/{sub['follow_up'].pk}", {"assignment_id": objects["done"].pk}), "assignment_id"),
+        (post("post", f"/declarations/{sub['declaration'].pk}/accept", {"organisation_id": own_party}), "organisation_id"),
+        (client.post(f"{API}/frameworks", {**_yaml(objects), "group_company_id": str(objects["company"].pk)}),
+         "group_company_id"),
+    ]
+    for response, field in cases:
+        assert response.status_code == 400, (field, response.content)
+        assert field in [e.get("field") for e in response.json()["errors"]], (field, response.json())
+    assert snapshot() == before
+
+    # Without a group company, a limited user's framework becomes their company's, not the group's.
+    uploaded = client.post(f"{API}/frameworks", _yaml(objects))
+    assert uploaded.status_code == 201 and uploaded.json()["group_company_id"] == subsidiary.pk
+    created = post("post", "/campaigns", {"name": "子会社点検", "framework_id": sub["shared"].pk, "due_date": due})
+    assert created.status_code == 201 and created.json()["group_company_id"] == subsidiary.pk
+
+
+def test_every_endpoint_is_guarded_by_this_table(analyst_client: Client) -> None:
+    paths = analyst_client.get("/api/v1/openapi.json").json()["paths"]
+    endpoints = {
+        (method, path.removeprefix(API))
+        for path, operations in paths.items()
+        if path.startswith(API + "/")
+        for method in operations
+    }
+    covered = {(r.method, r.path) for r in ALL_ROWS}
+    placeholders = {
+        "framework": "pk", "party": "org_id", "company": "company_id", "draft": "pk", "running": "pk", "fresh": "pk",
+        "done": "pk", "declaration": "pk", "follow_up": "pk",
+    }
+    normalised = set()
+    for method, path in covered:
+        for name, param in placeholders.items():
+            path = path.replace("{" + name + "}", "{" + param + "}")
+        normalised.add((method, path.replace("/A-1", "/{question_ref}")))
+    missing = endpoints - normalised
+    assert not missing, f"endpoints without a row here: {sorted(missing)}"
