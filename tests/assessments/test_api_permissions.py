@@ -247,6 +247,15 @@ def test_limited_user_gets_404_on_the_own_company_and_does_not_see_it_in_lists(
     follow_ups = listed("/follow-ups")
     assert follow_ups and objects["follow_up"].pk not in follow_ups
 
+    # The whole group's frameworks are visible to everybody but only an unlimited user changes them.
+    shared = objects["shared"]
+    Assignment.objects.filter(framework=shared).delete()  # unused, so deleting would otherwise succeed
+    Campaign.objects.filter(framework=shared).delete()
+    retire = client.post(f"{API}/frameworks/{shared.pk}/active", {"active": False}, content_type="application/json")
+    assert retire.status_code == 403 and client.delete(f"{API}/frameworks/{shared.pk}").status_code == 403
+    shared.refresh_from_db()
+    assert shared.is_active
+
 
 def test_limited_user_cannot_name_the_own_company_in_payloads(
     client: Client, limited_analyst: Any, subsidiary: Any, objects: Objects
