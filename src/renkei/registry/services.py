@@ -7,6 +7,7 @@ from typing import Any
 
 from django.apps import apps
 from django.db import IntegrityError, transaction
+from django.db.models import Model
 from django.utils.translation import gettext as _
 
 from renkei.core.errors import RenkeiError
@@ -83,9 +84,10 @@ def _move_children(*, organisation: Organisation, company_id: int | None) -> Non
     # one save each so that every move is in the audit trail.
     # Assessment records of the party (its assessments, follow-up items, portal links, level override)
     # go with it too, looked up by name so the registry does not import the assessments app.
-    others = [apps.get_model(label) for label in MOVES_WITH_ORGANISATION]
-    for model in (Contact, Certification, SystemAccess, *others):
-        for child in model.objects.filter(organisation=organisation).exclude(group_company_id=company_id):
+    models: list[type[Model]] = [Contact, Certification, SystemAccess]
+    models += [apps.get_model(label) for label in MOVES_WITH_ORGANISATION]
+    for model in models:
+        for child in model._default_manager.filter(organisation=organisation).exclude(group_company_id=company_id):
             child.group_company_id = company_id  # type: ignore[assignment]
             child.save(update_fields=["group_company", "updated_at"])
 
