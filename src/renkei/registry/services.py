@@ -88,7 +88,7 @@ def _move_children(*, organisation: Organisation, company_id: int | None) -> Non
     models += [apps.get_model(label) for label in MOVES_WITH_ORGANISATION]
     for model in models:
         for child in model._default_manager.filter(organisation=organisation).exclude(group_company_id=company_id):
-            child.group_company_id = company_id  # type: ignore[assignment]
+            child.group_company_id = company_id  # type: ignore[attr-defined]
             child.save(update_fields=["group_company", "updated_at"])
 
 
