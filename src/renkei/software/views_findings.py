@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 
+from renkei.assessments.followup_services import followup_from_software_finding
 from renkei.core.errors import RenkeiError, errors_to_form
 from renkei.core.permissions import Action, can, get_visible_or_404, require, visible
 from renkei.core.views import Column, ObjectDetailView, ObjectListView, RenkeiViewMixin, safe_next
@@ -164,7 +165,18 @@ class FindingRequestResponseView(RenkeiViewMixin, View):
             services.finding_request_response(user=request.user, finding=finding)
         except RenkeiError as exc:
             return render(request, self.template_name, {**self.context(finding), "error": exc}, status=exc.status)
-        messages.success(request, _("The supplier was asked to respond."))
+        try:
+            follow_up = followup_from_software_finding(user=request.user, finding=finding)
+        except RenkeiError as exc:
+            messages.success(request, _("The supplier was asked to respond."))
+            messages.error(request, _("No follow-up item was added: {error}").format(error=exc))
+        else:
+            messages.success(
+                request,
+                _("The supplier was asked to respond; the follow-up item “{title}” tracks the response.").format(
+                    title=follow_up.title
+                ),
+            )
         return HttpResponseRedirect(safe_next(request, finding.get_absolute_url()))
 
     def context(self, finding: Finding) -> dict[str, Any]:
