@@ -448,17 +448,24 @@ def _preview_page(
     error: RenkeiError | None = None,
 ) -> HttpResponse:
     spec = result.spec
-    sample: list[tuple[str, Any]] = []
+    type_labels = {
+        "yesno": _("Yes / partly / no"), "single": _("Single choice"), "text": _("Text"),
+        "number": _("Number"), "date": _("Date"),
+    }  # fmt: skip
+    yesno = [frameworks.yesno_labels()[a] for a in spec.answers] if spec else []
+    sample: list[tuple[str, Any, str]] = []
     if spec is not None:
         for section in spec.sections:
             for question in section.questions:
                 if len(sample) >= PREVIEW_QUESTIONS:
                     break
-                sample.append((section.title_ja, question))
-    type_labels = {
-        "yesno": _("Yes / partly / no"), "single": _("Single choice"), "text": _("Text"),
-        "number": _("Number"), "date": _("Date"),
-    }  # fmt: skip
+                if question.answer_type == "yesno":
+                    answers = " / ".join(yesno)
+                elif question.choices:
+                    answers = " / ".join(str(c["ja"]) for c in question.choices)
+                else:
+                    answers = type_labels.get(question.answer_type, question.answer_type)
+                sample.append((section.title_ja, question, answers))
     context = {
         "token": token,
         "filename": book.filename,
@@ -471,7 +478,7 @@ def _preview_page(
         "sample": sample,
         "more_questions": max(0, result.question_count - len(sample)),
         "types": [(type_labels.get(t, t), n) for t, n in sorted(result.types.items())],
-        "answers": [frameworks.yesno_labels()[a] for a in spec.answers] if spec else [],
+        "answers": yesno if result.types.get("yesno") else [],
         "error": error,
         "title": _("Import an Excel check sheet"),
     }
