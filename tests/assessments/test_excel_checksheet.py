@@ -326,3 +326,22 @@ def test_limited_analyst_imports_for_their_company_only(client, limited_analyst,
     assert response.status_code == 200
     client.post(reverse("assessments:framework_excel_import_create"), {"token": token})
     assert Framework.objects.get(key="automotive-check").group_company == subsidiary
+
+
+@pytest.mark.django_db
+def test_cancel_and_create_delete_the_kept_upload(analyst_client, own):
+    from django.core.files.storage import default_storage
+
+    _upload(analyst_client, samples.check_sheet())
+    kept = analyst_client.session["assessments_excel_framework"]["path"]
+    assert default_storage.exists(kept)
+    response = analyst_client.post(reverse("assessments:framework_excel_import"), {"cancel": "1"})
+    assert response.status_code == 302
+    assert not default_storage.exists(kept) and "assessments_excel_framework" not in analyst_client.session
+    _upload(analyst_client, samples.check_sheet())
+    token = _token(analyst_client)
+    kept = analyst_client.session["assessments_excel_framework"]["path"]
+    analyst_client.post(reverse("assessments:framework_excel_import_sheet"), {"token": token, "sheet": "0", "header_row": "4"})
+    analyst_client.post(reverse("assessments:framework_excel_import_columns"), {"token": token, **_columns()})
+    analyst_client.post(reverse("assessments:framework_excel_import_create"), {"token": token})
+    assert Framework.objects.filter(key="automotive-check").exists() and not default_storage.exists(kept)
