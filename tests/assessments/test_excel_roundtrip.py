@@ -255,7 +255,8 @@ def test_invalid_answers_and_unknown_ids_save_nothing(analyst_client, own):
     plan = response.context["plan"]
     assert plan.unmatched == [(9, "Z-9")]
     assert [(row, ref) for row, ref, _m in plan.invalid] == [(4, "A-3"), (5, "B-1")]
-    assert "is not one of the answers" in plan.invalid[0][2] and "Enter a number" in plan.invalid[1][2]
+    assert plan.invalid[0][2] == "“たぶん” is not one of the answers: None, All, no exceptions"
+    assert "Enter a number" in plan.invalid[1][2]
     html = response.content.decode()
     assert 'id="confirm-button"' not in html and "Z-9" in html and "たぶん" in html
     # Posting a confirmation anyway is refused: the previewed file had errors.

@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 
 from renkei.assessments import scoring
 from renkei.assessments.excel import Book, RowProblem, Sheet
+from renkei.assessments.frameworks import yesno_labels
 from renkei.core.errors import RenkeiError
 from renkei.registry.importexport.reading import FORMULA_STARTS
 
@@ -488,7 +489,7 @@ def plan_answers(
             try:
                 value = _normalise(question, row.answer, yesno_answers, file_language)
             except RenkeiError as exc:
-                plan.invalid.append((row.row, row.ref, exc.message))
+                plan.invalid.append((row.row, row.ref, _invalid_message(question, row.answer, yesno_answers, exc)))
                 continue
         else:
             value = existing.value if existing else None
@@ -538,3 +539,18 @@ def _normalise(question: QuestionInfo, raw: str, yesno_answers: Sequence[str], f
         except RenkeiError:
             pass
         raise
+
+
+def _invalid_message(question: QuestionInfo, raw: str, yesno_answers: Sequence[str], error: RenkeiError) -> str:
+    """For a choice question, name the answers as the drop-down shows them (not their codes)."""
+    english = (translation.get_language() or "ja").startswith("en")
+    if question.answer_type == "yesno":
+        names = yesno_labels()
+        labels = [str(names[v]) for v in yesno_answers if v in names]
+    elif question.answer_type in ("single", "multiple", "maturity"):
+        labels = [
+            str((c.get("en") if english else None) or c.get("ja") or c.get("en") or c.get("value")) for c in question.choices
+        ]
+    else:
+        return error.message
+    return _("“{value}” is not one of the answers: {choices}").format(value=raw[:100], choices=", ".join(labels))
