@@ -31,7 +31,7 @@ def page(client: Client, name: str, *args: Any, status: int = 200, query: str = 
     return response.content.decode()
 
 
-def answer(a: Assignment, ref: str, value: Any, note: str = "") -> None:
+def answer(a: Assignment, ref: str, value: Any, note: str | None = None) -> None:
     question = a.framework.questions.get(ref=ref)
     answering.answer_save(respondent=PARTNER, assignment=a, question_id=question.pk, value=value, note=note)
 

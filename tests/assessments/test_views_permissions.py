@@ -1,0 +1,254 @@
+"""Permissions of the staff pages, every page the same way: anonymous users go to the login page;
+a viewer reads everything of its scope, sees no write buttons and gets 403 on every write (and
+nothing changes); a user limited to the subsidiary gets 404 on every object of the own company,
+does not see them in lists and cannot name them in a form."""
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.utils import timezone
+
+from renkei.accounts.models import PortalLink
+from renkei.accounts.services import portal_link_issue
+from renkei.assessments import answer_services as answering
+from renkei.assessments import followup_services, services
+from renkei.assessments.models import (
+    Answer,
+    AssuranceOverride,
+    Campaign,
+    FollowUp,
+    FollowUpMessage,
+    Framework,
+    FrameworkOrigin,
+    SubcontractorDeclaration,
+)
+from tests.assessments.factories import SMALL_FRAMEWORK, assignment, party, small_spec
+from tests.assessments.test_views_helpers import PARTNER, logged_in, submit, url
+
+pytestmark = pytest.mark.django_db
+
+WRITE_MARKERS = (
+    'id="create-button"', 'id="upload-button"', 'id="start-assessment"', 'id="override-form"', 'id="edit-button"',
+    'id="delete-button"', 'id="launch-button"', 'id="accept-assessment"', 'class="review-form"', 'id="message-form"',
+    'id="issue-link-form"', 'id="policy-form"', 'id="retire-button"', 'id="proposal-form"', 'id="resend-button"',
+    'class="declaration-accept"', 'id="close-button"', 'id="parties-button"',
+)
+
+
+@pytest.fixture
+def objects(own) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+    """One of everything, all of the own company."""
+    framework, _ = services.framework_install(user=None, spec=small_spec(key="own-only"), origin=FrameworkOrigin.UPLOADED, group_company=own)
+    org = party(name="本社の委託先")
+    submitted = assignment(org, framework)
+    declaration = answering.declaration_add(respondent=PARTNER, assignment=submitted, name="申告された再委託先")
+    submitted = submit(submitted, {"A-1": "no"})
+    fresh = assignment(party(name="本社の別の委託先"), framework)
+    draft = services.campaign_save(
+        user=None,
+        campaign=Campaign(name="本社の下書き", framework=framework, group_company=own, due_date=timezone.localdate() + dt.timedelta(days=9)),
+    )
+    services.campaign_set_parties(user=None, campaign=draft, organisations=[org])
+    running = services.campaign_save(
+        user=None,
+        campaign=Campaign(name="本社の実施中", framework=framework, group_company=own, due_date=timezone.localdate() + dt.timedelta(days=9)),
+    )
+    services.campaign_set_parties(user=None, campaign=running, organisations=[org])
+    services.campaign_launch(user=None, campaign=running)
+    services.campaign_launch_run(campaign_id=running.pk, notify=False)
+    link, _raw = portal_link_issue(user=None, organisation=org, expires_at=timezone.now() + dt.timedelta(days=3))
+    follow_up = followup_services.followup_save(
+        user=None, follow_up=FollowUp(organisation=org, title="本社の指摘", due_date=timezone.localdate())
+    )
+    services.assurance_override_set(user=None, organisation=org, level="scs4", reason="理由")
+    return {
+        "framework": framework, "org": org, "assignment": submitted, "question": submitted.framework.questions.get(ref="A-1"),
+        "declaration": declaration, "fresh": fresh, "draft": draft, "running": running, "link": link, "follow_up": follow_up,
+    }
+
+
+@dataclass
+class Row:
+    name: str
+    args: Any  # objects -> tuple of URL arguments
+    method: str = "get"
+    data: Any = None  # objects -> POST data
+
+
+def _due() -> str:
+    return (timezone.localdate() + dt.timedelta(days=20)).isoformat()
+
+
+READS = [
+    Row("party_list", lambda o: ()),
+    Row("party_assurance", lambda o: (o["org"].pk,)),
+    Row("party_links", lambda o: (o["org"].pk,)),
+    Row("policy", lambda o: ()),
+    Row("framework_list", lambda o: ()),
+    Row("framework_detail", lambda o: (o["framework"].pk,)),
+    Row("framework_download", lambda o: (o["framework"].pk,)),
+    Row("campaign_list", lambda o: ()),
+    Row("campaign_detail", lambda o: (o["running"].pk,)),
+    Row("campaign_detail", lambda o: (o["draft"].pk,)),
+    Row("campaign_progress", lambda o: (o["running"].pk,)),
+    Row("assignment_list", lambda o: ()),
+    Row("assignment_detail", lambda o: (o["assignment"].pk,)),
+    Row("assignment_detail", lambda o: (o["fresh"].pk,)),
+    Row("followup_list", lambda o: ()),
+    Row("followup_detail", lambda o: (o["follow_up"].pk,)),
+]
+
+WRITES = [
+    Row("party_override", lambda o: (o["org"].pk,)),
+    Row("party_override", lambda o: (o["org"].pk,), "post", lambda o: {"level": "scs3", "reason": "変更"}),
+    Row("party_override_clear", lambda o: (o["org"].pk,), "post"),
+    Row("party_link_issue", lambda o: (o["org"].pk,), "post", lambda o: {"days": 5}),
+    Row("link_revoke", lambda o: (o["link"].pk,)),
+    Row("link_revoke", lambda o: (o["link"].pk,), "post"),
+    Row("assignment_create", lambda o: (o["org"].pk,)),
+    Row("assignment_create", lambda o: (o["org"].pk,), "post",
+        lambda o: {"framework": o["framework"].pk, "due_date": _due(), "language": "ja"}),
+    Row("policy", lambda o: (), "post", lambda o: {"months_critical": 1, "months_high": 1, "months_medium": 1, "months_low": 1,
+                                                    "reminder_days_before": 1, "overdue_reminder_days": 1}),
+    Row("framework_upload", lambda o: ()),
+    Row("framework_upload", lambda o: (), "post", lambda o: {"file": SimpleUploadedFile("x.yaml", SMALL_FRAMEWORK.encode())}),
+    Row("framework_active", lambda o: (o["framework"].pk,), "post", lambda o: {"active": "0"}),
+    Row("framework_delete", lambda o: (o["framework"].pk,)),
+    Row("framework_delete", lambda o: (o["framework"].pk,), "post"),
+    Row("campaign_create", lambda o: ()),
+    Row("campaign_create", lambda o: (), "post",
+        lambda o: {"name": "新規", "framework": o["framework"].pk, "group_company": o["framework"].group_company_id, "due_date": _due()}),
+    Row("campaign_update", lambda o: (o["draft"].pk,)),
+    Row("campaign_update", lambda o: (o["draft"].pk,), "post",
+        lambda o: {"name": "改名", "framework": o["framework"].pk, "group_company": o["framework"].group_company_id, "due_date": _due()}),
+    Row("campaign_parties", lambda o: (o["draft"].pk,)),
+    Row("campaign_parties", lambda o: (o["draft"].pk,), "post", lambda o: {"criticality": ["low"]}),
+    Row("campaign_party_remove", lambda o: (o["draft"].pk, o["org"].pk), "post"),
+    Row("campaign_launch", lambda o: (o["draft"].pk,)),
+    Row("campaign_launch", lambda o: (o["draft"].pk,), "post"),
+    Row("campaign_close", lambda o: (o["running"].pk,)),
+    Row("campaign_close", lambda o: (o["running"].pk,), "post"),
+    Row("campaign_delete", lambda o: (o["draft"].pk,)),
+    Row("campaign_delete", lambda o: (o["draft"].pk,), "post"),
+    Row("answer_review", lambda o: (o["assignment"].pk, o["question"].pk), "post", lambda o: {"state": "accepted"}),
+    Row("assignment_accept_pending", lambda o: (o["assignment"].pk,), "post"),
+    Row("assignment_accept", lambda o: (o["assignment"].pk,)),
+    Row("assignment_accept", lambda o: (o["assignment"].pk,), "post"),
+    Row("assignment_return", lambda o: (o["assignment"].pk,)),
+    Row("assignment_return", lambda o: (o["assignment"].pk,), "post", lambda o: {"message": "直して"}),
+    Row("assignment_reopen", lambda o: (o["assignment"].pk,)),
+    Row("assignment_followups", lambda o: (o["assignment"].pk,), "post", lambda o: {"question": [o["question"].pk]}),
+    Row("assignment_resend", lambda o: (o["fresh"].pk,), "post"),
+    Row("assignment_delete", lambda o: (o["fresh"].pk,)),
+    Row("assignment_delete", lambda o: (o["fresh"].pk,), "post"),
+    Row("declaration_accept", lambda o: (o["declaration"].pk,), "post", lambda o: {"organisation": ""}),
+    Row("declaration_reject", lambda o: (o["declaration"].pk,), "post", lambda o: {"note": "x"}),
+    Row("followup_create", lambda o: ()),
+    Row("followup_create", lambda o: (), "post",
+        lambda o: {"organisation": o["org"].pk, "title": "新規", "severity": "low", "owner": "party", "due_date": _due(), "status": "open"}),
+    Row("followup_update", lambda o: (o["follow_up"].pk,)),
+    Row("followup_update", lambda o: (o["follow_up"].pk,), "post",
+        lambda o: {"organisation": o["org"].pk, "title": "改題", "severity": "low", "owner": "party", "due_date": _due(), "status": "open"}),
+    Row("followup_message", lambda o: (o["follow_up"].pk,), "post", lambda o: {"body": "連絡", "status": "resolved"}),
+    Row("followup_delete", lambda o: (o["follow_up"].pk,)),
+    Row("followup_delete", lambda o: (o["follow_up"].pk,), "post"),
+]
+
+
+def request(client: Client, row: Row, objects: dict[str, Any]) -> Any:
+    path = url(row.name, *row.args(objects))
+    if row.method == "post":
+        return client.post(path, row.data(objects) if row.data else {})
+    return client.get(path)
+
+
+def snapshot(objects: dict[str, Any]) -> tuple[Any, ...]:
+    """Everything the writes above could change."""
+    return (
+        Framework.objects.count(),
+        Framework.objects.get(pk=objects["framework"].pk).is_active,
+        list(Campaign.objects.order_by("pk").values_list("name", "status")),
+        objects["draft"].parties.count(),
+        list(objects["assignment"].__class__.objects.order_by("pk").values_list("pk", "status")),
+        list(Answer.objects.order_by("pk").values_list("review_state", flat=True)),
+        list(FollowUp.objects.order_by("pk").values_list("title", "status")),
+        FollowUpMessage.objects.count(),
+        list(AssuranceOverride.objects.values_list("level", "reason")),
+        list(PortalLink.objects.order_by("pk").values_list("pk", "revoked_at")),
+        list(SubcontractorDeclaration.objects.values_list("status", flat=True)),
+        objects["org"].__class__.objects.count(),
+    )
+
+
+def test_anonymous_users_go_to_the_login_page(objects):
+    client = Client()
+    for row in READS + WRITES:
+        response = request(client, row, objects)
+        assert response.status_code == 302 and "/login" in response.url, row
+
+
+def test_viewer_reads_without_write_buttons(objects, viewer):
+    client = logged_in(viewer)
+    for row in READS:
+        response = request(client, row, objects)
+        assert response.status_code == 200, row
+        body = response.content.decode(errors="replace")
+        for marker in WRITE_MARKERS:
+            assert marker not in body, (row, marker)
+
+
+def test_viewer_gets_403_on_every_write(objects, viewer):
+    client = logged_in(viewer)
+    before = snapshot(objects)
+    for row in WRITES:
+        assert request(client, row, objects).status_code == 403, row
+    assert snapshot(objects) == before
+
+
+def test_limited_user_gets_404_on_the_own_companys_objects(objects, limited_analyst, own):
+    client = logged_in(limited_analyst)
+    before = snapshot(objects)
+    for row in READS + WRITES:
+        if not row.args(objects):
+            continue  # lists and create pages: below
+        assert request(client, row, objects).status_code == 404, row
+    assert client.get(url("policy") + f"?company={own.pk}").status_code == 404
+    assert client.post(url("policy"), {"company": own.pk, "months_critical": 1}).status_code == 404
+    assert snapshot(objects) == before
+
+
+def test_limited_user_lists_leave_out_the_own_companys_objects(objects, limited_analyst, subsidiary):
+    client = logged_in(limited_analyst)
+    for name in ("party_list", "framework_list", "campaign_list", "assignment_list", "followup_list"):
+        body = client.get(url(name) + ("?status=all" if name == "followup_list" else "")).content.decode()
+        for text in ("本社の委託先", "本社の下書き", "本社の実施中", "本社の指摘", "own-only"):
+            assert text not in body, (name, text)
+    policy = client.get(url("policy"))
+    assert policy.context["company"] == subsidiary
+
+
+def test_limited_user_cannot_name_the_own_companys_objects(objects, limited_analyst, own):
+    client = logged_in(limited_analyst)
+    before = snapshot(objects)
+    org = objects["org"]
+    response = client.post(
+        url("followup_create"),
+        {"organisation": org.pk, "title": "x", "severity": "low", "owner": "party", "due_date": _due(), "status": "open"},
+    )
+    assert response.status_code == 400
+    response = client.post(
+        url("campaign_create"),
+        {"name": "x", "framework": objects["framework"].pk, "group_company": own.pk, "due_date": _due()},
+    )
+    assert response.status_code == 400
+    assert snapshot(objects) == before
+
+
+def test_analyst_reads_every_page(objects, analyst):
+    client = logged_in(analyst)
+    for row in READS:
+        assert request(client, row, objects).status_code == 200, row
