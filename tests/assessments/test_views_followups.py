@@ -135,3 +135,33 @@ def test_party_message_shows_in_the_thread(own, analyst_c):
     followup_services.followup_message_add(follow_up=follow_up, body="対応しました", party_name="委託先 佐藤", status="party_done")
     body = page(analyst_c, "followup_detail", follow_up.pk)
     assert "委託先 佐藤" in body and "対応しました" in body
+
+
+def test_dashboard_card_counts_and_is_scoped(own, analyst, limited_analyst):
+    from django.db import connection
+    from django.template import Context, Template
+    from django.test import RequestFactory
+    from django.test.utils import CaptureQueriesContext
+
+    from renkei.assessments.models import Assignment
+    from tests.assessments.test_views_helpers import submit
+
+    late = assignment(days=5)
+    Assignment.objects.filter(pk=late.pk).update(due_date=timezone.localdate() - dt.timedelta(days=1))
+    submit(assignment())
+    item(days=-1)
+    item(days=-1, status="resolved")
+    template = Template("{% load assessments_staff %}{% assessments_card %}")
+
+    def render(user) -> str:  # type: ignore[no-untyped-def]
+        request = RequestFactory().get("/")
+        request.user = user
+        with CaptureQueriesContext(connection) as queries:
+            html = template.render(Context({"request": request}))
+        assert len(queries) <= 3
+        return html
+
+    html = render(analyst)
+    assert 'id="card-overdue-assessments">1<' in html and 'id="card-to-review">1<' in html
+    assert 'id="card-overdue-followups">1<' in html
+    assert 'id="card-overdue-assessments">0<' in render(limited_analyst)
