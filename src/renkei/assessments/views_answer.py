@@ -135,6 +135,7 @@ def screen_messages() -> dict[str, str]:
         "all_saved": _("All changes saved"),
         "restored": _("{n} unsent change(s) from your last visit were restored and are being sent."),
         "updated": _("Last changed by {name}, {time}"),
+        "session": _("your session has ended. Your changes are kept in this browser and sent when you open this page again."),
     }
 
 

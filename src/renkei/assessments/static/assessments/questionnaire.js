@@ -228,7 +228,11 @@
       body: JSON.stringify({ value: entry.value, note: entry.note, base_version: entry.base_version })
     }).then(function (response) {
       return response.json().catch(function () { return { message: response.statusText || String(response.status) }; })
-        .then(function (body) { return { status: response.status, body: body }; });
+        .then(function (body) {
+          // Sent on to a login page (the session ended) or any other answer that is not ours: not saved.
+          var lost = response.redirected || (response.status === 200 && typeof body.version !== "number");
+          return { status: lost ? 401 : response.status, body: lost ? { message: MSG.session } : body };
+        });
     }).then(function (result) {
       st.sending = false;
       st.offline = false;
@@ -282,8 +286,8 @@
       setStatus(el, "offline", MSG.offline);
       return;
     }
-    if (status === 403) {
-      // The link no longer works: keep the edit (a new link opens the same page and sends it).
+    if (status === 401 || status === 403) {
+      // Logged out, or the link no longer works: keep the edit (it is sent from this page's next load).
       st.blocked = true;
       setStatus(el, "error", message);
       return;
