@@ -297,3 +297,30 @@ def test_moving_a_party_to_another_group_company_moves_its_assessment_records(ow
     for record in (a, item, org.assurance_override):
         record.refresh_from_db()
         assert record.group_company_id == subsidiary.pk
+
+
+@pytest.mark.django_db
+def test_a_required_file_question_is_answered_by_its_evidence(own):
+    from renkei.assessments import frameworks
+    from renkei.assessments.models import FrameworkOrigin
+
+    text = """
+schema: renkei-framework/1
+key: file-check
+version: "1"
+name: 証跡の確認
+sections:
+  - id: S
+    title: 証跡
+    questions:
+      - {id: F-1, text: 情報セキュリティ基本方針を添付してください, type: file}
+"""
+    framework, _ = services.framework_install(
+        user=None, spec=frameworks.load_yaml(text.encode(), filename="f.yaml"), origin=FrameworkOrigin.UPLOADED
+    )
+    a = assignment(framework=framework)
+    with pytest.raises(RenkeiError):
+        answering.assignment_submit(respondent=PARTNER, assignment=a)
+    answering.evidence_add(respondent=PARTNER, assignment=a, question_id=_q(a, "F-1").pk,
+                           upload=SimpleUploadedFile("基本方針.pdf", b"%PDF-1.4 policy"))
+    assert answering.assignment_submit(respondent=PARTNER, assignment=a).status == AssignmentStatus.SUBMITTED

@@ -20,6 +20,7 @@ from renkei.accounts.services import portal_link_issue
 from renkei.assessments import answer_services as answering
 from renkei.assessments import followup_services, review_services, services
 from renkei.assessments.models import (
+    Answer,
     AssessmentPolicy,
     Assignment,
     Campaign,
@@ -186,8 +187,8 @@ def load_assessment_demo(*, orgs: Mapping[str, Organisation], today: dt.date) ->
     michinoku = by_key["michinoku"]
     respondent = answering.Respondent(name=RESPONDENTS["michinoku"])
     _answer(michinoku, respondent, GAPS["michinoku"])
-    answering.assignment_submit(respondent=respondent, assignment=michinoku)
-    answer = michinoku.answers.get(question__ref="INC-04")
+    michinoku = answering.assignment_submit(respondent=respondent, assignment=michinoku)
+    answer = Answer.objects.select_related("assignment", "question").get(assignment=michinoku, question__ref="INC-04")
     review_services.answer_review(
         user=analyst, answer=answer, state=ReviewState.CHANGE_REQUESTED,
         comment="連絡窓口（夜間・休日を含む）を取り決めた文書の写しを証跡として添付してください。",
@@ -213,7 +214,7 @@ def load_assessment_demo(*, orgs: Mapping[str, Organisation], today: dt.date) ->
             created_by=analyst,
         ),
     )
-    services.campaign_set_parties(user=None, campaign=quick, organisations=[orgs["yamabiko"], orgs["suzuran"]])
+    services.campaign_set_parties(user=None, campaign=quick, organisations=[orgs["yamabiko"], orgs["koharu"]])
     services.campaign_launch(user=analyst, campaign=quick)
     services.campaign_launch_run(campaign_id=quick.pk, notify=False)
     yamabiko = Assignment.objects.get(campaign=quick, organisation=orgs["yamabiko"])

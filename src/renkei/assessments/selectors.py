@@ -75,8 +75,13 @@ def framework_data(framework: Framework) -> tuple[scoring.FrameworkData, tuple[s
 
 
 def answer_values(assignment: Assignment) -> dict[str, Any]:
-    """Question ID → answer value; answers carried over from the last cycle count as given."""
-    return dict(assignment.answers.filter(value__isnull=False).values_list("question__ref", "value"))
+    """Question ID → answer value; answers carried over from the last cycle count as given, and a
+    file question is answered by the names of the evidence attached to it."""
+    values = dict(assignment.answers.filter(value__isnull=False).values_list("question__ref", "value"))
+    files = Evidence.objects.filter(assignment=assignment, question__answer_type="file").values_list("question__ref", "name")
+    for ref, name in files:
+        values.setdefault(ref, []).append(name)
+    return values
 
 
 def assignment_summary(assignment: Assignment) -> scoring.Summary:
@@ -107,6 +112,8 @@ class Item:
 
     @property
     def is_answered(self) -> bool:
+        if self.question.answer_type == "file":
+            return bool(self.evidence)
         return self.answer is not None and answered(self.answer.value)
 
     @property
@@ -221,7 +228,10 @@ def questionnaire(assignment: Assignment, *, with_follow_ups: bool = True) -> Qu
         item._yesno_answers = yesno
         by_section[q.section_id].append(item)
     data, question_data = framework_data(framework)
-    values = {q.ref: answers[q.pk].value for q in questions if q.pk in answers and answers[q.pk].value is not None}
+    values: dict[str, Any] = {q.ref: answers[q.pk].value for q in questions if q.pk in answers and answers[q.pk].value is not None}
+    for q in questions:
+        if q.answer_type == "file" and evidence.get(q.pk):
+            values[q.ref] = [e.name for e in evidence[q.pk]]
     return Questionnaire(
         assignment=assignment,
         sections=[SectionItems(section=s, items=by_section.get(s.pk, [])) for s in sections],

@@ -20,8 +20,8 @@ from renkei.core.audit import describe_actor
 from renkei.core.permissions import Action, allowed_company_ids, get_visible_or_404, visible
 from renkei.core.views import RenkeiViewMixin
 
-AUDITED_APPS = ("registry", "accounts", "software")
-AUDITED_SCOPED_APPS = ("registry", "software")
+AUDITED_APPS = ("registry", "accounts", "software", "assessments")
+AUDITED_SCOPED_APPS = ("registry", "software", "assessments")
 ACTION_LABELS = {0: _("created"), 1: _("changed"), 2: _("deleted"), 3: _("accessed")}
 
 
