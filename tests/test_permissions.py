@@ -32,6 +32,10 @@ from renkei.registry.models import Tag
 from tests import factories as f
 from tests.software import factories as sw
 
+# The assessments app keeps the same guard in its own tables, each with its own "every URL is in the
+# table" check: tests/assessments/test_views_permissions.py (staff pages), test_api_permissions.py
+# (/api/v1/assessments/) and test_portal_guard.py (the partner portal, open without a login but
+# bounded by the portal link's party).
 GUARDED_NAMESPACES = {"registry", "chain", "software", "incidents"}
 GUARDED_API_PREFIXES = ("/api/v1/registry/", "/api/v1/chain/", "/api/v1/software/", "/api/v1/incidents")
 
