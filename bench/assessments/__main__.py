@@ -89,7 +89,7 @@ def bench_launch() -> dict[str, Any]:
     parties = Organisation.objects.bulk_create(
         [Organisation(name=f"ベンチ取引先{i:04}株式会社", kind="contractor", group_company=own) for i in range(PARTIES)]
     )
-    parties = list(Organisation.objects.filter(kind="contractor").order_by("pk"))
+    parties = list(Organisation.objects.filter(name__startswith="ベンチ取引先").order_by("pk"))
     Contact.objects.bulk_create(
         [Contact(organisation=p, group_company=own, name=f"担当{p.pk}", role="security", email=f"sec{p.pk}@bench.example.jp") for p in parties]
     )
@@ -126,12 +126,12 @@ def bench_launch() -> dict[str, Any]:
         "launch_request_s": round(launch_request_s, 4),
         "launch_s": round(launch_s, 3),
         "assignments": done.assignments.count(),
-        "portal_links": PortalLink.objects.count(),
+        "portal_links": PortalLink.objects.filter(organisation__assignments__campaign=campaign).count(),
         "emails": len(mail.outbox),
         "carried_answers": carried,
         "status": done.status,
     }
-    assert result["assignments"] == PARTIES and result["emails"] == PARTIES and result["portal_links"] == PARTIES
+    assert result["assignments"] == PARTIES and result["emails"] == PARTIES and result["portal_links"] == PARTIES, result
     assert carried == REASSESSED * len(questions)
     return result
 
@@ -205,6 +205,13 @@ def bench_portal(repeat: int = 30) -> dict[str, Any]:
     from renkei.accounts.services import portal_link_issue
     from renkei.assessments.views_portal import NAME_SESSION_KEY
 
+    # Keep the database connection between requests, as production does on PostgreSQL
+    # (CONN_MAX_AGE): the figure is the page's own work, and the queries can be counted.
+    from django.core import signals
+    from django.db import close_old_connections
+
+    signals.request_finished.disconnect(close_old_connections)
+
     def measure(n: int, key: str) -> tuple[float, int, int]:
         party, assignment = _answered_assignment(n, key)
         _link, raw = portal_link_issue(user=None, organisation=party, expires_at=timezone.now() + datetime.timedelta(days=30))
@@ -218,6 +225,8 @@ def bench_portal(repeat: int = 30) -> dict[str, Any]:
         assert first.status_code == 200, first.status_code
         with CaptureQueriesContext(connection) as queries:
             client.get(url)
+        # Counted now: the next request's `request_started` signal empties the query log.
+        query_count = len(queries.captured_queries)
         times = []
         size = 0
         for _ in range(repeat):
@@ -225,7 +234,7 @@ def bench_portal(repeat: int = 30) -> dict[str, Any]:
             response = client.get(url)
             times.append(time.perf_counter() - t)
             size = len(response.content)
-        return statistics.median(times) * 1000, len(queries.captured_queries), size
+        return statistics.median(times) * 1000, query_count, size
 
     ms, queries, size = measure(PORTAL_QUESTIONS, "bench-portal-300")
     small_ms, small_queries, _ = measure(SMALL_QUESTIONS, "bench-portal-30")
