@@ -196,7 +196,8 @@ def _answered_assignment(n: int, key: str) -> tuple[Any, Any]:
 
 
 def bench_portal(repeat: int = 30) -> dict[str, Any]:
-    from django.db import connection
+    from django.core import signals
+    from django.db import close_old_connections, connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
     from django.urls import reverse
@@ -207,9 +208,6 @@ def bench_portal(repeat: int = 30) -> dict[str, Any]:
 
     # Keep the database connection between requests, as production does on PostgreSQL
     # (CONN_MAX_AGE): the figure is the page's own work, and the queries can be counted.
-    from django.core import signals
-    from django.db import close_old_connections
-
     signals.request_finished.disconnect(close_old_connections)
 
     def measure(n: int, key: str) -> tuple[float, int, int]:
