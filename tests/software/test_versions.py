@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 
 import pytest
+from packaging.version import Version
 
 from renkei.software.versions import (
     SUPPORTED_ECOSYSTEMS,
@@ -142,6 +143,31 @@ def test_pypi_legacy_versions_sort_before_pep440_in_setuptools_order():
     assert_equal("PyPI", "1.0.x", "1.x")
     with pytest.raises(InvalidVersion):
         version_key("PyPI", "   ")
+
+
+def test_pypi_keys_order_exactly_like_packaging():
+    # The keys are plain tuples built from packaging's parse (plain numbers without it): every
+    # pair must compare as packaging's `Version` objects do, equality included.
+    versions = [
+        "0", "0.0", "00.1", "0.1", "1", "1.0", "1.0.0", "1.0.1", "1.01", "1.1.dev1", "1.1a1", "1.1a1.dev2",
+        "1.1b2.post3", "1.1rc1", "1.1c1", "1.1", "1.1.post0", "1.1.post1.dev1", "1.1.post1", "1.1+1",
+        "1.1+abc", "1.1+abc.1", "1.1+abc.2", "1.1+1.abc", "1!0.5", "1!1.0.dev0", "v2.0", "2.0.0.0.0",
+        "10.0", "2.0-1", "2.0.post1", "2.0_rc_1", "2.0.RC1",
+    ]
+    rng = random.Random(3)
+    rng.shuffle(versions)
+    for a in versions:
+        for b in versions:
+            ka, kb = version_key("PyPI", a), version_key("PyPI", b)
+            assert (ka < kb) == (Version(a) < Version(b)), (a, b)
+            assert (ka == kb) == (Version(a) == Version(b)), (a, b)
+
+
+def test_maven_plain_numbers_read_like_the_tokeniser():
+    # Plain dotted numbers skip the tokeniser; mixed with qualifiers they must still order.
+    assert_equal("Maven", "1", "1.0", "1.0.0", "01.0")
+    assert_ascending("Maven", ["0.9", "1-alpha", "1", "1-sp", "1.0.1", "1.1", "1.10", "2"])
+    assert_equal("Maven", "0", "0.0")
 
 
 # --- Maven ---------------------------------------------------------------------------------------

@@ -85,8 +85,23 @@ def _maven_tokens(version: str) -> list[tuple[str, int | str]]:
     return tokens
 
 
+_DIGITS_AND_DOTS = frozenset(".0123456789")
+_MAVEN_END = (0,)
+
+
 def maven_key(version: str) -> tuple[Any, ...]:
     """Maven's version order (POM reference; agrees with ComparableVersion's published test cases)."""
+    if _DIGITS_AND_DOTS.issuperset(version):
+        # Plain numbers ("3.12.0"), the commonest shape, without the tokeniser: each number is a
+        # ".number" element followed by a nonzero one, trailing zeros are dropped.
+        try:
+            numbers = list(map(int, version.split(".")))
+        except ValueError:  # an empty part ("1..2"): the tokeniser reads it as 0
+            pass
+        else:
+            while numbers and not numbers[-1]:
+                numbers.pop()
+            return (*[(1, 2, n) for n in numbers], _MAVEN_END)
     if not version.isascii() or not version.isprintable():
         raise InvalidVersion(f"not a Maven version: {version!r}")
     elements: list[tuple[int, Any]] = []

@@ -2,9 +2,9 @@
 
 A pure engine (no Django). `version_key(ecosystem, version)` returns a key that sorts like the
 ecosystem's own tools sort versions; keys of one ecosystem compare with each other and with
-nothing else. Keys are plain tuples (compared in C, so cheap to bisect over) except PyPI's, which
-wrap `packaging.version.Version`. Parsing is cached: a 10,000-component SBOM asks for the same
-versions again and again.
+nothing else. Keys are plain tuples, compared in C, so cheap to sort and compare (PyPI's are built
+from the parts of a `packaging.version.Version`, not the object, whose comparisons run Python
+code). Parsing is cached: a 10,000-component SBOM asks for the same versions again and again.
 
 The schemes:
 - PyPI: PEP 440 via `packaging`; versions PEP 440 cannot parse ("2004d", "1.0-beta-final") sort
@@ -119,12 +119,67 @@ def _cached_key(ecosystem: str, version: str) -> Any:
 # --- PyPI -----------------------------------------------------------------------------------------
 
 
-def pypi_key(version: str) -> tuple[int, Any]:
-    """PEP 440 order; non-PEP 440 versions first, in pip's old LegacyVersion order."""
+# PEP 440 suffix ranks, as packaging orders them: a dev-only release (1.0.dev1) sorts before every
+# pre-release, a release without pre-release tag after them; no post < post; dev < no dev.
+_PRE_RANK = {"a": 0, "b": 1, "rc": 2}
+_PRE_DEV_ONLY = -1
+_PRE_NONE = 3
+_DIGITS_AND_DOTS = frozenset(".0123456789")
+
+
+def pypi_key(version: str) -> tuple[Any, ...]:
+    """PEP 440 order; non-PEP 440 versions first, in pip's old LegacyVersion order.
+
+    A PEP 440 version becomes a plain tuple (1, epoch, release without trailing zeros, pre rank,
+    pre number, post rank, post number, dev rank, dev number, local parts), not the `Version`
+    object: tuples compare in C, whereas `Version` comparisons run Python code, and matching
+    compares thousands of keys. The order is packaging's own (tests check both agree).
+    """
+    if _DIGITS_AND_DOTS.issuperset(version):
+        # Most versions are plain numbers ("2.31.0"); "1..2" and the like go the long way.
+        try:
+            release = tuple(map(int, version.split(".")))
+        except ValueError:
+            pass
+        else:
+            end = len(release)
+            while end and release[end - 1] == 0:
+                end -= 1
+            return (1, 0, release[:end], _PRE_NONE, 0, 0, 0, 1, 0, ())
     try:
-        return (1, Version(version))
+        parsed = Version(version)
     except PackagingInvalidVersion:
         return (0, _legacy_key(version))
+    release = parsed.release
+    end = len(release)
+    while end and release[end - 1] == 0:
+        end -= 1
+    pre, post, dev, local = parsed.pre, parsed.post, parsed.dev, parsed.local
+    if pre is not None:
+        pre_rank, pre_number = _PRE_RANK[pre[0]], pre[1]
+    elif post is None and dev is not None:
+        pre_rank, pre_number = _PRE_DEV_ONLY, 0
+    else:
+        pre_rank, pre_number = _PRE_NONE, 0
+    # A local label sorts after the same version without one; its parts compare numbers
+    # numerically and after words, words alphabetically (PEP 440, "Local version identifiers").
+    local_parts = (
+        ()
+        if local is None
+        else tuple((int(part), "") if part.isdigit() else (-1, part) for part in local.split("."))
+    )
+    return (
+        1,
+        parsed.epoch,
+        release[:end],
+        pre_rank,
+        pre_number,
+        0 if post is None else 1,
+        post or 0,
+        1 if dev is None else 0,
+        dev or 0,
+        local_parts,
+    )
 
 
 _LEGACY_COMPONENT = re.compile(r"(\d+|[a-z]+|\.|-)")
