@@ -53,7 +53,7 @@ PURL_TYPE_TO_ECOSYSTEM = {
 _DISTRO_NAMESPACE = {"deb": "debian", "apk": "alpine"}
 
 # Hex digest lengths of the algorithms whose length we know (after `normalise_hash_alg`).
-_HASH_LENGTHS = {
+HASH_LENGTHS = {
     "md5": 32,
     "sha1": 40,
     "sha256": 64,
@@ -66,7 +66,7 @@ _HASH_LENGTHS = {
     "blake2b-384": 96,
     "blake2b-512": 128,
 }
-_HEX = re.compile(r"[0-9a-fA-F]+")
+HEX = re.compile(r"[0-9a-fA-F]+")
 _LEADING_SPACE = re.compile(rb"\s*")
 # SPDX idstring: what a licence identifier may contain.
 _IDSTRING_UNSAFE = re.compile(r"[^A-Za-z0-9.+-]+")
@@ -282,8 +282,8 @@ def normalise_hash_alg(alg: str) -> str:
 
 def check_hash(alg: str, value: str, location: str) -> str:
     """The hash value in lower case, after checking it is hex of the algorithm's length."""
-    expected = _HASH_LENGTHS.get(alg)
-    if not _HEX.fullmatch(value) or (expected is not None and len(value) != expected):
+    expected = HASH_LENGTHS.get(alg)
+    if not HEX.fullmatch(value) or (expected is not None and len(value) != expected):
         raise SbomError(gettext_noop("The {alg} hash is not a valid hexadecimal digest."), location, alg=alg)
     return value.lower()
 
