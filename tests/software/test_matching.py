@@ -361,3 +361,69 @@ def test_match_one_convenience(version):
     index = AdvisoryIndex.build([advisory("A", affected("npm", "x", [{"introduced": "0"}]))])
     assert index.match_one("npm", "x", version) == ["A"]
     assert index.match_one("npm", "y", version) == []
+
+
+def test_first_version_answer_agrees_with_the_tables():
+    # The first version of a package is answered from its entries, later ones from its tables:
+    # both must give the same matches and the same not-checked reasons, whatever the entries hold.
+    rng = random.Random(11)
+    space = [f"{a}.{b}.{c}" for a in range(3) for b in range(3) for c in range(3)] + ["1.1.1-rc.1", "1.1"]
+    queried = [*space, "latest", "1.1.1.1"]
+
+    def random_range() -> dict:
+        events = []
+        for _ in range(rng.randint(1, 5)):
+            kind = rng.choice(["introduced", "introduced", "fixed", "last_affected", "limit"])
+            value = rng.choice(space + (["0"] if kind == "introduced" else ["*"] if kind == "limit" else []))
+            events.append({kind: value})
+        if rng.random() < 0.05:
+            events.append({"fixed": "not-a-version"})
+        kind = rng.choice(["ECOSYSTEM"] * 5 + ["SEMVER"] * 2 + ["GIT", "UNKNOWN"])
+        return {"type": kind, "events": events}
+
+    advisories = []
+    for n in range(600):
+        entries = []
+        for _ in range(rng.choice([1, 1, 1, 2])):
+            ecosystem = rng.choice(["npm", "npm", "PyPI", "Maven"])
+            entries.append(
+                AffectedSpec(
+                    ecosystem=ecosystem,
+                    name=f"p{rng.randrange(60)}",
+                    ranges=[random_range() for _ in range(rng.choice([0, 1, 1, 2, 2]))],
+                    versions=rng.sample(queried, rng.choice([0, 0, 1, 3])),
+                )
+            )
+        advisories.append(advisory(f"ADV-{n}", *entries))
+
+    def components(version: str) -> list[ComponentRef]:
+        return [
+            ComponentRef(key=f"{ecosystem} p{p}", ecosystem=ecosystem, name=f"p{p}", version=version)
+            for ecosystem in ("npm", "PyPI", "Maven")
+            for p in range(60)
+        ]
+
+    with_tables = AdvisoryIndex.build(advisories)
+    with_tables.match(components("9.9.9-first"))  # each package's first version: later ones use tables
+    for version in queried:
+        first = AdvisoryIndex.build(advisories).match(components(version))
+        later = with_tables.match(components(version))
+        assert first.matches == later.matches, version
+        assert first.not_checked == later.not_checked, version
+
+
+def test_version_unparsable_in_one_order_is_not_checked_even_when_listed():
+    # Listed, so affected; but the entry's SEMVER range cannot place "1.1.1.1". The same answer
+    # whether the version is the first one met (answered from the entries) or a later one (tables).
+    entry = affected("PyPI", "q", [{"introduced": "0"}], versions=["1.1.1.1"])
+    entry.ranges.append({"type": "SEMVER", "events": [{"introduced": "0"}, {"fixed": "2.0.0"}]})
+
+    def check(index: AdvisoryIndex, version: str) -> None:
+        result = index.match([ComponentRef(key=version, ecosystem="PyPI", name="q", version=version)])
+        assert [m.advisory_id for m in result.matches] == ["Q"]
+        assert result.not_checked == ([(version, REASON_BAD_VERSION)] if version == "1.1.1.1" else [])
+
+    check(AdvisoryIndex.build([advisory("Q", entry)]), "1.1.1.1")
+    index = AdvisoryIndex.build([advisory("Q", entry)])
+    check(index, "1.0.0")
+    check(index, "1.1.1.1")

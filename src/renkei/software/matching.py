@@ -1,13 +1,14 @@
 """Matching components against OSV advisories, following the OSV schema's evaluation rules.
 
-A pure engine (no Django). `AdvisoryIndex.build(advisories)` only groups the advisories by package
-(ecosystem, normalised name); no version is parsed. The first time `match` meets a package, it
-turns every ECOSYSTEM and SEMVER range naming that package into intervals of version keys, sorts
-their ends into one list of boundary keys and indexes the listed `versions`, and keeps all of it
-in the index. Between and at the boundaries the set of affecting advisories is constant (worked
-out the first time a version falls there, then kept), so a component needs one key parse and one
-bisection, whatever the number of advisories. A database holds tens of thousands of packages and
-an SBOM touches a few thousand: only those are ever computed.
+A pure engine (no Django). `AdvisoryIndex.build(advisories)` only lists the advisories' affected
+entries and their package names, in C-level passes; no version is parsed. `match` first groups the
+entries of the packages it names by (ecosystem, normalised name), in one pass over the names.
+The first version of a package it meets is answered straight from the entries: each listed
+`versions` is searched, each ECOSYSTEM or SEMVER range evaluated for that version. From the
+second version on, the package has tables: its ranges as intervals of version keys and its listed
+versions as a dict. Every answer is kept per (package, version). A database holds tens of
+thousands of packages and an SBOM touches a few thousand, most of them in one version: tables
+are built only where they pay off, and nothing for the packages no SBOM names.
 
 Rules (https://ossf.github.io/osv-schema/#evaluation): a version is affected when it is listed in
 `versions`, or when a range's events, sorted by version, leave it vulnerable: `introduced`
@@ -22,9 +23,12 @@ it in `not_checked` with a reason (listed versions still match exactly).
 
 from __future__ import annotations
 
-from bisect import bisect_left
+import operator
+import threading
+from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from itertools import accumulate, chain, compress, count, repeat
 from typing import Any, NamedTuple, cast
 
 from renkei.software.osv import Advisory, AffectedSpec, gettext_noop
@@ -83,56 +87,91 @@ class MatchResult:
 # (None = unbounded), high key (None = unbounded), high inclusive, advisory number (ascending).
 _Columns = tuple[list[Any], list[Any], list[bool], list[int]]
 
+# What matching one version of one package gives: the IDs of the advisories affecting it (in
+# advisory order) and the reason it could not be fully checked ("" when it could).
+_Answer = tuple[tuple[str, ...], str]
+
+
+# From this many intervals on, a package's table evaluates each distinct interval once.
+_GROUP_FROM = 16
+
 
 @dataclass(slots=True)
-class _Table:
-    """One version order's intervals of one package, in slots between and at boundary keys.
-
-    `bounds` are the sorted distinct interval ends; slot 2i holds the versions between bounds
-    i-1 and i, slot 2i+1 bound i itself. Interval j covers slots `firsts[j]` to `lasts[j]` and
-    belongs to advisory `numbers[j]` (ascending). Which advisories cover a slot is worked out when
-    a version first falls in it and kept in `covering`: an SBOM meets few of a package's slots,
-    so sweeping them all up front would mostly be wasted.
-    """
+class _Ranges:
+    """One package's intervals in one version order, as `_Columns` split into named lists."""
 
     ordering: str
     keys: dict[str, Any]  # the index's parsed versions in this order (version → key)
-    bounds: list[Any]
-    firsts: list[int]
-    lasts: list[int]
+    lows: list[Any]
+    highs: list[Any]
+    inclusive: list[bool]
     numbers: list[int]
-    covering: dict[int, tuple[int, ...]]
+    # The distinct intervals and the advisories of each, for large tables (see `advisories_at`).
+    distinct: tuple[list[Any], list[Any], list[bool], list[list[int]]] | None = None
 
-    def advisories_at(self, key: Any) -> tuple[int, ...]:
-        """Numbers (ascending) of the advisories whose intervals contain version key `key`."""
-        bounds = self.bounds
-        i = bisect_left(bounds, key)
-        slot = 2 * i + 1 if i < len(bounds) and bounds[i] == key else 2 * i
-        found = self.covering.get(slot)
-        if found is None:
-            # Numbers ascend, so the first occurrences are sorted.
-            found = tuple(
-                dict.fromkeys(
-                    n
-                    for first, last, n in zip(self.firsts, self.lasts, self.numbers, strict=True)
-                    if first <= slot <= last
+    def advisories_at(self, key: Any) -> list[int]:
+        """Numbers (ascending, each once) of the advisories whose intervals contain `key`.
+
+        One pass over the intervals: keys are tuples compared in C, and an SBOM names most
+        packages in one or two versions, so sorting the interval ends for a bisection would cost
+        more than it saves (the caller keeps the result per version). Large tables repeat
+        intervals: the advisories of a much-patched package name the same maintained branches
+        again and again (TensorFlow's 900 intervals hold 38 distinct ones), so there each
+        distinct interval is compared once.
+        """
+        if len(self.numbers) < _GROUP_FROM:
+            found = [
+                number
+                for low, high, closed, number in zip(
+                    self.lows, self.highs, self.inclusive, self.numbers, strict=True
                 )
-            )
-            self.covering[slot] = found
-        return found
+                if (low is None or low <= key) and (high is None or key < high or (closed and key == high))
+            ]
+            # Numbers ascend; an advisory may cover a version by several intervals.
+            return found if len(found) < 2 else list(dict.fromkeys(found))
+        distinct = self.distinct
+        if distinct is None:
+            distinct = self.distinct = self._distinct()
+        found = []
+        for low, high, closed, numbers in zip(*distinct, strict=True):
+            if (low is None or low <= key) and (high is None or key < high or (closed and key == high)):
+                found += numbers
+        return sorted(set(found))
+
+    def _distinct(self) -> tuple[list[Any], list[Any], list[bool], list[list[int]]]:
+        """The distinct intervals, each with the numbers of its advisories. Version keys are
+        memoised per index, so equal interval ends are mostly one object: identity finds the
+        repeats without hashing the keys (equal keys that are distinct objects stay apart,
+        which costs a comparison, not correctness)."""
+        position: dict[tuple[int, int, bool], int] = {}
+        lows: list[Any] = []
+        highs: list[Any] = []
+        inclusive: list[bool] = []
+        numbers: list[list[int]] = []
+        columns = zip(self.lows, self.highs, self.inclusive, self.numbers, strict=True)
+        for low, high, closed, number in columns:
+            at = position.setdefault((id(low), id(high), closed), len(lows))
+            if at == len(lows):
+                lows.append(low)
+                highs.append(high)
+                inclusive.append(closed)
+                numbers.append([number])
+            else:
+                numbers[at].append(number)
+        return lows, highs, inclusive, numbers
 
 
 @dataclass(slots=True)
-class _Package:
-    """Everything `match` needs about one package, computed from its affected entries."""
+class _Tables:
+    """Everything needed to match any version of one package, computed from its affected entries."""
 
     # Listed version → number of the advisory listing it, or the numbers (ascending) when several
-    # do (most versions are listed once: an int saves a tuple).
-    listed: dict[str, int | tuple[int, ...]]
+    # do (most versions are listed once: an int saves a list).
+    listed: dict[str, int | list[int]]
     # Versions listed by entries without an evaluable range, for lookup by version key ("1.0"
     # finds a listed "1.0.0" on PyPI); elsewhere the ranges already cover the lists.
     listed_only: dict[str, set[int]]
-    tables: list[_Table]
+    tables: list[_Ranges]
     # Advisories whose ranges for this package could not be evaluated, with the reason.
     unevaluable: dict[int, str]
     listed_only_keys: dict[Any, set[int]] | None = None
@@ -143,6 +182,17 @@ class _Package:
         if listing is None:
             return set()
         return {listing} if isinstance(listing, int) else set(listing)
+
+
+@dataclass(slots=True)
+class _Package:
+    """One package that advisories name: its affected entries (advisory number, entry, number…),
+    the answer for each version met so far, and its tables once a second version is met."""
+
+    entries: list[Any]
+    # Component version (stripped) → the answer, worked out the first time the version is met.
+    answers: dict[str, _Answer] = field(default_factory=dict)
+    tables: _Tables | None = None
 
 
 def _ordering(ecosystem: str, range_type: str) -> str | None:
@@ -225,6 +275,12 @@ def range_intervals(ordering: str, events: Sequence[dict[str, str]]) -> list[tup
     return intervals
 
 
+_WITHDRAWN = operator.attrgetter("withdrawn")
+_ID = operator.attrgetter("id")
+_AFFECTED = operator.attrgetter("affected")
+_NAME = operator.attrgetter("name")
+_UNKNOWN: Any = object()  # a package `match` has not looked up yet
+
 _CLOSED = object()  # no interval is open (`None` already means "open from the very start")
 
 # Canonical ecosystem → range type → version order.
@@ -250,7 +306,9 @@ def _append_alternating(
     previous: Any = None
     try:
         for event in events:
-            ((kind, value),) = event.items()
+            # One key per event (the loader checks it); cheaper than unpacking `items()`.
+            (kind,) = event
+            value = event[kind]
             if kind == "introduced":
                 if low is not _CLOSED:
                     break
@@ -295,39 +353,50 @@ def _append_alternating(
     return False
 
 
-def _build_table(ordering: str, keys: dict[str, Any], columns: _Columns) -> _Table:
-    """The table of one package's intervals in one version order."""
-    lows, highs, inclusive, numbers = columns
-    # Version keys are memoised, so one version is mostly one key object: sorting distinct
-    # objects sorts far fewer keys, and looking positions up by identity replaces a bisection
-    # per interval end (comparisons are Python-level for PyPI keys).
-    unique = {id(k): k for k in lows if k is not None}
-    unique.update({id(k): k for k in highs if k is not None})
-    bounds: list[Any] = []
-    position: dict[int, int] = {}
-    last: Any = _CLOSED
-    for k in sorted(unique.values()):
-        # Distinct objects may still be equal versions ("1.0" and "1.0.0" on PyPI): one bound.
-        if last is _CLOSED or last != k:
-            bounds.append(k)
-            last = k
-        position[id(k)] = len(bounds) - 1
-    end = 2 * len(bounds)
-    return _Table(
-        ordering=ordering,
-        keys=keys,
-        bounds=bounds,
-        firsts=[0 if low is None else 2 * position[id(low)] + 1 for low in lows],
-        lasts=[
-            end if high is None else 2 * position[id(high)] + closed
-            for high, closed in zip(highs, inclusive, strict=True)
-        ],
-        numbers=numbers,
-        covering={},
-    )
+def _alternating_contains(
+    key: Any, ordering: str, events: Sequence[dict[str, str]], keys: dict[str, Any]
+) -> bool | None:
+    """Whether version key `key` lies in a range of the shape `_append_alternating` reads, by the
+    same walk, without building its intervals; None for any other shape (`range_intervals` then
+    evaluates it). Every event is read, as there: an unparsable version raises `InvalidVersion`
+    even after an interval containing `key`, and the whole range is then unevaluable.
+    """
+    low: Any = _CLOSED
+    previous: Any = None
+    inside = False
+    for event in events:
+        (kind,) = event  # one key per event (the loader checks it)
+        value = event[kind]
+        if kind == "introduced":
+            if low is not _CLOSED:
+                return None
+            if value == "0":
+                if previous is not None:
+                    return None
+                low = None
+                continue
+            at = keys.get(value)
+            if at is None:
+                at = keys[value] = version_key(ordering, value)
+            if previous is not None and not previous < at:
+                return None
+            low = previous = at
+        elif low is _CLOSED or (kind != "fixed" and kind != "last_affected"):
+            return None
+        else:
+            at = keys.get(value)
+            if at is None:
+                at = keys[value] = version_key(ordering, value)
+            if previous is not None and not previous < at:
+                return None
+            if (low is None or low <= key) and (key < at or (kind == "last_affected" and key == at)):
+                inside = True
+            low = _CLOSED
+            previous = at
+    return inside or (low is not _CLOSED and (low is None or low <= key))
 
 
-def _prepare(package_key: tuple[str, str], entries: list[Any], keys: dict[str, dict[str, Any]]) -> _Package:
+def _prepare(package_key: tuple[str, str], entries: list[Any], keys: dict[str, dict[str, Any]]) -> _Tables:
     """Compute one package's tables from its entries (advisory number, affected entry, number…);
     `keys` holds the index's parsed versions per version order."""
     ecosystem = package_key[0]
@@ -382,16 +451,13 @@ def _prepare(package_key: tuple[str, str], entries: list[Any], keys: dict[str, d
         if not evaluated:
             for version in affected.versions:
                 listed_only.setdefault(version, set()).add(number)
-    listed = cast("dict[str, int | tuple[int, ...]]", first)  # completed in place, not copied
-    for version, numbers in several.items():
-        listed[version] = tuple(numbers)
-    return _Package(
+    listed = cast("dict[str, int | list[int]]", first)  # completed in place, not copied
+    listed.update(several)
+    return _Tables(
         listed=listed,
         listed_only=listed_only,
         tables=[
-            _build_table(ordering, keys[ordering], columns)
-            for ordering, columns in pending.items()
-            if columns[0]
+            _Ranges(ordering, keys[ordering], *columns) for ordering, columns in pending.items() if columns[0]
         ],
         unevaluable=unevaluable,
     )
@@ -400,21 +466,35 @@ def _prepare(package_key: tuple[str, str], entries: list[Any], keys: dict[str, d
 class AdvisoryIndex:
     """Advisories indexed by package for fast matching. Build with `AdvisoryIndex.build`.
 
-    Building only groups the advisories by package (no version is parsed); a package's tables
-    are computed the first time a component of that package is matched, and kept. An index over
-    a whole database is thus cheap to build, and each SBOM pays only for the packages it
-    contains. Two threads may compute the same package at once: both get the same tables, which
-    are published by one dict assignment when complete, so no reader sees a partial table.
+    Building only lists the advisories' affected entries and their package names, in C-level
+    passes (no Python code runs per entry). Entries are grouped by package the first time a
+    `match` names the package: one pass over the names picks the entries of every package the
+    call names and has not met yet. A package's first version is answered from its entries, its
+    tables are computed when a second version is met, and every answer is kept. An index over a
+    whole database is thus cheap to build, and each SBOM pays only for the packages and versions
+    it contains.
+
+    Thread safety: grouping runs under a lock. Two threads may compute the same tables or answer
+    at once; both get the same result, published by one assignment when complete, so no reader
+    sees a partial one.
     """
 
     def __init__(self) -> None:
         self._advisories: list[Advisory] = []
-        self._by_id: dict[str, Advisory] = {}
         self._ids: list[str] = []  # by number: matching need not touch the advisories themselves
+        self._by_id: dict[str, Advisory] | None = None
+        # Every affected entry of the indexed advisories and its package name, in advisory order;
+        # the entries of advisory n end before position `_ends[n]`.
+        self._flat: list[AffectedSpec] = []
+        self._ends: list[int] = []
+        self._names: list[str] = []
+        self._grouped: set[str] = set()  # package names whose entries are in `_entries`
+        self._lock = threading.Lock()
         # Ecosystem → normalised name → the package's affected entries, each preceded by its
         # advisory's number, in advisory order (flat: no tuple per entry to allocate and track).
         self._entries: dict[str, dict[str, list[Any]]] = {}
-        self._packages: dict[tuple[str, str], _Package] = {}
+        # Package → what is known of it, or None when no advisory names it.
+        self._packages: dict[tuple[str, str], _Package | None] = {}
         # Version order → version → key: each version is parsed once per index, and a dict lookup
         # costs less than a call through `version_key`'s cache.
         self._keys: dict[str, dict[str, Any]] = {ordering: {} for ordering in (*SUPPORTED_ECOSYSTEMS, SEMVER)}
@@ -423,40 +503,77 @@ class AdvisoryIndex:
     def build(cls, advisories: Iterable[Advisory]) -> AdvisoryIndex:
         """Index `advisories` (withdrawn ones are skipped; a later duplicate ID replaces nothing)."""
         index = cls()
-        kept = index._advisories
-        by_id = index._by_id
-        ids = index._ids
-        entries = index._entries
-        number = 0
-        for advisory in advisories:
-            if advisory.withdrawn is not None or advisory.id in by_id:
-                continue
-            by_id[advisory.id] = advisory
-            kept.append(advisory)
-            ids.append(advisory.id)
-            for affected in advisory.affected:
-                names = entries.get(affected.ecosystem)
-                if names is None:
-                    names = entries[affected.ecosystem] = {}
-                package_entries = names.get(affected.name)
+        kept = list(advisories)
+        withdrawn = list(map(_WITHDRAWN, kept))
+        if withdrawn.count(None) != len(kept):
+            kept = list(compress(kept, map(operator.is_, withdrawn, repeat(None))))
+        ids = list(map(_ID, kept))
+        # A set finds duplicates in a third of the time a dict of ID → advisory takes to build;
+        # that dict is built when first asked for (`advisory_by_id`).
+        if len(set(ids)) != len(ids):
+            seen: set[str] = set()
+            unique = []
+            for advisory in kept:
+                if advisory.id not in seen:
+                    seen.add(advisory.id)
+                    unique.append(advisory)
+            kept = unique
+            ids = list(map(_ID, kept))
+        index._advisories = kept
+        index._ids = ids
+        affected = list(map(_AFFECTED, kept))
+        index._flat = flat = list(chain.from_iterable(affected))
+        index._ends = list(accumulate(map(len, affected)))
+        index._names = list(map(_NAME, flat))
+        return index
+
+    def _group(self, names: set[str]) -> None:
+        """Group by package the entries naming any of `names`, unless grouped before.
+
+        One pass over all the entries' names, in C (a set lookup per entry); Python code runs
+        only for the entries picked. `names` is consumed.
+        """
+        with self._lock:
+            names -= self._grouped
+            if not names:
+                return
+            flat = self._flat
+            ends = self._ends
+            entries = self._entries
+            for position in compress(count(), map(names.__contains__, self._names)):
+                affected = flat[position]
+                number = bisect_right(ends, position)
+                by_name = entries.get(affected.ecosystem)
+                if by_name is None:
+                    by_name = entries[affected.ecosystem] = {}
+                package_entries = by_name.get(affected.name)
                 if package_entries is None:
-                    names[affected.name] = [number, affected]
+                    by_name[affected.name] = [number, affected]
                 else:
                     package_entries.append(number)
                     package_entries.append(affected)
-            number += 1
-        return index
+            # Published after the lists are complete (another thread may be matching too).
+            self._grouped |= names
 
     def _package(self, package_key: tuple[str, str]) -> _Package | None:
         """The tables of one package, computed on first use; None when no advisory names it."""
-        package = self._packages.get(package_key)
-        if package is None:
-            entries = self._entries.get(package_key[0], {}).get(package_key[1])
-            if entries is None:
-                return None
-            package = _prepare(package_key, entries, self._keys)
+        package: _Package | None = self._packages.get(package_key, _UNKNOWN)
+        if package is _UNKNOWN:
+            ecosystem, name = package_key
+            if name not in self._grouped:
+                self._group({name})
+            entries = self._entries.get(ecosystem, {}).get(name)
+            package = None if entries is None else _Package(entries)
             self._packages[package_key] = package
         return package
+
+    def _tables(self, package: _Package, package_key: tuple[str, str]) -> _Tables:
+        """The package's tables, computed on first use."""
+        tables = package.tables
+        if tables is None:
+            # Published complete, in one assignment (another thread may be matching too).
+            tables = package.tables = _prepare(package_key, package.entries, self._keys)
+        return tables
 
     @property
     def advisories(self) -> list[Advisory]:
@@ -465,78 +582,192 @@ class AdvisoryIndex:
 
     def advisory_by_id(self, advisory_id: str) -> Advisory | None:
         """The indexed advisory with this ID, or None."""
-        return self._by_id.get(advisory_id)
+        by_id = self._by_id
+        if by_id is None:
+            # Published complete, in one assignment (another thread may be asking too).
+            by_id = self._by_id = dict(zip(self._ids, self._advisories, strict=True))
+        return by_id.get(advisory_id)
 
     def match(self, components: Sequence[ComponentRef]) -> MatchResult:
-        """Match components; each component's version is parsed at most once per version order."""
+        """Match components; each (package, version) is worked out once per index."""
         result = MatchResult()
-        matches = result.matches
+        append_match = result.matches.append
+        new_tuple = tuple.__new__
         not_checked = result.not_checked
-        ids = self._ids
         packages = self._packages
+        # First the package of every component, so that one pass groups the entries of all the
+        # packages this index has not met yet.
+        package_keys: list[tuple[str, str] | None] = []
+        new_names: set[str] = set()
         for component in components:
-            key = component.key
             ecosystem = normalise_ecosystem(component.ecosystem)
             if ecosystem is None:
+                package_keys.append(None)
+                if component.ecosystem:
+                    new_names.add(component.name.strip())
+                continue
+            name = normalise_package_name(ecosystem, component.name)
+            package_keys.append((ecosystem, name))
+            if (ecosystem, name) not in packages:
+                new_names.add(name)
+        if new_names:
+            self._group(new_names)
+        for component, package_key in zip(components, package_keys, strict=True):
+            if package_key is None:
                 self._match_unsupported(result, component)
                 continue
-            package_key = (ecosystem, normalise_package_name(ecosystem, component.name))
-            package = packages.get(package_key) or self._package(package_key)
+            package: _Package | None = packages.get(package_key, _UNKNOWN)
+            if package is _UNKNOWN:
+                package = self._package(package_key)
             if package is None:
                 continue
+            key = component.key
             version = component.version.strip()
             if not version:
                 not_checked.append((key, REASON_NO_VERSION))
                 continue
-            # Usually one table slot (a sorted tuple) is the whole answer: a set and a sort only
-            # when several sources contribute.
-            listing = package.listed.get(version)
-            hits: set[int] | Sequence[int] = (
-                () if listing is None else (listing,) if isinstance(listing, int) else listing
-            )
-            if package.listed_only:
-                hits = set(hits) | self._listed_by_key(package, ecosystem, version)
-            reason = ""
-            for table in package.tables:
-                version_at = table.keys.get(version)
-                if version_at is None:
-                    try:
-                        version_at = table.keys[version] = version_key(table.ordering, version)
-                    except InvalidVersion:
-                        reason = REASON_BAD_VERSION
-                        continue
-                found = table.advisories_at(version_at)
-                if not hits:
-                    hits = found
-                elif found and hits != found:
-                    # Listed versions mostly lie inside the ranges too: keep the sorted tuple
-                    # when it already holds every hit.
-                    merged = set(hits)
-                    merged.update(found)
-                    hits = found if len(merged) == len(found) else merged
-            if not reason and package.unevaluable:
-                pending = [n for n in package.unevaluable if n not in hits]
-                if pending:
-                    reason = package.unevaluable[pending[0]]
-            if hits:
-                for number in sorted(hits) if isinstance(hits, set) else hits:
-                    matches.append(Match(key, ids[number]))
+            answer = package.answers.get(version)
+            if answer is None:
+                answer = self._answer(package, package_key, version)
+            found, reason = answer
+            for advisory_id in found:
+                # What a NamedTuple's own constructor does, without its Python-level call.
+                append_match(new_tuple(Match, (key, advisory_id)))
             if reason:
                 not_checked.append((key, reason))
         return result
+
+    def _answer(self, package: _Package, package_key: tuple[str, str], version: str) -> _Answer:
+        """Which advisories affect `version` of `package`, and why it is not fully checked if so.
+
+        The first version met is answered straight from the entries (`_direct_answer`): most
+        packages of an SBOM appear in one version, and tables pay off only from the second.
+        """
+        ecosystem = package_key[0]
+        if package.tables is None and not package.answers:
+            direct = self._direct_answer(package.entries, ecosystem, version)
+            if direct is not None:
+                package.answers[version] = direct
+                return direct
+        tables = self._tables(package, package_key)
+        listing = tables.listed.get(version)
+        # Usually one source (a listing or one table) is the whole answer, already ascending.
+        hits: set[int] | Sequence[int] = (
+            () if listing is None else (listing,) if isinstance(listing, int) else listing
+        )
+        if tables.listed_only:
+            hits = set(hits) | self._listed_by_key(tables, ecosystem, version)
+        reason = ""
+        for table in tables.tables:
+            version_at = table.keys.get(version)
+            if version_at is None:
+                try:
+                    version_at = table.keys[version] = version_key(table.ordering, version)
+                except InvalidVersion:
+                    reason = REASON_BAD_VERSION
+                    continue
+            found = table.advisories_at(version_at)
+            if not found:
+                continue
+            if not hits:
+                hits = found
+            else:
+                merged = set(hits)
+                merged.update(found)
+                hits = merged
+        if not reason and tables.unevaluable:
+            pending = [n for n in tables.unevaluable if n not in hits]
+            if pending:
+                reason = tables.unevaluable[pending[0]]
+        numbers = sorted(hits) if isinstance(hits, set) else hits
+        answer = (tuple(map(self._ids.__getitem__, numbers)), reason)
+        # Published complete, in one assignment (another thread may be matching too).
+        package.answers[version] = answer
+        return answer
+
+    def _direct_answer(self, entries: list[Any], ecosystem: str, version: str) -> _Answer | None:
+        """The answer for one version straight from the package's entries, without building tables:
+        each entry's `versions` list is searched as it is (in C) and each range evaluated for this
+        version only, by the same rules as `_prepare` and `_answer`.
+
+        None where the answer needs the tables: the version cannot be parsed in a version order
+        the package's ranges use (the tables decide whether that leaves it unchecked), or an entry
+        without an evaluable range lists versions (those match by version key).
+        """
+        orders = _ORDERS[ecosystem]
+        keys = self._keys
+        at: dict[str, Any] = {}  # version order → this version's key
+        hits: list[int] = []
+        unevaluable: dict[int, str] = {}
+        for i in range(0, len(entries), 2):
+            number: int = entries[i]
+            affected: AffectedSpec = entries[i + 1]
+            versions = affected.versions
+            hit = version in versions
+            evaluated = git = False
+            for spec in affected.ranges:
+                kind = spec["type"]
+                if kind == "GIT":
+                    git = True
+                    continue
+                ordering = orders.get(kind)
+                if ordering is None:
+                    unevaluable[number] = REASON_BAD_RANGE  # an unknown range type
+                    continue
+                key = at.get(ordering)
+                if key is None:
+                    order_keys = keys[ordering]
+                    key = order_keys.get(version)
+                    if key is None:
+                        try:
+                            key = order_keys[version] = version_key(ordering, version)
+                        except InvalidVersion:
+                            return None
+                    at[ordering] = key
+                if hit:
+                    continue  # decided; the remaining ranges only need the version's key
+                events = spec["events"]
+                try:
+                    inside = _alternating_contains(key, ordering, events, keys[ordering])
+                    if inside is None:
+                        inside = any(
+                            (low is None or low <= key)
+                            and (high is None or key < high or (closed and key == high))
+                            for low, high, closed in range_intervals(ordering, events)
+                        )
+                except InvalidVersion:
+                    unevaluable[number] = REASON_BAD_RANGE
+                    continue
+                evaluated = True
+                hit = inside
+            if hit:
+                if not hits or hits[-1] != number:  # an advisory may name the package in several entries
+                    hits.append(number)
+            elif not evaluated:
+                if versions:
+                    return None
+                if git:
+                    unevaluable.setdefault(number, REASON_GIT_ONLY)
+        reason = ""
+        if unevaluable:
+            pending = [n for n in unevaluable if n not in hits]
+            if pending:
+                reason = unevaluable[pending[0]]
+        return tuple(map(self._ids.__getitem__, hits)), reason
 
     def _match_unsupported(self, result: MatchResult, component: ComponentRef) -> None:
         """A component of an ecosystem we cannot order: listed versions still match exactly."""
         raw = (component.ecosystem or "").split(":", 1)[0].strip()
         reason = REASON_UNSUPPORTED if raw or component.purl else REASON_NO_ECOSYSTEM
-        package = self._package((raw, component.name.strip())) if raw else None
+        package_key = (raw, component.name.strip())
+        package = self._package(package_key) if raw else None
         if package is not None:
-            for number in sorted(package.exact(component.version.strip())):
+            for number in sorted(self._tables(package, package_key).exact(component.version.strip())):
                 result.matches.append(Match(component.key, self._ids[number]))
         result.not_checked.append((component.key, reason))
 
     @staticmethod
-    def _listed_by_key(package: _Package, ecosystem: str, version: str) -> set[int]:
+    def _listed_by_key(package: _Tables, ecosystem: str, version: str) -> set[int]:
         ordering = _ordering(ecosystem, "ECOSYSTEM")
         assert ordering is not None
         try:
