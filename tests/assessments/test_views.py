@@ -59,7 +59,7 @@ def test_party_list_shows_levels_due_dates_and_filters(own, analyst, analyst_c):
     for org in (confidential, plain, assessed, overridden):
         assert org.name in body
     assert group.name not in body and own.name not in body  # our companies are not parties
-    assert "overridden" in body or "上書き" in body
+    assert "overridden" in body or "変更済み" in body
     rows = {row.organisation.pk: row for row in analyst_c.get(url("party_list")).context["rows"]}
     assert rows[confidential.pk].level == "scs4" and rows[plain.pk].level == "scs3"
     assert rows[overridden.pk].is_overridden and rows[overridden.pk].level == "scs4"

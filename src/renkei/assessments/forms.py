@@ -9,6 +9,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from renkei.accounts.services import PORTAL_LINK_MAX_DAYS
 from renkei.assessments.models import (
@@ -136,7 +137,9 @@ class PartyFilterForm(forms.Form):
 
 class FrameworkFilterForm(forms.Form):
     active = forms.ChoiceField(
-        label=_("available"), required=False, choices=[("", "—"), ("yes", _("Active")), ("no", _("Retired"))]
+        label=_("available"),
+        required=False,
+        choices=[("", "—"), ("yes", pgettext_lazy("framework", "Active")), ("no", _("Retired"))],
     )
     origin = forms.ChoiceField(label=_("origin"), required=False, choices=_blank(FrameworkOrigin.choices))
 
@@ -216,7 +219,12 @@ class CampaignPartiesForm(forms.Form):
 # --- assessments and review --------------------------------------------------------------------
 
 
-ASSIGNMENT_STATUS_FILTER = [("", "—"), *AssignmentStatus.choices, ("overdue", _("Overdue")), ("open", _("Open"))]
+ASSIGNMENT_STATUS_FILTER = [
+    ("", "—"),
+    *AssignmentStatus.choices,
+    ("overdue", _("Overdue")),
+    ("open", pgettext_lazy("filter", "Open")),
+]
 
 
 class AssignmentFilterForm(forms.Form):
@@ -300,7 +308,7 @@ class FollowUpForm(ScopedModelForm):
 
 
 FOLLOW_UP_STATUS_FILTER = [
-    ("", _("Open")),
+    ("", pgettext_lazy("filter", "Open")),
     ("overdue", _("Overdue")),
     ("closed", _("Closed")),
     ("all", _("All")),
@@ -312,13 +320,17 @@ class FollowUpFilterForm(forms.Form):
     status = forms.ChoiceField(label=_("status"), required=False, choices=FOLLOW_UP_STATUS_FILTER)
     severity = forms.ChoiceField(label=_("severity"), required=False, choices=_blank(FollowUpSeverity.choices))
     owner = forms.ChoiceField(
-        label=_("owner"), required=False, choices=[*_blank(FollowUpOwner.choices), ("mine", _("Given to me"))]
+        label=pgettext_lazy("follow-up", "owner"),
+        required=False,
+        choices=[*_blank(FollowUpOwner.choices), ("mine", _("Given to me"))],
     )
     party = forms.CharField(label=_("party"), required=False, max_length=100)
 
 
 class FollowUpMessageForm(forms.Form):
-    body = forms.CharField(label=_("message"), required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 3}))
+    body = forms.CharField(
+        label=pgettext_lazy("follow-up", "message"), required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 3})
+    )
     status = forms.ChoiceField(label=_("new status"), required=False, choices=[("", _("(unchanged)")), *FollowUpStatus.choices])
 
     def clean(self) -> dict[str, Any]:

@@ -17,7 +17,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from renkei.core.models import ScopedModel, TimeStampedModel
@@ -168,7 +168,7 @@ class Question(models.Model):
 
     class Meta:
         ordering = ["framework", "order"]
-        verbose_name = _("question")
+        verbose_name = pgettext_lazy("questionnaire", "question")
         verbose_name_plural = _("questions")
         constraints = [models.UniqueConstraint(fields=["framework", "ref"], name="question_unique_ref")]
 
@@ -249,8 +249,8 @@ class AssessmentPolicy(ScopedModel):
 class CampaignStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")
     LAUNCHING = "launching", _("Launching")
-    RUNNING = "running", _("Running")
-    CLOSED = "closed", _("Closed")
+    RUNNING = "running", pgettext_lazy("campaign status", "Running")
+    CLOSED = "closed", pgettext_lazy("campaign status", "Closed")
 
 
 class Campaign(ScopedModel):
@@ -496,7 +496,7 @@ class SubcontractorDeclaration(models.Model):
         "registry.InformationAsset", verbose_name=_("our information it handles"), blank=True, related_name="+"
     )
     declared_by_name = models.CharField(_("declared by"), max_length=100, blank=True)
-    declared_at = models.DateTimeField(_("declared"), auto_now_add=True)
+    declared_at = models.DateTimeField(pgettext_lazy("declaration", "declared"), auto_now_add=True)
     status = models.CharField(_("status"), max_length=10, choices=DeclarationStatus.choices, default=DeclarationStatus.PROPOSED)
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     decided_at = models.DateTimeField(null=True, blank=True)
@@ -539,8 +539,8 @@ class FollowUpOwner(models.TextChoices):
 
 
 class FollowUpStatus(models.TextChoices):
-    OPEN = "open", _("Open")
-    IN_PROGRESS = "in_progress", _("In progress")
+    OPEN = "open", pgettext_lazy("follow-up status", "Open")
+    IN_PROGRESS = "in_progress", pgettext_lazy("follow-up status", "In progress")
     PARTY_DONE = "party_done", _("Reported done, to verify")
     RESOLVED = "resolved", _("Resolved")
     RISK_ACCEPTED = "risk_accepted", _("Risk accepted")
@@ -559,7 +559,12 @@ class FollowUp(ScopedModel):
         Assignment, verbose_name=_("assessment"), on_delete=models.SET_NULL, null=True, blank=True, related_name="follow_ups"
     )
     question = models.ForeignKey(
-        Question, verbose_name=_("question"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        Question,
+        verbose_name=pgettext_lazy("questionnaire", "question"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     software_finding = models.ForeignKey(
         "software.Finding",
@@ -572,7 +577,9 @@ class FollowUp(ScopedModel):
     title = models.CharField(_("title"), max_length=300)
     description = models.TextField(_("description"), blank=True)
     severity = models.CharField(_("severity"), max_length=10, choices=FollowUpSeverity.choices, default=FollowUpSeverity.MEDIUM)
-    owner = models.CharField(_("owner"), max_length=8, choices=FollowUpOwner.choices, default=FollowUpOwner.PARTY)
+    owner = models.CharField(
+        pgettext_lazy("follow-up", "owner"), max_length=8, choices=FollowUpOwner.choices, default=FollowUpOwner.PARTY
+    )
     owner_user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("responsible on our side"),
@@ -613,7 +620,7 @@ class FollowUpMessage(models.Model):
     from_party = models.BooleanField(_("from the party"), default=False)
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     author_name = models.CharField(_("author"), max_length=100, blank=True)
-    body = models.TextField(_("message"))
+    body = models.TextField(pgettext_lazy("follow-up", "message"))
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:

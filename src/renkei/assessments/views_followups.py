@@ -11,7 +11,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import URLPattern, path
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views import View
 
 from renkei.assessments import followup_services, forms
@@ -54,7 +54,7 @@ class FollowUpListView(StaffListView):
         Column("title", gettext_lazy("title"), link=True, sort="title"),
         Column("organisation", gettext_lazy("party"), sort="organisation__name"),
         Column("severity", gettext_lazy("severity"), sort="severity"),
-        Column("owner", gettext_lazy("owner"), sort="owner"),
+        Column("owner", pgettext_lazy("follow-up", "owner"), sort="owner"),
         Column("due_date", gettext_lazy("due date"), sort="due_date"),
         Column("status", gettext_lazy("status"), sort="status"),
     ]
