@@ -77,7 +77,7 @@ def framework_data(framework: Framework) -> tuple[scoring.FrameworkData, tuple[s
 def answer_values(assignment: Assignment) -> dict[str, Any]:
     """Question ID → answer value; answers carried over from the last cycle count as given, and a
     file question is answered by the names of the evidence attached to it."""
-    values = dict(assignment.answers.filter(value__isnull=False).values_list("question__ref", "value"))
+    values: dict[str, Any] = dict(assignment.answers.filter(value__isnull=False).values_list("question__ref", "value"))
     files = Evidence.objects.filter(assignment=assignment, question__answer_type="file").values_list("question__ref", "name")
     for ref, name in files:
         values.setdefault(ref, []).append(name)
