@@ -61,23 +61,11 @@ def hash_token(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
-class ApiToken(models.Model):
-    """A personal API token: shown once at creation, stored hashed, expiring, revocable."""
+class ExpiringGrant:
+    """What API tokens and portal links share: an expiry and a revocation, and the state they give."""
 
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
-    name = models.CharField(_("name"), max_length=100)
-    prefix = models.CharField(_("prefix"), max_length=12, db_index=True)
-    token_hash = models.CharField(max_length=64, unique=True)
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
-    expires_at = models.DateTimeField(_("expires"))
-    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
-    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
-
-    class Meta:
-        ordering = ["-created_at"]
-
-    def __str__(self) -> str:
-        return f"{self.name} ({self.prefix}…)"
+    expires_at: Any
+    revoked_at: Any
 
     @property
     def is_active(self) -> bool:
@@ -96,10 +84,30 @@ class ApiToken(models.Model):
         return str(TOKEN_STATE_LABELS[self.state])
 
 
+class ApiToken(ExpiringGrant, models.Model):
+    """A personal API token: shown once at creation, stored hashed, expiring, revocable."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(_("name"), max_length=100)
+    prefix = models.CharField(_("prefix"), max_length=12, db_index=True)
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires"))
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+
+
 TOKEN_STATE_LABELS = {"active": _("active"), "expired": _("expired"), "revoked": _("revoked")}
 
 
-class PortalLink(ScopedModel):
+class PortalLink(ExpiringGrant, ScopedModel):
     """A partner's way into the portal without an account: a random token sent by e-mail, stored
     hashed like API tokens, expiring and revocable. It opens exactly one party's assessments and
     follow-up items, and nothing else."""
@@ -129,14 +137,3 @@ class PortalLink(ScopedModel):
     def get_absolute_url(self) -> str:
         return reverse("assessments:party_links", args=[self.organisation_id])
 
-    @property
-    def state(self) -> str:
-        """"revoked", "expired" or "active", like API tokens."""
-        if self.revoked_at is not None:
-            return "revoked"
-        if self.expires_at <= timezone.now():
-            return "expired"
-        return "active"
-
-    def get_state_display(self) -> str:
-        return str(TOKEN_STATE_LABELS[self.state])

@@ -152,21 +152,39 @@ def _write_answer(
         answer = Answer(assignment=assignment, question=question)
     if base_version is not None and answer.version != base_version:
         raise AnswerConflict(answer)
-    changed = answer.value != value or (note is not None and note != answer.note) or answer.carried_over
-    if not changed and answer.pk is not None:
+    if _unchanged(answer, value, note):
         return answer
-    answer.value = value
-    if note is not None:
-        answer.note = note.strip()
+    _record(answer, value=value, note=note, respondent=respondent)
+    _mark_started(assignment)
+    return answer
+
+
+def _unchanged(answer: Answer, value: Any, note: str | None) -> bool:
+    """Saving would change nothing (a carried-over answer saved as it is counts as a change: it confirms it)."""
+    return (
+        answer.pk is not None
+        and not answer.carried_over
+        and answer.value == value
+        and (note is None or note.strip() == answer.note)
+    )
+
+
+def _stamp(answer: Answer, respondent: Respondent) -> None:
+    """A new version of the answer, under the respondent's name, no longer waiting for confirmation."""
     answer.carried_over = False
     answer.version += 1
     answer.updated_at = timezone.now()
     answer.updated_by_name = _clean_name(respondent.name)
-    if answer.review_state != ReviewState.PENDING:
-        answer.review_state = ReviewState.PENDING  # changed after review: to be reviewed again
+
+
+def _record(answer: Answer, *, value: Any, note: str | None, respondent: Respondent) -> None:
+    """Write a changed answer; it is to be reviewed (again)."""
+    answer.value = value
+    if note is not None:
+        answer.note = note.strip()
+    _stamp(answer, respondent)
+    answer.review_state = ReviewState.PENDING
     answer.save()
-    _mark_started(assignment)
-    return answer
 
 
 def answers_save_many(
@@ -211,17 +229,9 @@ def answers_save_many(
         for ref, (value, note) in cleaned.items():
             question = questions[ref]
             answer = existing.get(question.pk) or Answer(assignment=assignment, question=question)
-            if answer.pk is not None and answer.value == value and (note is None or note.strip() == answer.note) and not answer.carried_over:
+            if _unchanged(answer, value, note):
                 continue
-            answer.value = value
-            if note is not None:
-                answer.note = note.strip()
-            answer.carried_over = False
-            answer.version += 1
-            answer.updated_at = timezone.now()
-            answer.updated_by_name = _clean_name(respondent.name)
-            answer.review_state = ReviewState.PENDING
-            answer.save()
+            _record(answer, value=value, note=note, respondent=respondent)
             changed += 1
         if changed:
             _mark_started(assignment)
@@ -238,10 +248,7 @@ def answers_confirm_carried(*, respondent: Respondent, assignment: Assignment, q
     count = 0
     with transaction.atomic():
         for answer in qs.select_for_update():
-            answer.carried_over = False
-            answer.version += 1
-            answer.updated_at = timezone.now()
-            answer.updated_by_name = _clean_name(respondent.name)
+            _stamp(answer, respondent)
             answer.save()
             count += 1
         if count:

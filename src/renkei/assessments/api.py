@@ -53,6 +53,7 @@ from renkei.assessments.models import (
     Section,
     SubcontractorDeclaration,
 )
+from renkei.core.api import refuse_large_body
 from renkei.core.crud_api import (
     DEFAULT_LIMIT,
     MAX_LIMIT,
@@ -106,20 +107,6 @@ def _respondent(request: HttpRequest) -> Respondent:
     """A logged-in user answering (a self-assessment, or on behalf of a party)."""
     user: Any = request.user
     return Respondent(name=user.get_full_name() or user.get_username(), user=user, from_party=False)
-
-
-def _refuse_large_body(request: HttpRequest, limit: int) -> None:
-    """Refuse an upload by its declared length, before Django reads (and spools) the body."""
-    try:
-        length = int(request.META.get("CONTENT_LENGTH") or 0)
-    except ValueError:
-        length = limit + 1
-    if length > limit + 64 * 1024:
-        raise RenkeiError(
-            _("The file is too large (limit {limit} MB).").format(limit=max(1, limit // 2**20)),
-            field_name="file",
-            status=413,
-        )
 
 
 def _multipart(description: str, extra: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -182,7 +169,7 @@ def framework_upload(request: HttpRequest) -> Status[Framework]:
     nothing is stored. The same key and version with other content replaces an unused framework;
     once used, raise the version (409)."""
     require(request.user, WRITE)
-    _refuse_large_body(request, MAX_YAML_BYTES)
+    refuse_large_body(request, MAX_YAML_BYTES)
     uploaded = request.FILES.get("file")
     if uploaded is None:
         raise RenkeiError(_("Attach the file as multipart form field `file`."), field_name="file")

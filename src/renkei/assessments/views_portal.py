@@ -29,7 +29,6 @@ from django.http import (
     JsonResponse,
 )
 from django.http.response import HttpResponseBase
-from django.shortcuts import render
 from django.urls import URLPattern, path, reverse
 from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -51,28 +50,11 @@ from renkei.assessments.models import (
 )
 from renkei.core.audit import set_current_actor
 from renkei.core.errors import RenkeiError
+from renkei.core.public import public_language
+from renkei.core.public import public_response as portal_response
 
 SESSION_KEY = "renkei_portal_link"
 NAME_SESSION_KEY = "renkei_portal_name"
-
-
-def public_language(request: HttpRequest) -> None:
-    """`?lang=en` / `?lang=ja` switches the portal's language for this browser's session."""
-    language = request.GET.get("lang")
-    if language in {"ja", "en"}:
-        request.session["language"] = language
-        translation.activate(language)
-        request.LANGUAGE_CODE = language  # type: ignore[attr-defined]
-
-
-def portal_response(request: HttpRequest, template: str, context: dict[str, Any], status: int = 200) -> HttpResponse:
-    response = render(request, template, context, status=status)
-    response["Content-Language"] = translation.get_language()
-    # Answers and evidence names must not stay in shared caches or the back button of a shared PC.
-    response["Cache-Control"] = "no-store"
-    # Not "no-referrer": browsers then send `Origin: null` on POSTs and the CSRF check refuses them.
-    response["Referrer-Policy"] = "same-origin"
-    return response
 
 
 def link_problem_page(request: HttpRequest, link: PortalLink | None) -> HttpResponse:

@@ -19,7 +19,6 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpRe
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import path
-from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
@@ -27,6 +26,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from renkei.core.errors import RenkeiError, errors_to_form
 from renkei.core.permissions import Action, can, get_visible_or_404, require
+from renkei.core.public import public_language, public_response
 from renkei.core.views import Column, ObjectListView, request_too_large
 from renkei.incidents import intake
 from renkei.incidents.models import IntakeAttachment, IntakeKind, IntakeReport, IntakeStatus
@@ -60,25 +60,6 @@ def _too_many(request: HttpRequest) -> HttpResponse:
     _limit, window = _limits("submit")
     response = render(request, "incidents/intake/rate_limited.html", {"title": _("Too many requests")}, status=429)
     response["Retry-After"] = str(window)
-    return response
-
-
-def _public_language(request: HttpRequest) -> None:
-    """`?lang=en` / `?lang=ja` on a public page switches the language for this browser's session."""
-    language = request.GET.get("lang")
-    if language in {"ja", "en"}:
-        request.session["language"] = language
-        translation.activate(language)
-        request.LANGUAGE_CODE = language  # type: ignore[attr-defined]
-
-
-def _public(request: HttpRequest, template: str, context: dict[str, Any], status: int = 200) -> HttpResponse:
-    response = render(request, template, context, status=status)
-    response["Content-Language"] = translation.get_language()
-    # Receipt codes and report contents must not stay in shared caches or the back button.
-    response["Cache-Control"] = "no-store"
-    # Not "no-referrer": with it, browsers send `Origin: null` on the form's POST and Django's CSRF check refuses it.
-    response["Referrer-Policy"] = "same-origin"
     return response
 
 
@@ -164,7 +145,7 @@ def _too_large_error() -> RenkeiError:
 @require_http_methods(["GET", "POST"])
 def intake_form(request: HttpRequest) -> HttpResponse:
     """The public reporting form (tip or partner report)."""
-    _public_language(request)
+    public_language(request)
     if request.method == "GET":
         return _render_form(request, IntakeForm())
     if _over_limit(request, "submit"):
@@ -206,17 +187,17 @@ def _render_form(
             errors_to_form(form, error)
     context = {"title": _("Report a security concern"), "form": form, "attachment_error": attachment_error,
                **_attachment_context()}
-    return _public(request, "incidents/intake/form.html", context, status=status)
+    return public_response(request, "incidents/intake/form.html", context, status=status)
 
 
 @never_cache
 def intake_receipt(request: HttpRequest) -> HttpResponse:
     """The receipt code, shown once: it is taken out of the session as it is shown."""
-    _public_language(request)
+    public_language(request)
     code = request.session.pop(RECEIPT_SESSION_KEY, None)
     if not code:
         return redirect("intake:status")
-    return _public(request, "incidents/intake/receipt.html", {"title": _("Thank you"), "code": code})
+    return public_response(request, "incidents/intake/receipt.html", {"title": _("Thank you"), "code": code})
 
 
 # --- public: the status page --------------------------------------------------------------------
@@ -226,10 +207,10 @@ def intake_receipt(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def intake_status(request: HttpRequest) -> HttpResponse:
     """Enter the receipt code to see the status of a report and to add information."""
-    _public_language(request)
+    public_language(request)
     form = LookupForm(request.POST or None)
     if request.method == "GET":
-        return _public(request, "incidents/intake/status_lookup.html", {"title": _("Check a report"), "form": form})
+        return public_response(request, "incidents/intake/status_lookup.html", {"title": _("Check a report"), "form": form})
     if _over_limit(request, "lookup"):
         return _too_many(request)
     report = intake.intake_find(code=form.data.get("code", "")) if form.is_valid() else None
@@ -237,7 +218,7 @@ def intake_status(request: HttpRequest) -> HttpResponse:
         # One message for a malformed, unknown or mistyped code: nothing to learn by probing.
         context = {"title": _("Check a report"), "form": LookupForm(),
                    "error": _("No report matches this receipt code.")}
-        return _public(request, "incidents/intake/status_lookup.html", context, status=400)
+        return public_response(request, "incidents/intake/status_lookup.html", context, status=400)
     request.session.cycle_key()
     request.session[REPORT_SESSION_KEY] = {"pk": report.pk, "at": time.time()}
     return redirect("intake:status_detail")
@@ -256,7 +237,7 @@ def _session_report(request: HttpRequest) -> IntakeReport | None:
 @require_http_methods(["GET", "POST"])
 def intake_status_detail(request: HttpRequest) -> HttpResponse:
     """The report's status, our replies, and a form to add information (after the code was entered)."""
-    _public_language(request)
+    public_language(request)
     report = _session_report(request)
     if report is None:
         return redirect("intake:status")
@@ -288,7 +269,7 @@ def intake_status_detail(request: HttpRequest) -> HttpResponse:
         "error": error.message if error and error.field_name != "attachments" else None,
         **_attachment_context(),
     }
-    return _public(request, "incidents/intake/status_detail.html", context, status=status)
+    return public_response(request, "incidents/intake/status_detail.html", context, status=status)
 
 
 @require_POST

@@ -16,6 +16,7 @@ from django.http import HttpRequest, JsonResponse
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 
+from renkei.core.api import refuse_large_body
 from renkei.core.crud_api import DEFAULT_LIMIT, MAX_LIMIT, CrudSpec, ErrorOut, Page, crud_router
 from renkei.core.errors import RenkeiError
 from renkei.core.permissions import Action, Role, get_visible_or_404, require, visible
@@ -109,20 +110,6 @@ def _release(request: HttpRequest, pk: int) -> Release:
     return get_visible_or_404(Release.objects.select_related("product__supplier", "current_sbom"), request.user, pk=pk)
 
 
-def _refuse_large_body(request: HttpRequest, limit: int) -> None:
-    """Refuse an upload by its declared length, before Django reads (and spools) the body."""
-    try:
-        length = int(request.META.get("CONTENT_LENGTH") or 0)
-    except ValueError:
-        length = limit + 1
-    if length > limit + 64 * 1024:
-        raise RenkeiError(
-            _("The file is too large (limit {limit} MB).").format(limit=max(1, limit // 2**20)),
-            field_name="file",
-            status=413,
-        )
-
-
 def _uploaded(request: HttpRequest) -> Any:
     uploaded = request.FILES.get("file")
     if uploaded is None:
@@ -185,7 +172,7 @@ def sbom_upload(request: HttpRequest, pk: int) -> Status[Sbom]:
     findings are recomputed in the worker. An invalid document answers 400 naming the field or line."""
     release = _release(request, pk)
     require(request.user, WRITE)
-    _refuse_large_body(request, services.max_sbom_bytes())
+    refuse_large_body(request, services.max_sbom_bytes())
     sbom = services.sbom_upload(user=request.user, release=release, uploaded_file=_uploaded(request))
     return Status(201, sbom)
 
@@ -223,7 +210,7 @@ def file_upload(request: HttpRequest, pk: int) -> Status[DeliveredFile]:
     compared with the declared hash or the one in the current SBOM."""
     release = _release(request, pk)
     require(request.user, WRITE)
-    _refuse_large_body(request, services.max_delivered_file_bytes())
+    refuse_large_body(request, services.max_delivered_file_bytes())
     delivered = services.delivered_file_add(
         user=request.user,
         release=release,
