@@ -1,0 +1,414 @@
+"""Assessments of the API: answers with conflict detection, submission, review, follow-up
+proposals and declared subcontractors."""
+
+# No `from __future__ import annotations`: Ninja reads the endpoint annotations at run time.
+
+from collections.abc import Sequence
+from typing import Any
+
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from ninja import Query, Router, Status
+
+from renkei.assessments import (
+    answer_services,
+    followup_services,
+    review_services,
+    schemas,
+    selectors,
+    services,
+)
+from renkei.assessments.answer_services import AnswerConflict
+from renkei.assessments.api.common import (
+    ERRORS,
+    WRITE,
+    Limit,
+    Offset,
+    _follow_ups,
+    _frameworks,
+    _organisations,
+    _page,
+    _respondent,
+)
+from renkei.assessments.models import (
+    Answer,
+    Assignment,
+    Evidence,
+    FollowUp,
+    Question,
+    ReviewComment,
+    ReviewState,
+    SubcontractorDeclaration,
+)
+from renkei.core.crud_api import (
+    DEFAULT_LIMIT,
+    ErrorOut,
+    Page,
+    resolve_references,
+)
+from renkei.core.errors import ErrorItem, RenkeiError
+from renkei.core.permissions import get_visible_or_404, require, visible
+
+assignments = Router(tags=["assessments"])
+declarations = Router(tags=["declared subcontractors"])
+
+
+# --- assignments ---------------------------------------------------------------------------------
+
+
+def _assignments() -> QuerySet[Assignment]:
+    return Assignment.objects.select_related("organisation", "framework", "campaign", "reviewed_by")
+
+
+def _assignment(request: HttpRequest, pk: int) -> Assignment:
+    return get_visible_or_404(_assignments(), request.user, pk=pk)
+
+
+def _assignment_detail(request: HttpRequest, pk: int) -> Assignment:
+    assignment = _assignment(request, pk)
+    summary = selectors.assignment_summary(assignment)
+    extra: Any = assignment
+    extra.summary = summary.as_dict()
+    extra.questions = summary.overall.questions
+    extra.answered = summary.overall.answered
+    extra.carried_over = assignment.answers.filter(carried_over=True).count()
+    extra.pending_declarations = selectors.pending_declarations_count([assignment]).get(assignment.pk, 0)
+    return assignment
+
+
+def _question(assignment: Assignment, ref: str) -> Question:
+    question = Question.objects.filter(framework_id=assignment.framework_id, ref=ref).select_related("section").first()
+    if question is None:
+        raise RenkeiError(_("Not found."), status=404)
+    return question
+
+
+def _item_out(item: selectors.Item, section_ref: str) -> dict[str, Any]:
+    question, answer = item.question, item.answer
+    return {
+        "question": question.ref,
+        "question_id": question.pk,
+        "section": section_ref,
+        "text": question.text,
+        "answer_type": question.answer_type,
+        "required": question.required,
+        "options": [{"value": v, "label": label} for v, label in item.options],
+        "value": item.value,
+        "value_label": item.value_label,
+        "note": answer.note if answer else "",
+        "version": item.version,
+        "review_state": answer.review_state if answer else ReviewState.PENDING.value,
+        "review_state_label": str(answer.get_review_state_display() if answer else ReviewState.PENDING.label),
+        "carried_over": item.carried_over,
+        "previous_value": answer.previous_value if answer else None,
+        "previous_label": item.previous_label,
+        "changed": item.changed,
+        "updated_by": answer.updated_by_name if answer else "",
+        "updated_at": answer.updated_at if answer else None,
+        "evidence": [
+            {"id": e.pk, "name": e.name, "size": e.size, "uploaded_at": e.uploaded_at, "uploaded_by": e.uploaded_by_name}
+            for e in item.evidence
+        ],
+        "comments": [
+            {"id": c.pk, "kind": c.kind, "from_party": c.from_party, "author": c.author_name, "body": c.body,
+             "created_at": c.created_at}
+            for c in item.comments
+        ],
+    }
+
+
+def _one_item_out(assignment: Assignment, question: Question) -> dict[str, Any]:
+    """One question as `GET /answers` lists it, in a fixed number of queries."""
+    answer = Answer.objects.filter(assignment=assignment, question=question).first()
+    if answer is not None:
+        answer.assignment = assignment
+    item = selectors.Item(
+        question=question,
+        answer=answer,
+        evidence=list(Evidence.objects.filter(assignment=assignment, question=question).order_by("uploaded_at", "pk")),
+        comments=list(ReviewComment.objects.filter(assignment=assignment, question=question).order_by("created_at", "pk")),
+    )
+    item._yesno_answers = tuple(assignment.framework.answers or ())
+    return _item_out(item, question.section.ref)
+
+
+def _question_ids(assignment: Assignment, refs: Sequence[str], field: str) -> list[int]:
+    """Question IDs (`A-1`) of the assessment's framework → primary keys; unknown ones answer 400."""
+    known = dict(Question.objects.filter(framework_id=assignment.framework_id, ref__in=list(refs)).values_list("ref", "pk"))
+    problems = [
+        ErrorItem(message=_("{ref}: no such question in this questionnaire.").format(ref=ref), field=f"{field}.{i}")
+        for i, ref in enumerate(refs)
+        if ref not in known
+    ]
+    if problems:
+        raise RenkeiError.from_items(problems[0].message, problems)
+    return [known[ref] for ref in refs]
+
+
+@assignments.get("", response=Page[schemas.AssignmentOut], operation_id="assignment_list", summary="List assessments")
+def assignment_list(
+    request: HttpRequest, filters: Query[schemas.AssignmentFilter], limit: Limit = DEFAULT_LIMIT, offset: Offset = 0
+) -> dict[str, Any]:
+    """Assessments (campaign ones and single ones) with the status a person tracks."""
+    qs = filters.filter(visible(_assignments(), request.user))  # type: ignore[attr-defined]
+    return _page(qs.order_by("due_date", "organisation__name", "pk"), limit, offset)
+
+
+@assignments.post("", response={201: schemas.AssignmentDetailOut, **ERRORS}, operation_id="assignment_create",
+                  summary="Create an assessment")
+def assignment_create(request: HttpRequest, payload: schemas.AssignmentIn) -> Status[Assignment]:
+    """One assessment outside a campaign: a self-assessment of one of our companies, or a party's
+    (re)assessment, starting from its last cycle's answers. 409 when the organisation already has an
+    open assessment with the framework."""
+    require(request.user, WRITE)
+    refs = resolve_references(
+        user=request.user,
+        references={"organisation_id": _organisations, "framework_id": _frameworks},
+        data=payload.model_dump(),
+    )
+    assignment = services.assignment_create(
+        user=request.user,
+        organisation=refs["organisation_id"],  # type: ignore[arg-type]
+        framework=refs["framework_id"],  # type: ignore[arg-type]
+        due_date=payload.due_date,
+        language=payload.language,
+        invite=payload.invite,
+    )
+    return Status(201, _assignment_detail(request, assignment.pk))
+
+
+@assignments.get("/{int:pk}", response={200: schemas.AssignmentDetailOut, 404: ErrorOut},
+                 operation_id="assignment_retrieve", summary="Retrieve an assessment with its scores")
+def assignment_retrieve(request: HttpRequest, pk: int) -> Assignment:
+    """The assessment with its scores per section and overall, and its readiness per level."""
+    return _assignment_detail(request, pk)
+
+
+@assignments.delete("/{int:pk}", response={204: None, **ERRORS}, operation_id="assignment_delete",
+                    summary="Delete an assessment nobody started")
+def assignment_delete(request: HttpRequest, pk: int) -> Status[None]:
+    assignment = _assignment(request, pk)
+    require(request.user, WRITE)
+    services.assignment_delete(user=request.user, assignment=assignment)
+    return Status(204, None)
+
+
+@assignments.get("/{int:pk}/answers", response={200: list[schemas.AnswerOut], 404: ErrorOut},
+                 operation_id="assignment_answers", summary="List the answers of an assessment")
+def answer_list(request: HttpRequest, pk: int) -> list[dict[str, Any]]:
+    """Every question in order with its answer, comment, version, review state, last cycle's answer,
+    evidence and review thread."""
+    assignment = _assignment(request, pk)
+    page = selectors.questionnaire(assignment, with_follow_ups=False)
+    return [_item_out(item, s.section.ref) for s in page.sections for item in s.items]
+
+
+@assignments.put("/{int:pk}/answers", response={200: schemas.AnswersSavedOut, **ERRORS},
+                 operation_id="assignment_answers_save", summary="Save many answers")
+def answers_save(request: HttpRequest, pk: int, payload: schemas.AnswersIn) -> dict[str, int]:
+    """Save answers by question ID, all or nothing: one unreadable value or unknown question answers
+    400 listing every problem (`field` is the question ID) and nothing is saved. Saving a carried-over
+    answer confirms it. Answers the number of answers that changed."""
+    assignment = _assignment(request, pk)
+    require(request.user, WRITE)
+    values: dict[str, tuple[Any, str | None]] = {}
+    duplicates = []
+    for index, item in enumerate(payload.answers):
+        ref = item.question.strip()
+        if ref in values:
+            duplicates.append(ErrorItem(message=_("{ref} is listed twice.").format(ref=ref), field=f"answers.{index}"))
+        values[ref] = (item.value, item.note)
+    if duplicates:
+        raise RenkeiError.from_items(duplicates[0].message, duplicates)
+    changed = answer_services.answers_save_many(respondent=_respondent(request), assignment=assignment, values=values)
+    return {"changed": changed}
+
+
+@assignments.patch(
+    "/{int:pk}/answers/{question_ref}",
+    response={200: schemas.AnswerOut, 409: schemas.ConflictOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut},
+    operation_id="assignment_answer_save",
+    summary="Save one answer",
+)
+def answer_save(request: HttpRequest, pk: int, question_ref: str, payload: schemas.AnswerPatch) -> Any:
+    """Save one answer as it is typed. With `base_version` (the `version` the editor loaded), a
+    change somebody saved since answers 409 and writes nothing; the body's `current` holds their
+    answer (value, note, version, who and when) so the client can show it. 409 also when the
+    assessment was submitted (then without `current`)."""
+    assignment = _assignment(request, pk)
+    require(request.user, WRITE)
+    question = _question(assignment, question_ref)
+    if "value" in payload.model_fields_set:
+        value = payload.value
+    else:
+        stored = Answer.objects.filter(assignment=assignment, question=question).first()
+        value = stored.value if stored else None
+    try:
+        answer_services.answer_save(
+            respondent=_respondent(request),
+            assignment=assignment,
+            question_id=question.pk,
+            value=value,
+            note=payload.note,
+            base_version=payload.base_version,
+        )
+    except AnswerConflict as conflict:
+        return Status(409, {**conflict.as_dict(), "current": conflict.current})
+    return _one_item_out(assignment, question)
+
+
+@assignments.post("/{int:pk}/confirm-carried", response={200: schemas.ConfirmedOut, **ERRORS},
+                  operation_id="assignment_confirm_carried", summary="Confirm last cycle's answers")
+def answers_confirm(request: HttpRequest, pk: int, payload: schemas.ConfirmIn) -> dict[str, int]:
+    """Confirm answers carried over from the last cycle unchanged (those listed, or all)."""
+    assignment = _assignment(request, pk)
+    require(request.user, WRITE)
+    ids = None if payload.questions is None else _question_ids(assignment, payload.questions, "questions")
+    count = answer_services.answers_confirm_carried(respondent=_respondent(request), assignment=assignment, question_ids=ids)
+    return {"confirmed": count}
+
+
+@assignments.post("/{int:pk}/submit", response={200: schemas.AssignmentDetailOut, **ERRORS},
+                  operation_id="assignment_submit", summary="Submit an assessment for review")
+def assignment_submit(request: HttpRequest, pk: int) -> Assignment:
+    """Every required question must be answered and every carried-over answer confirmed (400 lists
+    what is missing); the answers are read only from then on until changes are requested."""
+    assignment = _assignment(request, pk)
+    require(request.user, WRITE)
+    answer_services.assignment_submit(respondent=_respondent(request), assignment=assignment)
+    return _assignment_detail(request, pk)
+
+
+@assignments.post("/{int:pk}/accept", response={200: schemas.AssignmentDetailOut, **ERRORS},
+                  operation_id="assignment_accept", summary="Accept a submitted assessment")
+def assignment_accept(request: HttpRequest, pk: int) -> Assignment:
+    """Answers not reviewed yet are accepted with it; an open change request answers 409."""
+    assignment = _assignment(request, pk)
+    require(request.user, WRITE)
+    review_services.assignment_accept(user=request.user, assignment=assignment)
+    return _assignment_detail(request, pk)
+
+
+@assignments.post("/{int:pk}/return", response={200: schemas.AssignmentDetailOut, **ERRORS},
+                  operation_id="assignment_return", summary="Return an assessment for changes")
+def assignment_return(request: HttpRequest, pk: int, payload: schemas.ReturnIn) -> Assignment:
+    """Send it back to the party, which is e-mailed the change requests and a portal link. Needs a
+    change request on an answer or a `message`."""
+    assignment = _assignment(request, pk)
+    require(request.user, WRITE)
+    review_services.assignment_return(user=request.user, assignment=assignment, message=payload.message)
+    return _assignment_detail(request, pk)
+
+
+@assignments.post("/{int:pk}/reopen", response={200: schemas.AssignmentDetailOut, **ERRORS},
+                  operation_id="assignment_reopen", summary="Reopen an accepted assessment for review")
+def assignment_reopen(request: HttpRequest, pk: int) -> Assignment:
+    assignment = _assignment(request, pk)
+    require(request.user, WRITE)
+    review_services.assignment_reopen(user=request.user, assignment=assignment)
+    return _assignment_detail(request, pk)
+
+
+@assignments.post("/{int:pk}/answers/{question_ref}/review", response={200: schemas.AnswerOut, **ERRORS},
+                  operation_id="assignment_answer_review", summary="Review one answer")
+def answer_review(request: HttpRequest, pk: int, question_ref: str, payload: schemas.ReviewIn) -> dict[str, Any]:
+    """Accept an answer or ask for a change (`comment` required); the comment joins the question's
+    thread, where the party sees it. Only a submitted assessment is reviewed (409 otherwise)."""
+    assignment = _assignment(request, pk)
+    require(request.user, WRITE)
+    question = _question(assignment, question_ref)
+    answer = Answer.objects.filter(assignment=assignment, question=question).first()
+    if answer is None:
+        raise RenkeiError(_("This question is not answered."), field_name="question", status=409)
+    answer.assignment = assignment
+    answer.question = question
+    review_services.answer_review(user=request.user, answer=answer, state=payload.state, comment=payload.comment)
+    return _one_item_out(assignment, question)
+
+
+@assignments.get("/{int:pk}/proposed-follow-ups", response={200: list[schemas.ProposalOut], 404: ErrorOut},
+                 operation_id="assignment_proposed_follow_ups", summary="List proposed follow-up items")
+def proposed_follow_ups(request: HttpRequest, pk: int) -> list[dict[str, Any]]:
+    """Negative answers without a follow-up item yet, with the proposed severity and due date."""
+    assignment = _assignment(request, pk)
+    return [
+        {
+            "question": p.question.ref,
+            "question_id": p.question.pk,
+            "value": p.value,
+            "value_label": selectors.value_label(p.question, p.value),
+            "severity": p.severity,
+            "title": p.title,
+            "description": str(p.description),
+            "due_date": followup_services.default_due(p.severity),
+        }
+        for p in selectors.proposed_followups(assignment)
+    ]
+
+
+@assignments.post("/{int:pk}/follow-ups", response={201: list[schemas.FollowUpOut], **ERRORS},
+                  operation_id="assignment_follow_ups_create", summary="Turn negative answers into follow-up items")
+def follow_ups_from_answers(request: HttpRequest, pk: int, payload: schemas.FromAnswersIn) -> Status[list[FollowUp]]:
+    """Create follow-up items for the chosen questions (`question_refs` or `question_ids`) with the
+    proposed severity and due date. Questions without a proposal (not negative, or already followed
+    up) are skipped; the answer lists the items created."""
+    assignment = _assignment(request, pk)
+    require(request.user, WRITE)
+    ids: list[int] = []
+    if payload.question_refs:
+        ids += _question_ids(assignment, payload.question_refs, "question_refs")
+    if payload.question_ids:
+        known = set(Question.objects.filter(framework_id=assignment.framework_id, pk__in=payload.question_ids)
+                    .values_list("pk", flat=True))
+        problems = [ErrorItem(message=_("Not found."), field=f"question_ids.{i}")
+                    for i, q in enumerate(payload.question_ids) if q not in known]
+        if problems:
+            raise RenkeiError.from_items(problems[0].message, problems)
+        ids += payload.question_ids
+    if not ids:
+        raise RenkeiError(_("Choose at least one question."), field_name="question_refs")
+    created = followup_services.followups_from_answers(user=request.user, assignment=assignment, question_ids=ids)
+    return Status(201, list(_follow_ups().filter(pk__in=[f.pk for f in created]).order_by("question__order", "pk")))
+
+
+# --- declared subcontractors ---------------------------------------------------------------------
+
+
+def _declarations() -> QuerySet[SubcontractorDeclaration]:
+    return SubcontractorDeclaration.objects.select_related(
+        "assignment__organisation", "organisation", "decided_by"
+    ).prefetch_related("assets")
+
+
+@assignments.get("/{int:pk}/declarations", response={200: list[schemas.DeclarationOut], 404: ErrorOut},
+                 operation_id="assignment_declarations", summary="List declared subcontractors")
+def declaration_list(request: HttpRequest, pk: int) -> list[SubcontractorDeclaration]:
+    """Subcontractors the party declared, with which of our information they handle."""
+    assignment = _assignment(request, pk)
+    return list(selectors.declarations(assignment).select_related("decided_by"))
+
+
+@declarations.post("/{int:pk}/accept", response={200: schemas.DeclarationOut, **ERRORS},
+                   operation_id="declaration_accept", summary="Accept a declared subcontractor into the registry")
+def declaration_accept(request: HttpRequest, pk: int, payload: schemas.DeclarationAcceptIn) -> SubcontractorDeclaration:
+    """Adds the organisation (or uses `organisation_id`), a re-delegation from the party to it, and a
+    holding for each of our assets it handles."""
+    declaration = get_visible_or_404(_declarations(), request.user, pk=pk)
+    require(request.user, WRITE)
+    organisation = resolve_references(
+        user=request.user, references={"organisation_id": _organisations}, data=payload.model_dump()
+    ).get("organisation_id")
+    review_services.declaration_accept(
+        user=request.user, declaration=declaration, organisation=organisation  # type: ignore[arg-type]
+    )
+    return get_visible_or_404(_declarations(), request.user, pk=pk)
+
+
+@declarations.post("/{int:pk}/reject", response={200: schemas.DeclarationOut, **ERRORS},
+                   operation_id="declaration_reject", summary="Reject a declared subcontractor")
+def declaration_reject(request: HttpRequest, pk: int, payload: schemas.DeclarationRejectIn) -> SubcontractorDeclaration:
+    declaration = get_visible_or_404(_declarations(), request.user, pk=pk)
+    require(request.user, WRITE)
+    review_services.declaration_reject(user=request.user, declaration=declaration, note=payload.note)
+    return get_visible_or_404(_declarations(), request.user, pk=pk)

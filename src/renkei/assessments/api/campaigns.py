@@ -1,0 +1,184 @@
+"""Campaigns of the assessments API: draft, parties, launch (the worker creates the assessments), close."""
+
+# No `from __future__ import annotations`: Ninja reads the endpoint annotations at run time.
+
+from typing import Any, cast
+
+from django.db.models import Count, QuerySet
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from ninja import Query, Router, Status
+
+from renkei.assessments import (
+    schemas,
+    selectors,
+    services,
+)
+from renkei.assessments.api.common import (
+    ERRORS,
+    WRITE,
+    Limit,
+    Offset,
+    _frameworks,
+    _group_companies,
+    _organisations,
+    _page,
+)
+from renkei.assessments.models import (
+    Campaign,
+    Framework,
+)
+from renkei.core.crud_api import (
+    DEFAULT_LIMIT,
+    ErrorOut,
+    Page,
+    resolve_references,
+)
+from renkei.core.errors import ErrorItem, RenkeiError
+from renkei.core.permissions import get_visible_or_404, require, visible
+from renkei.registry.services import default_group_company_id
+
+campaigns = Router(tags=["campaigns"])
+
+
+# --- campaigns -----------------------------------------------------------------------------------
+
+
+def _campaigns() -> QuerySet[Campaign]:
+    return Campaign.objects.select_related("framework", "created_by", "launched_by").annotate(
+        party_count=Count("parties", distinct=True)
+    )
+
+
+def _campaign(request: HttpRequest, pk: int) -> Campaign:
+    return get_visible_or_404(_campaigns(), request.user, pk=pk)
+
+
+def _campaign_detail(request: HttpRequest, pk: int) -> Campaign:
+    campaign = _campaign(request, pk)
+    campaign.progress = selectors.campaign_progress(campaign)  # type: ignore[attr-defined]
+    return campaign
+
+
+@campaigns.get("", response=Page[schemas.CampaignOut], operation_id="campaign_list", summary="List campaigns")
+def campaign_list(
+    request: HttpRequest, filters: Query[schemas.CampaignFilter], limit: Limit = DEFAULT_LIMIT, offset: Offset = 0
+) -> dict[str, Any]:
+    qs = filters.filter(visible(_campaigns(), request.user))  # type: ignore[attr-defined]
+    return _page(qs.order_by("-created_at", "-pk"), limit, offset)
+
+
+@campaigns.post("", response={201: schemas.CampaignDetailOut, **ERRORS}, operation_id="campaign_create",
+                summary="Create a campaign")
+def campaign_create(request: HttpRequest, payload: schemas.CampaignIn) -> Status[Campaign]:
+    """A draft campaign; choose its parties with `PUT /campaigns/{id}/parties`, then launch it."""
+    require(request.user, WRITE)
+    data = payload.model_dump()
+    refs = resolve_references(
+        user=request.user,
+        references={"framework_id": _frameworks, "group_company_id": _group_companies},
+        data=data,
+    )
+    company = refs.get("group_company_id")
+    company_id = company.pk if company else default_group_company_id(request.user)
+    if company_id is None:
+        raise RenkeiError(_("Choose the group company."), field_name="group_company_id")
+    campaign = Campaign(
+        name=payload.name.strip(),
+        framework=cast(Framework, refs["framework_id"]),
+        group_company_id=company_id,
+        due_date=payload.due_date,
+        message=payload.message.strip(),
+    )
+    saved = services.campaign_save(user=request.user, campaign=campaign)
+    return Status(201, _campaign_detail(request, saved.pk))
+
+
+@campaigns.get("/{int:pk}", response={200: schemas.CampaignDetailOut, 404: ErrorOut},
+               operation_id="campaign_retrieve", summary="Retrieve a campaign with its progress")
+def campaign_retrieve(request: HttpRequest, pk: int) -> Campaign:
+    """The campaign with its launch progress and how many assessments are in each status."""
+    return _campaign_detail(request, pk)
+
+
+@campaigns.patch("/{int:pk}", response={200: schemas.CampaignDetailOut, **ERRORS}, operation_id="campaign_update",
+                 summary="Update a campaign")
+def campaign_update(request: HttpRequest, pk: int, payload: schemas.CampaignPatch) -> Campaign:
+    """Change the name, message or due date (a launched campaign moves the due date of its open
+    assessments); the framework only while it is a draft. Null values are left as they are."""
+    campaign = _campaign(request, pk)
+    require(request.user, WRITE)
+    data = {k: v for k, v in payload.model_dump(exclude_unset=True).items() if v is not None}
+    if "framework_id" in data:
+        campaign.framework = resolve_references(  # type: ignore[assignment]
+            user=request.user, references={"framework_id": _frameworks}, data=data
+        )["framework_id"]
+    for name in ("name", "message"):
+        if name in data:
+            setattr(campaign, name, data[name].strip())
+    if "due_date" in data:
+        campaign.due_date = data["due_date"]
+    services.campaign_save(user=request.user, campaign=campaign)
+    return _campaign_detail(request, pk)
+
+
+@campaigns.delete("/{int:pk}", response={204: None, **ERRORS}, operation_id="campaign_delete",
+                  summary="Delete a draft campaign")
+def campaign_delete(request: HttpRequest, pk: int) -> Status[None]:
+    """Only a draft can be deleted (409 otherwise: close it instead)."""
+    campaign = _campaign(request, pk)
+    require(request.user, WRITE)
+    services.campaign_delete(user=request.user, campaign=campaign)
+    return Status(204, None)
+
+
+@campaigns.get("/{int:pk}/parties", response={200: Page[schemas.PartyOut], 404: ErrorOut},
+               operation_id="campaign_parties", summary="List a campaign's parties")
+def campaign_parties(request: HttpRequest, pk: int, limit: Limit = DEFAULT_LIMIT, offset: Offset = 0) -> dict[str, Any]:
+    campaign = _campaign(request, pk)
+    return _page(campaign.parties.order_by("name", "pk"), limit, offset)
+
+
+@campaigns.put("/{int:pk}/parties", response={200: schemas.CampaignDetailOut, **ERRORS},
+               operation_id="campaign_set_parties", summary="Choose a draft campaign's parties")
+def campaign_set_parties(request: HttpRequest, pk: int, payload: schemas.PartiesIn) -> Campaign:
+    """Replace the parties of a draft campaign (409 once launched). Each must be a party (not one of
+    our companies) of the campaign's group company; an id the user may not see answers 400 naming
+    its position (`organisation_ids.3`)."""
+    campaign = _campaign(request, pk)
+    require(request.user, WRITE)
+    ids = list(dict.fromkeys(payload.organisation_ids))
+    found = {o.pk: o for o in visible(_organisations(), request.user).filter(pk__in=ids)}
+    problems = [
+        ErrorItem(message=_("Not found."), field=f"organisation_ids.{index}")
+        for index, pk_ in enumerate(payload.organisation_ids)
+        if pk_ not in found
+    ]
+    if problems:
+        raise RenkeiError.from_items(problems[0].message, problems)
+    services.campaign_set_parties(
+        user=request.user, campaign=campaign, organisations=[found[i] for i in ids], party_filter=payload.party_filter
+    )
+    return _campaign_detail(request, pk)
+
+
+@campaigns.post("/{int:pk}/launch", response={202: schemas.CampaignDetailOut, **ERRORS},
+                operation_id="campaign_launch", summary="Launch a campaign")
+def campaign_launch(request: HttpRequest, pk: int) -> Status[Campaign]:
+    """Start sending (202): the worker creates one assessment per party and e-mails each party's
+    security contact its portal link; follow `launch_done` of `launch_total`. A campaign launches
+    once (409 after)."""
+    campaign = _campaign(request, pk)
+    require(request.user, WRITE)
+    services.campaign_launch(user=request.user, campaign=campaign)
+    return Status(202, _campaign_detail(request, pk))
+
+
+@campaigns.post("/{int:pk}/close", response={200: schemas.CampaignDetailOut, **ERRORS},
+                operation_id="campaign_close", summary="Close a campaign")
+def campaign_close(request: HttpRequest, pk: int) -> Campaign:
+    """No more reminders; the assessments keep their answers and status."""
+    campaign = _campaign(request, pk)
+    require(request.user, WRITE)
+    services.campaign_close(user=request.user, campaign=campaign)
+    return _campaign_detail(request, pk)
