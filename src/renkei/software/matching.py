@@ -28,8 +28,8 @@ import threading
 from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from itertools import accumulate, chain, compress, count, repeat
-from typing import Any, NamedTuple, cast
+from itertools import accumulate, chain, compress, count
+from typing import Any, NamedTuple
 
 from renkei.software.osv import Advisory, AffectedSpec, gettext_noop
 from renkei.software.versions import (
@@ -38,6 +38,7 @@ from renkei.software.versions import (
     InvalidVersion,
     normalise_ecosystem,
     normalise_package_name,
+    parse_version_key,
     version_key,
 )
 
@@ -165,9 +166,12 @@ class _Ranges:
 class _Tables:
     """Everything needed to match any version of one package, computed from its affected entries."""
 
-    # Listed version → number of the advisory listing it, or the numbers (ascending) when several
-    # do (most versions are listed once: an int saves a list).
-    listed: dict[str, int | list[int]]
+    # Listed version → number of the advisory listing it, or, when several advisories list it,
+    # ~i for their numbers (ascending) in `shared[i]`. Only ints as values: the dict then holds
+    # no object the garbage collector tracks, so it is never tracked, and never traversed (it
+    # holds every listed version; each collection would touch them all).
+    listed: dict[str, int]
+    shared: list[list[int]]
     # Versions listed by entries without an evaluable range, for lookup by version key ("1.0"
     # finds a listed "1.0.0" on PyPI); elsewhere the ranges already cover the lists.
     listed_only: dict[str, set[int]]
@@ -181,7 +185,7 @@ class _Tables:
         listing = self.listed.get(version)
         if listing is None:
             return set()
-        return {listing} if isinstance(listing, int) else set(listing)
+        return {listing} if listing >= 0 else set(self.shared[~listing])
 
 
 @dataclass(slots=True)
@@ -275,7 +279,6 @@ def range_intervals(ordering: str, events: Sequence[dict[str, str]]) -> list[tup
     return intervals
 
 
-_WITHDRAWN = operator.attrgetter("withdrawn")
 _ID = operator.attrgetter("id")
 _AFFECTED = operator.attrgetter("affected")
 _NAME = operator.attrgetter("name")
@@ -319,7 +322,7 @@ def _append_alternating(
                     continue
                 key = keys.get(value)
                 if key is None:
-                    key = keys[value] = version_key(ordering, value)
+                    key = keys[value] = parse_version_key(ordering, value)
                 if previous is not None and not previous < key:
                     break
                 low = previous = key
@@ -328,7 +331,7 @@ def _append_alternating(
             else:
                 key = keys.get(value)
                 if key is None:
-                    key = keys[value] = version_key(ordering, value)
+                    key = keys[value] = parse_version_key(ordering, value)
                 if previous is not None and not previous < key:
                     break
                 lows.append(low)
@@ -377,7 +380,7 @@ def _alternating_contains(
                 continue
             at = keys.get(value)
             if at is None:
-                at = keys[value] = version_key(ordering, value)
+                at = keys[value] = parse_version_key(ordering, value)
             if previous is not None and not previous < at:
                 return None
             low = previous = at
@@ -386,7 +389,7 @@ def _alternating_contains(
         else:
             at = keys.get(value)
             if at is None:
-                at = keys[value] = version_key(ordering, value)
+                at = keys[value] = parse_version_key(ordering, value)
             if previous is not None and not previous < at:
                 return None
             if (low is None or low <= key) and (key < at or (kind == "last_affected" and key == at)):
@@ -402,8 +405,8 @@ def _prepare(package_key: tuple[str, str], entries: list[Any], keys: dict[str, d
     ecosystem = package_key[0]
     canonical = normalise_ecosystem(ecosystem)
     orders = _ORDERS.get(canonical or "", {})
-    first: dict[str, int] = {}  # listed version → the first advisory listing it
-    several: dict[str, list[int]] = {}  # … and all of them, where several advisories do
+    listed: dict[str, int] = {}  # see `_Tables.listed`
+    shared: list[list[int]] = []
     listed_only: dict[str, set[int]] = {}
     unevaluable: dict[int, str] = {}
     pending: dict[str, _Columns] = {}
@@ -411,14 +414,16 @@ def _prepare(package_key: tuple[str, str], entries: list[Any], keys: dict[str, d
         number: int = entries[i]
         affected: AffectedSpec = entries[i + 1]
         for version in affected.versions:
-            listing = first.get(version)
+            listing = listed.get(version)
             if listing is None:
-                first[version] = number
-            elif listing != number:  # (an advisory may name the package in several entries)
-                numbers = several.get(version)
-                if numbers is None:
-                    several[version] = [listing, number]
-                elif numbers[-1] != number:
+                listed[version] = number
+            elif listing >= 0:
+                if listing != number:  # (an advisory may name the package in several entries)
+                    listed[version] = ~len(shared)
+                    shared.append([listing, number])
+            else:
+                numbers = shared[~listing]
+                if numbers[-1] != number:
                     numbers.append(number)
         evaluated = git = False
         for spec in affected.ranges:
@@ -451,10 +456,9 @@ def _prepare(package_key: tuple[str, str], entries: list[Any], keys: dict[str, d
         if not evaluated:
             for version in affected.versions:
                 listed_only.setdefault(version, set()).add(number)
-    listed = cast("dict[str, int | list[int]]", first)  # completed in place, not copied
-    listed.update(several)
     return _Tables(
         listed=listed,
+        shared=shared,
         listed_only=listed_only,
         tables=[
             _Ranges(ordering, keys[ordering], *columns) for ordering, columns in pending.items() if columns[0]
@@ -480,7 +484,9 @@ class AdvisoryIndex:
     """
 
     def __init__(self) -> None:
-        self._advisories: list[Advisory] = []
+        # The advisories by number: all of them, withdrawn ones included (see `build`).
+        self._numbered: list[Advisory] = []
+        self._advisories: list[Advisory] | None = None
         self._ids: list[str] = []  # by number: matching need not touch the advisories themselves
         self._by_id: dict[str, Advisory] | None = None
         # Every affected entry of the indexed advisories and its package name, in advisory order;
@@ -503,25 +509,23 @@ class AdvisoryIndex:
     def build(cls, advisories: Iterable[Advisory]) -> AdvisoryIndex:
         """Index `advisories` (withdrawn ones are skipped; a later duplicate ID replaces nothing)."""
         index = cls()
-        kept = list(advisories)
-        withdrawn = list(map(_WITHDRAWN, kept))
-        if withdrawn.count(None) != len(kept):
-            kept = list(compress(kept, map(operator.is_, withdrawn, repeat(None))))
-        ids = list(map(_ID, kept))
-        # A set finds duplicates in a third of the time a dict of ID → advisory takes to build;
-        # that dict is built when first asked for (`advisory_by_id`).
+        numbered = list(advisories)
+        ids = list(map(_ID, numbered))
+        # A set finds duplicates in a third of the time a dict of ID → advisory takes to build
+        # (that dict is built when first asked for, by `advisory_by_id`). Without duplicates,
+        # withdrawn advisories keep their numbers and `_group` leaves their entries out.
         if len(set(ids)) != len(ids):
             seen: set[str] = set()
-            unique = []
-            for advisory in kept:
-                if advisory.id not in seen:
+            kept = []
+            for advisory in numbered:
+                if advisory.withdrawn is None and advisory.id not in seen:
                     seen.add(advisory.id)
-                    unique.append(advisory)
-            kept = unique
-            ids = list(map(_ID, kept))
-        index._advisories = kept
+                    kept.append(advisory)
+            numbered = kept
+            ids = list(map(_ID, numbered))
+        index._numbered = numbered
         index._ids = ids
-        affected = list(map(_AFFECTED, kept))
+        affected = list(map(_AFFECTED, numbered))
         index._flat = flat = list(chain.from_iterable(affected))
         index._ends = list(accumulate(map(len, affected)))
         index._names = list(map(_NAME, flat))
@@ -539,10 +543,13 @@ class AdvisoryIndex:
                 return
             flat = self._flat
             ends = self._ends
+            numbered = self._numbered
             entries = self._entries
             for position in compress(count(), map(names.__contains__, self._names)):
-                affected = flat[position]
                 number = bisect_right(ends, position)
+                if numbered[number].withdrawn is not None:
+                    continue
+                affected = flat[position]
                 by_name = entries.get(affected.ecosystem)
                 if by_name is None:
                     by_name = entries[affected.ecosystem] = {}
@@ -578,14 +585,18 @@ class AdvisoryIndex:
     @property
     def advisories(self) -> list[Advisory]:
         """The indexed (not withdrawn) advisories."""
-        return self._advisories
+        advisories = self._advisories
+        if advisories is None:
+            # Published complete, in one assignment (another thread may be asking too).
+            advisories = self._advisories = [a for a in self._numbered if a.withdrawn is None]
+        return advisories
 
     def advisory_by_id(self, advisory_id: str) -> Advisory | None:
         """The indexed advisory with this ID, or None."""
         by_id = self._by_id
         if by_id is None:
-            # Published complete, in one assignment (another thread may be asking too).
-            by_id = self._by_id = dict(zip(self._ids, self._advisories, strict=True))
+            advisories = self.advisories
+            by_id = self._by_id = dict(zip(map(_ID, advisories), advisories, strict=True))
         return by_id.get(advisory_id)
 
     def match(self, components: Sequence[ComponentRef]) -> MatchResult:
@@ -596,9 +607,13 @@ class AdvisoryIndex:
         not_checked = result.not_checked
         packages = self._packages
         # First the package of every component, so that one pass groups the entries of all the
-        # packages this index has not met yet.
+        # packages this index has not met yet, and which of those appear in several versions
+        # (their tables are built straight away: answering the first version from the entries
+        # would be wasted).
         package_keys: list[tuple[str, str] | None] = []
         new_names: set[str] = set()
+        first_version: dict[tuple[str, str], str] = {}
+        several: set[tuple[str, str]] = set()
         for component in components:
             ecosystem = normalise_ecosystem(component.ecosystem)
             if ecosystem is None:
@@ -606,19 +621,22 @@ class AdvisoryIndex:
                 if component.ecosystem:
                     new_names.add(component.name.strip())
                 continue
-            name = normalise_package_name(ecosystem, component.name)
-            package_keys.append((ecosystem, name))
-            if (ecosystem, name) not in packages:
-                new_names.add(name)
+            package_key = (ecosystem, normalise_package_name(ecosystem, component.name))
+            package_keys.append(package_key)
+            if package_key not in packages:
+                new_names.add(package_key[1])
+                version = component.version.strip()
+                if first_version.setdefault(package_key, version) != version:
+                    several.add(package_key)
         if new_names:
             self._group(new_names)
-        for component, package_key in zip(components, package_keys, strict=True):
-            if package_key is None:
+        for component, known in zip(components, package_keys, strict=True):
+            if known is None:
                 self._match_unsupported(result, component)
                 continue
-            package: _Package | None = packages.get(package_key, _UNKNOWN)
+            package: _Package | None = packages.get(known, _UNKNOWN)
             if package is _UNKNOWN:
-                package = self._package(package_key)
+                package = self._package(known)
             if package is None:
                 continue
             key = component.key
@@ -628,7 +646,7 @@ class AdvisoryIndex:
                 continue
             answer = package.answers.get(version)
             if answer is None:
-                answer = self._answer(package, package_key, version)
+                answer = self._answer(package, known, version, direct=known not in several)
             found, reason = answer
             for advisory_id in found:
                 # What a NamedTuple's own constructor does, without its Python-level call.
@@ -637,23 +655,26 @@ class AdvisoryIndex:
                 not_checked.append((key, reason))
         return result
 
-    def _answer(self, package: _Package, package_key: tuple[str, str], version: str) -> _Answer:
+    def _answer(
+        self, package: _Package, package_key: tuple[str, str], version: str, *, direct: bool = True
+    ) -> _Answer:
         """Which advisories affect `version` of `package`, and why it is not fully checked if so.
 
-        The first version met is answered straight from the entries (`_direct_answer`): most
-        packages of an SBOM appear in one version, and tables pay off only from the second.
+        The first version met is answered straight from the entries (`_direct_answer`) unless
+        `direct` is False: most packages of an SBOM appear in one version, and tables pay off
+        only from the second.
         """
         ecosystem = package_key[0]
-        if package.tables is None and not package.answers:
-            direct = self._direct_answer(package.entries, ecosystem, version)
-            if direct is not None:
-                package.answers[version] = direct
-                return direct
+        if direct and package.tables is None and not package.answers:
+            first = self._direct_answer(package.entries, ecosystem, version)
+            if first is not None:
+                package.answers[version] = first
+                return first
         tables = self._tables(package, package_key)
         listing = tables.listed.get(version)
         # Usually one source (a listing or one table) is the whole answer, already ascending.
         hits: set[int] | Sequence[int] = (
-            () if listing is None else (listing,) if isinstance(listing, int) else listing
+            () if listing is None else (listing,) if listing >= 0 else tables.shared[~listing]
         )
         if tables.listed_only:
             hits = set(hits) | self._listed_by_key(tables, ecosystem, version)
@@ -662,7 +683,7 @@ class AdvisoryIndex:
             version_at = table.keys.get(version)
             if version_at is None:
                 try:
-                    version_at = table.keys[version] = version_key(table.ordering, version)
+                    version_at = table.keys[version] = parse_version_key(table.ordering, version)
                 except InvalidVersion:
                     reason = REASON_BAD_VERSION
                     continue
@@ -720,7 +741,7 @@ class AdvisoryIndex:
                     key = order_keys.get(version)
                     if key is None:
                         try:
-                            key = order_keys[version] = version_key(ordering, version)
+                            key = order_keys[version] = parse_version_key(ordering, version)
                         except InvalidVersion:
                             return None
                     at[ordering] = key

@@ -32,6 +32,7 @@ __all__ = [
     "InvalidVersion",
     "normalise_ecosystem",
     "normalise_package_name",
+    "parse_version_key",
     "version_key",
 ]
 
@@ -96,8 +97,9 @@ def version_key(ecosystem: str, version: str) -> Any:
     return _cached_key(ecosystem, version)
 
 
-@lru_cache(maxsize=262144)
-def _cached_key(ecosystem: str, version: str) -> Any:
+def parse_version_key(ecosystem: str, version: str) -> Any:
+    """`version_key` without its cache, for a caller that keeps its own (the advisory index
+    memoises per index: the cache's bookkeeping would only add to every first parse)."""
     parse = _PARSERS.get(ecosystem)
     if parse is None:
         canonical = normalise_ecosystem(ecosystem)
@@ -114,6 +116,9 @@ def _cached_key(ecosystem: str, version: str) -> Any:
     if len(version) > MAX_VERSION_LENGTH:
         raise InvalidVersion("version too long")
     return parse(version)
+
+
+_cached_key = lru_cache(maxsize=262144)(parse_version_key)
 
 
 # --- PyPI -----------------------------------------------------------------------------------------
