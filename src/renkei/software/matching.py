@@ -33,6 +33,7 @@ from typing import Any, NamedTuple
 
 from renkei.software.osv import Advisory, AffectedSpec, gettext_noop
 from renkei.software.versions import (
+    CASE_SENSITIVE_ECOSYSTEMS,
     SEMVER,
     SUPPORTED_ECOSYSTEMS,
     InvalidVersion,
@@ -621,7 +622,14 @@ class AdvisoryIndex:
                 if component.ecosystem:
                     new_names.add(component.name.strip())
                 continue
-            package_key = (ecosystem, normalise_package_name(ecosystem, component.name))
+            # Names an ecosystem compares as written need no call through the cache.
+            name = component.name
+            package_key = (
+                ecosystem,
+                name.strip()
+                if ecosystem in CASE_SENSITIVE_ECOSYSTEMS
+                else normalise_package_name(ecosystem, name),
+            )
             package_keys.append(package_key)
             if package_key not in packages:
                 new_names.add(package_key[1])
@@ -720,9 +728,10 @@ class AdvisoryIndex:
         at: dict[str, Any] = {}  # version order → this version's key
         hits: list[int] = []
         unevaluable: dict[int, str] = {}
-        for i in range(0, len(entries), 2):
-            number: int = entries[i]
-            affected: AffectedSpec = entries[i + 1]
+        pairs = iter(entries)
+        number: int
+        affected: AffectedSpec
+        for number, affected in zip(pairs, pairs, strict=True):  # (advisory number, entry) in turn
             versions = affected.versions
             hit = version in versions
             evaluated = git = False

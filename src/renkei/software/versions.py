@@ -28,6 +28,7 @@ from renkei.software import version_schemes
 from renkei.software.version_schemes import InvalidVersion
 
 __all__ = [
+    "CASE_SENSITIVE_ECOSYSTEMS",
     "SUPPORTED_ECOSYSTEMS",
     "InvalidVersion",
     "normalise_ecosystem",
@@ -40,6 +41,8 @@ SUPPORTED_ECOSYSTEMS: frozenset[str] = frozenset(
     {"PyPI", "npm", "Go", "crates.io", "Maven", "RubyGems", "NuGet", "Debian", "Alpine", "Packagist"}
 )
 _BY_LOWER = {name.lower(): name for name in SUPPORTED_ECOSYSTEMS}
+# Supported ecosystems whose package names compare as written (see `normalise_package_name`).
+CASE_SENSITIVE_ECOSYSTEMS: frozenset[str] = frozenset({"npm", "Go", "Maven", "RubyGems"})
 
 # OSV's SEMVER range type: SemVer 2.0 whatever the package's ecosystem.
 SEMVER = "SemVer"
@@ -79,6 +82,8 @@ def normalise_package_name(ecosystem: str, name: str) -> str:
     """
     name = name.strip()
     eco = normalise_ecosystem(ecosystem)
+    if eco in CASE_SENSITIVE_ECOSYSTEMS:
+        return name
     if eco == "PyPI":
         return _PEP503.sub("-", name).lower()
     if eco == "crates.io":
