@@ -263,10 +263,12 @@ def _fast_purl(purl: str) -> tuple[str, str, str, str] | None:
         if purl_type != "npm" or path.count("/") != 1:
             return None
         namespace = "@" + namespace.removeprefix("%40").removeprefix("@")
-    if purl_type in _LOWER_NAMESPACE:
+    # `lower` always builds a new string; most names already are lower case.
+    if purl_type in _LOWER_NAMESPACE and not namespace.islower():
         namespace = namespace.lower()
     if purl_type in _LOWER_NAME:
-        name = name.lower()
+        if not name.islower():
+            name = name.lower()
         if purl_type == "pypi":
             name = name.replace("_", "-")
     return purl_type, namespace, name, version

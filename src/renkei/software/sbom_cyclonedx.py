@@ -240,7 +240,8 @@ def _fast_json_component(collector: _Collector, comp: Any) -> list[Any] | None:
             expected = HASH_LENGTHS.get(alg)
             if (expected is not None and len(content) != expected) or HEX.fullmatch(content) is None:
                 return None
-            hashes[alg] = content.lower()
+            # `lower` always builds a new string; digests mostly are lower case already.
+            hashes[alg] = content if content.islower() else content.lower()
     # A field that is absent reads as ""; one that is present must be a string (an explicit
     # null, which the full reader accepts, is left to it as well).
     supplier = ""
