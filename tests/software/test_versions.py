@@ -168,6 +168,8 @@ def test_maven_plain_numbers_read_like_the_tokeniser():
     assert_equal("Maven", "1", "1.0", "1.0.0", "01.0")
     assert_ascending("Maven", ["0.9", "1-alpha", "1", "1-sp", "1.0.1", "1.1", "1.10", "2"])
     assert_equal("Maven", "0", "0.0")
+    assert_equal("Maven", "5.3.1", "5.3.1.RELEASE", "5.3.1.Final", "5.3.1.ga", "5.3.1-final")
+    assert_ascending("Maven", ["5.3.1.RC1", "5.3.1.RELEASE", "5.3.1.SP1", "5.3.1.1.Final", "5.3.2.Final"])
 
 
 # --- Maven ---------------------------------------------------------------------------------------

@@ -87,15 +87,21 @@ def _maven_tokens(version: str) -> list[tuple[str, int | str]]:
 
 _DIGITS_AND_DOTS = frozenset(".0123456789")
 _MAVEN_END = (0,)
+_MAVEN_RELEASE_WORDS = frozenset({"release", "final", "ga"})
 
 
 def maven_key(version: str) -> tuple[Any, ...]:
     """Maven's version order (POM reference; agrees with ComparableVersion's published test cases)."""
-    if _DIGITS_AND_DOTS.issuperset(version):
+    numeric = version
+    head, _, qualifier = version.rpartition(".")
+    if head and qualifier.lower() in _MAVEN_RELEASE_WORDS:
+        # "5.3.1.RELEASE", "6.2.0.Final": the qualifier is the release itself, a trailing null.
+        numeric = head
+    if _DIGITS_AND_DOTS.issuperset(numeric):
         # Plain numbers ("3.12.0"), the commonest shape, without the tokeniser: each number is a
         # ".number" element followed by a nonzero one, trailing zeros are dropped.
         try:
-            numbers = list(map(int, version.split(".")))
+            numbers = list(map(int, numeric.split(".")))
         except ValueError:  # an empty part ("1..2"): the tokeniser reads it as 0
             pass
         else:
