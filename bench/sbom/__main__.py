@@ -13,9 +13,10 @@ object with them.
 Timings are medians of repeated wall-clock runs (time.perf_counter), each after a full garbage
 collection (gc.collect) so that no run pays for collecting an earlier run's garbage. The engine
 caches parsed version keys and package names (functools.lru_cache); those caches are cleared
-before every timed engine run, so the figures are for a fresh process. The advisory index computes
-a package's version tables the first time a component of that package is matched, so "match" is
-timed as the first match on a freshly built index (cold: tables and caches empty); the warm match
+before every timed engine run, so the figures are for a fresh process. The advisory index groups
+a package's entries, answers its versions and computes its tables the first time a component of
+that package is matched (and keeps its own parsed versions), so "match" is timed as the first
+match on a freshly built index (cold: nothing grouped or computed, caches empty); the warm match
 (a second match of the same SBOM on the same index) is reported apart. The process CPU time of
 each step (time.process_time, median likewise) is reported beside the wall time: on a shared
 machine it leaves out the time the process waited for a CPU.
@@ -219,7 +220,8 @@ def _run(args: argparse.Namespace, rep: int, fig: dict[str, Any], data: bytes, a
     fig["parse_s"], fig["parse_cpu_s"], parsed = timed(lambda: sbom.parse_sbom(data), rep)
     fig["build_s"], fig["build_cpu_s"], _ = timed(lambda: matching.AdvisoryIndex.build(advisories), rep)
     # Cold: the first match on a freshly built index (built untimed before each run), which
-    # computes the tables of every package the SBOM names. Warm: matching again on that index.
+    # groups the entries and works out the answers of every package the SBOM names. Warm:
+    # matching again on that index.
     fig["match_s"], fig["match_cpu_s"], (result, index) = timed(
         lambda idx: (engine_match(idx, parsed), idx),
         rep,
