@@ -93,8 +93,8 @@ _MAVEN_RELEASE_WORDS = frozenset({"release", "final", "ga"})
 def maven_key(version: str) -> tuple[Any, ...]:
     """Maven's version order (POM reference; agrees with ComparableVersion's published test cases)."""
     numeric = version
-    head, _, qualifier = version.rpartition(".")
-    if head and qualifier.lower() in _MAVEN_RELEASE_WORDS:
+    head, _, last = version.rpartition(".")
+    if head and last.lower() in _MAVEN_RELEASE_WORDS:
         # "5.3.1.RELEASE", "6.2.0.Final": the qualifier is the release itself, a trailing null.
         numeric = head
     if _DIGITS_AND_DOTS.issuperset(numeric):
