@@ -322,6 +322,11 @@ def test_self_assessment_answer_submit_and_accept(token_client: Client, own: Any
     assert (created["status"], created["display_status"], created["questions"], created["answered"]) == (
         "not_started", "not_started", 5, 0
     )
+    # Names and labels read through the record: a self-assessment has no campaign.
+    assert (created["organisation_name"], created["framework_name"], created["campaign_name"]) == (
+        own.name, framework.name, None
+    )
+    assert created["display_status_label"] == "未着手" and created["submitted_by"] == ""
     url = f"{API}/assignments/{created['id']}"
     twice = send(token_client, "post", f"{API}/assignments",
                  {"organisation_id": own.pk, "framework_id": framework.pk, "due_date": due, "invite": False})
@@ -516,6 +521,9 @@ def test_declarations_accept_and_reject(token_client: Client, own: Any) -> None:
     assert [(d["name"], d["status"], [x["name"] for x in d["assets"]]) for d in listed] == [
         ("再委託印刷株式会社", "proposed", ["顧客名簿"]), ("個人事業主", "proposed", [])
     ]
+    assert (listed[0]["organisation_name"], listed[0]["declared_by"], listed[0]["status_label"]) == (
+        None, "山田 太郎", "確認待ち"
+    )
     unknown = send(token_client, "post", f"{API}/declarations/{accepted.pk}/accept", {"organisation_id": 999999})
     assert unknown.status_code == 400 and unknown.json()["errors"][0]["field"] == "organisation_id"
     response = send(token_client, "post", f"{API}/declarations/{accepted.pk}/accept", {})
@@ -544,6 +552,9 @@ def test_follow_up_crud_filters_and_messages(token_client: Client, own: Any, ana
     item = created.json()
     assert item["due_date"] == (today() + dt.timedelta(days=14)).isoformat()  # by severity
     assert (item["group_company_id"], item["owner_user_id"], item["status"], item["overdue"]) == (own.pk, analyst.pk, "open", False)
+    assert (item["organisation_name"], item["question_ref"], item["severity_label"], item["status_label"]) == (
+        "是正先株式会社", None, "最重要", "未対応"
+    )
     url = f"{API}/follow-ups/{item['id']}"
     bad_owner = send(token_client, "patch", url, {"owner_user_id": 999999})
     assert bad_owner.status_code == 400 and bad_owner.json()["errors"][0]["field"] == "owner_user_id"

@@ -3,6 +3,9 @@
 Answers carry ids, the stored code of every choice with its display label (`status`,
 `status_label`) and the names of referenced objects, as the registry's do. Texts of frameworks come
 in both languages (`text_ja`, `text_en`); labels follow the request's language.
+
+A field that only reads an attribute path of the record (`framework.name`, `get_status_display`)
+names it as its alias, which Ninja resolves on the record; the JSON keeps the field's own name.
 """
 
 # No `from __future__ import annotations`: Pydantic and Ninja read these annotations at run time.
@@ -65,12 +68,12 @@ class ChoiceOut(Schema):
 class QuestionOut(Schema):
     id: int
     ref: str = Field(description="The question's stable ID within the framework (e.g. `A-1`).")
-    section: str = Field(description="The ID of the question's section.")
+    section: str = Field(alias="section.ref", description="The ID of the question's section.")
     order: int
     text_ja: str
     text_en: str
     answer_type: str
-    answer_type_label: str
+    answer_type_label: str = Field(alias="get_answer_type_display")
     choices: list[ChoiceOut] = Field(description="Choices of single, multiple and maturity questions.")
     weight: float
     levels: list[str]
@@ -78,14 +81,6 @@ class QuestionOut(Schema):
     evidence_ja: str
     evidence_en: str
     required: bool
-
-    @staticmethod
-    def resolve_section(obj: Any) -> str:
-        return str(obj.section.ref)
-
-    @staticmethod
-    def resolve_answer_type_label(obj: Any) -> str:
-        return str(obj.get_answer_type_display())
 
 
 class SectionOut(Schema):
@@ -103,7 +98,7 @@ class FrameworkOut(RecordOut):
     name_ja: str
     name_en: str
     origin: str
-    origin_label: str
+    origin_label: str = Field(alias="get_origin_display")
     scoring: str
     levels: list[str]
     levels_cumulative: bool
@@ -113,10 +108,6 @@ class FrameworkOut(RecordOut):
     group_company_id: int | None = Field(description="Empty: the framework belongs to the whole group.")
     created_at: dt.datetime
     updated_at: dt.datetime
-
-    @staticmethod
-    def resolve_origin_label(obj: Any) -> str:
-        return str(obj.get_origin_display())
 
 
 class FrameworkDetailOut(FrameworkOut):
@@ -232,12 +223,12 @@ class CampaignOut(RecordOut):
     id: int
     name: str
     framework_id: int
-    framework_name: str
+    framework_name: str = Field(alias="framework.name")
     group_company_id: int
     due_date: dt.date
     message: str
     status: str
-    status_label: str
+    status_label: str = Field(alias="get_status_display")
     party_count: int
     created_by: str | None
     launched_at: dt.datetime | None
@@ -249,14 +240,6 @@ class CampaignOut(RecordOut):
     closed_at: dt.datetime | None
     created_at: dt.datetime
     updated_at: dt.datetime
-
-    @staticmethod
-    def resolve_framework_name(obj: Any) -> str:
-        return str(obj.framework.name)
-
-    @staticmethod
-    def resolve_status_label(obj: Any) -> str:
-        return str(obj.get_status_display())
 
     @staticmethod
     def resolve_party_count(obj: Any) -> int:
@@ -328,55 +311,32 @@ class AssignmentIn(Schema):
 class AssignmentOut(RecordOut):
     id: int
     organisation_id: int
-    organisation_name: str
+    organisation_name: str = Field(alias="organisation.name")
     framework_id: int
-    framework_name: str
-    framework_version: str
+    framework_name: str = Field(alias="framework.name")
+    framework_version: str = Field(alias="framework.version")
     campaign_id: int | None
-    campaign_name: str | None
+    campaign_name: str | None = Field(None, alias="campaign.name")
     group_company_id: int
     cycle: int
     previous_id: int | None = Field(description="The party's previous cycle, whose answers it started from.")
     status: str
     display_status: DisplayStatus = Field(description="The status, or `overdue` for an open one past its due date.")
-    display_status_label: str
+    display_status_label: str = Field(alias="get_display_status_display")
     due_date: dt.date
     language: str
     started_at: dt.datetime | None
     submitted_at: dt.datetime | None
-    submitted_by: str
+    submitted_by: str = Field(alias="submitted_by_name")
     accepted_at: dt.datetime | None
     reviewed_by: str | None
     created_at: dt.datetime
     updated_at: dt.datetime
 
-    @staticmethod
-    def resolve_organisation_name(obj: Any) -> str:
-        return str(obj.organisation.name)
 
-    @staticmethod
-    def resolve_framework_name(obj: Any) -> str:
-        return str(obj.framework.name)
 
-    @staticmethod
-    def resolve_framework_version(obj: Any) -> str:
-        return str(obj.framework.version)
 
-    @staticmethod
-    def resolve_campaign_name(obj: Any) -> str | None:
-        return None if obj.campaign is None else str(obj.campaign.name)
 
-    @staticmethod
-    def resolve_display_status(obj: Any) -> str:
-        return str(obj.display_status())
-
-    @staticmethod
-    def resolve_display_status_label(obj: Any) -> str:
-        return str(obj.get_display_status_display())
-
-    @staticmethod
-    def resolve_submitted_by(obj: Any) -> str:
-        return str(obj.submitted_by_name)
 
     @staticmethod
     def resolve_reviewed_by(obj: Any) -> str | None:
@@ -582,35 +542,23 @@ class DeclarationOut(Schema):
     country: str
     service: str
     assets: list[AssetRefOut] = Field(description="Our information the subcontractor handles.")
-    declared_by: str
+    declared_by: str = Field(alias="declared_by_name")
     declared_at: dt.datetime
     status: str
-    status_label: str
+    status_label: str = Field(alias="get_status_display")
     decided_by: str | None
     decided_at: dt.datetime | None
     decision_note: str
     organisation_id: int | None = Field(description="The registry record it was accepted as.")
-    organisation_name: str | None
+    organisation_name: str | None = Field(None, alias="organisation.name")
 
     @staticmethod
     def resolve_assets(obj: Any) -> list[dict[str, Any]]:
         return [{"id": a.pk, "name": a.name} for a in obj.assets.all()]
 
     @staticmethod
-    def resolve_declared_by(obj: Any) -> str:
-        return str(obj.declared_by_name)
-
-    @staticmethod
-    def resolve_status_label(obj: Any) -> str:
-        return str(obj.get_status_display())
-
-    @staticmethod
     def resolve_decided_by(obj: Any) -> str | None:
         return _user_name(obj.decided_by)
-
-    @staticmethod
-    def resolve_organisation_name(obj: Any) -> str | None:
-        return None if obj.organisation is None else str(obj.organisation.name)
 
 
 class DeclarationAcceptIn(Schema):
@@ -645,55 +593,33 @@ class FollowUpIn(Schema):
 class FollowUpOut(RecordOut):
     id: int
     organisation_id: int
-    organisation_name: str
+    organisation_name: str = Field(alias="organisation.name")
     assignment_id: int | None
     question_id: int | None
-    question_ref: str | None
+    question_ref: str | None = Field(None, alias="question.ref")
     software_finding_id: int | None
     title: str
     description: str
     severity: str
-    severity_label: str
+    severity_label: str = Field(alias="get_severity_display")
     owner: str
-    owner_label: str
+    owner_label: str = Field(alias="get_owner_display")
     owner_user_id: int | None
     owner_user_name: str | None
     due_date: dt.date
     status: str
-    status_label: str
-    overdue: bool
+    status_label: str = Field(alias="get_status_display")
+    overdue: bool = Field(alias="is_overdue")
     resolved_at: dt.datetime | None
     group_company_id: int
     created_at: dt.datetime
     updated_at: dt.datetime
 
-    @staticmethod
-    def resolve_organisation_name(obj: Any) -> str:
-        return str(obj.organisation.name)
 
-    @staticmethod
-    def resolve_question_ref(obj: Any) -> str | None:
-        return None if obj.question is None else str(obj.question.ref)
-
-    @staticmethod
-    def resolve_severity_label(obj: Any) -> str:
-        return str(obj.get_severity_display())
-
-    @staticmethod
-    def resolve_owner_label(obj: Any) -> str:
-        return str(obj.get_owner_display())
 
     @staticmethod
     def resolve_owner_user_name(obj: Any) -> str | None:
         return _user_name(obj.owner_user)
-
-    @staticmethod
-    def resolve_status_label(obj: Any) -> str:
-        return str(obj.get_status_display())
-
-    @staticmethod
-    def resolve_overdue(obj: Any) -> bool:
-        return bool(obj.is_overdue())
 
 
 class FollowUpFilter(FilterSchema):
@@ -728,10 +654,7 @@ class MessageIn(Schema):
 class MessageOut(Schema):
     id: int
     from_party: bool
-    author: str
+    author: str = Field(alias="author_name")
     body: str
     created_at: dt.datetime
 
-    @staticmethod
-    def resolve_author(obj: Any) -> str:
-        return str(obj.author_name)
