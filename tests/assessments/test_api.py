@@ -23,6 +23,7 @@ from renkei.assessments.models import (
     AssuranceOverride,
     Campaign,
     DeclarationStatus,
+    Evidence,
     FollowUp,
     FollowUpMessage,
     Framework,
@@ -411,6 +412,55 @@ def test_concurrent_answer_is_a_409_with_the_current_answer(token_client: Client
     assert kept.status_code == 200 and (kept.json()["value"], kept.json()["version"]) == ("no", 3)
     noted = send(token_client, "patch", url, {"note": "来月対応"})
     assert (noted.json()["value"], noted.json()["note"]) == ("no", "来月対応")
+
+
+def test_evidence_upload_download_and_delete(token_client: Client, own: Any, settings: Any) -> None:
+    a = assignment()
+    url = f"{API}/assignments/{a.pk}"
+    upload = token_client.post(f"{url}/answers/A-1/evidence", {"file": SimpleUploadedFile("規程.pdf", b"%PDF-1.4 policy")})
+    assert upload.status_code == 201, upload.content
+    files = upload.json()["evidence"]
+    assert [(e["name"], e["size"]) for e in files] == [("規程.pdf", 15)] and files[0]["uploaded_by"]
+    download = token_client.get(f"{url}/evidence/{files[0]['id']}")
+    assert download.status_code == 200 and b"".join(download.streaming_content) == b"%PDF-1.4 policy"
+    assert download["Content-Type"] == "application/octet-stream" and "attachment" in download["Content-Disposition"]
+
+    # Bad input: no file, a type the bytes do not bear out, an unknown question, too large a body.
+    assert token_client.post(f"{url}/answers/A-1/evidence", {}).json()["errors"][0]["field"] == "file"
+    fake = token_client.post(f"{url}/answers/A-1/evidence", {"file": SimpleUploadedFile("x.pdf", b"MZ\x90\x00 not a pdf")})
+    assert fake.status_code == 400 and fake.json()["errors"][0]["field"] == "file"
+    assert token_client.post(f"{url}/answers/Z-9/evidence", {"file": SimpleUploadedFile("y.pdf", b"%PDF-1.4")}).status_code == 404
+    settings.RENKEI_MAX_EVIDENCE_BYTES = 1024
+    big = token_client.post(f"{url}/answers/A-1/evidence", {"file": SimpleUploadedFile("big.pdf", b"%PDF" + b"0" * 200_000)})
+    assert big.status_code == 413
+    assert Evidence.objects.filter(assignment=a).count() == 1
+
+    # Another assessment's evidence is not reachable through this one.
+    other = assignment()
+    assert token_client.get(f"{API}/assignments/{other.pk}/evidence/{files[0]['id']}").status_code == 404
+    assert token_client.delete(f"{API}/assignments/{other.pk}/evidence/{files[0]['id']}").status_code == 404
+
+    # Once submitted the files stay; removing one answers 409.
+    answer_all(a)
+    answer_services.assignment_submit(respondent=PARTNER, assignment=a)
+    assert token_client.delete(f"{url}/evidence/{files[0]['id']}").status_code == 409
+    a.status = AssignmentStatus.IN_PROGRESS
+    a.save(update_fields=["status"])
+    assert token_client.delete(f"{url}/evidence/{files[0]['id']}").status_code == 204
+    assert not Evidence.objects.filter(assignment=a).exists()
+
+
+def test_comment_on_a_question(token_client: Client, own: Any) -> None:
+    a = submitted()
+    url = f"{API}/assignments/{a.pk}/answers/A-2/comments"
+    response = send(token_client, "post", url, {"body": "  規程の改定日を教えてください  "})
+    assert response.status_code == 201, response.content
+    thread = response.json()["comments"]
+    assert [(c["body"], c["from_party"], c["kind"]) for c in thread] == [("規程の改定日を教えてください", False, "comment")]
+    assert send(token_client, "post", url, {"body": " "}).json()["errors"][0]["field"] == "body"
+    assert send(token_client, "post", url, {"body": "x" * 5_001}).status_code == 400
+    assert send(token_client, "post", f"{API}/assignments/{a.pk}/answers/Z-9/comments", {"body": "x"}).status_code == 404
+    assert ReviewComment.objects.filter(assignment=a).count() == 1
 
 
 def test_review_return_and_follow_ups(token_client: Client, own: Any) -> None:

@@ -24,6 +24,7 @@ from renkei.assessments.models import (
     Assignment,
     AssuranceOverride,
     Campaign,
+    Evidence,
     FollowUp,
     FollowUpMessage,
     Framework,
@@ -68,10 +69,17 @@ def build(company: Any, suffix: str) -> Objects:
     declaration = answer_services.declaration_add(respondent=PARTNER, assignment=done, name=f"{suffix}再委託先")
     answer_services.assignment_submit(respondent=PARTNER, assignment=done)
     follow_up = FollowUp.objects.create(organisation=org, group_company=company, title=f"{suffix} 是正", due_date=_due())
+    a1 = shared.questions.get(ref="A-1").pk
+    fresh_file = answer_services.evidence_add(respondent=PARTNER, assignment=fresh, question_id=a1, upload=_pdf("a.pdf"))
     return {
         "company": company, "framework": framework, "shared": shared, "party": org, "draft": draft,
         "running": running, "fresh": fresh, "done": done, "declaration": declaration, "follow_up": follow_up,
+        "fresh_file": fresh_file,
     }
+
+
+def _pdf(name: str) -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, b"%PDF-1.4 evidence")
 
 
 @dataclass(frozen=True)
@@ -117,6 +125,7 @@ OBJECT_READS = [
     Row("get", "/assignments/{done}/answers"),
     Row("get", "/assignments/{done}/proposed-follow-ups"),
     Row("get", "/assignments/{done}/declarations"),
+    Row("get", "/assignments/{fresh}/evidence/{fresh_file}"),
     Row("get", "/follow-ups/{follow_up}"),
     Row("get", "/follow-ups/{follow_up}/messages"),
 ]
@@ -143,6 +152,9 @@ OBJECT_WRITES = [
     Row("put", "/assignments/{fresh}/answers", lambda o: {"answers": [{"question": "A-1", "value": "yes"}]}),
     Row("patch", "/assignments/{fresh}/answers/A-1", lambda o: {"value": "yes"}),
     Row("post", "/assignments/{fresh}/confirm-carried", lambda o: {}),
+    Row("post", "/assignments/{fresh}/answers/A-1/evidence", lambda o: {"file": _pdf("c.pdf")}, multipart=True),
+    Row("delete", "/assignments/{fresh}/evidence/{fresh_file}"),
+    Row("post", "/assignments/{done}/answers/A-1/comments", lambda o: {"body": "確認します"}),
     Row("post", "/assignments/{fresh}/submit"),
     Row("post", "/assignments/{done}/accept"),
     Row("post", "/assignments/{done}/return", lambda o: {"message": "直してください"}),
@@ -177,6 +189,7 @@ def snapshot() -> dict[str, Any]:
         "assignments": sorted(Assignment.objects.values_list("pk", "status")),
         "answers": sorted(Answer.objects.values_list("pk", "value", "version", "review_state", "carried_over")),
         "comments": ReviewComment.objects.count(),
+        "evidence": sorted(Evidence.objects.values_list("pk", "name")),
         "declarations": sorted(SubcontractorDeclaration.objects.values_list("pk", "status")),
         "follow_ups": sorted(FollowUp.objects.values_list("pk", "title", "status", "severity")),
         "messages": FollowUpMessage.objects.count(),
@@ -306,7 +319,7 @@ def test_every_endpoint_is_guarded_by_this_table(analyst_client: Client) -> None
     covered = {(r.method, r.path) for r in ALL_ROWS}
     placeholders = {
         "framework": "pk", "party": "org_id", "company": "company_id", "draft": "pk", "running": "pk", "fresh": "pk",
-        "done": "pk", "declaration": "pk", "follow_up": "pk",
+        "done": "pk", "declaration": "pk", "follow_up": "pk", "fresh_file": "evidence_id",
     }
     normalised = set()
     for method, path in covered:

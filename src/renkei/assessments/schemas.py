@@ -505,6 +505,10 @@ class ReviewIn(Schema):
     comment: str = Field("", description="Required when asking for a change; joins the question's thread.")
 
 
+class CommentIn(Schema):
+    body: str = Field(description="The comment (5,000 characters at most); the party sees it in the portal.")
+
+
 class ReturnIn(Schema):
     message: str = Field("", max_length=5_000, description="What the party should change (besides the "
                          "change requests on answers).")

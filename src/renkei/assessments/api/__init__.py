@@ -4,7 +4,7 @@
 - parties and policies: the level each party owes, overrides, the reassessment policy;
 - campaigns: draft, parties, launch (the worker creates the assessments), close;
 - assignments: one party's (or our own company's) assessment: answers with conflict detection,
-  submission, review, follow-up proposals and declared subcontractors;
+  evidence files, comments, submission, review, follow-up proposals and declared subcontractors;
 - follow-ups: the generic CRUD router plus the message thread with the party.
 
 Reads go through `visible()` / `get_visible_or_404()`: an object of another group company answers

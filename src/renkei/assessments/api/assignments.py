@@ -6,8 +6,9 @@ proposals and declared subcontractors."""
 from collections.abc import Sequence
 from typing import Any
 
+from django.conf import settings
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import FileResponse, HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 
@@ -27,6 +28,7 @@ from renkei.assessments.api.common import (
     Offset,
     _follow_ups,
     _frameworks,
+    _multipart,
     _organisations,
     _page,
     _respondent,
@@ -41,6 +43,8 @@ from renkei.assessments.models import (
     ReviewState,
     SubcontractorDeclaration,
 )
+from renkei.assessments.views_answer import evidence_file_response
+from renkei.core.api import refuse_large_body
 from renkei.core.crud_api import (
     DEFAULT_LIMIT,
     ErrorOut,
@@ -371,6 +375,67 @@ def follow_ups_from_answers(request: HttpRequest, pk: int, payload: schemas.From
     created = followup_services.followups_from_answers(user=request.user, assignment=assignment, question_ids=ids)
     return Status(201, list(_follow_ups().filter(pk__in=[f.pk for f in created]).order_by("question__order", "pk")))
 
+
+
+# --- evidence and comments -----------------------------------------------------------------------
+
+
+def _evidence(assignment: Assignment, evidence_id: int) -> Evidence:
+    evidence = Evidence.objects.filter(assignment=assignment, pk=evidence_id).first()
+    if evidence is None:
+        raise RenkeiError(_("Not found."), status=404)
+    return evidence
+
+
+@assignments.post(
+    "/{int:pk}/answers/{question_ref}/evidence",
+    response={201: schemas.AnswerOut, **ERRORS},
+    operation_id="assignment_evidence_add",
+    summary="Attach evidence to a question",
+    openapi_extra=_multipart("PDF, Word, Excel, PowerPoint, PNG, JPEG, text, CSV or ZIP; 10 MB at most unless configured"),
+)
+def evidence_add(request: HttpRequest, pk: int, question_ref: str) -> Status[dict[str, Any]]:
+    """Attach a file (multipart field `file`) to a question; its type is checked on the bytes, not
+    the name (400), an oversized body answers 413 before it is read, a question takes at most ten
+    files, and a submitted assessment 409. Answers the question as `GET /answers` lists it."""
+    assignment = _assignment(request, pk)
+    require(request.user, WRITE)
+    question = _question(assignment, question_ref)
+    refuse_large_body(request, settings.RENKEI_MAX_EVIDENCE_BYTES)
+    upload = request.FILES.get("file")
+    if upload is None:
+        raise RenkeiError(_("Attach the file as multipart form field `file`."), field_name="file")
+    answer_services.evidence_add(respondent=_respondent(request), assignment=assignment, question_id=question.pk, upload=upload)
+    return Status(201, _one_item_out(assignment, question))
+
+
+@assignments.get("/{int:pk}/evidence/{int:evidence_id}", response={200: None, 404: ErrorOut},
+                 operation_id="assignment_evidence_download", summary="Download a piece of evidence")
+def evidence_download(request: HttpRequest, pk: int, evidence_id: int) -> FileResponse:
+    """The file as it was uploaded, always as an attachment (`application/octet-stream`)."""
+    return evidence_file_response(_evidence(_assignment(request, pk), evidence_id))
+
+
+@assignments.delete("/{int:pk}/evidence/{int:evidence_id}", response={204: None, **ERRORS},
+                    operation_id="assignment_evidence_delete", summary="Remove a piece of evidence")
+def evidence_delete(request: HttpRequest, pk: int, evidence_id: int) -> Status[None]:
+    """Only while the assessment is being answered (409 once submitted)."""
+    assignment = _assignment(request, pk)
+    require(request.user, WRITE)
+    answer_services.evidence_remove(respondent=_respondent(request), evidence=_evidence(assignment, evidence_id))
+    return Status(204, None)
+
+
+@assignments.post("/{int:pk}/answers/{question_ref}/comments", response={201: schemas.AnswerOut, **ERRORS},
+                  operation_id="assignment_comment_add", summary="Comment on a question")
+def comment_add(request: HttpRequest, pk: int, question_ref: str, payload: schemas.CommentIn) -> Status[dict[str, Any]]:
+    """Add a comment to the question's thread, which the party sees in the portal (also after
+    submission). Answers the question with its thread."""
+    assignment = _assignment(request, pk)
+    require(request.user, WRITE)
+    question = _question(assignment, question_ref)
+    answer_services.comment_add(respondent=_respondent(request), assignment=assignment, body=payload.body, question_id=question.pk)
+    return Status(201, _one_item_out(assignment, question))
 
 # --- declared subcontractors ---------------------------------------------------------------------
 
