@@ -414,7 +414,9 @@ def test_concurrent_answer_is_a_409_with_the_current_answer(token_client: Client
     assert (noted.json()["value"], noted.json()["note"]) == ("no", "来月対応")
 
 
-def test_evidence_upload_download_and_delete(token_client: Client, own: Any, settings: Any) -> None:
+def test_evidence_upload_download_and_delete(
+    token_client: Client, own: Any, settings: Any, django_capture_on_commit_callbacks: Any
+) -> None:
     a = assignment()
     url = f"{API}/assignments/{a.pk}"
     upload = token_client.post(f"{url}/answers/A-1/evidence", {"file": SimpleUploadedFile("規程.pdf", b"%PDF-1.4 policy")})
@@ -446,8 +448,12 @@ def test_evidence_upload_download_and_delete(token_client: Client, own: Any, set
     assert token_client.delete(f"{url}/evidence/{files[0]['id']}").status_code == 409
     a.status = AssignmentStatus.IN_PROGRESS
     a.save(update_fields=["status"])
-    assert token_client.delete(f"{url}/evidence/{files[0]['id']}").status_code == 204
+    stored = Evidence.objects.get(pk=files[0]["id"]).file
+    assert stored.storage.exists(stored.name)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert token_client.delete(f"{url}/evidence/{files[0]['id']}").status_code == 204
     assert not Evidence.objects.filter(assignment=a).exists()
+    assert not stored.storage.exists(stored.name)  # the file is gone from disk too
 
 
 def test_comment_on_a_question(token_client: Client, own: Any) -> None:

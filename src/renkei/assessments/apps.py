@@ -1,7 +1,8 @@
 from typing import Any
 
 from django.apps import AppConfig
-from django.db.models.signals import post_migrate
+from django.db import transaction
+from django.db.models.signals import post_delete, post_migrate
 
 
 def _install_builtin_frameworks(sender: Any, **kwargs: Any) -> None:
@@ -12,6 +13,15 @@ def _install_builtin_frameworks(sender: Any, **kwargs: Any) -> None:
 
     with audit_context(actor=None, via="command: migrate (built-in frameworks)"):
         frameworks_install_builtin()
+
+
+def _delete_evidence_file(sender: Any, instance: Any, **kwargs: Any) -> None:
+    # A removed piece of evidence (one by one, or with its assessment, party or framework) must not
+    # stay on disk: it may hold the party's confidential documents. Deleted after the commit, so a
+    # rolled-back deletion keeps its file.
+    if instance.file:
+        name, storage = instance.file.name, instance.file.storage
+        transaction.on_commit(lambda: storage.delete(name))
 
 
 class AssessmentsConfig(AppConfig):
@@ -39,3 +49,4 @@ class AssessmentsConfig(AppConfig):
             models.FollowUpMessage,
         ):
             auditlog.register(model, exclude_fields=["updated_at"])
+        post_delete.connect(_delete_evidence_file, sender=models.Evidence, dispatch_uid="renkei-evidence-file")
