@@ -376,7 +376,6 @@ def follow_ups_from_answers(request: HttpRequest, pk: int, payload: schemas.From
     return Status(201, list(_follow_ups().filter(pk__in=[f.pk for f in created]).order_by("question__order", "pk")))
 
 
-
 # --- evidence and comments -----------------------------------------------------------------------
 
 
@@ -436,6 +435,7 @@ def comment_add(request: HttpRequest, pk: int, question_ref: str, payload: schem
     question = _question(assignment, question_ref)
     answer_services.comment_add(respondent=_respondent(request), assignment=assignment, body=payload.body, question_id=question.pk)
     return Status(201, _one_item_out(assignment, question))
+
 
 # --- declared subcontractors ---------------------------------------------------------------------
 
