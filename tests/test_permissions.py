@@ -97,7 +97,6 @@ def _incident_core_objects(company: Any, objects: Objects) -> None:
     each record hanging off it, and the company's response role and reply template."""
     from django.utils import timezone
 
-    from renkei.incidents import services as incident_services
     from renkei.incidents.models import (
         Attachment,
         CostEntry,
@@ -108,6 +107,7 @@ def _incident_core_objects(company: Any, objects: Objects) -> None:
         ReplyTemplate,
         ResponseRole,
     )
+    from renkei.incidents.response import services as incident_services
 
     incident = incident_services.incident_open(user=None, incident=Incident(
         group_company=company, title=f"{company.name}のインシデント", learned_at=timezone.now(),
@@ -645,7 +645,7 @@ def _incident_objects(company: Any, objects: Objects) -> None:
     """An incident to export, and an intake report (with an attachment) to triage, of `company`."""
     from django.utils import timezone
 
-    from renkei.incidents.intake import new_receipt_code, receipt_hash
+    from renkei.incidents.intake.services import new_receipt_code, receipt_hash
     from renkei.incidents.models import Incident, IntakeAttachment, IntakeReport
 
     code = new_receipt_code()

@@ -42,7 +42,7 @@ import django
 # The file readers reuse the registry's upload checks, which need Django's app registry.
 django.setup()
 
-from renkei.incidents import leak_files, leak_match, leak_trace, leaks  # noqa: E402
+from renkei.incidents.leaks import files, fingerprinting, matching, tracing  # noqa: E402
 
 SIZES = {"full": (200, 100_000, 1_000_000), "small": (20, 10_000, 100_000)}
 TARGET_S = 5.0
@@ -55,24 +55,24 @@ def cpu_seconds() -> float:
     return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
-def run_trace(data: Any, raw: bytes, workers: int) -> tuple[dict[str, float], leak_trace.TraceResult]:
-    """One trace, as `leak_trace.trace` runs it, timed by stage."""
+def run_trace(data: Any, raw: bytes, workers: int) -> tuple[dict[str, float], tracing.TraceResult]:
+    """One trace, as `tracing.trace` runs it, timed by stage."""
     cpu = cpu_seconds()
     t0 = time.perf_counter()
-    sample = leak_files.read_sample(
-        raw, filename="leak.csv", hasher=leaks.Hasher(data.key), canaries=data.canaries, max_bytes=MAX_BYTES,
+    sample = files.read_sample(
+        raw, filename="leak.csv", hasher=fingerprinting.Hasher(data.key), canaries=data.canaries, max_bytes=MAX_BYTES,
         workers=workers, ledger=data.ledger,
     )  # fmt: skip
     assert sample.hits is not None and sample.comparable is not None
     t1 = time.perf_counter()
-    matches = leak_match.aggregate(sample.hits, sample.rows_total, sample.comparable)
-    result = leak_trace.evidence(sample, matches, data.canary_owners)
+    matches = matching.aggregate(sample.hits, sample.rows_total, sample.comparable)
+    result = tracing.evidence(sample, matches, data.canary_owners)
     t2 = time.perf_counter()
     stages = {"read_and_match_s": t1 - t0, "rank_and_evidence_s": t2 - t1, "trace_s": t2 - t0}
     return {**stages, "trace_cpu_s": cpu_seconds() - cpu}, result
 
 
-def verify(data: Any, result: leak_trace.TraceResult) -> None:
+def verify(data: Any, result: tracing.TraceResult) -> None:
     """The culprit first, its canaries found, every invented outsider reported as not ours."""
     exp = data.expected
     top = result.recipients[0]

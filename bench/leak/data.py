@@ -26,8 +26,8 @@ from pathlib import Path
 
 import numpy as np
 
-from renkei.incidents import leak_match, leaks
-from renkei.incidents.leak_canaries import (
+from renkei.incidents.leaks import fingerprinting, matching
+from renkei.incidents.leaks.canaries import (
     FAMILY_NAMES,
     GIVEN_NAMES,
     PLACES,
@@ -36,7 +36,7 @@ from renkei.incidents.leak_canaries import (
     classify_columns,
     make_canary,
 )
-from renkei.incidents.leak_trace import CanaryOwner
+from renkei.incidents.leaks.tracing import CanaryOwner
 
 FULL = ["氏名", "フリガナ", "メールアドレス", "電話番号", "生年月日", "郵便番号", "住所"]
 LAYOUTS = {
@@ -111,12 +111,12 @@ _KEY: dict[str, bytes] = {}
 
 
 def _population_chunk(bounds: tuple[int, int]) -> dict[str, np.ndarray]:
-    hasher = leaks.Hasher(_KEY["key"])
+    hasher = fingerprinting.Hasher(_KEY["key"])
     index = np.arange(*bounds)
     out: dict[str, np.ndarray] = {}
     for layout, columns in LAYOUTS.items():
-        fps = leaks.fingerprint_table(rows_of(index, columns), hasher).fingerprints
-        for kind, name in ((leaks.ROW, layout), (leaks.EMAIL, "email"), (leaks.PHONE, "phone")):
+        fps = fingerprinting.fingerprint_table(rows_of(index, columns), hasher).fingerprints
+        for kind, name in ((fingerprinting.ROW, layout), (fingerprinting.EMAIL, "email"), (fingerprinting.PHONE, "phone")):
             mask = fps.kinds == kind
             if name not in out and mask.any():
                 # One fingerprint of this kind per person, in order: the arrays index by person.
@@ -143,7 +143,7 @@ def population_fingerprints(population: int, key: bytes, workers: int) -> dict[s
 @dataclass
 class LeakBenchData:
     key: bytes
-    ledger: list[leak_match.LedgerEntry]
+    ledger: list[matching.LedgerEntry]
     canaries: dict[str, int]
     canary_owners: dict[int, CanaryOwner]
     leak: bytes
@@ -158,7 +158,7 @@ class LeakBenchData:
 
 
 def _canaries(
-    recipient: int, layout: str, key: bytes, rng: random.Random, start_id: int, taken: int, hasher: leaks.Hasher
+    recipient: int, layout: str, key: bytes, rng: random.Random, start_id: int, taken: int, hasher: fingerprinting.Hasher
 ) -> tuple[list[tuple[int, str, str]], list[list[str]], np.ndarray]:
     columns = LAYOUTS[layout]
     styles = classify_columns(columns, rows_of(np.arange(50), columns))
@@ -175,7 +175,7 @@ def _canaries(
             continue
         made.append((start_id + len(made), canary.email, canary.phone))
         rows.append(canary.row)
-    return made, rows, leaks.fingerprint_table(rows, hasher).fingerprints.values
+    return made, rows, fingerprinting.fingerprint_table(rows, hasher).fingerprints.values
 
 
 def generate(
@@ -186,12 +186,12 @@ def generate(
     population = population or max(2 * rows_per_recipient, recipients * rows_per_recipient // 20)
     rng = np.random.default_rng(seed)
     prng = random.Random(seed)
-    key = leaks.derive_key(f"benchmark key {seed}")
-    hasher = leaks.Hasher(key)
+    key = fingerprinting.derive_key(f"benchmark key {seed}")
+    hasher = fingerprinting.Hasher(key)
     noise = leak_rows  # upper bound of invented non-customers in the leak
     base = population_fingerprints(population, key, workers)
 
-    ledger: list[leak_match.LedgerEntry] = []
+    ledger: list[matching.LedgerEntry] = []
     chosen: dict[int, np.ndarray] = {}
     lookup: list[tuple[int, str, str]] = []
     owners: dict[int, CanaryOwner] = {}
@@ -206,7 +206,7 @@ def generate(
         canary_rows[r] = rows
         parts = [base[layout][picked], canary_fps]
         parts += [base[name][picked] for name in sorted(_kinds(layout))]
-        ledger.append(leak_match.LedgerEntry(dataset_id=r, recipient_id=r, fingerprints=np.unique(np.concatenate(parts))))
+        ledger.append(matching.LedgerEntry(dataset_id=r, recipient_id=r, fingerprints=np.unique(np.concatenate(parts))))
 
     full = [r for r in range(recipients) if LAYOUT_ORDER[r % 3] == "full"]
     culprit, second = full[len(full) // 2], full[len(full) // 4]

@@ -4,7 +4,7 @@ from django.urls import include, path
 
 from renkei.api import api
 from renkei.core.views import healthz
-from renkei.incidents.intake_views import public_urlpatterns as intake_public_urls
+from renkei.incidents.intake.urls import public_urlpatterns as intake_public_urls
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),

@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.utils import translation
 
-from renkei.incidents import deadlines as d
+from renkei.incidents.response import deadlines as d
 
 JST = ZoneInfo("Asia/Tokyo")
 UTC = dt.UTC

@@ -14,8 +14,8 @@ import docx
 import pytest
 from django.urls import reverse
 
-from renkei.incidents import documents
-from renkei.incidents.documents import NOTICE_ITEMS, REPORT_ITEMS, NoticeData, ReportData
+from renkei.incidents.documents import drafts
+from renkei.incidents.documents.drafts import NOTICE_ITEMS, REPORT_ITEMS, NoticeData, ReportData
 
 TOKYO = ZoneInfo("Asia/Tokyo")
 
@@ -126,7 +126,7 @@ def notice(**overrides: Any) -> NoticeData:
 
 
 def test_report_docx_has_the_nine_items_in_order_with_their_values() -> None:
-    content = documents.report_docx(report())
+    content = drafts.report_docx(report())
     headings = docx_headings(content)
     assert [h.split(". ", 1)[1] for h in headings] == [label for _key, label in REPORT_ITEMS]
     assert len(headings) == 9
@@ -139,7 +139,7 @@ def test_report_docx_has_the_nine_items_in_order_with_their_values() -> None:
 
 
 def test_report_docx_names_the_reasons_and_the_japan_time_of_learning() -> None:
-    text = docx_text(documents.report_docx(report()))
+    text = docx_text(drafts.report_docx(report()))
     assert "不正の目的をもって行われたおそれがある個人データの漏えい等（規則第7条第3号）" in text
     assert "個人データに係る本人の数が千人を超える漏えい等（規則第7条第4号）" in text
     assert "発覚日時\t2025年4月1日 01時05分" in text  # UTC 16:05 on 31 March is 1 April in Japan
@@ -147,19 +147,19 @@ def test_report_docx_names_the_reasons_and_the_japan_time_of_learning() -> None:
 
 
 def test_final_report_and_empty_items() -> None:
-    text = docx_text(documents.report_docx(report(stage="final", cause="", persons=None, persons_note="")))
+    text = docx_text(drafts.report_docx(report(stage="final", cause="", persons=None, persons_note="")))
     assert "報告書（確報・案）" in text
     assert "本人の数\n調査中" in text
     assert "原因\n（未記入）" in text
 
 
 def test_drill_is_marked() -> None:
-    assert "【訓練】" in docx_text(documents.report_docx(report(is_drill=True)))
-    assert "【訓練】" in docx_text(documents.notice_docx(notice(is_drill=True)))
+    assert "【訓練】" in docx_text(drafts.report_docx(report(is_drill=True)))
+    assert "【訓練】" in docx_text(drafts.notice_docx(notice(is_drill=True)))
 
 
 def test_notice_docx_has_the_five_items_and_the_contact() -> None:
-    content = documents.notice_docx(notice())
+    content = drafts.notice_docx(notice())
     assert [h.split(". ", 1)[1] for h in docx_headings(content)] == [label for _key, label in NOTICE_ITEMS]
     text = docx_text(content)
     assert "個人データの漏えい等に関するお知らせ（案）" in text
@@ -169,7 +169,7 @@ def test_notice_docx_has_the_five_items_and_the_contact() -> None:
 
 
 def test_docx_sets_the_east_asian_font_and_language() -> None:
-    document = docx.Document(io.BytesIO(documents.report_docx(report())))
+    document = docx.Document(io.BytesIO(drafts.report_docx(report())))
     xml = document.styles["Normal"].element.xml
     assert 'w:eastAsia="MS Mincho"' in xml
     assert 'w:eastAsia="ja-JP"' in xml
@@ -178,9 +178,9 @@ def test_docx_sets_the_east_asian_font_and_language() -> None:
 
 def test_markup_in_values_stays_text() -> None:
     hostile = "<script>alert(1)</script> & <b>太字</b>"
-    text = docx_text(documents.report_docx(report(summary=hostile)))
+    text = docx_text(drafts.report_docx(report(summary=hostile)))
     assert hostile in text
-    pdf = documents.report_pdf(report(summary=hostile))  # reportlab's markup would fail or inject
+    pdf = drafts.report_pdf(report(summary=hostile))  # reportlab's markup would fail or inject
     assert "<script>alert(1)</script>" in pdf_text(pdf)
 
 
@@ -188,7 +188,7 @@ def test_markup_in_values_stays_text() -> None:
 
 
 def test_report_pdf_uses_the_built_in_japanese_cid_fonts() -> None:
-    content = documents.report_pdf(report())
+    content = drafts.report_pdf(report())
     assert content.startswith(b"%PDF")
     assert b"/BaseFont /HeiseiKakuGo-W5" in content
     assert b"/BaseFont /HeiseiMin-W3" in content
@@ -197,7 +197,7 @@ def test_report_pdf_uses_the_built_in_japanese_cid_fonts() -> None:
 
 
 def test_report_pdf_japanese_text_round_trips() -> None:
-    text = pdf_text(documents.report_pdf(report()))
+    text = pdf_text(drafts.report_pdf(report()))
     for label in ("概要", "原因", "本人の数", "公表の実施状況", "再発防止のための措置", "その他参考となる事項"):
         assert label in text
     for value in ("連携テスト株式会社", "氏名、住所、電話番号", "12,345人（推定）", "パッチ適用の徹底"):
@@ -205,7 +205,7 @@ def test_report_pdf_japanese_text_round_trips() -> None:
 
 
 def test_notice_pdf_round_trips() -> None:
-    content = documents.notice_pdf(notice())
+    content = drafts.notice_pdf(notice())
     assert content.startswith(b"%PDF")
     text = pdf_text(content)
     for value in ("個人データの項目", "二次被害又はそのおそれの有無及びその内容", "氏名、住所", "お客様窓口 0120-000-000"):
@@ -213,7 +213,7 @@ def test_notice_pdf_round_trips() -> None:
 
 
 def test_long_text_wraps_onto_further_pages() -> None:
-    content = documents.report_pdf(report(summary="長い説明文。" * 2000))
+    content = drafts.report_pdf(report(summary="長い説明文。" * 2000))
     assert len(re.findall(rb"/Type /Page\b(?!s)", content)) >= 3
 
 
@@ -315,6 +315,6 @@ def test_other_companys_incident_is_not_found(client: Any, subsidiary: Any, inci
 
 
 def documents_docx_type() -> str:
-    from renkei.incidents.document_views import DOCX_TYPE
+    from renkei.incidents.documents.views import DOCX_TYPE
 
     return DOCX_TYPE

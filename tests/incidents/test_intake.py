@@ -15,7 +15,7 @@ from django.urls import reverse
 from renkei.accounts.models import hash_token
 from renkei.core.errors import RenkeiError
 from renkei.core.permissions import Role
-from renkei.incidents import intake
+from renkei.incidents.intake import services
 from renkei.incidents.models import Incident, IntakeAttachment, IntakeMessage, IntakeReport, IntakeStatus
 from tests import factories as f
 
@@ -75,23 +75,23 @@ def open_status(client: Client, code: str) -> Any:
 
 @pytest.mark.django_db
 def test_submit_keeps_only_the_hash_of_the_receipt_code(own: Any) -> None:
-    report, code = intake.intake_submit(kind="tip", message="不審なメール", anonymous=False, reporter_name="匿名希望")
-    assert len(intake.normalise_receipt_code(code)) >= 16
+    report, code = services.intake_submit(kind="tip", message="不審なメール", anonymous=False, reporter_name="匿名希望")
+    assert len(services.normalise_receipt_code(code)) >= 16
     assert report.group_company == own
     assert report.status == IntakeStatus.NEW
-    assert report.receipt_hash == hash_token(intake.normalise_receipt_code(code))
-    assert report.receipt_prefix == intake.normalise_receipt_code(code)[:6]
+    assert report.receipt_hash == hash_token(services.normalise_receipt_code(code))
+    assert report.receipt_prefix == services.normalise_receipt_code(code)[:6]
     stored = " ".join(str(v) for v in IntakeReport.objects.values().get())
-    assert intake.normalise_receipt_code(code) not in stored and code not in stored
+    assert services.normalise_receipt_code(code) not in stored and code not in stored
     # A loosely typed code still matches; a wrong one does not.
-    assert intake.intake_find(code=code.lower().replace("-", " ")) == report
-    assert intake.intake_find(code="A" * 24) is None
-    assert intake.intake_find(code="short") is None
+    assert services.intake_find(code=code.lower().replace("-", " ")) == report
+    assert services.intake_find(code="A" * 24) is None
+    assert services.intake_find(code="short") is None
 
 
 @pytest.mark.django_db
 def test_anonymous_report_stores_no_identity(own: Any) -> None:
-    report, _code = intake.intake_submit(
+    report, _code = services.intake_submit(
         kind="tip", message="内部告発です", anonymous=True, reporter_name="山田", reporter_email="y@example.jp",
         reporter_organisation="山田運輸",
     )
@@ -102,9 +102,9 @@ def test_anonymous_report_stores_no_identity(own: Any) -> None:
 
 @pytest.mark.django_db
 def test_codes_are_unique_and_random(own: Any) -> None:
-    codes = {intake.new_receipt_code() for _i in range(200)}
+    codes = {services.new_receipt_code() for _i in range(200)}
     assert len(codes) == 200
-    assert all(set(intake.normalise_receipt_code(c)) <= set(intake.RECEIPT_ALPHABET) for c in codes)
+    assert all(set(services.normalise_receipt_code(c)) <= set(services.RECEIPT_ALPHABET) for c in codes)
 
 
 @pytest.mark.django_db
@@ -123,7 +123,7 @@ def test_codes_are_unique_and_random(own: Any) -> None:
 def test_attachments_of_a_wrong_type_are_refused(own: Any, settings: Any, name: str, content: bytes) -> None:
     upload = SimpleUploadedFile(name, content)
     with pytest.raises(RenkeiError) as exc:
-        intake.intake_submit(kind="tip", message="x", anonymous=True, files=[pdf(), upload])
+        services.intake_submit(kind="tip", message="x", anonymous=True, files=[pdf(), upload])
     assert exc.value.field_name == "attachments"
     assert IntakeReport.objects.count() == 0
     assert IntakeAttachment.objects.count() == 0
@@ -137,7 +137,7 @@ def test_allowed_types_are_accepted(own: Any) -> None:
         SimpleUploadedFile("screen.png", PNG),
         SimpleUploadedFile("ログ.csv", "日時,内容\n2025-04-01,不審な通信\n".encode("cp932")),
     ]
-    report, _code = intake.intake_submit(kind="tip", message="証拠を添付します", anonymous=True, files=files)
+    report, _code = services.intake_submit(kind="tip", message="証拠を添付します", anonymous=True, files=files)
     names = sorted(report.attachments.values_list("name", flat=True))
     assert names == ["evidence.pdf", "screen.png", "ログ.csv"]
     # Stored under random names, never the reporter's.
@@ -147,7 +147,7 @@ def test_allowed_types_are_accepted(own: Any) -> None:
 @pytest.mark.django_db
 def test_more_than_three_attachments_are_refused(own: Any) -> None:
     with pytest.raises(RenkeiError):
-        intake.intake_submit(kind="tip", message="x", anonymous=True, files=[pdf(f"{i}.pdf") for i in range(4)])
+        services.intake_submit(kind="tip", message="x", anonymous=True, files=[pdf(f"{i}.pdf") for i in range(4)])
     assert IntakeReport.objects.count() == 0
 
 
@@ -155,7 +155,7 @@ def test_more_than_three_attachments_are_refused(own: Any) -> None:
 def test_attachments_over_the_total_size_are_refused(own: Any, settings: Any) -> None:
     settings.RENKEI_MAX_UPLOAD_BYTES = 1000
     with pytest.raises(RenkeiError) as exc:
-        intake.intake_submit(kind="tip", message="x", anonymous=True,
+        services.intake_submit(kind="tip", message="x", anonymous=True,
                              files=[pdf("a.pdf", PDF + b"0" * 600), pdf("b.pdf", PDF + b"0" * 600)])
     assert exc.value.status == 413
     assert IntakeReport.objects.count() == 0
@@ -168,14 +168,14 @@ def test_a_lying_declared_size_does_not_help(own: Any, settings: Any) -> None:
     upload = pdf("big.pdf", PDF + b"0" * 5000)
     upload.size = 10  # what the client claimed
     with pytest.raises(RenkeiError):
-        intake.intake_submit(kind="tip", message="x", anonymous=True, files=[upload])
+        services.intake_submit(kind="tip", message="x", anonymous=True, files=[upload])
     assert IntakeReport.objects.count() == 0
 
 
 @pytest.mark.django_db
 def test_without_an_own_company_the_form_is_unavailable() -> None:
     with pytest.raises(RenkeiError) as exc:
-        intake.intake_submit(kind="tip", message="x", anonymous=True)
+        services.intake_submit(kind="tip", message="x", anonymous=True)
     assert exc.value.status == 503
 
 
@@ -212,7 +212,7 @@ def test_happy_path_receipt_is_shown_once(client: Client, own: Any) -> None:
     assert report.kind == "partner_report"
     assert report.reporter_email == "yamada@example.jp"
     assert report.attachments.count() == 1
-    assert intake.intake_find(code=code) == report
+    assert services.intake_find(code=code) == report
     # Shown once: a second visit does not show it again.
     again = client.get(reverse("intake:receipt"))
     assert again.status_code == 302
@@ -249,7 +249,7 @@ def test_honeypot_pretends_success_and_stores_nothing(client: Client, own: Any, 
     code = receipt_code(client)
     assert IntakeReport.objects.count() == 0
     assert stored_files(settings) == []
-    assert intake.intake_find(code=code) is None
+    assert services.intake_find(code=code) is None
 
 
 @pytest.mark.django_db
@@ -337,8 +337,8 @@ def test_status_page_shows_status_note_and_replies(client: Client, own: Any, csi
     submit(client)
     code = receipt_code(client)
     report = IntakeReport.objects.get()
-    intake.intake_set_status(user=csirt_user, report=report, status="triaged", public_status_note="調査を開始しました。")
-    intake.intake_reply(user=csirt_user, report=report, text="ログの提供をお願いできますか。")
+    services.intake_set_status(user=csirt_user, report=report, status="triaged", public_status_note="調査を開始しました。")
+    services.intake_reply(user=csirt_user, report=report, text="ログの提供をお願いできますか。")
     page = open_status(client, code)
     html = page.content.decode()
     assert page.status_code == 200
@@ -367,7 +367,7 @@ def test_closed_report_takes_no_more_information(client: Client, own: Any, csirt
     submit(client)
     code = receipt_code(client)
     report = IntakeReport.objects.get()
-    intake.intake_set_status(user=csirt_user, report=report, status="closed", public_status_note="対応を終了しました。")
+    services.intake_set_status(user=csirt_user, report=report, status="closed", public_status_note="対応を終了しました。")
     open_status(client, code)
     response = client.post(reverse("intake:status_detail"), {"text": "まだあります"})
     assert response.status_code == 409
@@ -387,7 +387,7 @@ def test_form_without_an_own_company_says_so(client: Client) -> None:
 def test_wrong_and_malformed_codes_get_the_same_answer(client: Client, own: Any) -> None:
     submit(client)
     code = receipt_code(client)
-    wrong = "Z" * 6 + intake.normalise_receipt_code(code)[6:]  # right length, wrong code
+    wrong = "Z" * 6 + services.normalise_receipt_code(code)[6:]  # right length, wrong code
     answers = []
     for attempt in (wrong, "nonsense", "", "A" * 60):
         response = client.post(reverse("intake:status"), {"code": attempt})
@@ -418,12 +418,12 @@ def test_status_page_needs_the_code_and_can_be_closed(client: Client, own: Any) 
 
 @pytest.mark.django_db
 def test_status_page_session_expires(client: Client, own: Any) -> None:
-    from renkei.incidents import intake_views
+    from renkei.incidents.intake import views
 
     submit(client)
     open_status(client, receipt_code(client))
     session = client.session
-    session[intake_views.REPORT_SESSION_KEY] = {**session[intake_views.REPORT_SESSION_KEY], "at": 0}
+    session[views.REPORT_SESSION_KEY] = {**session[views.REPORT_SESSION_KEY], "at": 0}
     session.save()
     assert client.get(reverse("intake:status_detail")).status_code == 302
 
@@ -433,7 +433,7 @@ def test_status_page_session_expires(client: Client, own: Any) -> None:
 
 @pytest.fixture
 def report(own: Any) -> IntakeReport:
-    report, _code = intake.intake_submit(
+    report, _code = services.intake_submit(
         kind="partner_report", message="委託先でランサムウェア感染\n詳細は添付", anonymous=False,
         reporter_name="佐藤", files=[pdf()],
     )
@@ -460,8 +460,8 @@ def test_csirt_sees_the_intake_list_and_detail(csirt: Client, report: IntakeRepo
 
 @pytest.mark.django_db
 def test_list_filters_by_status(csirt: Client, report: IntakeReport, csirt_user: Any) -> None:
-    other, _code = intake.intake_submit(kind="tip", message="別件", anonymous=True)
-    intake.intake_set_status(user=csirt_user, report=other, status="closed", public_status_note="")
+    other, _code = services.intake_submit(kind="tip", message="別件", anonymous=True)
+    services.intake_set_status(user=csirt_user, report=other, status="closed", public_status_note="")
     listing = csirt.get(reverse("incidents:intake_list") + "?status=new")
     assert list(listing.context["object_list"]) == [report]
 

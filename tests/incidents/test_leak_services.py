@@ -17,7 +17,7 @@ from django.utils import translation
 
 from renkei.cli import main as cli_main
 from renkei.core.errors import RenkeiError
-from renkei.incidents import leak_services, leaks
+from renkei.incidents.leaks import fingerprinting, services
 from renkei.incidents.models import CanaryRecord, SharedDataset
 from tests import factories as f
 from tests.incidents import leak_samples as s
@@ -39,7 +39,7 @@ def partners(own: Any) -> dict[str, Any]:
 def share(user: Any, recipient: Any, body: list[list[Any]], *, canaries: int | None = 5, **kwargs: Any) -> Any:
     data = kwargs.pop("data", None) or s.csv_bytes(s.HEADER, body)
     dataset = SharedDataset(recipient=recipient, name=kwargs.pop("name", ""), shared_on=dt.date(2026, 4, 1), method="SFTP")
-    return leak_services.dataset_share(
+    return services.dataset_share(
         user=user, dataset=dataset, data=data, filename=kwargs.pop("filename", "顧客.csv"), canary_count=canaries, **kwargs
     )
 
@@ -66,9 +66,9 @@ def test_sharing_returns_the_file_with_canaries_and_keeps_only_fingerprints(csir
     assert len(canary_rows(shared)) == 5
     ds = shared.dataset
     assert (ds.name, ds.row_count, ds.canary_count, ds.columns) == ("顧客", 200, 5, s.HEADER)
-    assert ds.key_version == leaks.key_id(leak_services.leak_key())
+    assert ds.key_version == fingerprinting.key_id(services.leak_key())
     # Rows, e-mails and phones of 205 rows: 615 fingerprints, and nothing else of the rows.
-    assert len(leaks.unpack(bytes(ds.fingerprints))) == 615
+    assert len(fingerprinting.unpack(bytes(ds.fingerprints))) == 615
     stored = repr(list(SharedDataset.objects.values())) + repr(list(CanaryRecord.objects.values()))
     assert not any(value in stored for row in body for value in row[2:4])
     for canary in ds.canaries.all():
@@ -123,7 +123,7 @@ def test_limited_user_may_not_share_with_a_party_it_cannot_see(subsidiary: Any, 
     limited = f.UserFactory(role=Role.CSIRT, companies=[subsidiary])
     dataset = SharedDataset(recipient=partners["配送会社A"], shared_on=dt.date(2026, 4, 1), group_company=subsidiary)
     with pytest.raises(RenkeiError) as caught:
-        leak_services.dataset_share(user=limited, dataset=dataset, data=s.csv_bytes(s.HEADER, s.rows(0, 3)), filename="x.csv")
+        services.dataset_share(user=limited, dataset=dataset, data=s.csv_bytes(s.HEADER, s.rows(0, 3)), filename="x.csv")
     assert caught.value.field_name == "recipient"
     assert not SharedDataset.objects.exists()
 
@@ -144,7 +144,7 @@ def ledger(csirt_user: Any, partners: Any) -> dict[str, Any]:
 
 def trace(user: Any, body: list[list[Any]], header: list[str] | None = s.HEADER, **kwargs: Any) -> dict[str, Any]:
     data = kwargs.pop("data", None) or s.csv_bytes(header, body)
-    return leak_services.leak_trace(user=user, data=data, filename=kwargs.pop("filename", "leak.csv"), **kwargs)
+    return services.leak_trace(user=user, data=data, filename=kwargs.pop("filename", "leak.csv"), **kwargs)
 
 
 def test_canaries_are_conclusive(csirt_user: Any, ledger: Any, partners: Any) -> None:
@@ -214,7 +214,7 @@ def test_datasets_made_with_another_key_are_skipped_and_reported(
 
 
 def test_deleting_a_dataset_removes_its_canaries(csirt_user: Any, ledger: Any) -> None:
-    leak_services.dataset_delete(user=csirt_user, dataset=ledger["A"].dataset)
+    services.dataset_delete(user=csirt_user, dataset=ledger["A"].dataset)
     assert SharedDataset.objects.count() == 2 and CanaryRecord.objects.count() == 10
 
 

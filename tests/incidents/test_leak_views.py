@@ -125,12 +125,12 @@ def test_a_failed_worker_trace_says_why(csirt: Client, settings: Any) -> None:
 
 
 def test_running_trace_page_refreshes(csirt: Client, monkeypatch: pytest.MonkeyPatch) -> None:
-    from renkei.incidents import leak_tasks
+    from renkei.incidents.leaks import tasks
 
     session = csirt.session
-    session[leak_tasks.SESSION_KEY] = ["tok"]
+    session[tasks.SESSION_KEY] = ["tok"]
     session.save()
-    monkeypatch.setattr(leak_tasks, "load_status", lambda token: {"state": "running", "stage": "compare", "done": 3, "total": 9})
+    monkeypatch.setattr(tasks, "load_status", lambda token: {"state": "running", "stage": "compare", "done": 3, "total": 9})
     page = csirt.get(reverse("incidents:leak_trace") + "?token=tok").content.decode()
     assert 'http-equiv="refresh"' in page and "3 of 9" in page
 

@@ -11,7 +11,6 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone, translation
 
 from renkei.core.errors import RenkeiError
-from renkei.incidents import playbooks, selectors, services
 from renkei.incidents.models import (
     CostEntry,
     Incident,
@@ -26,6 +25,7 @@ from renkei.incidents.models import (
     TaskStatus,
     TimelineEntry,
 )
+from renkei.incidents.response import playbooks, selectors, services
 from tests import factories as f
 from tests.incidents.incident_helpers import open_incident
 

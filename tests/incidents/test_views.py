@@ -8,7 +8,6 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
-from renkei.incidents import services
 from renkei.incidents.models import (
     Attachment,
     Incident,
@@ -19,6 +18,7 @@ from renkei.incidents.models import (
     ReplyTemplate,
     ResponseRole,
 )
+from renkei.incidents.response import services
 from tests import factories as f
 from tests.incidents.incident_helpers import logged_in, open_incident
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from django import template
 
-from renkei.incidents import selectors
+from renkei.incidents.response import selectors
 
 register = template.Library()
 

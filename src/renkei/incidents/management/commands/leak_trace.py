@@ -9,7 +9,7 @@ import orjson
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from renkei.core.errors import RenkeiError
-from renkei.incidents.leak_services import leak_trace, max_leak_bytes
+from renkei.incidents.leaks.services import leak_trace, max_leak_bytes
 
 
 class Command(BaseCommand):

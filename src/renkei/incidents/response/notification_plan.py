@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
-from renkei.incidents.deadlines import AppiAssessment, AppiDeadlines
+from renkei.incidents.response.deadlines import AppiAssessment, AppiDeadlines
 
 # How soon after learning each internal or partner notice is due (hours). Internal first: the
 # CSIRT and the escalation chain must know before partners are contacted.

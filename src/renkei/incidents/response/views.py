@@ -26,7 +26,6 @@ from renkei.core.views import (
     RenkeiViewMixin,
     request_too_large,
 )
-from renkei.incidents import forms, selectors, services
 from renkei.incidents.models import (
     Attachment,
     CostEntry,
@@ -37,6 +36,7 @@ from renkei.incidents.models import (
     Inquiry,
     NotificationEntry,
 )
+from renkei.incidents.response import forms, selectors, services
 from renkei.incidents.view_base import (
     READ,
     VIA,

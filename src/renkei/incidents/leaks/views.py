@@ -12,7 +12,7 @@ from django.db.models import QuerySet
 from django.db.models.functions import Length
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
-from django.urls import URLPattern, path, reverse, reverse_lazy
+from django.urls import reverse, reverse_lazy
 from django.utils import timezone, translation
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
@@ -22,8 +22,8 @@ from django.views import View
 from renkei.core.errors import RenkeiError, errors_to_form
 from renkei.core.permissions import Action, can
 from renkei.core.views import Column, ObjectDeleteView, ObjectDetailView, ObjectListView, RenkeiViewMixin
-from renkei.incidents import leak_services, leak_tasks, leaks
-from renkei.incidents.leak_canaries import kind_from_header
+from renkei.incidents.leaks import fingerprinting, services, tasks
+from renkei.incidents.leaks.canaries import kind_from_header
 from renkei.incidents.models import SharedDataset
 from renkei.registry.forms import ScopedModelForm
 from renkei.registry.services import default_group_company_id
@@ -119,7 +119,7 @@ class DatasetDetailView(ObjectDetailView):
         ctx.update(
             columns=[(name, COLUMN_KINDS.get(kind_from_header(str(name)) or "", "")) for name in dataset.columns],
             fingerprint_count=(dataset.fingerprint_bytes or 0) // 8,
-            key_current=dataset.key_version == leaks.key_id(leak_services.leak_key()),
+            key_current=dataset.key_version == fingerprinting.key_id(services.leak_key()),
             canaries=list(dataset.canaries.all()),
         )
         return ctx
@@ -134,7 +134,7 @@ class DatasetDeleteView(ObjectDeleteView):
         return SharedDataset.objects.select_related("recipient").defer("fingerprints")
 
     def delete(self, *, instance: Any) -> None:
-        leak_services.dataset_delete(user=self.request.user, dataset=instance)
+        services.dataset_delete(user=self.request.user, dataset=instance)
 
 
 # --- sharing a dataset --------------------------------------------------------------------------
@@ -149,7 +149,7 @@ class ShareForm(ScopedModelForm):
         label=gettext_lazy("Canary rows"),
         required=False,
         min_value=0,
-        max_value=leak_services.MAX_CANARIES,
+        max_value=services.MAX_CANARIES,
         help_text=gettext_lazy("Leave empty for about one per 2,000 rows (at least 3, at most 50)."),
     )
     encoding = forms.ChoiceField(label=gettext_lazy("Text encoding (CSV only)"), choices=ENCODINGS, initial="auto")
@@ -193,7 +193,7 @@ class DatasetShareView(RenkeiViewMixin, View):
         if upload.size > limit:
             return self.render_form(form, 413, _too_large(limit))
         try:
-            shared = leak_services.dataset_share(
+            shared = services.dataset_share(
                 user=request.user,
                 dataset=form.instance,
                 data=upload.read(),
@@ -233,7 +233,7 @@ class TraceView(RenkeiViewMixin, View):
         context = {
             "title": _("Trace a leaked file"),
             "form": form,
-            "max_mb": max(1, leak_services.max_leak_bytes() // 2**20),
+            "max_mb": max(1, services.max_leak_bytes() // 2**20),
             "match_kinds": MATCH_KINDS,
             **extra,
         }
@@ -243,13 +243,13 @@ class TraceView(RenkeiViewMixin, View):
         token = request.GET.get("token", "")
         if not token:
             return self.render_page(TraceForm())
-        if not leak_tasks.owns(request.session, token):
+        if not tasks.owns(request.session, token):
             raise Http404(_("Not found."))
-        status = leak_tasks.load_status(token) or {"state": "failed", "message": _("This trace is no longer available.")}
+        status = tasks.load_status(token) or {"state": "failed", "message": _("This trace is no longer available.")}
         return self.render_page(TraceForm(), status=200, job=status, result=status.get("result"))
 
     def post(self, request: HttpRequest) -> HttpResponse:
-        limit = leak_services.max_leak_bytes()
+        limit = services.max_leak_bytes()
         if _declared_length(request) > limit + REQUEST_OVERHEAD_BYTES:
             return self.render_page(TraceForm(), 413, error=_too_large(limit))
         form = TraceForm(request.POST, request.FILES)
@@ -259,9 +259,9 @@ class TraceView(RenkeiViewMixin, View):
         if upload.size > limit:
             return self.render_page(form, 413, error=_too_large(limit))
         filename = upload.name or "sample"
-        if upload.size > leak_services.inline_leak_bytes():
-            token, stored = leak_tasks.start(request.session, upload)
-            leak_tasks.trace_leak.enqueue(
+        if upload.size > services.inline_leak_bytes():
+            token, stored = tasks.start(request.session, upload)
+            tasks.trace_leak.enqueue(
                 token=token,
                 path=stored,
                 filename=filename,
@@ -271,22 +271,10 @@ class TraceView(RenkeiViewMixin, View):
             )
             return HttpResponseRedirect(f"{reverse('incidents:leak_trace')}?token={token}")
         try:
-            result = leak_services.leak_trace(
+            result = services.leak_trace(
                 user=request.user, data=upload.read(), filename=filename, encoding=form.cleaned_data["encoding"]
             )
         except RenkeiError as exc:
             errors_to_form(form, exc)
             return self.render_page(form, exc.status)
         return self.render_page(TraceForm(), result=result)
-
-
-def urlpatterns() -> list[URLPattern]:
-    """The leak attribution pages, included by incidents/urls.py."""
-    return [
-        path("leaks/", DatasetListView.as_view(), name="dataset_list"),
-        path("leaks/share/", DatasetShareView.as_view(), name="dataset_create"),
-        path("leaks/<int:pk>/", DatasetDetailView.as_view(), name="dataset_detail"),
-        path("leaks/<int:pk>/delete/", DatasetDeleteView.as_view(), name="dataset_delete"),
-        path("leaks/trace/", TraceView.as_view(), name="leak_trace"),
-    ]
-

@@ -3,7 +3,7 @@
 The public pages are deliberately open (listed as such in tests/test_permissions.py). What guards
 them: CSRF, a rate limit per client address on every write and every code lookup (429), a request
 size limit checked before the form is read (413), a honeypot field that bots fill in (they are
-told "thank you" and nothing is stored), and attachment checks in `intake.check_attachments`.
+told "thank you" and nothing is stored), and attachment checks in `services.check_attachments`.
 """
 
 from __future__ import annotations
@@ -18,7 +18,6 @@ from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
-from django.urls import path
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
@@ -28,7 +27,7 @@ from renkei.core.errors import RenkeiError, errors_to_form
 from renkei.core.permissions import Action, can, get_visible_or_404, require
 from renkei.core.public import public_language, public_response
 from renkei.core.views import Column, ObjectListView, request_too_large
-from renkei.incidents import intake
+from renkei.incidents.intake import services
 from renkei.incidents.models import IntakeAttachment, IntakeKind, IntakeReport, IntakeStatus
 
 RECEIPT_SESSION_KEY = "renkei_intake_receipt"
@@ -53,7 +52,7 @@ def _client_address(request: HttpRequest) -> str:
 
 def _over_limit(request: HttpRequest, bucket: str) -> bool:
     limit, window = _limits(bucket)
-    return intake.rate_limited(bucket=bucket, client=_client_address(request), limit=limit, window_seconds=window)
+    return services.rate_limited(bucket=bucket, client=_client_address(request), limit=limit, window_seconds=window)
 
 
 def _too_many(request: HttpRequest) -> HttpResponse:
@@ -73,7 +72,7 @@ class IntakeForm(forms.Form):
     )
     message = forms.CharField(
         label=gettext_lazy("What happened?"), widget=forms.Textarea(attrs={"rows": 8}),
-        max_length=intake.MAX_MESSAGE_CHARS,
+        max_length=services.MAX_MESSAGE_CHARS,
         help_text=gettext_lazy("What you saw, when, and which company or system it concerns."),
     )
     anonymous = forms.BooleanField(
@@ -100,7 +99,7 @@ class LookupForm(forms.Form):
 class FollowUpForm(forms.Form):
     text = forms.CharField(
         label=gettext_lazy("Additional information"), widget=forms.Textarea(attrs={"rows": 5}),
-        max_length=intake.MAX_MESSAGE_CHARS,
+        max_length=services.MAX_MESSAGE_CHARS,
     )
 
 
@@ -122,16 +121,16 @@ class CreateIncidentForm(forms.Form):
 
 def _attachment_context() -> dict[str, Any]:
     return {
-        "max_files": intake.MAX_ATTACHMENTS,
-        "max_mb": max(1, intake.max_total_bytes() // 2**20),
-        "allowed_types": ", ".join(intake.ALLOWED_TYPES),
-        "accept": ",".join(f".{t}" for t in intake.ALLOWED_TYPES),
+        "max_files": services.MAX_ATTACHMENTS,
+        "max_mb": max(1, services.max_total_bytes() // 2**20),
+        "allowed_types": ", ".join(services.ALLOWED_TYPES),
+        "accept": ",".join(f".{t}" for t in services.ALLOWED_TYPES),
         "honeypot": HONEYPOT_FIELD,
     }
 
 
 def _too_large_error() -> RenkeiError:
-    limit = intake.max_total_bytes() // 2**20
+    limit = services.max_total_bytes() // 2**20
     return RenkeiError(
         _("The attachments are too large (limit {limit} MB in total).").format(limit=limit),
         field_name="attachments", status=413,
@@ -158,10 +157,10 @@ def intake_form(request: HttpRequest) -> HttpResponse:
     data = form.cleaned_data
     if data.get(HONEYPOT_FIELD):
         # Pretend success so the bot learns nothing; the code is never stored and matches nothing.
-        request.session[RECEIPT_SESSION_KEY] = intake.new_receipt_code()
+        request.session[RECEIPT_SESSION_KEY] = services.new_receipt_code()
         return redirect("intake:receipt")
     try:
-        _report, code = intake.intake_submit(
+        _report, code = services.intake_submit(
             kind=data["kind"],
             message=data["message"],
             anonymous=data["anonymous"],
@@ -213,7 +212,7 @@ def intake_status(request: HttpRequest) -> HttpResponse:
         return public_response(request, "incidents/intake/status_lookup.html", {"title": _("Check a report"), "form": form})
     if _over_limit(request, "lookup"):
         return _too_many(request)
-    report = intake.intake_find(code=form.data.get("code", "")) if form.is_valid() else None
+    report = services.intake_find(code=form.data.get("code", "")) if form.is_valid() else None
     if report is None:
         # One message for a malformed, unknown or mistyped code: nothing to learn by probing.
         context = {"title": _("Check a report"), "form": LookupForm(),
@@ -253,7 +252,7 @@ def intake_status_detail(request: HttpRequest) -> HttpResponse:
             form = FollowUpForm(request.POST)
             if form.is_valid():
                 try:
-                    intake.intake_add_information(
+                    services.intake_add_information(
                         report=report, text=form.cleaned_data["text"], files=request.FILES.getlist("attachments")
                     )
                 except RenkeiError as exc:
@@ -264,7 +263,7 @@ def intake_status_detail(request: HttpRequest) -> HttpResponse:
             else:
                 status = 400
     context = {
-        "title": _("Your report"), "report": intake.reporter_view(report), "form": form,
+        "title": _("Your report"), "report": services.reporter_view(report), "form": form,
         "attachment_error": error.message if error and error.field_name == "attachments" else None,
         "error": error.message if error and error.field_name != "attachments" else None,
         **_attachment_context(),
@@ -280,13 +279,6 @@ def intake_status_end(request: HttpRequest) -> HttpResponse:
 
 
 # Mounted at a stable public address by the project's urls.py: path("report/", include(...)).
-public_urlpatterns = [
-    path("", intake_form, name="form"),
-    path("receipt/", intake_receipt, name="receipt"),
-    path("status/", intake_status, name="status"),
-    path("status/report/", intake_status_detail, name="status_detail"),
-    path("status/end/", intake_status_end, name="status_end"),
-]
 
 
 # --- CSIRT: triage ------------------------------------------------------------------------------
@@ -323,7 +315,7 @@ class IntakeListView(ObjectListView):
 
     def get_queryset(self) -> Any:
         qs = super().get_queryset()
-        return qs.select_related("incident").annotate(**intake.count_annotations())
+        return qs.select_related("incident").annotate(**services.count_annotations())
 
 
 def _staff_report(request: HttpRequest, pk: int) -> IntakeReport:
@@ -366,7 +358,7 @@ def intake_triage(request: HttpRequest, pk: int) -> HttpResponse:
     form = TriageForm(request.POST)
     if form.is_valid():
         try:
-            intake.intake_set_status(user=request.user, report=report, **form.cleaned_data)
+            services.intake_set_status(user=request.user, report=report, **form.cleaned_data)
         except RenkeiError as exc:
             errors_to_form(form, exc)
         else:
@@ -384,7 +376,7 @@ def intake_reply(request: HttpRequest, pk: int) -> HttpResponse:
     form = ReplyForm(request.POST)
     if form.is_valid():
         try:
-            intake.intake_reply(user=request.user, report=report, text=form.cleaned_data["text"])
+            services.intake_reply(user=request.user, report=report, text=form.cleaned_data["text"])
         except RenkeiError as exc:
             errors_to_form(form, exc)
         else:
@@ -401,7 +393,7 @@ def intake_create_incident(request: HttpRequest, pk: int) -> HttpResponse:
     form = CreateIncidentForm(request.POST)
     if form.is_valid():
         try:
-            incident = intake.intake_create_incident(user=request.user, report=report, title=form.cleaned_data["title"])
+            incident = services.intake_create_incident(user=request.user, report=report, title=form.cleaned_data["title"])
         except RenkeiError as exc:
             errors_to_form(form, exc)
         else:
@@ -424,16 +416,3 @@ def intake_attachment(request: HttpRequest, pk: int) -> HttpResponseBase:
         attachment.file.open("rb"), as_attachment=True, filename=attachment.name,
         content_type="application/octet-stream",
     )
-
-
-def staff_urlpatterns() -> list[Any]:
-    """The CSIRT's intake pages, for the incidents app's urls.py."""
-    return [
-        path("intake/", IntakeListView.as_view(), name="intake_list"),
-        path("intake/<int:pk>/", intake_detail, name="intake_detail"),
-        path("intake/<int:pk>/triage/", intake_triage, name="intake_triage"),
-        path("intake/<int:pk>/reply/", intake_reply, name="intake_reply"),
-        path("intake/<int:pk>/incident/", intake_create_incident, name="intake_create_incident"),
-        path("intake/attachments/<int:pk>/", intake_attachment, name="intake_attachment"),
-    ]
-

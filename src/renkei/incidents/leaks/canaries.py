@@ -29,7 +29,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from renkei.incidents.leaks import is_email, is_phone, normalise
+from renkei.incidents.leaks.fingerprinting import is_email, is_phone, normalise
 
 # (kanji, katakana, romaji)
 FAMILY_NAMES = [

@@ -33,10 +33,10 @@ from django.utils.translation import gettext as _
 from renkei.core.errors import RenkeiError
 from renkei.core.permissions import Action, require, visible
 from renkei.core.services import check_write, record_delete, validate
-from renkei.incidents import leak_match, leak_selectors, leaks
-from renkei.incidents.leak_canaries import Canary, default_canary_count, ensure_identifiable, make_canary
-from renkei.incidents.leak_outgoing import column_styles, fingerprint_outgoing, read_outgoing, write_outgoing
-from renkei.incidents.leak_trace import trace
+from renkei.incidents.leaks import fingerprinting, matching, selectors
+from renkei.incidents.leaks.canaries import Canary, default_canary_count, ensure_identifiable, make_canary
+from renkei.incidents.leaks.outgoing import column_styles, fingerprint_outgoing, read_outgoing, write_outgoing
+from renkei.incidents.leaks.tracing import trace
 from renkei.incidents.models import CanaryRecord, SharedDataset
 from renkei.registry.models import InformationAsset, Organisation
 
@@ -51,8 +51,8 @@ def leak_key() -> bytes:
     """The fingerprint key (see the module docstring)."""
     secret = getattr(settings, "RENKEI_LEAK_KEY", "") or os.environ.get("RENKEI_LEAK_KEY", "")
     if secret:
-        return leaks.derive_key(secret)
-    return leaks.derive_key(settings.SECRET_KEY, label=b"renkei leak fingerprint key from SECRET_KEY v1")
+        return fingerprinting.derive_key(secret)
+    return fingerprinting.derive_key(settings.SECRET_KEY, label=b"renkei leak fingerprint key from SECRET_KEY v1")
 
 
 def canary_domain() -> str:
@@ -96,17 +96,17 @@ def _canaries(
 ) -> list[Canary]:
     """`count` canaries whose e-mail and phone are new: not among the rows sent, nor any other canary's."""
     rng = random.SystemRandom()
-    hasher = leaks.Hasher(key)
+    hasher = fingerprinting.Hasher(key)
     made: list[Canary] = []
     seen: set[str] = set()
     for _attempt in range(count * 20 + 20):
         if len(made) == count:
             break
         canary = make_canary(styles, key=key, recipient_id=recipient_id, domain=canary_domain(), rng=rng, today=today)
-        email, phone = leaks.normalise(canary.email), leaks.normalise(canary.phone)
+        email, phone = fingerprinting.normalise(canary.email), fingerprinting.normalise(canary.phone)
         if email in seen or phone in seen:
             continue
-        fps = hasher.fingerprints([leaks.message(leaks.EMAIL, email), leaks.message(leaks.PHONE, phone)])
+        fps = hasher.fingerprints([fingerprinting.message(fingerprinting.EMAIL, email), fingerprinting.message(fingerprinting.PHONE, phone)])
         if np.isin(fps, sent).any():  # a real row has this phone number: do not use it
             continue
         taken = CanaryRecord.objects.filter(Q(email=email) | Q(phone=phone)).exists()
@@ -152,7 +152,7 @@ def dataset_share(
     if not ensure_identifiable(styles):
         count = 0
     key = leak_key()
-    hasher = leaks.Hasher(key)
+    hasher = fingerprinting.Hasher(key)
     sent = fingerprint_outgoing(outgoing.rows, hasher)
     today = timezone.localdate()
     canaries = _canaries(styles, count, key=key, recipient_id=dataset.recipient_id, sent=sent, today=today)
@@ -164,8 +164,8 @@ def dataset_share(
     dataset.columns = list(outgoing.header)
     dataset.row_count = len(outgoing.rows)
     dataset.canary_count = len(canaries)
-    dataset.fingerprints = leaks.pack(sent)
-    dataset.key_version = leaks.key_id(key)
+    dataset.fingerprints = fingerprinting.pack(sent)
+    dataset.key_version = fingerprinting.key_id(key)
     dataset.shared_on = dataset.shared_on or today
     validate(dataset, exclude=["fingerprints"])
     try:
@@ -173,7 +173,7 @@ def dataset_share(
             dataset.save()
             CanaryRecord.objects.bulk_create(
                 CanaryRecord(
-                    dataset=dataset, values=c.values, email=leaks.normalise(c.email), phone=leaks.normalise(c.phone)
+                    dataset=dataset, values=c.values, email=fingerprinting.normalise(c.email), phone=fingerprinting.normalise(c.phone)
                 )
                 for c in canaries
             )
@@ -210,18 +210,18 @@ def leak_trace(
     """
     if user is not None:
         require(user, Action.VIEW_INCIDENTS)
-    datasets = leak_selectors.datasets_for(user)
+    datasets = selectors.datasets_for(user)
     key = leak_key()
-    version = leaks.key_id(key)
+    version = fingerprinting.key_id(key)
     total = datasets.filter(key_version=version).count()
-    lookup, owners = leak_selectors.canaries_for(datasets)
+    lookup, owners = selectors.canaries_for(datasets)
 
     def report(stage: str, done: int) -> None:
         if progress is not None:
             progress(stage, done, total if stage == "compare" else done)
 
     processes = workers if workers is not None else (leak_workers() if len(data) > inline_leak_bytes() else 1)
-    ledger: Iterable[leak_match.LedgerEntry] = leak_selectors.ledger_entries(datasets, key_version=version)
+    ledger: Iterable[matching.LedgerEntry] = selectors.ledger_entries(datasets, key_version=version)
     if processes > 1:
         # A large sample is matched by the processes that read it, which share the ledger in memory;
         # a small one streams the ledger past, one dataset at a time.
@@ -242,8 +242,8 @@ def leak_trace(
     dataset_ids = {d["dataset_id"] for r in out["recipients"] for d in r["datasets"]} | {
         c["dataset_id"] for c in out["canaries"]
     }
-    facts = leak_selectors.dataset_facts(dataset_ids)
-    names = leak_selectors.organisation_names({r["recipient_id"] for r in out["recipients"]} | set(result.canary_recipient_ids))
+    facts = selectors.dataset_facts(dataset_ids)
+    names = selectors.organisation_names({r["recipient_id"] for r in out["recipients"]} | set(result.canary_recipient_ids))
     for rec in out["recipients"]:
         rec["recipient"] = names.get(rec["recipient_id"], "")
         rec["datasets"] = [{**facts.get(d["dataset_id"], {}), "rows": d["rows"]} for d in rec["datasets"]]
@@ -253,6 +253,6 @@ def leak_trace(
         fact = facts.get(canary["dataset_id"], {})
         canary.update(recipient=fact.get("recipient", ""), dataset=fact.get("name", ""), shared_on=fact.get("shared_on", ""))
     out["canary_recipients"] = [{"recipient_id": r, "recipient": names.get(r, "")} for r in result.canary_recipient_ids]
-    out["skipped_datasets"] = leak_selectors.key_mismatch_count(datasets, key_version=version)
+    out["skipped_datasets"] = selectors.key_mismatch_count(datasets, key_version=version)
     out["traced_at"] = timezone.now().isoformat()
     return out

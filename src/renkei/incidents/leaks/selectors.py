@@ -9,9 +9,9 @@ from typing import Any
 from django.db.models import QuerySet
 
 from renkei.core.permissions import visible
-from renkei.incidents import leak_match, leaks
-from renkei.incidents.leak_canaries import canary_lookup
-from renkei.incidents.leak_trace import CanaryOwner
+from renkei.incidents.leaks import fingerprinting, matching
+from renkei.incidents.leaks.canaries import canary_lookup
+from renkei.incidents.leaks.tracing import CanaryOwner
 from renkei.incidents.models import CanaryRecord, SharedDataset
 from renkei.registry.models import Organisation
 
@@ -22,7 +22,7 @@ def datasets_for(user: Any) -> QuerySet[SharedDataset]:
     return qs if user is None else visible(qs, user)
 
 
-def ledger_entries(datasets: QuerySet[SharedDataset], *, key_version: int) -> Iterator[leak_match.LedgerEntry]:
+def ledger_entries(datasets: QuerySet[SharedDataset], *, key_version: int) -> Iterator[matching.LedgerEntry]:
     """Each dataset's fingerprints, loaded one by one so a large ledger never sits in memory at once."""
     rows = (
         datasets.filter(key_version=key_version)
@@ -31,7 +31,7 @@ def ledger_entries(datasets: QuerySet[SharedDataset], *, key_version: int) -> It
         .iterator(chunk_size=20)
     )
     for pk, recipient_id, data in rows:
-        yield leak_match.LedgerEntry(dataset_id=pk, recipient_id=recipient_id, fingerprints=leaks.unpack(bytes(data)))
+        yield matching.LedgerEntry(dataset_id=pk, recipient_id=recipient_id, fingerprints=fingerprinting.unpack(bytes(data)))
 
 
 def canaries_for(datasets: QuerySet[SharedDataset]) -> tuple[dict[str, int], dict[int, CanaryOwner]]:

@@ -38,7 +38,7 @@ from renkei.incidents.models import (
     IntakeReport,
     IntakeStatus,
 )
-from renkei.incidents.services import incident_open, timeline_system
+from renkei.incidents.response.services import incident_open, timeline_system
 from renkei.registry.models import Organisation, OrganisationKind
 
 # Receipt codes: letters and digits that cannot be confused when read aloud or retyped (no 0/O, 1/I/L).

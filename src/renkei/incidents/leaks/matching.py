@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from renkei.incidents.leaks import EMAIL, KIND_BITS, PHONE, ROW, Fingerprints
+from renkei.incidents.leaks.fingerprinting import EMAIL, KIND_BITS, PHONE, ROW, Fingerprints
 
 
 @dataclass(frozen=True)

@@ -16,9 +16,9 @@ import numpy as np
 from django.utils.translation import gettext as _
 
 from renkei.core.errors import RenkeiError
-from renkei.incidents import leaks
-from renkei.incidents.leak_canaries import Canary, classify_columns, typed_value
-from renkei.incidents.leak_files import (
+from renkei.incidents.leaks import fingerprinting
+from renkei.incidents.leaks.canaries import Canary, classify_columns, typed_value
+from renkei.incidents.leaks.files import (
     CHUNK_ROWS,
     LAYOUT_SAMPLE,
     MAX_ROWS,
@@ -100,10 +100,10 @@ def read_outgoing(data: bytes, *, filename: str, encoding: str = "auto", max_byt
     return out
 
 
-def fingerprint_outgoing(rows: Sequence[Sequence[str]], hasher: leaks.Hasher) -> np.ndarray:
+def fingerprint_outgoing(rows: Sequence[Sequence[str]], hasher: fingerprinting.Hasher) -> np.ndarray:
     """All fingerprints of the rows as they will be sent (canaries included), sorted and unique."""
     values = [
-        leaks.fingerprint_table(rows[i : i + CHUNK_ROWS], hasher).fingerprints.values
+        fingerprinting.fingerprint_table(rows[i : i + CHUNK_ROWS], hasher).fingerprints.values
         for i in range(0, len(rows), CHUNK_ROWS)
     ]
     return np.unique(np.concatenate(values)) if values else np.zeros(0, np.uint64)

@@ -13,7 +13,6 @@ from django.utils.translation import gettext as _
 
 from renkei.core.errors import RenkeiError
 from renkei.core.permissions import Action, can, visible
-from renkei.incidents import deadlines as appi
 from renkei.incidents.models import (
     PUBLIC_BODY_KINDS,
     Incident,
@@ -26,7 +25,8 @@ from renkei.incidents.models import (
     ResponseRole,
     TaskStatus,
 )
-from renkei.incidents.notification_plan import (
+from renkei.incidents.response import deadlines as appi
+from renkei.incidents.response.notification_plan import (
     AffectedCompany,
     NoticeChain,
     Party,
@@ -227,7 +227,7 @@ def countdowns(incident: Incident, *, now: dt.datetime | None = None) -> list[Co
                       appi.time_left(deadline=d.final_due, now=now), "ppc:final" in done)
         )
     elif assessment.contractor_duty:
-        from renkei.incidents.notification_plan import PRINCIPAL_HOURS
+        from renkei.incidents.response.notification_plan import PRINCIPAL_HOURS
 
         due = incident.learned_at + dt.timedelta(hours=PRINCIPAL_HOURS)
         result.append(

@@ -8,8 +8,8 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from renkei.incidents import leak_match, leaks
-from renkei.incidents.leak_files import Sample, read_sample
+from renkei.incidents.leaks import fingerprinting, matching
+from renkei.incidents.leaks.files import Sample, read_sample
 
 EVIDENCE_ROWS = 10
 UNMATCHED_ROWS = 20
@@ -69,12 +69,12 @@ def _cells(values: list[str]) -> list[str]:
 
 
 def _kinds(bits: int) -> list[str]:
-    return [name for kind, name in enumerate(leaks.KIND_NAMES) if bits & leaks.KIND_BITS[kind]]
+    return [name for kind, name in enumerate(fingerprinting.KIND_NAMES) if bits & fingerprinting.KIND_BITS[kind]]
 
 
 def evidence(
     sample: Sample,
-    matches: leak_match.Matches,
+    matches: matching.Matches,
     canary_owners: Mapping[int, CanaryOwner],
     *,
     rows_per_recipient: int = EVIDENCE_ROWS,
@@ -100,10 +100,10 @@ def evidence(
                 "dataset_id": owner.dataset_id,
                 "recipient_id": owner.recipient_id,
                 "row": location,
-                "kind": leaks.KIND_NAMES[hit.kind],
+                "kind": fingerprinting.KIND_NAMES[hit.kind],
                 "value": hit.value,
                 # Our domain and a keyed token: only the e-mail is proof; a phone number may be real.
-                "conclusive": hit.kind == leaks.EMAIL,
+                "conclusive": hit.kind == fingerprinting.EMAIL,
                 "values": _cells(values),
             }
         )
@@ -120,7 +120,7 @@ def evidence(
                 "recipient_id": rec.recipient_id,
                 "rows": rec.row_count,
                 "exclusive_rows": rec.exclusive,
-                "rows_by_kind": {leaks.KIND_NAMES[k]: rec.count(k) for k in (leaks.ROW, leaks.EMAIL, leaks.PHONE)},
+                "rows_by_kind": {fingerprinting.KIND_NAMES[k]: rec.count(k) for k in (fingerprinting.ROW, fingerprinting.EMAIL, fingerprinting.PHONE)},
                 "datasets": [{"dataset_id": d, "rows": n} for d, n in sorted(rec.datasets.items(), key=lambda x: -x[1])],
                 "examples": examples,
             }
@@ -148,7 +148,7 @@ def trace(
     *,
     filename: str,
     key: bytes,
-    ledger: Iterable[leak_match.LedgerEntry],
+    ledger: Iterable[matching.LedgerEntry],
     canaries: Mapping[str, int],
     canary_owners: Mapping[int, CanaryOwner],
     max_bytes: int,
@@ -159,18 +159,18 @@ def trace(
     """Trace a leaked file against the ledger. `canaries` maps normalised canary e-mails and phones to
     canary ids; `progress(stage, done)` is told "read" once and "compare" after each dataset."""
     sample = read_sample(
-        data, filename=filename, hasher=leaks.Hasher(key), canaries=canaries, encoding=encoding,
+        data, filename=filename, hasher=fingerprinting.Hasher(key), canaries=canaries, encoding=encoding,
         max_bytes=max_bytes, workers=workers, ledger=ledger if isinstance(ledger, list) else None,
     )  # fmt: skip
     if sample.hits is not None and sample.comparable is not None:
         # Matched while reading (a CSV table, with the ledger in memory).
         if progress is not None:
             progress("compare", sample.hits.datasets_compared)
-        matches = leak_match.aggregate(sample.hits, sample.rows_total, sample.comparable)
+        matches = matching.aggregate(sample.hits, sample.rows_total, sample.comparable)
     else:
         if progress is not None:
             progress("read", sample.rows_total)
-        matches = leak_match.match(
+        matches = matching.match(
             sample.fingerprints,
             sample.rows_total,
             ledger,

@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from django_tasks import task
 
 from renkei.core.errors import RenkeiError
-from renkei.incidents.leak_services import leak_trace
+from renkei.incidents.leaks.services import leak_trace
 
 UPLOADS = "leaks/pending"
 STATUS = "leaks/traces"

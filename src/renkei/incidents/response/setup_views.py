@@ -16,7 +16,6 @@ from renkei.core.views import (
     Column,
     ObjectDetailView,
 )
-from renkei.incidents import forms, services
 from renkei.incidents.models import (
     Playbook,
     PlaybookStep,
@@ -24,6 +23,7 @@ from renkei.incidents.models import (
     ReplyTemplate,
     ResponseRole,
 )
+from renkei.incidents.response import forms, services
 from renkei.incidents.view_base import (
     READ,
     VIA,

@@ -7,20 +7,18 @@ completes them in Word. The documents are always Japanese (see `documents`).
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.urls import path
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 
 from renkei.core.errors import RenkeiError
 from renkei.core.permissions import Action, get_visible_or_404, require
-from renkei.incidents import documents, selectors
-from renkei.incidents.documents import NoticeData, ReportData
+from renkei.incidents.documents import drafts
+from renkei.incidents.documents.drafts import NoticeData, ReportData
 from renkei.incidents.models import Incident
+from renkei.incidents.response import selectors
 
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 FORMATS = {"docx": DOCX_TYPE, "pdf": "application/pdf"}
@@ -34,7 +32,7 @@ def report_data(incident: Incident, *, stage: str = "preliminary") -> ReportData
     """The report draft's data, from the incidents app's prefill (`selectors.report_data`).
 
     The reasons are taken as codes from the assessment, so the document names the legal cases in the
-    rules' own Japanese wording (`documents.REASON_LABELS`) rather than the page's sentences.
+    rules' own Japanese wording (`drafts.REASON_LABELS`) rather than the page's sentences.
     """
     prefill = selectors.report_data(incident)
     persons = prefill.get("persons")
@@ -109,8 +107,8 @@ def incident_report_export(request: HttpRequest, pk: int) -> HttpResponse:
     if stage not in STAGES:
         raise RenkeiError(_("Choose the preliminary or the final report."), field_name="stage")
     data = report_data(incident, stage=stage)
-    render = documents.report_docx if fmt == "docx" else documents.report_pdf
-    label = documents.STAGE_LABELS[stage]
+    render = drafts.report_docx if fmt == "docx" else drafts.report_pdf
+    label = drafts.STAGE_LABELS[stage]
     return _download(render(data), fmt=fmt, filename=f"個人データ漏えい等報告書_{label}_案_{incident.pk}")
 
 
@@ -120,13 +118,5 @@ def incident_notice_export(request: HttpRequest, pk: int) -> HttpResponse:
     incident = _incident(request, pk)
     fmt = _format(request)
     data = notice_data(incident)
-    render = documents.notice_docx if fmt == "docx" else documents.notice_pdf
+    render = drafts.notice_docx if fmt == "docx" else drafts.notice_pdf
     return _download(render(data), fmt=fmt, filename=f"本人への通知_案_{incident.pk}")
-
-
-def urlpatterns_for_incidents() -> list[Any]:
-    """The export pages, for the incidents app's urls.py."""
-    return [
-        path("<int:pk>/report/", incident_report_export, name="incident_report_export"),
-        path("<int:pk>/notice/", incident_notice_export, name="incident_notice_export"),
-    ]

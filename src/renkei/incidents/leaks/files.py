@@ -33,8 +33,8 @@ import numpy as np
 from django.utils.translation import gettext as _
 
 from renkei.core.errors import RenkeiError
-from renkei.incidents import leak_match, leaks
-from renkei.incidents.leak_canaries import looks_like_header
+from renkei.incidents.leaks import fingerprinting, matching
+from renkei.incidents.leaks.canaries import looks_like_header
 from renkei.registry.importexport.reading import (
     OLE_MAGIC,
     ZIP_MAGIC,
@@ -66,11 +66,11 @@ class Sample:
     mode: str  # "csv", "xlsx" or "text"
     header: list[str]
     rows_total: int
-    fingerprints: leaks.Fingerprints
-    canary_hits: list[leaks.CanaryHit]
+    fingerprints: fingerprinting.Fingerprints
+    canary_hits: list[fingerprinting.CanaryHit]
     locate: Callable[[Sequence[int]], dict[int, tuple[str, list[str]]]] = field(repr=False)
     # When read with a ledger (large CSV files): already matched, in the reading processes.
-    hits: leak_match.Hits | None = None
+    hits: matching.Hits | None = None
     comparable: np.ndarray | None = None
 
 
@@ -177,14 +177,14 @@ def _split_points(text: str, start: int, parts: int) -> list[int]:
 
 @dataclass
 class _Part:
-    fingerprints: leaks.Fingerprints
-    canary_hits: list[leaks.CanaryHit]
+    fingerprints: fingerprinting.Fingerprints
+    canary_hits: list[fingerprinting.CanaryHit]
     line_ends: np.ndarray  # per record: lines of the part read up to the end of the record
     line_offsets: np.ndarray  # where each line of the part starts (and, last, where the part ends)
     records: int
     error: tuple[int, str] | None = None
     # With a ledger given, the part is matched where it was read: its hits instead of fingerprints.
-    hits: leak_match.Hits | None = None
+    hits: matching.Hits | None = None
     comparable: np.ndarray | None = None
 
 
@@ -232,15 +232,15 @@ def _fingerprint_part(bounds: tuple[int, int]) -> _Part:
 
 def _fingerprint_part_of(bounds: tuple[int, int]) -> _Part:
     text: str = _JOB["text"]
-    hasher: leaks.Hasher = _JOB["hasher"]
+    hasher: fingerprinting.Hasher = _JOB["hasher"]
     canaries: Mapping[str, int] = _JOB["canaries"]
     delimiter: str = _JOB["delimiter"]
-    ledger: list[leak_match.LedgerEntry] | None = _JOB.get("ledger")
+    ledger: list[matching.LedgerEntry] | None = _JOB.get("ledger")
     # Matched here: rows with e-mails or phones get their whole-row fingerprint only if they match.
     rows_mode: bool | str = "unless_values" if ledger is not None else True
     quoted = text.find('"', bounds[0], bounds[1]) >= 0
     lines, line_offsets = _part_lines(text[bounds[0] : bounds[1]], quoted)
-    parts: list[leaks.TableFingerprints] = []
+    parts: list[fingerprinting.TableFingerprints] = []
     offsets: list[int] = []
     done = 0
     if not quoted:
@@ -256,10 +256,10 @@ def _fingerprint_part_of(bounds: tuple[int, int]) -> _Part:
                 cells = "\x00".join(chunk).replace(delimiter, "\x00")
                 if "\r" in cells:  # CR LF line ends: the CR ends each row's last cell
                     cells = cells.replace("\r\x00", "\x00").removesuffix("\r")
-                parts.append(leaks.fingerprint_cells(cells, width, hasher, canaries=canaries, include_rows=rows_mode))
+                parts.append(fingerprinting.fingerprint_cells(cells, width, hasher, canaries=canaries, include_rows=rows_mode))
             else:
                 rows = [line.split(delimiter)[:MAX_COLUMNS] for line in chunk]
-                parts.append(leaks.fingerprint_table(rows, hasher, canaries=canaries, include_rows=rows_mode))
+                parts.append(fingerprinting.fingerprint_table(rows, hasher, canaries=canaries, include_rows=rows_mode))
             offsets.append(start)
         done = len(lines)
         ends = np.arange(1, done + 1, dtype=np.int64)
@@ -276,16 +276,16 @@ def _fingerprint_part_of(bounds: tuple[int, int]) -> _Part:
                 records.append(row if len(row) <= MAX_COLUMNS else row[:MAX_COLUMNS])
                 line_ends.append(reader.line_num)
                 if len(records) == CHUNK_ROWS:
-                    parts.append(leaks.fingerprint_table(records, hasher, canaries=canaries, include_rows=rows_mode))
+                    parts.append(fingerprinting.fingerprint_table(records, hasher, canaries=canaries, include_rows=rows_mode))
                     offsets.append(done)
                     done += len(records)
                     records = []
         except csv.Error as exc:
             # Reported by the parent with the line; a message cannot be translated in a child process.
             empty = np.zeros(0, np.int64)
-            return _Part(leaks.Fingerprints.empty(), [], empty, empty, 0, error=(reader.line_num, str(exc)))
+            return _Part(fingerprinting.Fingerprints.empty(), [], empty, empty, 0, error=(reader.line_num, str(exc)))
         if records:
-            parts.append(leaks.fingerprint_table(records, hasher, canaries=canaries, include_rows=rows_mode))
+            parts.append(fingerprinting.fingerprint_table(records, hasher, canaries=canaries, include_rows=rows_mode))
             offsets.append(done)
             done += len(records)
         ends = np.asarray(line_ends, dtype=np.int64)
@@ -302,28 +302,28 @@ def _fingerprint_part_of(bounds: tuple[int, int]) -> _Part:
             deferred[part.deferred + offset] = True
 
         def row_fingerprints(indices: np.ndarray) -> np.ndarray:
-            table = leaks.fingerprint_table([record(int(i)) for i in indices], hasher, include_values=False)
+            table = fingerprinting.fingerprint_table([record(int(i)) for i in indices], hasher, include_values=False)
             out = np.zeros(indices.size, dtype=np.uint64)
             out[table.fingerprints.rows] = table.fingerprints.values
             return out
 
-        result.hits = leak_match.find_hits(fingerprints, ledger, deferred=deferred, row_fingerprints=row_fingerprints)
-        result.comparable = leak_match.comparable_rows(fingerprints, done) | deferred
-        result.fingerprints = leaks.Fingerprints.empty()  # not needed by the parent: not sent back
+        result.hits = matching.find_hits(fingerprints, ledger, deferred=deferred, row_fingerprints=row_fingerprints)
+        result.comparable = matching.comparable_rows(fingerprints, done) | deferred
+        result.fingerprints = fingerprinting.Fingerprints.empty()  # not needed by the parent: not sent back
     return result
 
 
-def _concat(parts: list[leaks.TableFingerprints], offsets: list[int]) -> leaks.Fingerprints:
+def _concat(parts: list[fingerprinting.TableFingerprints], offsets: list[int]) -> fingerprinting.Fingerprints:
     """The parts' fingerprints in one, ordered by row (as matching wants them; done here, in the
     parallel workers, rather than once for the whole sample)."""
-    joined = leaks.Fingerprints.concat([p.fingerprints for p in parts], offsets)
+    joined = fingerprinting.Fingerprints.concat([p.fingerprints for p in parts], offsets)
     by_row = np.argsort(joined.rows, kind="stable")
-    return leaks.Fingerprints(joined.values[by_row], joined.rows[by_row], joined.kinds[by_row])
+    return fingerprinting.Fingerprints(joined.values[by_row], joined.rows[by_row], joined.kinds[by_row])
 
 
-def _shift_hits(parts: list[leaks.TableFingerprints], offsets: list[int]) -> list[leaks.CanaryHit]:
+def _shift_hits(parts: list[fingerprinting.TableFingerprints], offsets: list[int]) -> list[fingerprinting.CanaryHit]:
     return [
-        leaks.CanaryHit(h.row + off, h.canary_id, h.kind, h.value)
+        fingerprinting.CanaryHit(h.row + off, h.canary_id, h.kind, h.value)
         for part, off in zip(parts, offsets, strict=True)
         for h in part.canary_hits
     ]
@@ -343,10 +343,10 @@ def _read_csv_sample(
     text: str,
     delimiter: str,
     filename: str,
-    hasher: leaks.Hasher,
+    hasher: fingerprinting.Hasher,
     canaries: Mapping[str, int],
     workers: int,
-    ledger: list[leak_match.LedgerEntry] | None,
+    ledger: list[matching.LedgerEntry] | None,
 ) -> Sample:
     first, after_first = _header_end(text, delimiter)
     header_rows = _records(text[after_first : after_first + 1_000_000], delimiter, LAYOUT_SAMPLE)
@@ -376,7 +376,7 @@ def _read_csv_sample(
     total = offsets[-1] + parts[-1].records
     if total > MAX_ROWS:
         raise too_many_rows()
-    hits = [leaks.CanaryHit(h.row + off, h.canary_id, h.kind, h.value) for p, off in zip(parts, offsets, strict=True) for h in p.canary_hits]
+    hits = [fingerprinting.CanaryHit(h.row + off, h.canary_id, h.kind, h.value) for p, off in zip(parts, offsets, strict=True) for h in p.canary_hits]
 
     def locate(indices: Sequence[int]) -> dict[int, tuple[str, list[str]]]:
         out: dict[int, tuple[str, list[str]]] = {}
@@ -397,12 +397,12 @@ def _read_csv_sample(
         mode="csv",
         header=first if has_header else [],
         rows_total=total,
-        fingerprints=leaks.Fingerprints.concat([p.fingerprints for p in parts], offsets),
+        fingerprints=fingerprinting.Fingerprints.concat([p.fingerprints for p in parts], offsets),
         canary_hits=hits,
         locate=locate,
     )
     if ledger is not None:
-        sample.hits = leak_match.merge_hits([p.hits or leak_match.Hits() for p in parts], offsets)
+        sample.hits = matching.merge_hits([p.hits or matching.Hits() for p in parts], offsets)
         sample.comparable = np.concatenate([p.comparable for p in parts if p.comparable is not None])
     return sample
 
@@ -412,11 +412,11 @@ def header_by_types(first: Sequence[str], rows: Sequence[Sequence[str]]) -> bool
     if not rows:
         return False
     for index, cell in enumerate(first):
-        column = [leaks.normalise(r[index]) for r in rows if index < len(r) and r[index].strip()]
+        column = [fingerprinting.normalise(r[index]) for r in rows if index < len(r) and r[index].strip()]
         if len(column) < 3:
             continue
-        for test in (leaks.is_email, leaks.is_phone):
-            if sum(map(test, column)) >= 0.8 * len(column) and not test(leaks.normalise(cell)):
+        for test in (fingerprinting.is_email, fingerprinting.is_phone):
+            if sum(map(test, column)) >= 0.8 * len(column) and not test(fingerprinting.normalise(cell)):
                 return True
     return False
 
@@ -424,21 +424,21 @@ def header_by_types(first: Sequence[str], rows: Sequence[Sequence[str]]) -> bool
 # --- text dumps ---------------------------------------------------------------------------------
 
 
-def _read_text_sample(text: str, filename: str, hasher: leaks.Hasher, canaries: Mapping[str, int]) -> Sample:
+def _read_text_sample(text: str, filename: str, hasher: fingerprinting.Hasher, canaries: Mapping[str, int]) -> Sample:
     folded = unicodedata.normalize("NFKC", text).lower().translate(_DASHES)
     raw_lines = text.split("\n")
     if len(raw_lines) > MAX_ROWS:
         raise too_many_rows()
     starts = list(itertools.accumulate((len(line) + 1 for line in folded.split("\n")), initial=0))
     found: list[tuple[int, int, str]] = []
-    for match in leaks.EMAIL_IN_TEXT.finditer(folded):
-        found.append((bisect_right(starts, match.start()) - 1, leaks.EMAIL, match.group()))
+    for match in fingerprinting.EMAIL_IN_TEXT.finditer(folded):
+        found.append((bisect_right(starts, match.start()) - 1, fingerprinting.EMAIL, match.group()))
     for match in _PHONE_IN_TEXT.finditer(folded):
-        digits = leaks.normalise(match.group())
-        if leaks.is_phone(digits):
-            found.append((bisect_right(starts, match.start()) - 1, leaks.PHONE, digits))
+        digits = fingerprinting.normalise(match.group())
+        if fingerprinting.is_phone(digits):
+            found.append((bisect_right(starts, match.start()) - 1, fingerprinting.PHONE, digits))
     found.sort()
-    result = leaks.fingerprint_values(found, hasher, canaries=canaries)
+    result = fingerprinting.fingerprint_values(found, hasher, canaries=canaries)
 
     def locate(indices: Sequence[int]) -> dict[int, tuple[str, list[str]]]:
         return {
@@ -483,9 +483,9 @@ def workbook_sheets(data: bytes) -> list[tuple[str, list[tuple[int, list[Any]]]]
     return sheets
 
 
-def _read_xlsx_sample(data: bytes, filename: str, hasher: leaks.Hasher, canaries: Mapping[str, int]) -> Sample:
+def _read_xlsx_sample(data: bytes, filename: str, hasher: fingerprinting.Hasher, canaries: Mapping[str, int]) -> Sample:
     located: list[tuple[str, list[str]]] = []
-    parts: list[leaks.TableFingerprints] = []
+    parts: list[fingerprinting.TableFingerprints] = []
     offsets: list[int] = []
     header: list[str] = []
     for title, rows in workbook_sheets(data):
@@ -499,14 +499,14 @@ def _read_xlsx_sample(data: bytes, filename: str, hasher: leaks.Hasher, canaries
         for start in range(0, len(body), CHUNK_ROWS):
             chunk = body[start : start + CHUNK_ROWS]
             offsets.append(len(located))
-            parts.append(leaks.fingerprint_table([cells for _n, cells in chunk], hasher, canaries=canaries))
+            parts.append(fingerprinting.fingerprint_table([cells for _n, cells in chunk], hasher, canaries=canaries))
             located.extend((f"{title}!{number}", cells) for number, cells in chunk)
-    hits = [leaks.CanaryHit(h.row + off, h.canary_id, h.kind, h.value) for p, off in zip(parts, offsets, strict=True) for h in p.canary_hits]
+    hits = [fingerprinting.CanaryHit(h.row + off, h.canary_id, h.kind, h.value) for p, off in zip(parts, offsets, strict=True) for h in p.canary_hits]
 
     def locate(indices: Sequence[int]) -> dict[int, tuple[str, list[str]]]:
         return {int(i): located[int(i)] for i in indices if 0 <= i < len(located)}
 
-    fps = leaks.Fingerprints.concat([p.fingerprints for p in parts], offsets)
+    fps = fingerprinting.Fingerprints.concat([p.fingerprints for p in parts], offsets)
     return Sample(filename, "xlsx", header, len(located), fps, hits, locate)
 
 
@@ -514,17 +514,17 @@ def read_sample(
     data: bytes,
     *,
     filename: str,
-    hasher: leaks.Hasher,
+    hasher: fingerprinting.Hasher,
     canaries: Mapping[str, int] | None = None,
     encoding: str = "auto",
     max_bytes: int,
     workers: int = 1,
-    ledger: list[leak_match.LedgerEntry] | None = None,
+    ledger: list[matching.LedgerEntry] | None = None,
 ) -> Sample:
     """Fingerprint a leaked sample; raise RenkeiError with a clear message for a file we refuse.
 
     Given the ledger, a CSV table is also matched against it where it is read, part by part in
-    parallel processes (`Sample.hits`); other samples are matched afterwards (`leak_match.match`)."""
+    parallel processes (`Sample.hits`); other samples are matched afterwards (`matching.match`)."""
     refuse_unreadable(data, filename, max_bytes)
     canaries = canaries or {}
     name = PurePath(filename).name or "sample"

@@ -1,0 +1,1 @@
+"""Report drafts: the PPC breach report and the notice to individuals, built from an incident."""
