@@ -18,7 +18,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from renkei.incidents.models import Incident, IntakeReport
+from renkei.incidents.intake.models import IntakeReport
+from renkei.incidents.response.models import Incident
 from tests.browser.conftest import TIMEOUT_MS
 from tests.browser.helpers import demo_login, login
 

@@ -8,8 +8,8 @@ from typing import Any
 from django.test import Client
 from django.utils import timezone
 
-from renkei.incidents.models import Incident
 from renkei.incidents.response import services
+from renkei.incidents.response.models import Incident
 
 
 def open_incident(company: Any = None, *, parties: Any = (), user: Any = None, **fields: Any) -> Incident:

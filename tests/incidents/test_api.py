@@ -3,8 +3,8 @@
 import pytest
 from django.test import Client
 
-from renkei.incidents.models import Incident
 from renkei.incidents.response import services
+from renkei.incidents.response.models import Incident
 from tests import factories as f
 from tests.incidents.incident_helpers import logged_in, open_incident
 

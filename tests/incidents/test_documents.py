@@ -222,7 +222,7 @@ def test_long_text_wraps_onto_further_pages() -> None:
 
 @pytest.fixture
 def incident(own: Any) -> Any:
-    from renkei.incidents.models import Incident, IncidentAsset
+    from renkei.incidents.response.models import Incident, IncidentAsset
     from tests import factories as f
 
     asset = f.InformationAssetFactory(name="顧客台帳", group_company=own, has_personal_info=True,

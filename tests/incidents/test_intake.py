@@ -16,7 +16,8 @@ from renkei.accounts.models import hash_token
 from renkei.core.errors import RenkeiError
 from renkei.core.permissions import Role
 from renkei.incidents.intake import services
-from renkei.incidents.models import Incident, IntakeAttachment, IntakeMessage, IntakeReport, IntakeStatus
+from renkei.incidents.intake.models import IntakeAttachment, IntakeMessage, IntakeReport, IntakeStatus
+from renkei.incidents.response.models import Incident
 from tests import factories as f
 
 FORM = "intake:form"

@@ -18,7 +18,7 @@ from django.utils import translation
 from renkei.cli import main as cli_main
 from renkei.core.errors import RenkeiError
 from renkei.incidents.leaks import fingerprinting, services
-from renkei.incidents.models import CanaryRecord, SharedDataset
+from renkei.incidents.leaks.models import CanaryRecord, SharedDataset
 from tests import factories as f
 from tests.incidents import leak_samples as s
 

@@ -9,7 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
-from renkei.incidents.models import SharedDataset
+from renkei.incidents.leaks.models import SharedDataset
 from tests import factories as f
 from tests.incidents import leak_samples as s
 

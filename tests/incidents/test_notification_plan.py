@@ -5,10 +5,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from renkei.incidents.models import NotificationEntry, NotificationStatus
 from renkei.incidents.response import deadlines as d
 from renkei.incidents.response import notification_plan as plan
 from renkei.incidents.response import services
+from renkei.incidents.response.models import NotificationEntry, NotificationStatus
 from renkei.registry import demo
 from renkei.registry.models import Organisation, OrganisationKind
 from tests.incidents.incident_helpers import open_incident

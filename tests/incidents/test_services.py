@@ -11,7 +11,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone, translation
 
 from renkei.core.errors import RenkeiError
-from renkei.incidents.models import (
+from renkei.incidents.response import playbooks, selectors, services
+from renkei.incidents.response.models import (
     CostEntry,
     Incident,
     IncidentStatus,
@@ -25,7 +26,6 @@ from renkei.incidents.models import (
     TaskStatus,
     TimelineEntry,
 )
-from renkei.incidents.response import playbooks, selectors, services
 from tests import factories as f
 from tests.incidents.incident_helpers import open_incident
 
@@ -185,7 +185,7 @@ def test_task_moves_and_overdue(own, csirt_user) -> None:  # type: ignore[no-unt
 
 
 def test_inquiry_and_cost(own) -> None:  # type: ignore[no-untyped-def]
-    from renkei.incidents.models import Inquiry
+    from renkei.incidents.response.models import Inquiry
 
     incident = open_incident(own)
     inquiry = services.inquiry_save(

@@ -8,7 +8,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
-from renkei.incidents.models import (
+from renkei.incidents.response import services
+from renkei.incidents.response.models import (
     Attachment,
     Incident,
     IncidentTask,
@@ -18,7 +19,6 @@ from renkei.incidents.models import (
     ReplyTemplate,
     ResponseRole,
 )
-from renkei.incidents.response import services
 from tests import factories as f
 from tests.incidents.incident_helpers import logged_in, open_incident
 

@@ -12,8 +12,8 @@ from typing import Any
 
 from django.utils import timezone
 
-from renkei.incidents.models import ReplyTemplate, ResponseRole
 from renkei.incidents.response import services
+from renkei.incidents.response.models import ReplyTemplate, ResponseRole
 from renkei.registry.models import Organisation
 
 # (kind, name, organisation, department, e-mail, phone, escalation level); example.jp addresses only.

@@ -17,8 +17,8 @@ from renkei.core.errors import RenkeiError
 from renkei.core.permissions import Action, get_visible_or_404, require
 from renkei.incidents.documents import drafts
 from renkei.incidents.documents.drafts import NoticeData, ReportData
-from renkei.incidents.models import Incident
 from renkei.incidents.response import selectors
+from renkei.incidents.response.models import Incident
 
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 FORMATS = {"docx": DOCX_TYPE, "pdf": "application/pdf"}

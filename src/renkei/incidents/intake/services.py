@@ -28,16 +28,14 @@ from renkei.core.errors import RenkeiError
 from renkei.core.permissions import Action, require, visible
 from renkei.core.services import check_write, record_save
 from renkei.core.uploads import CheckedFile, Upload, check_file
-from renkei.incidents.models import (
-    Incident,
-    IncidentCategory,
-    IncidentSource,
+from renkei.incidents.intake.models import (
     IntakeAttachment,
     IntakeKind,
     IntakeMessage,
     IntakeReport,
     IntakeStatus,
 )
+from renkei.incidents.response.models import Incident, IncidentCategory, IncidentSource
 from renkei.incidents.response.services import incident_open, timeline_system
 from renkei.registry.models import Organisation, OrganisationKind
 

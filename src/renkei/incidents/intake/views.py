@@ -28,7 +28,7 @@ from renkei.core.permissions import Action, can, get_visible_or_404, require
 from renkei.core.public import public_language, public_response
 from renkei.core.views import Column, ObjectListView, request_too_large
 from renkei.incidents.intake import services
-from renkei.incidents.models import IntakeAttachment, IntakeKind, IntakeReport, IntakeStatus
+from renkei.incidents.intake.models import IntakeAttachment, IntakeKind, IntakeReport, IntakeStatus
 
 RECEIPT_SESSION_KEY = "renkei_intake_receipt"
 REPORT_SESSION_KEY = "renkei_intake_report"

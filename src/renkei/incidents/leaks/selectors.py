@@ -11,8 +11,8 @@ from django.db.models import QuerySet
 from renkei.core.permissions import visible
 from renkei.incidents.leaks import fingerprinting, matching
 from renkei.incidents.leaks.canaries import canary_lookup
+from renkei.incidents.leaks.models import CanaryRecord, SharedDataset
 from renkei.incidents.leaks.tracing import CanaryOwner
-from renkei.incidents.models import CanaryRecord, SharedDataset
 from renkei.registry.models import Organisation
 
 

@@ -35,9 +35,9 @@ from renkei.core.permissions import Action, require, visible
 from renkei.core.services import check_write, record_delete, validate
 from renkei.incidents.leaks import fingerprinting, matching, selectors
 from renkei.incidents.leaks.canaries import Canary, default_canary_count, ensure_identifiable, make_canary
+from renkei.incidents.leaks.models import CanaryRecord, SharedDataset
 from renkei.incidents.leaks.outgoing import column_styles, fingerprint_outgoing, read_outgoing, write_outgoing
 from renkei.incidents.leaks.tracing import trace
-from renkei.incidents.models import CanaryRecord, SharedDataset
 from renkei.registry.models import InformationAsset, Organisation
 
 MAX_CANARIES = 200

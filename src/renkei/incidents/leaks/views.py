@@ -24,7 +24,7 @@ from renkei.core.permissions import Action, can
 from renkei.core.views import Column, ObjectDeleteView, ObjectDetailView, ObjectListView, RenkeiViewMixin
 from renkei.incidents.leaks import fingerprinting, services, tasks
 from renkei.incidents.leaks.canaries import kind_from_header
-from renkei.incidents.models import SharedDataset
+from renkei.incidents.leaks.models import SharedDataset
 from renkei.registry.forms import ScopedModelForm
 from renkei.registry.services import default_group_company_id
 

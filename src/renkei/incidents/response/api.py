@@ -15,7 +15,8 @@ from ninja import Query, Router, Schema, Status
 
 from renkei.core.crud_api import ErrorOut, resolve_references
 from renkei.core.permissions import Action, get_visible_or_404, require
-from renkei.incidents.models import (
+from renkei.incidents.response import selectors, services
+from renkei.incidents.response.models import (
     Incident,
     IncidentCategory,
     IncidentSource,
@@ -26,7 +27,6 @@ from renkei.incidents.models import (
     Severity,
     TaskStatus,
 )
-from renkei.incidents.response import selectors, services
 from renkei.registry.models import OUR_KINDS, Organisation
 
 router = Router(tags=["incidents"])

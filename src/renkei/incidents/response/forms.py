@@ -10,7 +10,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from renkei.core.permissions import allowed_company_ids, visible
-from renkei.incidents.models import (
+from renkei.incidents.response.models import (
     CostEntry,
     Incident,
     IncidentAsset,

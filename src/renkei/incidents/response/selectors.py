@@ -13,7 +13,8 @@ from django.utils.translation import gettext as _
 
 from renkei.core.errors import RenkeiError
 from renkei.core.permissions import Action, can, visible
-from renkei.incidents.models import (
+from renkei.incidents.response import deadlines as appi
+from renkei.incidents.response.models import (
     PUBLIC_BODY_KINDS,
     Incident,
     IncidentStatus,
@@ -25,7 +26,6 @@ from renkei.incidents.models import (
     ResponseRole,
     TaskStatus,
 )
-from renkei.incidents.response import deadlines as appi
 from renkei.incidents.response.notification_plan import (
     AffectedCompany,
     NoticeChain,

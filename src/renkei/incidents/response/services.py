@@ -20,7 +20,8 @@ from django.utils.translation import gettext as _
 from renkei.core.errors import RenkeiError
 from renkei.core.permissions import Action
 from renkei.core.services import check_write, record_delete, record_save, validate
-from renkei.incidents.models import (
+from renkei.incidents.response import playbooks, selectors
+from renkei.incidents.response.models import (
     Attachment,
     CostEntry,
     Incident,
@@ -39,7 +40,6 @@ from renkei.incidents.models import (
     TimelineEntry,
     TimelineKind,
 )
-from renkei.incidents.response import playbooks, selectors
 from renkei.incidents.response.notification_plan import build_plan
 from renkei.registry.models import InformationAsset, Organisation
 from renkei.registry.services import default_group_company_id, own_company

@@ -16,14 +16,8 @@ from renkei.core.views import (
     Column,
     ObjectDetailView,
 )
-from renkei.incidents.models import (
-    Playbook,
-    PlaybookStep,
-    PlaybookTask,
-    ReplyTemplate,
-    ResponseRole,
-)
 from renkei.incidents.response import forms, services
+from renkei.incidents.response.models import Playbook, PlaybookStep, PlaybookTask, ReplyTemplate, ResponseRole
 from renkei.incidents.view_base import (
     READ,
     VIA,

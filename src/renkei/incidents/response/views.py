@@ -26,7 +26,8 @@ from renkei.core.views import (
     RenkeiViewMixin,
     request_too_large,
 )
-from renkei.incidents.models import (
+from renkei.incidents.response import forms, selectors, services
+from renkei.incidents.response.models import (
     Attachment,
     CostEntry,
     CostKind,
@@ -36,7 +37,6 @@ from renkei.incidents.models import (
     Inquiry,
     NotificationEntry,
 )
-from renkei.incidents.response import forms, selectors, services
 from renkei.incidents.view_base import (
     READ,
     VIA,
