@@ -3,7 +3,7 @@
 import pytest
 from django.test import Client
 
-from renkei.incidents.response import services
+from renkei.incidents.response import services, setup_services
 from renkei.incidents.response.models import Incident
 from tests import factories as f
 from tests.incidents.incident_helpers import logged_in, open_incident
@@ -75,7 +75,7 @@ def test_bad_input_names_the_field(own, csirt) -> None:  # type: ignore[no-untyp
 
 def test_list_for_every_role_without_drills(own, viewer, csirt_user) -> None:  # type: ignore[no-untyped-def]
     real = open_incident(own)
-    services.drill_start(user=csirt_user, playbook=services.playbook_ensure_default(group_company=own))
+    services.drill_start(user=csirt_user, playbook=setup_services.playbook_ensure_default(group_company=own))
     client = logged_in(viewer)
     items = client.get(BASE).json()["items"]
     assert [i["id"] for i in items] == [real.pk]

@@ -7,7 +7,7 @@ import pytest
 
 from renkei.incidents.response import deadlines as d
 from renkei.incidents.response import notification_plan as plan
-from renkei.incidents.response import services
+from renkei.incidents.response import notification_services, setup_services
 from renkei.incidents.response.models import NotificationEntry, NotificationStatus
 from renkei.registry import demo
 from renkei.registry.models import Organisation, OrganisationKind
@@ -133,7 +133,7 @@ def test_orders_are_increasing() -> None:
 @pytest.fixture
 def demo_group(db):  # type: ignore[no-untyped-def]
     demo.load_demo_data()
-    services.response_roles_seed_defaults(user=None)
+    setup_services.response_roles_seed_defaults(user=None)
     return Organisation.objects.get(kind=OrganisationKind.OWN)
 
 
@@ -182,15 +182,15 @@ def test_regenerating_keeps_edited_entries(demo_group) -> None:  # type: ignore[
     incident = open_incident(demo_group, parties=[breached])
     first = incident.notifications.get(category="chain", organisation__name=demo.CLOUD_CONTRACTOR_NAME)
     first.status, first.what_sent = NotificationStatus.SENT, "電話で第一報"
-    services.notification_save(user=None, entry=first)
-    added = services.notification_save(
+    notification_services.notification_save(user=None, entry=first)
+    added = notification_services.notification_save(
         user=None, entry=NotificationEntry(incident=incident, category="internal", recipient="社長")
     )
     removed = incident.notifications.get(category="chain", organisation__name=demo.SUBCONTRACTOR_NAME)
-    services.notification_delete(user=None, entry=removed)
+    notification_services.notification_delete(user=None, entry=removed)
     count_before = incident.notifications.count()
 
-    services.notification_plan_generate(user=None, incident=incident)
+    notification_services.notification_plan_generate(user=None, incident=incident)
 
     first.refresh_from_db()
     assert (first.status, first.what_sent) == (NotificationStatus.SENT, "電話で第一報")

@@ -11,7 +11,14 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone, translation
 
 from renkei.core.errors import RenkeiError
-from renkei.incidents.response import playbooks, selectors, services
+from renkei.incidents.response import (
+    notification_services,
+    playbooks,
+    selectors,
+    services,
+    setup_services,
+    timeline,
+)
 from renkei.incidents.response.models import (
     CostEntry,
     Incident,
@@ -38,12 +45,12 @@ def system_texts(incident: Incident) -> list[str]:
 
 
 def test_default_playbook_has_the_five_steps(own) -> None:  # type: ignore[no-untyped-def]
-    playbook = services.playbook_ensure_default(group_company=own)
+    playbook = setup_services.playbook_ensure_default(group_company=own)
     steps = list(playbook.steps.order_by("order").values_list("name", flat=True))
     assert steps == ["発見報告", "初動", "調査・対応", "復旧", "最終報告"]
     assert PlaybookTask.objects.filter(step__playbook=playbook).count() == sum(len(s.tasks) for s in playbooks.DEFAULT_STEPS)
     # Idempotent: a second call returns the same playbook.
-    assert services.playbook_ensure_default(group_company=own) == playbook
+    assert setup_services.playbook_ensure_default(group_company=own) == playbook
     assert Playbook.objects.count() == 1
 
 
@@ -75,7 +82,7 @@ def test_opening_with_a_chosen_playbook(own) -> None:  # type: ignore[no-untyped
 
 
 def test_playbook_of_another_company_is_refused(own, subsidiary) -> None:  # type: ignore[no-untyped-def]
-    playbook = services.playbook_ensure_default(group_company=subsidiary)
+    playbook = setup_services.playbook_ensure_default(group_company=subsidiary)
     with pytest.raises(RenkeiError):
         services.incident_open(
             user=None,
@@ -118,7 +125,7 @@ def test_limited_user_may_not_write_another_companys_incident(own, subsidiary) -
     limited = f.UserFactory(role="csirt", companies=[subsidiary])
     incident = open_incident(own)
     with pytest.raises(RenkeiError) as exc:
-        services.timeline_add(user=limited, incident=incident, text="x")
+        timeline.timeline_add(user=limited, incident=incident, text="x")
     assert exc.value.status == 403
     # A new incident goes to the user's own company.
     mine = open_incident(user=limited)
@@ -162,8 +169,8 @@ def test_closing_records_when(own) -> None:  # type: ignore[no-untyped-def]
 def test_manual_entry_needs_text(own, csirt_user) -> None:  # type: ignore[no-untyped-def]
     incident = open_incident(own)
     with pytest.raises(RenkeiError):
-        services.timeline_add(user=csirt_user, incident=incident, text="   ")
-    entry = services.timeline_add(user=csirt_user, incident=incident, text="委託先に電話")
+        timeline.timeline_add(user=csirt_user, incident=incident, text="   ")
+    entry = timeline.timeline_add(user=csirt_user, incident=incident, text="委託先に電話")
     assert (entry.kind, entry.author) == ("manual", csirt_user)
 
 
@@ -221,7 +228,7 @@ def test_attachment_size_limit(own, settings) -> None:  # type: ignore[no-untype
 
 
 def test_drill_is_left_out_of_counts_and_the_dashboard(own, csirt_user) -> None:  # type: ignore[no-untyped-def]
-    playbook = services.playbook_ensure_default(group_company=own)
+    playbook = setup_services.playbook_ensure_default(group_company=own)
     real = open_incident(own)
     drill = services.drill_start(user=csirt_user, playbook=playbook)
     assert drill.is_drill and drill.tasks.exists()
@@ -237,15 +244,15 @@ def test_drill_is_left_out_of_counts_and_the_dashboard(own, csirt_user) -> None:
 
 
 def test_public_bodies_are_seeded_once(own, csirt_user) -> None:  # type: ignore[no-untyped-def]
-    created = services.response_roles_seed_defaults(user=csirt_user)
+    created = setup_services.response_roles_seed_defaults(user=csirt_user)
     assert {r.kind for r in created} == {"ppc", "ipa", "jpcert", "police"}
     assert all(r.group_company == own for r in created)
-    assert services.response_roles_seed_defaults(user=csirt_user) == []
+    assert setup_services.response_roles_seed_defaults(user=csirt_user) == []
     assert ResponseRole.objects.count() == 4
 
 
 def test_public_bodies_fall_back_to_the_own_companys(own, subsidiary) -> None:  # type: ignore[no-untyped-def]
-    services.response_roles_seed_defaults(user=None)
+    setup_services.response_roles_seed_defaults(user=None)
     incident = open_incident(subsidiary, appi_sensitive=True)
     assert incident.notifications.filter(generated_key="ppc:preliminary", role__kind="ppc").exists()
 
@@ -261,7 +268,7 @@ def test_appi_panel_and_countdowns(own) -> None:  # type: ignore[no-untyped-def]
     assert not panel["countdowns"][0].left.overdue
     entry = incident.notifications.get(generated_key="ppc:preliminary")
     entry.status = "sent"
-    services.notification_save(user=None, entry=entry)
+    notification_services.notification_save(user=None, entry=entry)
     assert entry.sent_at is not None
     assert [c.done for c in selectors.countdowns(incident)] == [True, False]
 
@@ -301,23 +308,23 @@ def test_reminders_email_task_owners_and_the_csirt_once(own, csirt_user) -> None
     assert task is not None
     task.owner = csirt_user
     task.save()
-    sent = services.reminders_send()
+    sent = notification_services.reminders_send()
     assert sent["tasks"] >= 1
     assert any(csirt_user.email in m.to and task.title in m.body for m in mail.outbox)
     # The PPC deadlines are days away: not yet; the chain notices within 24 h are.
     assert not incident.notifications.get(generated_key="ppc:final").reminded_at
     count = len(mail.outbox)
-    assert services.reminders_send() == {"tasks": 0, "notifications": 0}
+    assert notification_services.reminders_send() == {"tasks": 0, "notifications": 0}
     assert len(mail.outbox) == count
     later = timezone.now() + dt.timedelta(days=5)
-    assert services.reminders_send(now=later)["notifications"] >= 1
+    assert notification_services.reminders_send(now=later)["notifications"] >= 1
     assert incident.notifications.get(generated_key="ppc:preliminary").reminded_at is not None
 
 
 def test_no_reminders_for_closed_incidents_or_drill_plans(own, csirt_user) -> None:  # type: ignore[no-untyped-def]
     incident = open_incident(own, learned_at=timezone.now() - dt.timedelta(days=3), status="closed")
     assert incident.tasks.exists()
-    assert services.reminders_send(now=timezone.now() + dt.timedelta(days=90)) == {"tasks": 0, "notifications": 0}
+    assert notification_services.reminders_send(now=timezone.now() + dt.timedelta(days=90)) == {"tasks": 0, "notifications": 0}
     assert not NotificationEntry.objects.exclude(reminded_at=None).exists()
     assert not TimelineEntry.objects.filter(text__contains="Reminder").exists()
 

@@ -8,7 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
-from renkei.incidents.response import services
+from renkei.incidents.response import services, setup_services
 from renkei.incidents.response.models import (
     Attachment,
     Incident,
@@ -230,7 +230,7 @@ def test_playbook_pages_and_drill(own, csirt) -> None:  # type: ignore[no-untype
 def test_dashboard_card_shows_the_nearest_deadline_and_no_drills(own, csirt, csirt_user) -> None:  # type: ignore[no-untyped-def]
     open_incident(own, title="遠い期限", appi_sensitive=True, learned_at=timezone.now() - dt.timedelta(hours=1))
     open_incident(own, title="近い期限", appi_sensitive=True, learned_at=timezone.now() - dt.timedelta(days=4))
-    services.drill_start(user=csirt_user, playbook=services.playbook_ensure_default(group_company=own), title="訓練X")
+    services.drill_start(user=csirt_user, playbook=setup_services.playbook_ensure_default(group_company=own), title="訓練X")
     body = csirt.get(reverse("core:dashboard")).content.decode()
     assert 'id="incident-card"' in body
     assert body.index("近い期限") < body.index("遠い期限")

@@ -12,7 +12,7 @@ from typing import Any
 
 from django.utils import timezone
 
-from renkei.incidents.response import services
+from renkei.incidents.response import services, setup_services
 from renkei.incidents.response.models import ReplyTemplate, ResponseRole
 from renkei.registry.models import Organisation
 
@@ -48,21 +48,21 @@ def load_response_demo(*, orgs: dict[str, Organisation], today: dt.date) -> dict
     own = orgs["own"]
     counts: dict[str, Any] = {}
     for kind, name, organisation, department, email, phone, level in ROLES:
-        services.response_role_save(
+        setup_services.response_role_save(
             user=None,
             role=ResponseRole(
                 group_company=own, kind=kind, name=name, organisation_name=organisation, department=department,
                 email=email, phone=phone, escalation_level=level,
             ),
         )
-    counts["response roles"] = len(ROLES) + len(services.response_roles_seed_defaults(user=None, group_company=own))
-    playbook = services.playbook_ensure_default(group_company=own)
+    counts["response roles"] = len(ROLES) + len(setup_services.response_roles_seed_defaults(user=None, group_company=own))
+    playbook = setup_services.playbook_ensure_default(group_company=own)
     for key in ("card", "logi"):
         if key in orgs:
-            services.playbook_ensure_default(group_company=orgs[key])
+            setup_services.playbook_ensure_default(group_company=orgs[key])
     counts["playbooks"] = 1 + sum(1 for key in ("card", "logi") if key in orgs)
     for name, body in REPLY_TEMPLATES:
-        services.reply_template_save(user=None, template=ReplyTemplate(group_company=own, name=name, body=body))
+        setup_services.reply_template_save(user=None, template=ReplyTemplate(group_company=own, name=name, body=body))
     counts["reply templates"] = len(REPLY_TEMPLATES)
 
     drill = services.drill_start(user=None, playbook=playbook, title="机上訓練：委託先からのランサムウェア被害報告")

@@ -14,7 +14,7 @@ from renkei.core.audit import audit_context
 @task()
 def send_reminders() -> dict[str, int]:
     """E-mail the owners of due incident tasks and the CSIRT of approaching notification deadlines."""
-    from renkei.incidents.response.services import reminders_send
+    from renkei.incidents.response.notification_services import reminders_send
 
     with audit_context(actor=None, via="task: incident reminders"):
         return reminders_send()

@@ -36,7 +36,8 @@ from renkei.incidents.intake.models import (
     IntakeStatus,
 )
 from renkei.incidents.response.models import Incident, IncidentCategory, IncidentSource
-from renkei.incidents.response.services import incident_open, timeline_system
+from renkei.incidents.response.services import incident_open
+from renkei.incidents.response.timeline import timeline_system
 from renkei.registry.models import Organisation, OrganisationKind
 
 # Receipt codes: letters and digits that cannot be confused when read aloud or retyped (no 0/O, 1/I/L).

@@ -15,7 +15,8 @@ from ninja import Query, Router, Schema, Status
 
 from renkei.core.crud_api import ErrorOut, resolve_references
 from renkei.core.permissions import Action, get_visible_or_404, require
-from renkei.incidents.response import selectors, services
+from renkei.incidents.response import notification_services, selectors, services
+from renkei.incidents.response import timeline as timeline_services
 from renkei.incidents.response.models import (
     Incident,
     IncidentCategory,
@@ -332,7 +333,7 @@ def timeline(request: HttpRequest, pk: int) -> list[dict[str, Any]]:
 def timeline_add(request: HttpRequest, pk: int, payload: TimelineIn) -> Status[dict[str, Any]]:
     """Add a manual timeline entry."""
     incident = _incident(request, pk)
-    e = services.timeline_add(user=request.user, incident=incident, text=payload.text, at=payload.at, via=VIA)
+    e = timeline_services.timeline_add(user=request.user, incident=incident, text=payload.text, at=payload.at, via=VIA)
     author = str(e.author) if e.author else None
     return Status(201, {"id": e.pk, "at": e.at, "author": author, "via": e.via, "kind": e.kind, "text": e.text})
 
@@ -382,7 +383,7 @@ def notifications(request: HttpRequest, pk: int) -> list[Any]:
 def generate_notifications(request: HttpRequest, pk: int) -> list[Any]:
     """(Re)generate the plan from the registry; edited entries are kept."""
     incident = _incident(request, pk)
-    services.notification_plan_generate(user=request.user, incident=incident, via=VIA)
+    notification_services.notification_plan_generate(user=request.user, incident=incident, via=VIA)
     return list(incident.notifications.all())
 
 

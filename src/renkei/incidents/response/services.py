@@ -1,7 +1,10 @@
-"""Writes of the incidents app. Views, the API, commands and tasks all come through here.
+"""Writes of incident response: opening an incident (playbook tasks, affected assets from the blast
+radius, the first notification plan), editing it, its affected assets, tasks, inquiries, costs and
+attachments, and drills. Views, the API, commands and tasks all come through here.
 
-Every change to an incident or to what hangs off it also writes a system entry to the incident's
-timeline, so the timeline tells the story without reading the audit trail.
+Every change also writes a system entry to the incident's timeline (`timeline`). The response
+organisation's writes are `setup_services`; the notification plan and reminders are
+`notification_services`.
 """
 
 from __future__ import annotations
@@ -18,9 +21,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from renkei.core.errors import RenkeiError
-from renkei.core.permissions import Action
-from renkei.core.services import check_write, record_delete, record_save, validate
-from renkei.incidents.response import playbooks, selectors
+from renkei.core.services import check_write, record_delete, record_save
+from renkei.incidents.response import selectors
 from renkei.incidents.response.models import (
     Attachment,
     CostEntry,
@@ -29,22 +31,13 @@ from renkei.incidents.response.models import (
     IncidentStatus,
     IncidentTask,
     Inquiry,
-    NotificationEntry,
-    NotificationStatus,
     Playbook,
-    PlaybookStep,
-    PlaybookTask,
-    ReplyTemplate,
-    ResponseRole,
     TaskStatus,
-    TimelineEntry,
-    TimelineKind,
 )
-from renkei.incidents.response.notification_plan import build_plan
+from renkei.incidents.response.notification_services import generate_plan
+from renkei.incidents.response.setup_services import default_company_id, playbook_ensure_default
+from renkei.incidents.response.timeline import ACTION, author, check_incident, timeline_add, timeline_system
 from renkei.registry.models import InformationAsset, Organisation
-from renkei.registry.services import default_group_company_id, own_company
-
-ACTION = Action.CHANGE_INCIDENTS
 
 # Fields whose changes the timeline reports (the rest, e.g. the after-action note, are long texts).
 TRACKED_FIELDS = (
@@ -66,169 +59,12 @@ TRACKED_FIELDS = (
 )
 
 
-def _check(user: Any, incident: Incident) -> None:
-    check_write(user=user, action=ACTION, company_id=incident.group_company_id)
-
-
 def _check_prelim_window(incident: Incident) -> None:
     if incident.prelim_start_days is not None and incident.prelim_start_days > selectors.PRELIM_END_DAYS:
         raise RenkeiError(
             _("The preliminary report is due within {days} days at the latest.").format(days=selectors.PRELIM_END_DAYS),
             field_name="prelim_start_days",
         )
-
-
-def _author(user: Any) -> Any:
-    return user if user is not None and getattr(user, "is_authenticated", False) else None
-
-
-def timeline_system(*, incident: Incident, text: str, user: Any = None, via: str = "") -> TimelineEntry:
-    """Record what the system did or what changed (callers have checked the permission)."""
-    return TimelineEntry.objects.create(
-        incident=incident, at=timezone.now(), author=_author(user), via=via, kind=TimelineKind.SYSTEM, text=text
-    )
-
-
-def timeline_add(*, user: Any, incident: Incident, text: str, at: dt.datetime | None = None, via: str = "") -> TimelineEntry:
-    """Add a manual timeline entry (what was done or learned, by whom, when)."""
-    _check(user, incident)
-    text = (text or "").strip()
-    if not text:
-        raise RenkeiError(_("Write what happened."), field_name="text")
-    entry = TimelineEntry(
-        incident=incident, at=at or timezone.now(), author=_author(user), via=via, kind=TimelineKind.MANUAL, text=text
-    )
-    validate(entry)
-    entry.save()
-    return entry
-
-
-# --- organisation and playbooks ---------------------------------------------------------------------
-
-
-def _default_company_id(user: Any, company_id: int | None) -> int:
-    company_id = company_id or default_group_company_id(user)
-    if company_id is None:
-        raise RenkeiError(_("Register the own company first."), field_name="group_company")
-    return company_id
-
-
-def response_role_save(*, user: Any, role: ResponseRole) -> ResponseRole:
-    """Create or update a response role (internal member, external helper or public body)."""
-    role.group_company_id = _default_company_id(user, role.group_company_id)
-    return record_save(user=user, instance=role, action=ACTION)
-
-
-def response_role_delete(*, user: Any, role: ResponseRole) -> None:
-    """Delete a response role; notification entries naming it keep their recipient text."""
-    record_delete(user=user, instance=role, action=ACTION)
-
-
-PUBLIC_BODY_DEFAULTS: tuple[tuple[str, str, str, str, str], ...] = (
-    # (kind, name, organisation, phone, notes): public contact points, checked against their sites.
-    ("ppc", "漏えい等報告窓口", "個人情報保護委員会", "", "漏えい等報告はPPCのウェブサイトの報告フォームから提出する。"),
-    ("ipa", "情報セキュリティ安心相談窓口", "独立行政法人情報処理推進機構（IPA）", "03-5978-7509", ""),
-    ("jpcert", "インシデント報告窓口", "一般社団法人JPCERTコーディネーションセンター（JPCERT/CC）", "", "ウェブフォームから報告する。"),
-    ("police", "サイバー犯罪相談窓口", "都道府県警察 サイバー窓口", "", "管轄の都道府県警察のサイバー犯罪相談窓口へ。"),
-)
-
-
-def response_roles_seed_defaults(*, user: Any, group_company: Organisation | None = None) -> list[ResponseRole]:
-    """Register the public bodies (PPC, IPA, JPCERT/CC, police cyber desk) for a company, once.
-
-    A body already registered (by kind) is left as it is, so running this again changes nothing.
-    """
-    company = group_company or own_company()
-    if company is None:
-        raise RenkeiError(_("Register the own company first."))
-    check_write(user=user, action=ACTION, company_id=company.pk)
-    existing = set(ResponseRole.objects.filter(group_company=company).values_list("kind", flat=True))
-    created = []
-    with transaction.atomic():
-        for kind, name, organisation_name, phone, notes in PUBLIC_BODY_DEFAULTS:
-            if kind in existing:
-                continue
-            role = ResponseRole(
-                group_company=company, kind=kind, name=name, organisation_name=organisation_name, phone=phone, notes=notes
-            )
-            created.append(record_save(user=user, instance=role, action=ACTION))
-    return created
-
-
-def playbook_ensure_default(*, group_company: Organisation, user: Any = None) -> Playbook:
-    """The company's default playbook, created from the standard five-step flow when it has none."""
-    check_write(user=user, action=ACTION, company_id=group_company.pk)
-    existing = Playbook.objects.filter(group_company=group_company, is_default=True).first()
-    if existing is not None:
-        return existing
-    with transaction.atomic():
-        playbook = Playbook.objects.create(
-            group_company=group_company,
-            name=playbooks.DEFAULT_PLAYBOOK_NAME,
-            description=playbooks.DEFAULT_PLAYBOOK_DESCRIPTION,
-            is_default=True,
-        )
-        for order, step_template in enumerate(playbooks.DEFAULT_STEPS, start=1):
-            step = PlaybookStep.objects.create(
-                playbook=playbook, order=order * 10, name=step_template.name, description=step_template.description
-            )
-            for task in step_template.tasks:
-                PlaybookTask.objects.create(step=step, title=task.title, owner_kind=task.owner_kind, due_hours=task.due_hours)
-    return playbook
-
-
-def playbook_save(*, user: Any, playbook: Playbook) -> Playbook:
-    """Create or update a playbook; making it the default unsets the company's previous default."""
-    playbook.group_company_id = _default_company_id(user, playbook.group_company_id)
-    with transaction.atomic():
-        saved = record_save(user=user, instance=playbook, action=ACTION)
-        if saved.is_default:
-            for other in Playbook.objects.filter(group_company_id=saved.group_company_id, is_default=True).exclude(
-                pk=saved.pk
-            ):
-                other.is_default = False
-                other.save(update_fields=["is_default", "updated_at"])
-    return saved
-
-
-def playbook_delete(*, user: Any, playbook: Playbook) -> None:
-    """Delete a playbook with its steps and tasks (incidents keep the tasks made from it)."""
-    record_delete(user=user, instance=playbook, action=ACTION)
-
-
-def playbook_step_save(*, user: Any, step: PlaybookStep) -> PlaybookStep:
-    """Create or update a step of a playbook."""
-    return record_save(user=user, instance=step, action=ACTION, company_id=step.playbook.group_company_id)
-
-
-def playbook_step_delete(*, user: Any, step: PlaybookStep) -> None:
-    check_write(user=user, action=ACTION, company_id=step.playbook.group_company_id)
-    with transaction.atomic():
-        step.delete()
-
-
-def playbook_task_save(*, user: Any, task: PlaybookTask) -> PlaybookTask:
-    """Create or update a task template of a playbook step."""
-    return record_save(user=user, instance=task, action=ACTION, company_id=task.step.playbook.group_company_id)
-
-
-def playbook_task_delete(*, user: Any, task: PlaybookTask) -> None:
-    check_write(user=user, action=ACTION, company_id=task.step.playbook.group_company_id)
-    with transaction.atomic():
-        task.delete()
-
-
-def reply_template_save(*, user: Any, template: ReplyTemplate) -> ReplyTemplate:
-    """Create or update a reply template for customer inquiries."""
-    template.group_company_id = _default_company_id(user, template.group_company_id)
-    return record_save(user=user, instance=template, action=ACTION)
-
-
-def reply_template_delete(*, user: Any, template: ReplyTemplate) -> None:
-    record_delete(user=user, instance=template, action=ACTION)
-
-
-# --- incidents --------------------------------------------------------------------------------------
 
 
 def _instantiate_playbook(*, incident: Incident, playbook: Playbook) -> int:
@@ -290,11 +126,11 @@ def incident_open(
     parties, write the first timeline entry and generate the notification plan."""
     if incident.pk is not None:
         raise RenkeiError(_("This incident is already open."))
-    incident.group_company_id = _default_company_id(user, incident.group_company_id)
+    incident.group_company_id = default_company_id(user, incident.group_company_id)
     if incident.learned_at is None:
         incident.learned_at = timezone.now()
     parties = list(parties)
-    _check(user, incident)
+    check_incident(user, incident)
     _check_prelim_window(incident)
     if playbook is not None and playbook.group_company_id != incident.group_company_id:
         raise RenkeiError(_("Choose a playbook of the same group company."), field_name="playbook")
@@ -321,7 +157,7 @@ def incident_open(
                 user=user,
                 via=via,
             )
-        _generate_plan(incident=incident)
+        generate_plan(incident=incident)
     return incident
 
 
@@ -365,7 +201,7 @@ def incident_update(
     """Save changes to an incident and record them on its timeline."""
     if incident.pk is None:
         raise RenkeiError(_("Open the incident first."))
-    _check(user, incident)
+    check_incident(user, incident)
     _check_prelim_window(incident)
     attrs = [f"{n}_id" if n == "principal" else n for n in TRACKED_FIELDS]
     before = Incident.objects.filter(pk=incident.pk).values(*attrs, "group_company_id").first() or {}
@@ -403,7 +239,7 @@ def incident_set_status(*, user: Any, incident: Incident, status: str, note: str
 
 def incident_delete(*, user: Any, incident: Incident) -> None:
     """Delete an incident with everything recorded on it (the audit trail keeps the record)."""
-    _check(user, incident)
+    check_incident(user, incident)
     with transaction.atomic():
         for attachment in incident.attachments.all():
             attachment.file.delete(save=False)
@@ -412,7 +248,7 @@ def incident_delete(*, user: Any, incident: Incident) -> None:
 
 def incident_assets_prefill(*, user: Any, incident: Incident, via: str = "") -> int:
     """Add assets the involved parties expose that are not listed yet (edited rows are kept)."""
-    _check(user, incident)
+    check_incident(user, incident)
     with transaction.atomic():
         count = _prefill_assets(incident=incident)
         if count:
@@ -427,7 +263,7 @@ def incident_assets_prefill(*, user: Any, incident: Incident, via: str = "") -> 
 
 def incident_asset_save(*, user: Any, item: IncidentAsset, via: str = "") -> IncidentAsset:
     """Add or correct an affected information asset of an incident."""
-    _check(user, item.incident)
+    check_incident(user, item.incident)
     is_new = item.pk is None
     with transaction.atomic():
         record_save(user=user, instance=item, action=ACTION, company_id=item.incident.group_company_id)
@@ -437,7 +273,7 @@ def incident_asset_save(*, user: Any, item: IncidentAsset, via: str = "") -> Inc
 
 
 def incident_asset_delete(*, user: Any, item: IncidentAsset, via: str = "") -> None:
-    _check(user, item.incident)
+    check_incident(user, item.incident)
     with transaction.atomic():
         timeline_system(
             incident=item.incident, text=_("Affected asset removed: {asset}").format(asset=item.asset), user=user, via=via
@@ -450,7 +286,7 @@ def incident_asset_delete(*, user: Any, item: IncidentAsset, via: str = "") -> N
 
 def task_save(*, user: Any, task: IncidentTask, via: str = "") -> IncidentTask:
     """Create or update a task of an incident's board."""
-    _check(user, task.incident)
+    check_incident(user, task.incident)
     is_new = task.pk is None
     previous = None if is_new else IncidentTask.objects.filter(pk=task.pk).values("status", "owner_id", "due_at").first()
     if task.status == TaskStatus.DONE and task.done_at is None:
@@ -480,7 +316,7 @@ def task_set_status(*, user: Any, task: IncidentTask, status: str, via: str = ""
 
 
 def task_delete(*, user: Any, task: IncidentTask, via: str = "") -> None:
-    _check(user, task.incident)
+    check_incident(user, task.incident)
     with transaction.atomic():
         timeline_system(incident=task.incident, text=_("Task removed: {title}").format(title=task.title), user=user, via=via)
         task.delete()
@@ -491,7 +327,7 @@ def task_delete(*, user: Any, task: IncidentTask, via: str = "") -> None:
 
 def inquiry_save(*, user: Any, inquiry: Inquiry, via: str = "") -> Inquiry:
     """Log a customer inquiry (お問い合わせ) or its answer."""
-    _check(user, inquiry.incident)
+    check_incident(user, inquiry.incident)
     is_new = inquiry.pk is None
     if inquiry.answer.strip() and inquiry.answered_at is None:
         inquiry.answered_at = timezone.now()
@@ -507,7 +343,7 @@ def inquiry_save(*, user: Any, inquiry: Inquiry, via: str = "") -> Inquiry:
 
 
 def inquiry_delete(*, user: Any, inquiry: Inquiry, via: str = "") -> None:
-    _check(user, inquiry.incident)
+    check_incident(user, inquiry.incident)
     with transaction.atomic():
         timeline_system(incident=inquiry.incident, text=_("Inquiry removed."), user=user, via=via)
         inquiry.delete()
@@ -515,7 +351,7 @@ def inquiry_delete(*, user: Any, inquiry: Inquiry, via: str = "") -> None:
 
 def cost_save(*, user: Any, cost: CostEntry, via: str = "") -> CostEntry:
     """Record a cost, or compensation paid or claimed (被害への補償)."""
-    _check(user, cost.incident)
+    check_incident(user, cost.incident)
     if cost.amount is not None and cost.amount < 0:
         raise RenkeiError(_("The amount cannot be negative."), field_name="amount")
     cost.currency = (cost.currency or "JPY").strip().upper()
@@ -528,7 +364,7 @@ def cost_save(*, user: Any, cost: CostEntry, via: str = "") -> CostEntry:
 
 
 def cost_delete(*, user: Any, cost: CostEntry, via: str = "") -> None:
-    _check(user, cost.incident)
+    check_incident(user, cost.incident)
     with transaction.atomic():
         timeline_system(incident=cost.incident, text=_("Cost removed: {entry}").format(entry=cost), user=user, via=via)
         cost.delete()
@@ -536,7 +372,7 @@ def cost_delete(*, user: Any, cost: CostEntry, via: str = "") -> None:
 
 def attachment_add(*, user: Any, incident: Incident, upload: UploadedFile, via: str = "") -> Attachment:
     """Attach a file (evidence, a partner's report) to an incident, within the upload size limit."""
-    _check(user, incident)
+    check_incident(user, incident)
     limit = settings.RENKEI_MAX_UPLOAD_BYTES
     if upload.size is None or upload.size > limit:
         raise RenkeiError(
@@ -546,7 +382,7 @@ def attachment_add(*, user: Any, incident: Incident, upload: UploadedFile, via: 
         raise RenkeiError(_("The file is empty."), field_name="file")
     name = (upload.name or "file").replace("\\", "/").rsplit("/", 1)[-1][:200] or "file"
     with transaction.atomic():
-        attachment = Attachment(incident=incident, name=name, size=upload.size, uploaded_by=_author(user))
+        attachment = Attachment(incident=incident, name=name, size=upload.size, uploaded_by=author(user))
         attachment.file.save(name, upload, save=False)
         attachment.save()
         timeline_system(incident=incident, text=_("File attached: {name}").format(name=name), user=user, via=via)
@@ -554,94 +390,13 @@ def attachment_add(*, user: Any, incident: Incident, upload: UploadedFile, via: 
 
 
 def attachment_delete(*, user: Any, attachment: Attachment, via: str = "") -> None:
-    _check(user, attachment.incident)
+    check_incident(user, attachment.incident)
     with transaction.atomic():
         timeline_system(
             incident=attachment.incident, text=_("File removed: {name}").format(name=attachment.name), user=user, via=via
         )
         attachment.file.delete(save=False)
         attachment.delete()
-
-
-# --- notification plan ------------------------------------------------------------------------------
-
-
-def _generate_plan(*, incident: Incident) -> tuple[int, int]:
-    entries = build_plan(selectors.plan_input(incident))
-    kept = [e for e in incident.notifications.all() if e.edited or e.status != NotificationStatus.PENDING]
-    kept_keys = {e.generated_key for e in kept if e.generated_key}
-    incident.notifications.filter(edited=False, status=NotificationStatus.PENDING).exclude(generated_key="").delete()
-    new = []
-    for entry in entries:
-        if entry.key in kept_keys:
-            continue
-        new.append(
-            NotificationEntry(
-                incident=incident,
-                category=entry.category,
-                organisation_id=entry.organisation_id,
-                role_id=entry.role_id,
-                recipient=entry.recipient[:300],
-                reason=entry.reason,
-                deadline=entry.deadline,
-                order=entry.order,
-                generated_key=entry.key,
-            )
-        )
-    NotificationEntry.objects.bulk_create(new)
-    return len(new), len(kept)
-
-
-def notification_plan_generate(*, user: Any, incident: Incident, via: str = "") -> int:
-    """(Re)generate the notification plan from the registry; entries a user edited, added or
-    worked on (status other than pending) are kept as they are."""
-    _check(user, incident)
-    with transaction.atomic():
-        created, kept = _generate_plan(incident=incident)
-        timeline_system(
-            incident=incident,
-            text=_("Notification plan generated: {created} entries, {kept} edited entries kept.").format(
-                created=created, kept=kept
-            ),
-            user=user,
-            via=via,
-        )
-    return created
-
-
-def notification_save(*, user: Any, entry: NotificationEntry, via: str = "") -> NotificationEntry:
-    """Add or edit a plan entry (status, when and what was sent); it is then kept on regeneration."""
-    _check(user, entry.incident)
-    is_new = entry.pk is None
-    if entry.status in (NotificationStatus.SENT, NotificationStatus.ACKNOWLEDGED) and entry.sent_at is None:
-        entry.sent_at = timezone.now()
-    entry.edited = True
-    if is_new and not entry.order:
-        last = entry.incident.notifications.order_by("-order").values_list("order", flat=True).first()
-        entry.order = (last or 0) + 10
-    with transaction.atomic():
-        record_save(user=user, instance=entry, action=ACTION, company_id=entry.incident.group_company_id)
-        if is_new:
-            text = _("Notification added: {recipient}").format(recipient=entry.recipient)
-        else:
-            text = _("Notification to {recipient}: {status}").format(
-                recipient=entry.recipient, status=entry.get_status_display()
-            )
-        timeline_system(incident=entry.incident, text=text, user=user, via=via)
-    return entry
-
-
-def notification_delete(*, user: Any, entry: NotificationEntry, via: str = "") -> None:
-    """Remove a plan entry. A generated entry comes back on regeneration unless edited ones replace it."""
-    _check(user, entry.incident)
-    with transaction.atomic():
-        timeline_system(
-            incident=entry.incident,
-            text=_("Notification removed: {recipient}").format(recipient=entry.recipient),
-            user=user,
-            via=via,
-        )
-        entry.delete()
 
 
 # --- drills -----------------------------------------------------------------------------------------
@@ -658,78 +413,3 @@ def drill_start(*, user: Any, playbook: Playbook, title: str = "", via: str = ""
         is_drill=True,
     )
     return incident_open(user=user, incident=incident, playbook=playbook, via=via)
-
-
-
-# --- reminders (run by the worker) ------------------------------------------------------------------
-
-
-def _csirt_emails(company_id: int) -> list[str]:
-    """Whom to remind of an incident's deadlines: CSIRT users in scope and the registered CSIRT roles."""
-    from django.contrib.auth import get_user_model
-    from django.db.models import Q
-
-    from renkei.core.permissions import Role
-
-    users = get_user_model().objects.filter(is_active=True, role=Role.CSIRT).exclude(email="")
-    users = users.filter(Q(group_companies__isnull=True) | Q(group_companies=company_id)).distinct()
-    emails = set(users.values_list("email", flat=True))
-    emails |= set(
-        ResponseRole.objects.filter(group_company_id=company_id, kind="csirt").exclude(email="").values_list(
-            "email", flat=True
-        )
-    )
-    return sorted(emails)
-
-
-def _send(recipients: list[str], subject: str, body: str) -> bool:
-    from django.core.mail import send_mail
-
-    if not recipients:
-        return False
-    send_mail(subject, body, None, recipients)
-    return True
-
-
-def reminders_send(*, now: dt.datetime | None = None) -> dict[str, int]:
-    """E-mail the owners of due incident tasks, and the CSIRT of notification deadlines (the APPI
-    reports among them) that fall within `RENKEI_INCIDENT_REMINDER_HOURS`. Each is announced once;
-    changing a task's due time re-arms its reminder. Closed incidents and drills' plans are skipped."""
-    now = now or timezone.now()
-    sent = {"tasks": 0, "notifications": 0}
-    for task in selectors.due_tasks(now=now):
-        incident = task.incident
-        recipients = [task.owner.email] if task.owner and task.owner.email else _csirt_emails(incident.group_company_id)
-        subject = _("[Renkei] Task due: {title}").format(title=task.title)
-        body = _("Incident: {incident}\nTask: {title}\nDue: {due}\n").format(
-            incident=incident.title, title=task.title, due=timezone.localtime(task.due_at).strftime("%Y-%m-%d %H:%M")
-        )
-        if _send(recipients, subject, body):
-            sent["tasks"] += 1
-        IncidentTask.objects.filter(pk=task.pk).update(reminded_at=now)
-    horizon = now + dt.timedelta(hours=getattr(settings, "RENKEI_INCIDENT_REMINDER_HOURS", 24))
-    entries = (
-        NotificationEntry.objects.filter(
-            status=NotificationStatus.PENDING, deadline__lte=horizon, reminded_at__isnull=True
-        )
-        .exclude(incident__status=IncidentStatus.CLOSED)
-        .exclude(incident__is_drill=True)
-        .select_related("incident")
-    )
-    for entry in entries:
-        incident = entry.incident
-        if entry.deadline is None:
-            continue
-        subject = _("[Renkei] Notification due: {recipient} ({incident})").format(
-            recipient=entry.recipient, incident=incident.title
-        )
-        body = _("Incident: {incident}\nNotify: {recipient}\nWhy: {reason}\nDeadline: {deadline}\n").format(
-            incident=incident.title,
-            recipient=entry.recipient,
-            reason=entry.reason,
-            deadline=timezone.localtime(entry.deadline).strftime("%Y-%m-%d %H:%M"),
-        )
-        if _send(_csirt_emails(incident.group_company_id), subject, body):
-            sent["notifications"] += 1
-        NotificationEntry.objects.filter(pk=entry.pk).update(reminded_at=now)
-    return sent

@@ -16,7 +16,7 @@ from renkei.core.views import (
     Column,
     ObjectDetailView,
 )
-from renkei.incidents.response import forms, services
+from renkei.incidents.response import forms, services, setup_services
 from renkei.incidents.response.models import Playbook, PlaybookStep, PlaybookTask, ReplyTemplate, ResponseRole
 from renkei.incidents.view_base import (
     READ,
@@ -69,7 +69,7 @@ class RoleEditView(BackToListMixin, IncidentsEditView):
     title_update = gettext_lazy("Edit response role")
 
     def save(self, *, form: Any, instance: Any) -> Any:
-        return services.response_role_save(user=self.request.user, role=instance)
+        return setup_services.response_role_save(user=self.request.user, role=instance)
 
 
 class RoleDeleteView(IncidentsDeleteView):
@@ -77,7 +77,7 @@ class RoleDeleteView(IncidentsDeleteView):
     success_url_name = "incidents:role_list"
 
     def delete(self, *, instance: Any) -> None:
-        services.response_role_delete(user=self.request.user, role=instance)
+        setup_services.response_role_delete(user=self.request.user, role=instance)
 
 
 class RolesSeedView(ConfirmView):
@@ -89,7 +89,7 @@ class RolesSeedView(ConfirmView):
     button = gettext_lazy("Register")
 
     def run(self, target: Any, data: dict[str, Any]) -> str:
-        created = services.response_roles_seed_defaults(user=self.request.user)
+        created = setup_services.response_roles_seed_defaults(user=self.request.user)
         messages.success(self.request, _("{n} public bodies registered.").format(n=len(created)))
         return reverse("incidents:role_list")
 
@@ -117,7 +117,7 @@ class ReplyTemplateEditView(BackToListMixin, IncidentsEditView):
     title_update = gettext_lazy("Edit reply template")
 
     def save(self, *, form: Any, instance: Any) -> Any:
-        return services.reply_template_save(user=self.request.user, template=instance)
+        return setup_services.reply_template_save(user=self.request.user, template=instance)
 
 
 class ReplyTemplateDeleteView(IncidentsDeleteView):
@@ -125,7 +125,7 @@ class ReplyTemplateDeleteView(IncidentsDeleteView):
     success_url_name = "incidents:reply_template_list"
 
     def delete(self, *, instance: Any) -> None:
-        services.reply_template_delete(user=self.request.user, template=instance)
+        setup_services.reply_template_delete(user=self.request.user, template=instance)
 
 
 class PlaybookListView(IncidentsListView):
@@ -170,7 +170,7 @@ class PlaybookEditView(IncidentsEditView):
     title_update = gettext_lazy("Edit playbook")
 
     def save(self, *, form: Any, instance: Any) -> Any:
-        return services.playbook_save(user=self.request.user, playbook=instance)
+        return setup_services.playbook_save(user=self.request.user, playbook=instance)
 
 
 class PlaybookDeleteView(IncidentsDeleteView):
@@ -178,7 +178,7 @@ class PlaybookDeleteView(IncidentsDeleteView):
     success_url_name = "incidents:playbook_list"
 
     def delete(self, *, instance: Any) -> None:
-        services.playbook_delete(user=self.request.user, playbook=instance)
+        setup_services.playbook_delete(user=self.request.user, playbook=instance)
 
 
 class PlaybookDefaultView(ConfirmView):
@@ -197,7 +197,7 @@ class PlaybookDefaultView(ConfirmView):
         company = Organisation.objects.filter(pk=company_id).first() if company_id else None
         if company is None:
             raise RenkeiError(_("Register the own company first."))
-        playbook = services.playbook_ensure_default(group_company=company, user=self.request.user)
+        playbook = setup_services.playbook_ensure_default(group_company=company, user=self.request.user)
         return playbook.get_absolute_url()
 
 
@@ -227,14 +227,14 @@ class StepEditView(ChildEditView):
     title_update = gettext_lazy("Edit step")
 
     def save(self, *, form: Any, instance: Any) -> Any:
-        return services.playbook_step_save(user=self.request.user, step=instance)
+        return setup_services.playbook_step_save(user=self.request.user, step=instance)
 
 
 class StepDeleteView(ChildDeleteView):
     model = PlaybookStep
 
     def delete(self, *, instance: Any) -> None:
-        services.playbook_step_delete(user=self.request.user, step=instance)
+        setup_services.playbook_step_delete(user=self.request.user, step=instance)
 
 
 class PlaybookTaskEditView(ChildEditView):
@@ -246,11 +246,11 @@ class PlaybookTaskEditView(ChildEditView):
     title_update = gettext_lazy("Edit task")
 
     def save(self, *, form: Any, instance: Any) -> Any:
-        return services.playbook_task_save(user=self.request.user, task=instance)
+        return setup_services.playbook_task_save(user=self.request.user, task=instance)
 
 
 class PlaybookTaskDeleteView(ChildDeleteView):
     model = PlaybookTask
 
     def delete(self, *, instance: Any) -> None:
-        services.playbook_task_delete(user=self.request.user, task=instance)
+        setup_services.playbook_task_delete(user=self.request.user, task=instance)

@@ -26,7 +26,7 @@ from renkei.core.views import (
     RenkeiViewMixin,
     request_too_large,
 )
-from renkei.incidents.response import forms, selectors, services
+from renkei.incidents.response import forms, notification_services, selectors, services, timeline
 from renkei.incidents.response.models import (
     Attachment,
     CostEntry,
@@ -198,7 +198,7 @@ class TimelineAddView(ActionView):
     success_message = gettext_lazy("Added to the timeline.")
 
     def act(self, obj: Any, data: dict[str, Any]) -> Any:
-        return services.timeline_add(user=self.request.user, incident=obj, text=data["text"], at=data.get("at"), via=VIA)
+        return timeline.timeline_add(user=self.request.user, incident=obj, text=data["text"], at=data.get("at"), via=VIA)
 
 
 class AssetsPrefillView(ActionView):
@@ -211,7 +211,7 @@ class PlanGenerateView(ActionView):
     success_message = gettext_lazy("Notification plan generated.")
 
     def act(self, obj: Any, data: dict[str, Any]) -> Any:
-        return services.notification_plan_generate(user=self.request.user, incident=obj, via=VIA)
+        return notification_services.notification_plan_generate(user=self.request.user, incident=obj, via=VIA)
 
     def redirect_url(self, obj: Any) -> str:
         return reverse("incidents:incident_notifications", args=[obj.pk])
@@ -374,14 +374,14 @@ class NotificationEditView(ChildEditView):
     title_update = gettext_lazy("Edit notification")
 
     def save(self, *, form: Any, instance: Any) -> Any:
-        return services.notification_save(user=self.request.user, entry=instance, via=VIA)
+        return notification_services.notification_save(user=self.request.user, entry=instance, via=VIA)
 
 
 class NotificationDeleteView(ChildDeleteView):
     model = NotificationEntry
 
     def delete(self, *, instance: Any) -> None:
-        services.notification_delete(user=self.request.user, entry=instance, via=VIA)
+        notification_services.notification_delete(user=self.request.user, entry=instance, via=VIA)
 
 
 class AttachmentCreateView(RenkeiViewMixin, View):

@@ -7,7 +7,7 @@ from typing import Any
 from django.core.management.base import BaseCommand
 
 from renkei.core.audit import audit_context
-from renkei.incidents.response.services import reminders_send
+from renkei.incidents.response.notification_services import reminders_send
 
 
 class Command(BaseCommand):

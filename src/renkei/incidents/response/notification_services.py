@@ -1,0 +1,178 @@
+"""Writes of the notification plan: (re)generating it from the registry (through the chain's blast
+radius of the involved parties), editing its entries, and the reminders the worker e-mails for due
+tasks and approaching notification deadlines."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from renkei.core.services import record_save
+from renkei.incidents.response import selectors
+from renkei.incidents.response.models import (
+    Incident,
+    IncidentStatus,
+    IncidentTask,
+    NotificationEntry,
+    NotificationStatus,
+    ResponseRole,
+)
+from renkei.incidents.response.notification_plan import build_plan
+from renkei.incidents.response.timeline import ACTION, check_incident, timeline_system
+
+
+def generate_plan(*, incident: Incident) -> tuple[int, int]:
+    entries = build_plan(selectors.plan_input(incident))
+    kept = [e for e in incident.notifications.all() if e.edited or e.status != NotificationStatus.PENDING]
+    kept_keys = {e.generated_key for e in kept if e.generated_key}
+    incident.notifications.filter(edited=False, status=NotificationStatus.PENDING).exclude(generated_key="").delete()
+    new = []
+    for entry in entries:
+        if entry.key in kept_keys:
+            continue
+        new.append(
+            NotificationEntry(
+                incident=incident,
+                category=entry.category,
+                organisation_id=entry.organisation_id,
+                role_id=entry.role_id,
+                recipient=entry.recipient[:300],
+                reason=entry.reason,
+                deadline=entry.deadline,
+                order=entry.order,
+                generated_key=entry.key,
+            )
+        )
+    NotificationEntry.objects.bulk_create(new)
+    return len(new), len(kept)
+
+
+def notification_plan_generate(*, user: Any, incident: Incident, via: str = "") -> int:
+    """(Re)generate the notification plan from the registry; entries a user edited, added or
+    worked on (status other than pending) are kept as they are."""
+    check_incident(user, incident)
+    with transaction.atomic():
+        created, kept = generate_plan(incident=incident)
+        timeline_system(
+            incident=incident,
+            text=_("Notification plan generated: {created} entries, {kept} edited entries kept.").format(
+                created=created, kept=kept
+            ),
+            user=user,
+            via=via,
+        )
+    return created
+
+
+def notification_save(*, user: Any, entry: NotificationEntry, via: str = "") -> NotificationEntry:
+    """Add or edit a plan entry (status, when and what was sent); it is then kept on regeneration."""
+    check_incident(user, entry.incident)
+    is_new = entry.pk is None
+    if entry.status in (NotificationStatus.SENT, NotificationStatus.ACKNOWLEDGED) and entry.sent_at is None:
+        entry.sent_at = timezone.now()
+    entry.edited = True
+    if is_new and not entry.order:
+        last = entry.incident.notifications.order_by("-order").values_list("order", flat=True).first()
+        entry.order = (last or 0) + 10
+    with transaction.atomic():
+        record_save(user=user, instance=entry, action=ACTION, company_id=entry.incident.group_company_id)
+        if is_new:
+            text = _("Notification added: {recipient}").format(recipient=entry.recipient)
+        else:
+            text = _("Notification to {recipient}: {status}").format(
+                recipient=entry.recipient, status=entry.get_status_display()
+            )
+        timeline_system(incident=entry.incident, text=text, user=user, via=via)
+    return entry
+
+
+def notification_delete(*, user: Any, entry: NotificationEntry, via: str = "") -> None:
+    """Remove a plan entry. A generated entry comes back on regeneration unless edited ones replace it."""
+    check_incident(user, entry.incident)
+    with transaction.atomic():
+        timeline_system(
+            incident=entry.incident,
+            text=_("Notification removed: {recipient}").format(recipient=entry.recipient),
+            user=user,
+            via=via,
+        )
+        entry.delete()
+
+
+# --- reminders (run by the worker) ------------------------------------------------------------------
+
+
+def _csirt_emails(company_id: int) -> list[str]:
+    """Whom to remind of an incident's deadlines: CSIRT users in scope and the registered CSIRT roles."""
+    from django.contrib.auth import get_user_model
+    from django.db.models import Q
+
+    from renkei.core.permissions import Role
+
+    users = get_user_model().objects.filter(is_active=True, role=Role.CSIRT).exclude(email="")
+    users = users.filter(Q(group_companies__isnull=True) | Q(group_companies=company_id)).distinct()
+    emails = set(users.values_list("email", flat=True))
+    emails |= set(
+        ResponseRole.objects.filter(group_company_id=company_id, kind="csirt").exclude(email="").values_list(
+            "email", flat=True
+        )
+    )
+    return sorted(emails)
+
+
+def _send(recipients: list[str], subject: str, body: str) -> bool:
+    from django.core.mail import send_mail
+
+    if not recipients:
+        return False
+    send_mail(subject, body, None, recipients)
+    return True
+
+
+def reminders_send(*, now: dt.datetime | None = None) -> dict[str, int]:
+    """E-mail the owners of due incident tasks, and the CSIRT of notification deadlines (the APPI
+    reports among them) that fall within `RENKEI_INCIDENT_REMINDER_HOURS`. Each is announced once;
+    changing a task's due time re-arms its reminder. Closed incidents and drills' plans are skipped."""
+    now = now or timezone.now()
+    sent = {"tasks": 0, "notifications": 0}
+    for task in selectors.due_tasks(now=now):
+        incident = task.incident
+        recipients = [task.owner.email] if task.owner and task.owner.email else _csirt_emails(incident.group_company_id)
+        subject = _("[Renkei] Task due: {title}").format(title=task.title)
+        body = _("Incident: {incident}\nTask: {title}\nDue: {due}\n").format(
+            incident=incident.title, title=task.title, due=timezone.localtime(task.due_at).strftime("%Y-%m-%d %H:%M")
+        )
+        if _send(recipients, subject, body):
+            sent["tasks"] += 1
+        IncidentTask.objects.filter(pk=task.pk).update(reminded_at=now)
+    horizon = now + dt.timedelta(hours=getattr(settings, "RENKEI_INCIDENT_REMINDER_HOURS", 24))
+    entries = (
+        NotificationEntry.objects.filter(
+            status=NotificationStatus.PENDING, deadline__lte=horizon, reminded_at__isnull=True
+        )
+        .exclude(incident__status=IncidentStatus.CLOSED)
+        .exclude(incident__is_drill=True)
+        .select_related("incident")
+    )
+    for entry in entries:
+        incident = entry.incident
+        if entry.deadline is None:
+            continue
+        subject = _("[Renkei] Notification due: {recipient} ({incident})").format(
+            recipient=entry.recipient, incident=incident.title
+        )
+        body = _("Incident: {incident}\nNotify: {recipient}\nWhy: {reason}\nDeadline: {deadline}\n").format(
+            incident=incident.title,
+            recipient=entry.recipient,
+            reason=entry.reason,
+            deadline=timezone.localtime(entry.deadline).strftime("%Y-%m-%d %H:%M"),
+        )
+        if _send(_csirt_emails(incident.group_company_id), subject, body):
+            sent["notifications"] += 1
+        NotificationEntry.objects.filter(pk=entry.pk).update(reminded_at=now)
+    return sent
