@@ -11,7 +11,7 @@ import pytest
 from django.utils import translation
 
 from renkei.core.errors import RenkeiError
-from renkei.incidents.leaks import canaries, files, fingerprinting, matching, outgoing, tracing
+from renkei.incidents.leaks import canaries, csv_parts, files, fingerprinting, matching, outgoing, tracing
 from tests.incidents import leak_samples as s
 
 KEY = fingerprinting.derive_key("test key")
@@ -201,7 +201,7 @@ def test_quoted_newlines_and_parallel_parts_give_the_same_result(monkeypatch: py
     data = s.csv_bytes(s.HEADER, body)
     one = files.read_sample(data, filename="a.csv", hasher=HASHER, max_bytes=MAX, workers=1)
     monkeypatch.setattr(files, "PARALLEL_FROM_CHARS", 100)
-    monkeypatch.setattr(files, "CHUNK_ROWS", 37)
+    monkeypatch.setattr(csv_parts, "CHUNK_ROWS", 37)
     two = files.read_sample(data, filename="a.csv", hasher=HASHER, max_bytes=MAX, workers=3)
     assert two.rows_total == one.rows_total == 400
     assert np.array_equal(np.sort(one.fingerprints.values), np.sort(two.fingerprints.values))
@@ -244,7 +244,7 @@ def test_matching_while_reading_gives_the_same_result(quoted: bool, monkeypatch:
     plain = files.read_sample(data, filename="x.csv", hasher=HASHER, max_bytes=MAX)
     expected = matching.match(plain.fingerprints, plain.rows_total, ledger)
     monkeypatch.setattr(files, "PARALLEL_FROM_CHARS", 100)
-    monkeypatch.setattr(files, "CHUNK_ROWS", 33)
+    monkeypatch.setattr(csv_parts, "CHUNK_ROWS", 33)
     for workers in (1, 2):
         sample = files.read_sample(data, filename="x.csv", hasher=HASHER, max_bytes=MAX, workers=workers, ledger=ledger)
         assert sample.hits is not None and sample.comparable is not None
@@ -261,7 +261,7 @@ def test_matching_while_reading_gives_the_same_result(quoted: bool, monkeypatch:
 
 def test_split_points_never_cut_a_quoted_field() -> None:
     text = 'a,b\n"x\ny\nz",1\n' * 50
-    points = files._split_points(text, 4, 7)
+    points = csv_parts.split_points(text, 4, 7)
     for point in points[1:-1]:
         assert text.count('"', 4, point) % 2 == 0 and text[point - 1] == "\n"
 

@@ -15,16 +15,12 @@ The dataset we are about to share is read by `leak_outgoing`.
 from __future__ import annotations
 
 import csv
-import gc
 import io
 import itertools
-import multiprocessing
-import operator
 import re
 import unicodedata
 from bisect import bisect_right
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import PurePath
 from typing import Any
@@ -33,7 +29,7 @@ import numpy as np
 from django.utils.translation import gettext as _
 
 from renkei.core.errors import RenkeiError
-from renkei.incidents.leaks import fingerprinting, matching
+from renkei.incidents.leaks import csv_parts, fingerprinting, matching
 from renkei.incidents.leaks.canaries import looks_like_header
 from renkei.registry.importexport.reading import (
     OLE_MAGIC,
@@ -45,8 +41,6 @@ from renkei.registry.importexport.reading import (
 )
 
 MAX_ROWS = 5_000_000
-MAX_COLUMNS = 200
-CHUNK_ROWS = 20_000
 LAYOUT_SAMPLE = 200
 # Below this many characters (some 250,000 rows) one process is quicker than starting others.
 PARALLEL_FROM_CHARS = 25_000_000
@@ -152,193 +146,6 @@ def _header_end(text: str, delimiter: str) -> tuple[list[str], int]:
     return first, sum(len(line) for line in itertools.islice(_lines_from(text), reader.line_num))
 
 
-def _split_points(text: str, start: int, parts: int) -> list[int]:
-    """Offsets that cut text[start:] into about equal parts at newlines outside quoted fields."""
-    points = [start]
-    length = len(text) - start
-    for index in range(1, parts):
-        target = start + length * index // parts
-        pos = text.find("\n", max(target, points[-1]))
-        quotes = text.count('"', points[-1], pos) if pos >= 0 else 0
-        # An odd number of quotes since the last cut means the newline is inside a quoted field.
-        while pos >= 0 and quotes % 2:
-            nxt = text.find("\n", pos + 1)
-            quotes += text.count('"', pos, nxt) if nxt >= 0 else 0
-            pos = nxt
-        if pos < 0:
-            break
-        points.append(pos + 1)
-    points.append(len(text))
-    return points
-
-
-# --- fingerprinting a CSV table, in parts --------------------------------------------------------
-
-
-@dataclass
-class _Part:
-    fingerprints: fingerprinting.Fingerprints
-    canary_hits: list[fingerprinting.CanaryHit]
-    line_ends: np.ndarray  # per record: lines of the part read up to the end of the record
-    line_offsets: np.ndarray  # where each line of the part starts (and, last, where the part ends)
-    records: int
-    error: tuple[int, str] | None = None
-    # With a ledger given, the part is matched where it was read: its hits instead of fingerprints.
-    hits: matching.Hits | None = None
-    comparable: np.ndarray | None = None
-
-
-# Line breaks that str.splitlines knows besides "\n" (CR is already gone): a part holding one is split
-# on "\n" by hand.
-_OTHER_BREAKS = ("\x0b", "\x0c", "\x1c", "\x1d", "\x1e", "\x85", "\u2028", "\u2029")
-
-
-def _part_lines(part: str, quoted: bool) -> tuple[list[str], np.ndarray]:
-    """The part's lines and where each starts. With quotes, each line keeps its newline (the CSV
-    reader needs it inside quoted fields); without, a line is only split at the delimiter."""
-    if not quoted:
-        lines = part.split("\n")
-        if lines and not lines[-1]:
-            lines.pop()
-        extra = 1
-    elif not any(c in part for c in _OTHER_BREAKS):
-        lines, extra = part.splitlines(keepends=True), 0
-    else:
-        lines, extra = [line + "\n" for line in part.split("\n")], 0
-        if lines[-1] == "\n":
-            lines.pop()
-        else:
-            lines[-1] = lines[-1][:-1]
-    offsets = np.zeros(len(lines) + 1, dtype=np.int64)
-    np.cumsum(np.fromiter(map(len, lines), dtype=np.int64, count=len(lines)) + extra, out=offsets[1:])
-    return lines, offsets
-
-
-# Set before worker processes are forked, so the text, key and canaries are inherited, not pickled.
-_JOB: dict[str, Any] = {}
-
-
-def _fingerprint_part(bounds: tuple[int, int]) -> _Part:
-    # Millions of short-lived lists and strings, none in a cycle: the cyclic collector would only
-    # walk them again and again (it doubled the time of this loop).
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        return _fingerprint_part_of(bounds)
-    finally:
-        if enabled:
-            gc.enable()
-
-
-def _fingerprint_part_of(bounds: tuple[int, int]) -> _Part:
-    text: str = _JOB["text"]
-    hasher: fingerprinting.Hasher = _JOB["hasher"]
-    canaries: Mapping[str, int] = _JOB["canaries"]
-    delimiter: str = _JOB["delimiter"]
-    ledger: list[matching.LedgerEntry] | None = _JOB.get("ledger")
-    # Matched here: rows with e-mails or phones get their whole-row fingerprint only if they match.
-    rows_mode: bool | str = "unless_values" if ledger is not None else True
-    quoted = text.find('"', bounds[0], bounds[1]) >= 0
-    lines, line_offsets = _part_lines(text[bounds[0] : bounds[1]], quoted)
-    parts: list[fingerprinting.TableFingerprints] = []
-    offsets: list[int] = []
-    done = 0
-    if not quoted:
-        # One record per line, split at the delimiter: what the CSV reader would return, at a third
-        # of its cost.
-        count = operator.methodcaller("count", delimiter)
-        for start in range(0, len(lines), CHUNK_ROWS):
-            chunk = lines[start : start + CHUNK_ROWS]
-            widths = set(map(count, chunk))
-            width = widths.pop() + 1 if len(widths) == 1 else 0
-            if 1 < width <= MAX_COLUMNS:
-                # Every line has as many fields: all the cells of the chunk as one string.
-                cells = "\x00".join(chunk).replace(delimiter, "\x00")
-                if "\r" in cells:  # CR LF line ends: the CR ends each row's last cell
-                    cells = cells.replace("\r\x00", "\x00").removesuffix("\r")
-                parts.append(fingerprinting.fingerprint_cells(cells, width, hasher, canaries=canaries, include_rows=rows_mode))
-            else:
-                rows = [line.split(delimiter)[:MAX_COLUMNS] for line in chunk]
-                parts.append(fingerprinting.fingerprint_table(rows, hasher, canaries=canaries, include_rows=rows_mode))
-            offsets.append(start)
-        done = len(lines)
-        ends = np.arange(1, done + 1, dtype=np.int64)
-
-        def record(index: int) -> list[str]:
-            return lines[index].split(delimiter)[:MAX_COLUMNS]
-
-    else:
-        reader = csv.reader(lines, delimiter=delimiter)
-        line_ends: list[int] = []
-        records: list[list[str]] = []
-        try:
-            for row in reader:
-                records.append(row if len(row) <= MAX_COLUMNS else row[:MAX_COLUMNS])
-                line_ends.append(reader.line_num)
-                if len(records) == CHUNK_ROWS:
-                    parts.append(fingerprinting.fingerprint_table(records, hasher, canaries=canaries, include_rows=rows_mode))
-                    offsets.append(done)
-                    done += len(records)
-                    records = []
-        except csv.Error as exc:
-            # Reported by the parent with the line; a message cannot be translated in a child process.
-            empty = np.zeros(0, np.int64)
-            return _Part(fingerprinting.Fingerprints.empty(), [], empty, empty, 0, error=(reader.line_num, str(exc)))
-        if records:
-            parts.append(fingerprinting.fingerprint_table(records, hasher, canaries=canaries, include_rows=rows_mode))
-            offsets.append(done)
-            done += len(records)
-        ends = np.asarray(line_ends, dtype=np.int64)
-
-        def record(index: int) -> list[str]:
-            begin = int(ends[index - 1]) if index else 0
-            return next(csv.reader(lines[begin : int(ends[index])], delimiter=delimiter), [])[:MAX_COLUMNS]
-
-    fingerprints = _concat(parts, offsets)
-    result = _Part(fingerprints, _shift_hits(parts, offsets), ends, line_offsets, done)
-    if ledger is not None:
-        deferred = np.zeros(done, dtype=bool)
-        for part, offset in zip(parts, offsets, strict=True):
-            deferred[part.deferred + offset] = True
-
-        def row_fingerprints(indices: np.ndarray) -> np.ndarray:
-            table = fingerprinting.fingerprint_table([record(int(i)) for i in indices], hasher, include_values=False)
-            out = np.zeros(indices.size, dtype=np.uint64)
-            out[table.fingerprints.rows] = table.fingerprints.values
-            return out
-
-        result.hits = matching.find_hits(fingerprints, ledger, deferred=deferred, row_fingerprints=row_fingerprints)
-        result.comparable = matching.comparable_rows(fingerprints, done) | deferred
-        result.fingerprints = fingerprinting.Fingerprints.empty()  # not needed by the parent: not sent back
-    return result
-
-
-def _concat(parts: list[fingerprinting.TableFingerprints], offsets: list[int]) -> fingerprinting.Fingerprints:
-    """The parts' fingerprints in one, ordered by row (as matching wants them; done here, in the
-    parallel workers, rather than once for the whole sample)."""
-    joined = fingerprinting.Fingerprints.concat([p.fingerprints for p in parts], offsets)
-    by_row = np.argsort(joined.rows, kind="stable")
-    return fingerprinting.Fingerprints(joined.values[by_row], joined.rows[by_row], joined.kinds[by_row])
-
-
-def _shift_hits(parts: list[fingerprinting.TableFingerprints], offsets: list[int]) -> list[fingerprinting.CanaryHit]:
-    return [
-        fingerprinting.CanaryHit(h.row + off, h.canary_id, h.kind, h.value)
-        for part, off in zip(parts, offsets, strict=True)
-        for h in part.canary_hits
-    ]
-
-
-def _parallel(bounds: list[tuple[int, int]], workers: int) -> list[_Part]:
-    if workers <= 1 or len(bounds) <= 1 or "fork" not in multiprocessing.get_all_start_methods():
-        return [_fingerprint_part(b) for b in bounds]
-    context = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(max_workers=len(bounds) - 1, mp_context=context) as pool:
-        futures = [pool.submit(_fingerprint_part, b) for b in bounds[1:]]
-        first = _fingerprint_part(bounds[0])  # this process takes a share too
-        return [first, *(f.result() for f in futures)]
-
-
 def _read_csv_sample(
     text: str,
     delimiter: str,
@@ -354,13 +161,11 @@ def _read_csv_sample(
     start = after_first if has_header else 0
     first_line = text.count("\n", 0, start) + 1 if has_header else 1
     parts_wanted = workers if len(text) - start >= PARALLEL_FROM_CHARS else 1
-    points = _split_points(text, start, parts_wanted)
+    points = csv_parts.split_points(text, start, parts_wanted)
     bounds = list(itertools.pairwise(points))
-    _JOB.update(text=text, hasher=hasher, canaries=canaries, delimiter=delimiter, ledger=ledger)
-    try:
-        parts = _parallel(bounds, workers)
-    finally:
-        _JOB.clear()
+    parts = csv_parts.fingerprint_parts(
+        text, bounds, delimiter=delimiter, hasher=hasher, canaries=canaries, ledger=ledger, workers=workers
+    )
     line_starts = [first_line - 1]  # lines before each part, for the row numbers shown
     for part in parts[:-1]:
         line_starts.append(line_starts[-1] + part.line_offsets.size - 1)
@@ -467,7 +272,7 @@ def workbook_sheets(data: bytes) -> list[tuple[str, list[tuple[int, list[Any]]]]
     try:
         for worksheet in workbook.worksheets:
             rows: list[tuple[int, list[Any]]] = []
-            for number, values in enumerate(worksheet.iter_rows(max_col=MAX_COLUMNS, values_only=True), start=1):
+            for number, values in enumerate(worksheet.iter_rows(max_col=csv_parts.MAX_COLUMNS, values_only=True), start=1):
                 if any(v not in (None, "") for v in values):
                     rows.append((number, list(values)))
                     total += 1
@@ -496,8 +301,8 @@ def _read_xlsx_sample(data: bytes, filename: str, hasher: fingerprinting.Hasher,
         has_header = looks_like_header(first) or header_by_types(first, [t for _n, t in texts[1:LAYOUT_SAMPLE]])
         body = texts[1:] if has_header else texts
         header = header or (first if has_header else [])
-        for start in range(0, len(body), CHUNK_ROWS):
-            chunk = body[start : start + CHUNK_ROWS]
+        for start in range(0, len(body), csv_parts.CHUNK_ROWS):
+            chunk = body[start : start + csv_parts.CHUNK_ROWS]
             offsets.append(len(located))
             parts.append(fingerprinting.fingerprint_table([cells for _n, cells in chunk], hasher, canaries=canaries))
             located.extend((f"{title}!{number}", cells) for number, cells in chunk)

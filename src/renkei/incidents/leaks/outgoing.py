@@ -18,8 +18,8 @@ from django.utils.translation import gettext as _
 from renkei.core.errors import RenkeiError
 from renkei.incidents.leaks import fingerprinting
 from renkei.incidents.leaks.canaries import Canary, classify_columns, typed_value
+from renkei.incidents.leaks.csv_parts import CHUNK_ROWS
 from renkei.incidents.leaks.files import (
-    CHUNK_ROWS,
     LAYOUT_SAMPLE,
     MAX_ROWS,
     detect_layout,
