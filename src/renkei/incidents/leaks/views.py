@@ -6,14 +6,13 @@ from __future__ import annotations
 
 from typing import Any, cast
 
-from django import forms
 from django.conf import settings
 from django.db.models import QuerySet
 from django.db.models.functions import Length
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse, reverse_lazy
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -24,14 +23,13 @@ from renkei.core.permissions import Action, can
 from renkei.core.views import Column, ObjectDeleteView, ObjectDetailView, ObjectListView, RenkeiViewMixin
 from renkei.incidents.leaks import fingerprinting, services, tasks
 from renkei.incidents.leaks.canaries import kind_from_header
+from renkei.incidents.leaks.forms import ShareForm, TraceForm
 from renkei.incidents.leaks.models import SharedDataset
-from renkei.registry.forms import ScopedModelForm
 from renkei.registry.services import default_group_company_id
 
 READ, WRITE = Action.VIEW_INCIDENTS, Action.CHANGE_INCIDENTS
 # Room for the form fields and multipart framing around the file itself.
 REQUEST_OVERHEAD_BYTES = 64 * 1024
-ENCODINGS = [("auto", gettext_lazy("Detect")), ("utf-8", "UTF-8"), ("cp932", "Shift_JIS (CP932)")]
 COLUMN_KINDS = {
     "email": gettext_lazy("e-mail"),
     "phone": gettext_lazy("phone"),
@@ -140,33 +138,6 @@ class DatasetDeleteView(ObjectDeleteView):
 # --- sharing a dataset --------------------------------------------------------------------------
 
 
-class ShareForm(ScopedModelForm):
-    file = forms.FileField(
-        label=gettext_lazy("Dataset to send"),
-        help_text=gettext_lazy("CSV (UTF-8 or Shift_JIS) or Excel (.xlsx); the first row names the columns."),
-    )
-    canary_count = forms.IntegerField(
-        label=gettext_lazy("Canary rows"),
-        required=False,
-        min_value=0,
-        max_value=services.MAX_CANARIES,
-        help_text=gettext_lazy("Leave empty for about one per 2,000 rows (at least 3, at most 50)."),
-    )
-    encoding = forms.ChoiceField(label=gettext_lazy("Text encoding (CSV only)"), choices=ENCODINGS, initial="auto")
-
-    class Meta:
-        model = SharedDataset
-        fields = ["recipient", "asset", "name", "shared_on", "method", "group_company"]
-        widgets = {"shared_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["name"].required = False
-        self.fields["name"].help_text = _("Leave empty to use the file name.")
-        self.fields["group_company"].required = False
-        self.fields["shared_on"].initial = timezone.localdate()
-
-
 class DatasetShareView(RenkeiViewMixin, View):
     """Upload the dataset about to be sent; the answer is the same file with canary rows mixed in."""
 
@@ -212,14 +183,6 @@ class DatasetShareView(RenkeiViewMixin, View):
 
 
 # --- tracing a leaked file ----------------------------------------------------------------------
-
-
-class TraceForm(forms.Form):
-    file = forms.FileField(
-        label=gettext_lazy("Leaked file"),
-        help_text=gettext_lazy("CSV, Excel (.xlsx) or any text (a dump with unknown columns)."),
-    )
-    encoding = forms.ChoiceField(label=gettext_lazy("Text encoding"), choices=ENCODINGS, initial="auto")
 
 
 class TraceView(RenkeiViewMixin, View):
