@@ -105,3 +105,22 @@ def test_limited_user_sees_the_notice_chain_with_hidden_parties_masked(own, subs
     assert own.name not in str(data)
     page = client.get(reverse("chain:blast_radius", args=[contractor.pk]))
     assert page.status_code == 200 and "本社の秘密" not in page.content.decode()
+
+
+def test_blast_radius_for_several_parties_loads_the_graph_once(chain, monkeypatch):
+    """The typed call other apps use: one graph load for all parties, the same result as one by one,
+    and a party outside the graph left out."""
+    from renkei.chain import selectors
+
+    loads = []
+    real = selectors.graph_data
+    monkeypatch.setattr(selectors, "graph_data", lambda **kw: loads.append(1) or real(**kw))
+    parties = [chain["cloud"], chain["sub"], chain["subsub"]]
+    radii = selectors.blast_radius_for(party_ids=[p.pk for p in parties] + [10**9])
+    assert len(loads) == 1
+    assert list(radii) == [p.pk for p in parties]
+    for party in parties:
+        assert radii[party.pk] == selectors.blast_radius(user=None, party=party)
+    deepest = radii[chain["subsub"].pk]
+    assert [o.name for o in deepest.notice_chain] == [chain["own"].name, "クラウド委託先", "再委託先A", "再々委託先B"]
+    assert deepest.party.tier == 3 and deepest.exposed_assets[0].exposed_records == 300_000

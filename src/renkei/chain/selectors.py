@@ -1,7 +1,10 @@
-"""Reads that feed the chain engine: plain arrays and rows built from the database in a few queries."""
+"""Reads that feed the chain engine (plain arrays and rows built from the database in a few
+queries), and the engine's blast radius with names, typed (`blast_radius_for`: the one call other
+apps make into chain, loading the graph once for any number of parties)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -101,10 +104,73 @@ def map_payload(*, user: Any) -> dict[str, Any]:
     return {"nodes": nodes, "edges": edges}
 
 
-def _compute_blast_radius(*, party: Organisation) -> Any:
-    # The chain is computed over the whole group: a limited user's own view of the graph lacks the
-    # links up to the own company, and the notice chain must still be right. What the user may not
-    # see is masked afterwards (blast_radius_data).
+@dataclass(frozen=True)
+class OrgRef:
+    """A party named in a blast radius. Outside the user's scope it has no id and a placeholder name."""
+
+    id: int | None
+    name: str
+
+
+@dataclass(frozen=True)
+class ExposedAsset:
+    """One of our information assets that a breach at the party exposes."""
+
+    id: int
+    name: str
+    classification: str
+    personal_info: bool
+    sensitive_personal_info: bool
+    persons: int | None
+    exposed_records: int
+    total_records: int | None
+    owner: OrgRef | None
+    holders: list[OrgRef]  # the holders in the radius that the user may see
+
+
+@dataclass(frozen=True)
+class AccessRef:
+    """A party in the radius with access to one of our systems."""
+
+    org_id: int
+    system: str
+    level: str
+    accounts: int
+    organisation: str
+    level_label: str
+
+
+@dataclass(frozen=True)
+class PartyRef:
+    id: int
+    name: str
+    tier: int | None
+
+
+@dataclass(frozen=True)
+class NamedBlastRadius:
+    """The engine's blast radius of one party with names and asset facts, masked to a user's scope:
+    parties outside it appear as `OrgRef(None, placeholder)` in the notice chain and the affected
+    group companies and are left out elsewhere, as are assets outside it. Typed for the callers in
+    Python (incidents, the page, the command); the API turns it into JSON (`chain.api`)."""
+
+    party: PartyRef
+    exposed_assets: list[ExposedAsset]
+    exposed_records: int  # of the assets listed, each counted once
+    downstream: list[OrgRef]
+    notice_chain: list[OrgRef]
+    upstream: list[OrgRef]
+    affected_group_companies: list[OrgRef]
+    access: list[AccessRef]
+
+
+def _compute_blast_radii(party_ids: list[int]) -> tuple[dict[int, Any], dict[int, str]]:
+    """The engine's results for the parties (and why a party has none), from one load of the graph.
+
+    The chain is computed over the whole group: a limited user's own view of the graph lacks the
+    links up to the own company, and the notice chain must still be right. What the user may not
+    see is masked afterwards (`_named`).
+    """
     from renkei.chain import engine
     from renkei.core.errors import RenkeiError
 
@@ -113,34 +179,36 @@ def _compute_blast_radius(*, party: Organisation) -> Any:
         raise RenkeiError(_("Register the own company first."))
     rows = exposure_rows()
     graph = engine.build_graph(data.node_ids, data.sources, data.targets)
-    try:
-        return engine.blast_radius(
-            graph,
-            party_id=party.pk,
-            root_id=data.root_id,
-            holdings=engine.HoldingsTable.from_rows(rows["holdings"]),
-            assets=rows["assets"],
-            group_company_ids=rows["group_company_ids"],
-            access=rows["access"],
-        )
-    except engine.UnknownOrganisationError as exc:
-        raise RenkeiError(str(exc), status=404) from exc
+    holdings = engine.HoldingsTable.from_rows(rows["holdings"])
+    results: dict[int, Any] = {}
+    unknown: dict[int, str] = {}
+    for party_id in party_ids:
+        try:
+            results[party_id] = engine.blast_radius(
+                graph,
+                party_id=party_id,
+                root_id=data.root_id,
+                holdings=holdings,
+                assets=rows["assets"],
+                group_company_ids=rows["group_company_ids"],
+                access=rows["access"],
+            )
+        except engine.UnknownOrganisationError as exc:
+            unknown[party_id] = str(exc)
+    return results, unknown
 
 
-def blast_radius_data(*, user: Any, party: Organisation) -> dict[str, Any]:
-    """The blast radius as plain data with names, for the API and the command line.
-
-    `user=None` shows everything (commands). For a user limited to some group companies, parties
-    outside the scope appear without name or id, and assets outside the scope are left out.
-    """
-    result = _compute_blast_radius(party=party)
-    org_ids = set(result.downstream) | set(result.notice_chain) | set(result.upstream) | set(
-        result.affected_group_companies
-    )
-    for exposure in result.assets:
-        org_ids.update(exposure.holders)
+def _named(results: dict[int, Any], *, user: Any, party_names: dict[int, str]) -> dict[int, NamedBlastRadius]:
+    """Names and asset facts for all the results at once: two queries, whatever their number."""
+    org_ids: set[int] = set()
+    asset_ids: set[int] = set()
+    for result in results.values():
+        org_ids.update(result.downstream, result.notice_chain, result.upstream, result.affected_group_companies)
+        for exposure in result.assets:
+            org_ids.update(exposure.holders)
+            asset_ids.add(exposure.asset_id)
     orgs = Organisation.objects.filter(pk__in=org_ids)
-    assets_qs = InformationAsset.objects.filter(pk__in=[a.asset_id for a in result.assets])
+    assets_qs = InformationAsset.objects.filter(pk__in=asset_ids)
     if user is not None:
         orgs = visible(orgs, user)
         assets_qs = visible(assets_qs, user)
@@ -149,56 +217,94 @@ def blast_radius_data(*, user: Any, party: Organisation) -> dict[str, Any]:
     levels = dict(AccessLevel.choices)
     hidden = _("(outside your scope)")
 
-    def org(pk: int) -> dict[str, Any]:
-        if pk in names:
-            return {"id": pk, "name": names[pk]}
-        return {"id": None, "name": hidden}
+    def org(pk: int) -> OrgRef:
+        return OrgRef(pk, names[pk]) if pk in names else OrgRef(None, hidden)
 
-    exposed_assets = []
-    for a in result.assets:
-        asset = assets.get(a.asset_id)
-        if asset is None:
-            continue
-        exposed_assets.append(
-            {
-                "id": a.asset_id,
-                "name": asset.name,
-                "classification": asset.classification,
-                "personal_info": asset.has_personal_info,
-                "sensitive_personal_info": asset.has_sensitive_personal_info,
-                "persons": asset.person_count,
-                "exposed_records": a.exposed_records,
-                "total_records": a.total_records,
-                "owner": org(a.owner_org_id) if a.owner_org_id else None,
-                "holders": [org(h) for h in a.holders if h in names],
-            }
+    out = {}
+    for party_id, result in results.items():
+        exposed_assets = []
+        for a in result.assets:
+            asset = assets.get(a.asset_id)
+            if asset is None:
+                continue
+            exposed_assets.append(
+                ExposedAsset(
+                    id=a.asset_id,
+                    name=asset.name,
+                    classification=asset.classification,
+                    personal_info=asset.has_personal_info,
+                    sensitive_personal_info=asset.has_sensitive_personal_info,
+                    persons=asset.person_count,
+                    exposed_records=a.exposed_records,
+                    total_records=a.total_records,
+                    owner=org(a.owner_org_id) if a.owner_org_id else None,
+                    holders=[org(h) for h in a.holders if h in names],
+                )
+            )
+        out[party_id] = NamedBlastRadius(
+            party=PartyRef(party_id, party_names[party_id], result.party_tier),
+            exposed_assets=exposed_assets,
+            exposed_records=sum(a.exposed_records for a in exposed_assets),
+            downstream=[org(pk) for pk in result.downstream if pk in names],
+            notice_chain=[org(pk) for pk in result.notice_chain],
+            upstream=[org(pk) for pk in result.upstream if pk in names],
+            affected_group_companies=[org(pk) for pk in result.affected_group_companies],
+            access=[
+                AccessRef(
+                    org_id=row["org_id"],
+                    system=row["system"],
+                    level=row["level"],
+                    accounts=row["accounts"],
+                    organisation=names[row["org_id"]],
+                    level_label=str(levels.get(row["level"], row["level"])),
+                )
+                for row in result.access
+                if row["org_id"] in names
+            ],
         )
-    return {
-        "party": {"id": party.pk, "name": party.name, "tier": result.party_tier},
-        "exposed_assets": exposed_assets,
-        "exposed_records": sum(a["exposed_records"] for a in exposed_assets),
-        "downstream": [org(pk) for pk in result.downstream if pk in names],
-        "notice_chain": [org(pk) for pk in result.notice_chain],
-        "upstream": [org(pk) for pk in result.upstream if pk in names],
-        "affected_group_companies": [org(pk) for pk in result.affected_group_companies],
-        "access": [
-            {
-                **row,
-                "organisation": names[row["org_id"]],
-                "level_label": str(levels.get(row["level"], row["level"])),
-            }
-            for row in result.access
-            if row["org_id"] in names
-        ],
-    }
+    return out
 
 
-def blast_radius_report(*, user: Any, party: Organisation) -> dict[str, Any]:
-    """The blast radius for the page: plain data plus the contacts to notify along the chain."""
+def blast_radius_for(*, party_ids: Iterable[int], user: Any = None) -> dict[int, NamedBlastRadius]:
+    """The blast radius of each party, by party id, loading the graph once for all of them.
+
+    A party that is not in the graph is left out. `user=None` shows everything (system use, e.g.
+    an incident's prefill and notification plan); the parties themselves are named whatever the
+    user's scope, so pass only parties the user may see. Raises RenkeiError when no own company is
+    registered.
+    """
+    ids = list(dict.fromkeys(party_ids))
+    if not ids:
+        return {}
+    results, _unknown = _compute_blast_radii(ids)
+    party_names = dict(Organisation.objects.filter(pk__in=list(results)).values_list("pk", "name"))
+    return _named(results, user=user, party_names=party_names)
+
+
+def blast_radius(*, user: Any, party: Organisation) -> NamedBlastRadius:
+    """The blast radius of one party the user may see (page, API, command); 404 if not in the graph."""
+    from renkei.core.errors import RenkeiError
+
+    results, unknown = _compute_blast_radii([party.pk])
+    if party.pk in unknown:
+        raise RenkeiError(unknown[party.pk], status=404)
+    return _named(results, user=user, party_names={party.pk: party.name})[party.pk]
+
+
+@dataclass(frozen=True)
+class ChainContacts:
+    """A party of the notice chain with its incident and security contacts."""
+
+    id: int | None
+    name: str
+    contacts: list[Any]
+
+
+def notice_chain_contacts(*, user: Any, radius: NamedBlastRadius) -> list[ChainContacts]:
+    """The contacts to notify along the notice chain, for the page."""
     from renkei.registry.models import Contact, ContactRole
 
-    data = blast_radius_data(user=user, party=party)
-    chain_ids = [o["id"] for o in data["notice_chain"]]
+    chain_ids = [o.id for o in radius.notice_chain]
     contacts = visible(
         Contact.objects.filter(
             organisation_id__in=chain_ids, role__in=[ContactRole.INCIDENT, ContactRole.SECURITY]
@@ -208,5 +314,4 @@ def blast_radius_report(*, user: Any, party: Organisation) -> dict[str, Any]:
     by_org: dict[int, list[Any]] = {}
     for c in contacts:
         by_org.setdefault(c.organisation_id, []).append(c)
-    data["notice_chain_contacts"] = [{**o, "contacts": by_org.get(o["id"], [])} for o in data["notice_chain"]]
-    return data
+    return [ChainContacts(o.id, o.name, by_org.get(o.id, []) if o.id is not None else []) for o in radius.notice_chain]

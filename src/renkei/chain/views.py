@@ -81,5 +81,6 @@ class BlastRadiusView(RenkeiViewMixin, TemplateView):
         ctx = super().get_context_data(**kwargs)
         party = get_visible_or_404(Organisation.objects.all(), self.request.user, pk=self.kwargs["pk"])
         ctx["party"] = party
-        ctx["radius"] = selectors.blast_radius_report(user=self.request.user, party=party)
+        ctx["radius"] = radius = selectors.blast_radius(user=self.request.user, party=party)
+        ctx["notice_chain_contacts"] = selectors.notice_chain_contacts(user=self.request.user, radius=radius)
         return ctx

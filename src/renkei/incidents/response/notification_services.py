@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from renkei.chain.selectors import NamedBlastRadius
 from renkei.core.services import record_save
 from renkei.incidents.response import selectors
 from renkei.incidents.response.models import (
@@ -26,8 +27,10 @@ from renkei.incidents.response.notification_plan import build_plan
 from renkei.incidents.response.timeline import ACTION, check_incident, timeline_system
 
 
-def generate_plan(*, incident: Incident) -> tuple[int, int]:
-    entries = build_plan(selectors.plan_input(incident))
+def generate_plan(*, incident: Incident, radii: dict[int, NamedBlastRadius] | None = None) -> tuple[int, int]:
+    """Replace the plan's untouched generated entries; returns (created, kept). `radii`: the involved
+    parties' blast radii when the caller has them already (see `selectors.plan_input`)."""
+    entries = build_plan(selectors.plan_input(incident, radii=radii))
     kept = [e for e in incident.notifications.all() if e.edited or e.status != NotificationStatus.PENDING]
     kept_keys = {e.generated_key for e in kept if e.generated_key}
     incident.notifications.filter(edited=False, status=NotificationStatus.PENDING).exclude(generated_key="").delete()

@@ -4,6 +4,7 @@ registry, the dashboard card and the report's nine items."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -11,6 +12,7 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from renkei.chain.selectors import NamedBlastRadius, OrgRef, blast_radius_for
 from renkei.core.errors import RenkeiError
 from renkei.core.permissions import Action, can, visible
 from renkei.incidents.response import deadlines as appi
@@ -56,40 +58,37 @@ def open_incident_count(*, user: Any) -> int:
 # --- the blast radius of the parties involved --------------------------------------------------------
 
 
-def _blast_radius(party: Organisation) -> dict[str, Any] | None:
-    from renkei.chain.selectors import blast_radius_data
-
+def blast_radii(parties: Iterable[Organisation]) -> dict[int, NamedBlastRadius]:
+    """The involved parties' blast radii by party id, from one load of the chain graph (system
+    view: the prefill and the plan must see the whole chain). A party outside the graph has none;
+    without an own company registered there is nothing to prefill."""
     try:
-        return blast_radius_data(user=None, party=party)
+        return blast_radius_for(party_ids=[p.pk for p in parties])
     except RenkeiError:
-        # No own company registered yet, or a party outside the graph: nothing to prefill.
-        return None
+        return {}
 
 
-def exposure_for_parties(*, parties: list[Organisation]) -> list[dict[str, Any]]:
+def exposure_for_parties(*, radii: dict[int, NamedBlastRadius]) -> list[dict[str, Any]]:
     """Our information assets the parties hold (directly or downstream), one row per asset.
 
     Persons are scaled by the share of records exposed when the asset's person count is known.
     """
     rows: dict[int, dict[str, Any]] = {}
-    for party in parties:
-        data = _blast_radius(party)
-        if data is None:
-            continue
-        for asset in data["exposed_assets"]:
-            persons = asset["persons"]
-            total, exposed = asset["total_records"], asset["exposed_records"]
+    for radius in radii.values():
+        for asset in radius.exposed_assets:
+            persons = asset.persons
+            total, exposed = asset.total_records, asset.exposed_records
             if persons is not None and total and exposed is not None and exposed < total:
                 persons = round(persons * exposed / total)
             row = rows.setdefault(
-                asset["id"],
-                {"id": asset["id"], "name": asset["name"], "records": exposed, "persons": persons, "holders": []},
+                asset.id,
+                {"id": asset.id, "name": asset.name, "records": exposed, "persons": persons, "holders": []},
             )
             if exposed is not None and (row["records"] is None or exposed > row["records"]):
                 row["records"], row["persons"] = exposed, persons
-            for holder in asset["holders"]:
-                if holder["name"] not in row["holders"]:
-                    row["holders"].append(holder["name"])
+            for holder in asset.holders:
+                if holder.name not in row["holders"]:
+                    row["holders"].append(holder.name)
     return list(rows.values())
 
 
@@ -128,36 +127,43 @@ def deadlines_for(incident: Incident) -> appi.AppiDeadlines:
     )
 
 
-def plan_input(incident: Incident) -> PlanInput:
-    """The notification plan's plain-data input, built from the incident and the registry."""
+def plan_input(incident: Incident, *, radii: dict[int, NamedBlastRadius] | None = None) -> PlanInput:
+    """The notification plan's plain-data input, built from the incident and the registry.
+
+    `radii`: the involved parties' blast radii when the caller has them (opening an incident
+    computes them once for the prefill and the plan); otherwise they are computed here.
+    """
     ours = set(Organisation.objects.filter(kind__in=OUR_KINDS).values_list("pk", flat=True))
     chains: list[NoticeChain] = []
     companies: dict[int, AffectedCompany] = {}
-    for party in incident.parties.all():
-        data = _blast_radius(party)
-        if data is None:
+    parties = list(incident.parties.all())
+    if radii is None:
+        radii = blast_radii(parties)
+
+    def as_parties(refs: list[OrgRef]) -> list[Party]:
+        return [Party(r.id, r.name) for r in refs if r.id is not None]
+
+    for party in parties:
+        radius = radii.get(party.pk)
+        if radius is None:
             chains.append(NoticeChain(breached=Party(party.pk, party.name), path=()))
             continue
-
-        def as_parties(rows: list[dict[str, Any]]) -> list[Party]:
-            return [Party(r["id"], r["name"]) for r in rows if r["id"] is not None]
-
         if party.pk not in ours:
             chains.append(
                 chains_from_blast_radius(
                     breached=Party(party.pk, party.name),
-                    notice_chain=as_parties(data["notice_chain"]),
-                    upstream=as_parties(data["upstream"]),
+                    notice_chain=as_parties(radius.notice_chain),
+                    upstream=as_parties(radius.upstream),
                     ours=ours,
                 )
             )
-        owners = {a["owner"]["id"] for a in data["exposed_assets"] if a.get("owner") and a["owner"]["id"]}
-        users = {p.id for p in as_parties(data["upstream"])} | {p.id for p in as_parties(data["notice_chain"])}
-        for company in data["affected_group_companies"]:
-            pk = company["id"]
+        owners = {a.owner.id for a in radius.exposed_assets if a.owner and a.owner.id}
+        users = {p.id for p in as_parties(radius.upstream)} | {p.id for p in as_parties(radius.notice_chain)}
+        for company in radius.affected_group_companies:
+            pk = company.id
             if pk is None or pk == incident.group_company_id:
                 continue
-            before = companies.get(pk, AffectedCompany(Party(pk, company["name"])))
+            before = companies.get(pk, AffectedCompany(Party(pk, company.name)))
             companies[pk] = AffectedCompany(
                 before.party,
                 owns_exposed_data=before.owns_exposed_data or pk in owners,

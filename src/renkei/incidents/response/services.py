@@ -20,6 +20,7 @@ from django.db.models import Model
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from renkei.chain.selectors import NamedBlastRadius
 from renkei.core.errors import RenkeiError
 from renkei.core.services import check_write, record_delete, record_save
 from renkei.incidents.response import selectors
@@ -87,9 +88,11 @@ def _instantiate_playbook(*, incident: Incident, playbook: Playbook) -> int:
     return len(tasks)
 
 
-def _prefill_assets(*, incident: Incident) -> int:
+def _prefill_assets(*, incident: Incident, radii: dict[int, NamedBlastRadius] | None = None) -> int:
     """Add the information assets the involved parties expose (from the chain's blast radius)."""
-    exposure = selectors.exposure_for_parties(parties=list(incident.parties.all()))
+    if radii is None:
+        radii = selectors.blast_radii(incident.parties.all())
+    exposure = selectors.exposure_for_parties(radii=radii)
     existing = set(incident.assets.values_list("asset_id", flat=True))
     valid = set(InformationAsset.objects.filter(pk__in=[a["id"] for a in exposure]).values_list("pk", flat=True))
     new = [
@@ -139,7 +142,9 @@ def incident_open(
         if playbook is None:
             playbook = playbook_ensure_default(group_company=incident.group_company, user=user)
         task_count = _instantiate_playbook(incident=incident, playbook=playbook)
-        asset_count = _prefill_assets(incident=incident) if parties else 0
+        # One load of the chain graph for all involved parties, shared by the prefill and the plan.
+        radii = selectors.blast_radii(parties) if parties else {}
+        asset_count = _prefill_assets(incident=incident, radii=radii) if parties else 0
         if incident.persons_estimate is None and asset_count:
             incident.persons_estimate = _persons_from_assets(incident)
             incident.save(update_fields=["persons_estimate", "updated_at"])
@@ -157,7 +162,7 @@ def incident_open(
                 user=user,
                 via=via,
             )
-        generate_plan(incident=incident)
+        generate_plan(incident=incident, radii=radii)
     return incident
 
 

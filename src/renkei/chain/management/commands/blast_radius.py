@@ -8,7 +8,8 @@ import orjson
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db.models import Q
 
-from renkei.chain.selectors import blast_radius_data
+from renkei.chain.api import blast_radius_dict
+from renkei.chain.selectors import blast_radius
 from renkei.registry.models import Organisation
 
 
@@ -37,7 +38,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         party = self.find(options["party"])
-        data = blast_radius_data(user=None, party=party)
+        data = blast_radius_dict(blast_radius(user=None, party=party))
         if options["json"]:
             self.stdout.write(orjson.dumps(data, option=orjson.OPT_INDENT_2).decode())
             return
