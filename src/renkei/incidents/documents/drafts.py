@@ -1,7 +1,7 @@
 """Japanese drafts of the PPC breach report and the notice to individuals, as .docx and PDF.
 
 A pure engine: plain dataclasses in, document bytes out; no ORM and no request. The callers
-(`document_views`) build the data from an incident.
+(`selectors`, `views`) build the data from an incident.
 
 The documents are Japanese whatever the user's UI language: the report to the Personal Information
 Protection Commission (個人情報保護委員会, APPI Art. 26 and PPC rules 7–8) and the notice to the

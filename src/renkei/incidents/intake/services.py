@@ -3,7 +3,7 @@
 The reporter is anonymous to the application (no login), so the receipt code is the only key to a
 report: it is random (120 bits), shown once, and stored as a SHA-256 digest like API tokens, so a
 database leak does not let anybody read or add to a report. Abuse controls that need the request
-(rate limits per client address, the honeypot, the request size) live in `intake_views`; the
+(rate limits per client address, the honeypot, the request size) live in `views`; the
 checks on the content (size, number and type of attachments) live here so every entry point
 shares them.
 """

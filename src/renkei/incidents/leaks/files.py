@@ -8,8 +8,9 @@ A CSV is a table when its first records split consistently into two or more fiel
 is a header when it names known columns (or has no e-mail or phone where the other rows have them).
 Anything else is read as text: every e-mail address and phone number in it is found by pattern, and a
 line is a row. A big CSV file is split at record boundaries into parts that parallel processes
-(fork) fingerprint and, given the ledger, also match: hashing millions of values is the slow part.
-The dataset we are about to share is read by `leak_outgoing`.
+(fork) fingerprint and, given the ledger, also match (`csv_parts`): hashing millions of values is
+the slow part.
+The dataset we are about to share is read by `outgoing`.
 """
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """Leak attribution engine (M13): normalised rows and keyed fingerprints (matching them against the
-ledger is `leak_match`). Pure functions over plain data and numpy arrays; no ORM.
+ledger is `matching`). Pure functions over plain data and numpy arrays; no ORM.
 
 Normalisation (the same on both sides, so a value matches whatever tool re-saved the file):
   NFKC (full-width letters and digits become half-width, half-width kana full-width), lower-case

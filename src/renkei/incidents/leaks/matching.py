@@ -1,11 +1,11 @@
 """Matching a leaked sample's fingerprints against the ledger of shared datasets, and ranking the
-recipients. Pure functions over numpy arrays; the fingerprints come from `leaks`.
+recipients. Pure functions over numpy arrays; the fingerprints come from `fingerprinting`.
 
 Matching: the leaked sample's fingerprints are made unique and summarised in a bit table, one bit per
 bucket of their top bits; each dataset's array is screened against it and only the few that pass are
 looked up exactly (see `_Index`). The work grows with the ledger's size, not with ledger × leak.
 
-Rows of a large sample are matched where they are read (`leak_files`), part by part in parallel
+Rows of a large sample are matched where they are read (`files`, `csv_parts`), part by part in parallel
 processes; `merge_hits` puts the parts together and `aggregate` ranks the recipients.
 """
 

@@ -13,7 +13,7 @@ from renkei.core.models import ScopedModel
 
 
 class SharedDataset(ScopedModel):
-    """A dataset we sent to a party. Only keyed fingerprints of its rows are kept (see leaks.py)."""
+    """A dataset we sent to a party. Only keyed fingerprints of its rows are kept (see fingerprinting.py)."""
 
     recipient = models.ForeignKey(
         "registry.Organisation", verbose_name=_("recipient"), on_delete=models.PROTECT, related_name="shared_datasets"
@@ -32,7 +32,7 @@ class SharedDataset(ScopedModel):
     shared_on = models.DateField(_("shared on"))
     method = models.CharField(_("method"), max_length=100, blank=True, help_text=_("E-mail, file transfer, …"))
     canary_count = models.PositiveIntegerField(_("canary rows"), default=0)
-    # Packed 8-byte truncated HMACs, sorted, for fast set membership (format documented in leaks.py).
+    # Packed 8-byte truncated HMACs, sorted, for fast set membership (format documented in fingerprinting.py).
     fingerprints = models.BinaryField(_("fingerprints"), default=bytes, editable=False)
     key_version = models.PositiveIntegerField(_("key version"), default=1, editable=False)
 

@@ -1,6 +1,6 @@
 """The dataset we are about to share: read (CSV or .xlsx, first row naming the columns), fingerprinted,
 and written back in the same format and encoding with the canary rows mixed in. Reading reuses the
-safe upload checks of `leak_files` (and through it, of the registry import)."""
+safe upload checks of `files` (and through it, of the registry import)."""
 
 from __future__ import annotations
 

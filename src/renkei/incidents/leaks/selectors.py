@@ -69,5 +69,5 @@ def organisation_names(ids: set[int]) -> dict[int, str]:
 
 
 def key_mismatch_count(datasets: QuerySet[SharedDataset], *, key_version: int) -> int:
-    """Datasets fingerprinted with another key: they cannot be compared (see leak_services.leak_key)."""
+    """Datasets fingerprinted with another key: they cannot be compared (see services.leak_key)."""
     return datasets.exclude(key_version=key_version).count()

@@ -1,5 +1,6 @@
-"""Reads of the incidents app: lists, the APPI panel, the task board, the plan's input from the
-registry, the dashboard card and the report's nine items."""
+"""Reads of incident response: lists, the involved parties' blast radius (one typed call into
+chain for all of them), the APPI panel, the task board, the plan's input from the registry, the
+dashboard card and the report's nine items (which `documents` turns into drafts)."""
 
 from __future__ import annotations
 
@@ -330,7 +331,7 @@ def dashboard_incidents(*, user: Any, now: dt.datetime | None = None, limit: int
     return {"count": len(pairs), "rows": rows, "can_view_details": can(user, Action.VIEW_INCIDENTS)}
 
 
-# --- the report's nine items (input of documents.py) -----------------------------------------------------
+# --- the report's nine items (input of documents/) --------------------------------------------------------
 
 
 def report_data(incident: Incident) -> dict[str, Any]:
