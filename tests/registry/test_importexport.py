@@ -372,7 +372,7 @@ def test_xml_entities_are_refused(analyst, own):
 
 
 def test_too_many_rows_are_refused(analyst, own, monkeypatch):
-    monkeypatch.setattr("renkei.registry.importexport.reading.MAX_ROWS_PER_SHEET", 5)
+    monkeypatch.setattr("renkei.core.files.tabular.MAX_ROWS_PER_SHEET", 5)
     data = ("名称,種別\n" + "".join(f"会社{i},委託先\n" for i in range(6))).encode()
     with pytest.raises(RenkeiError) as exc:
         parse_upload(data, filename="many.csv")

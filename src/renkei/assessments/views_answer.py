@@ -42,8 +42,8 @@ from renkei.assessments.models import (
     Section,
 )
 from renkei.core.errors import RenkeiError
+from renkei.core.files.uploads import request_too_large
 from renkei.core.permissions import Action, get_visible_or_404, require
-from renkei.core.views import request_too_large
 
 CHOICE_CONTROLS = {"yesno": "radio", "single": "radio", "maturity": "radio", "multiple": "checkbox"}
 EVIDENCE_ACCEPT = ",".join(f".{ext}" for ext in answer_services.EVIDENCE_TYPES)

@@ -25,9 +25,9 @@ from django.utils.translation import gettext as _
 
 from renkei.accounts.models import hash_token
 from renkei.core.errors import RenkeiError
+from renkei.core.files.uploads import CheckedFile, Upload, check_file
 from renkei.core.permissions import Action, require, visible
 from renkei.core.services import check_write, record_save
-from renkei.core.uploads import CheckedFile, Upload, check_file
 from renkei.incidents.models import (
     Incident,
     IncidentCategory,
@@ -53,7 +53,7 @@ MAX_ATTACHMENTS_PER_REPORT = 10
 MAX_MESSAGE_CHARS = 20_000
 MAX_FIELD_CHARS = 200
 
-# Allowed attachment types (checked by extension and content in `core.uploads`).
+# Allowed attachment types (checked by extension and content in `core.files.uploads`).
 ALLOWED_TYPES = ("csv", "jpeg", "jpg", "pdf", "png", "txt", "xlsx", "zip")
 
 

@@ -25,9 +25,10 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from renkei.core.errors import RenkeiError, errors_to_form
+from renkei.core.files.uploads import request_too_large
 from renkei.core.permissions import Action, can, get_visible_or_404, require
 from renkei.core.public import public_language, public_response
-from renkei.core.views import Column, ObjectListView, request_too_large
+from renkei.core.views import Column, ObjectListView
 from renkei.incidents import intake
 from renkei.incidents.models import IntakeAttachment, IntakeKind, IntakeReport, IntakeStatus
 
