@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 
 from renkei.core.errors import RenkeiError, errors_to_form
+from renkei.core.files.tabular import ENCODING_CHOICES
 from renkei.core.files.uploads import check_size, limit_mb, request_too_large, too_large
 from renkei.core.permissions import Action, can
 from renkei.core.views import Column, ObjectDeleteView, ObjectDetailView, ObjectListView, RenkeiViewMixin
@@ -29,7 +30,6 @@ from renkei.registry.forms import ScopedModelForm
 from renkei.registry.services import default_group_company_id
 
 READ, WRITE = Action.VIEW_INCIDENTS, Action.CHANGE_INCIDENTS
-ENCODINGS = [("auto", gettext_lazy("Detect")), ("utf-8", "UTF-8"), ("cp932", "Shift_JIS (CP932)")]
 COLUMN_KINDS = {
     "email": gettext_lazy("e-mail"),
     "phone": gettext_lazy("phone"),
@@ -137,7 +137,7 @@ class ShareForm(ScopedModelForm):
         max_value=leak_services.MAX_CANARIES,
         help_text=gettext_lazy("Leave empty for about one per 2,000 rows (at least 3, at most 50)."),
     )
-    encoding = forms.ChoiceField(label=gettext_lazy("Text encoding (CSV only)"), choices=ENCODINGS, initial="auto")
+    encoding = forms.ChoiceField(label=gettext_lazy("Text encoding (CSV only)"), choices=ENCODING_CHOICES, initial="auto")
 
     class Meta:
         model = SharedDataset
@@ -204,7 +204,7 @@ class TraceForm(forms.Form):
         label=gettext_lazy("Leaked file"),
         help_text=gettext_lazy("CSV, Excel (.xlsx) or any text (a dump with unknown columns)."),
     )
-    encoding = forms.ChoiceField(label=gettext_lazy("Text encoding"), choices=ENCODINGS, initial="auto")
+    encoding = forms.ChoiceField(label=gettext_lazy("Text encoding"), choices=ENCODING_CHOICES, initial="auto")
 
 
 class TraceView(RenkeiViewMixin, View):

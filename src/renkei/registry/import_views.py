@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 
 from renkei.core.errors import RenkeiError
+from renkei.core.files.tabular import ENCODING_CHOICES
 from renkei.core.files.uploads import check_size, limit_mb, request_too_large, too_large
 from renkei.core.permissions import Action
 from renkei.core.views import RenkeiViewMixin
@@ -39,7 +40,7 @@ class ImportForm(forms.Form):
     )
     encoding = forms.ChoiceField(
         label=gettext_lazy("Text encoding (CSV only)"),
-        choices=[("auto", gettext_lazy("Detect")), ("utf-8", "UTF-8"), ("cp932", "Shift_JIS (CP932)")],
+        choices=ENCODING_CHOICES,
         initial="auto",
     )
 

@@ -25,6 +25,7 @@ from pathlib import PurePath
 from typing import Any
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from renkei.core.errors import RenkeiError
 from renkei.core.files.uploads import ZIP_MAGIC, too_large
@@ -51,6 +52,8 @@ ENCODINGS = {
     "shift-jis": "cp932",
     "sjis": "cp932",
 }
+# What upload forms offer (every reader accepts these and the other names above).
+ENCODING_CHOICES = [("auto", gettext_lazy("Detect")), ("utf-8", "UTF-8"), ("cp932", "Shift_JIS (CP932)")]
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 # Exports prefix these with a quote so spreadsheet programs do not run them as formulas.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
