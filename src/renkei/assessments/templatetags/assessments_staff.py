@@ -1,24 +1,13 @@
-"""Template pieces other pages include: the assurance a party owes (registry page) and the
-assessments card of the dashboard."""
+"""Template pieces other pages include: the assurance a party owes (registry page)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django import template
-from django.db.models import Count, Q
-from django.utils import timezone
 
 from renkei.assessments import selectors
-from renkei.assessments.models import (
-    CLOSED_FOLLOW_UP_STATUSES,
-    OPEN_STATUSES,
-    Assignment,
-    AssignmentStatus,
-    AssuranceLevel,
-    FollowUp,
-)
-from renkei.core.permissions import visible
+from renkei.assessments.models import AssuranceLevel
 from renkei.registry.models import OUR_KINDS
 
 register = template.Library()
@@ -37,20 +26,3 @@ def assurance_summary(context: dict[str, Any], organisation: Any) -> dict[str, A
         "row": row,
         "proposal_label": AssuranceLevel(row.proposal.level).label,
     }
-
-
-@register.inclusion_tag("assessments/_dashboard_card.html", takes_context=True)
-def assessments_card(context: dict[str, Any]) -> dict[str, Any]:
-    """Overdue assessments, assessments waiting for review and overdue follow-up items, for the
-    dashboard (`{% load assessments_staff %}{% assessments_card %}`): two queries, whatever the rows."""
-    request = context.get("request")
-    user = getattr(request, "user", None)
-    today = timezone.localdate()
-    assignments = visible(Assignment.objects.all(), user).aggregate(
-        overdue=Count("pk", filter=Q(status__in=OPEN_STATUSES, due_date__lt=today)),
-        to_review=Count("pk", filter=Q(status=AssignmentStatus.SUBMITTED)),
-    )
-    follow_ups = visible(
-        FollowUp.objects.exclude(status__in=CLOSED_FOLLOW_UP_STATUSES).filter(due_date__lt=today), user
-    ).count()
-    return {"overdue": assignments["overdue"], "to_review": assignments["to_review"], "follow_ups_overdue": follow_ups}
