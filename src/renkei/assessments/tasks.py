@@ -6,8 +6,8 @@ from typing import Any
 
 from django_tasks import task
 
+from renkei.assessments import services
 from renkei.assessments.models import Campaign, CampaignStatus
-from renkei.assessments.services import campaign_launch_run
 from renkei.core.audit import audit_context
 
 
@@ -16,7 +16,7 @@ def launch_campaign(campaign_id: int) -> dict[str, int]:
     """Create the campaign's assignments, portal links and invitations (see `campaign_launch_run`)."""
     with audit_context(actor=None, via="task: campaign launch"):
         try:
-            campaign = campaign_launch_run(campaign_id=campaign_id)
+            campaign = services.campaign_launch_run(campaign_id=campaign_id)
         except Exception as exc:
             # The page shows the failure; the launch can be run again and skips finished parties.
             Campaign.objects.filter(pk=campaign_id, status=CampaignStatus.LAUNCHING).update(launch_error=str(exc)[:2000])

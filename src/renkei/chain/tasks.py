@@ -6,7 +6,7 @@ from typing import Any
 
 from django_tasks import task
 
-from renkei.chain.services import tiers_recompute
+from renkei.chain import services
 from renkei.core.audit import audit_context
 
 
@@ -14,7 +14,7 @@ from renkei.core.audit import audit_context
 def recompute_tiers() -> int:
     """Recompute every organisation's tier; returns how many changed."""
     with audit_context(actor=None, via="task: recompute_tiers"):
-        return tiers_recompute()
+        return services.tiers_recompute()
 
 
 def on_graph_changed(sender: Any, **kwargs: Any) -> None:
