@@ -1,20 +1,16 @@
-"""Template pieces other pages include: the assurance a party owes (registry page)."""
+"""The assurance panel of the organisation page (registered in `apps.py`, see `registry.panels`)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from django import template
-
 from renkei.assessments import selectors
 from renkei.assessments.models import AssuranceLevel
 from renkei.registry.models import OUR_KINDS
+from renkei.registry.panels import OrganisationPanel
 
-register = template.Library()
 
-
-@register.inclusion_tag("assessments/_assurance_summary.html", takes_context=True)
-def assurance_summary(context: dict[str, Any], organisation: Any) -> dict[str, Any]:
+def assurance_context(context: Any, organisation: Any) -> dict[str, Any]:
     """Required level with its reasons, last assessment, next due date and whether it is overdue
     (a fixed handful of queries: `selectors.assurance_rows` for one party)."""
     if organisation.kind in OUR_KINDS:
@@ -26,3 +22,6 @@ def assurance_summary(context: dict[str, Any], organisation: Any) -> dict[str, A
         "row": row,
         "proposal_label": AssuranceLevel(row.proposal.level).label,
     }
+
+
+ASSURANCE = OrganisationPanel(key="assurance", template_name="assessments/_assurance_summary.html", context=assurance_context)
