@@ -19,11 +19,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from renkei.core.errors import RenkeiError
+from renkei.core.files.uploads import check_size, read_limited, upload_limit
 from renkei.core.permissions import Action, allowed_company_ids, get_visible_or_404, require, visible
 from renkei.core.services import check_write, record_delete, record_save
 from renkei.registry.models import Contact, ContactRole, Organisation
 from renkei.registry.services import default_group_company_id
-from renkei.software import notifications
+from renkei.software import notifications, signals
 from renkei.software.models import (
     Component,
     ComponentDependency,
@@ -53,8 +54,8 @@ def max_sbom_bytes() -> int:
 
 
 def max_delivered_file_bytes() -> int:
-    """The largest delivered file accepted (`RENKEI_MAX_UPLOAD_BYTES`)."""
-    return int(settings.RENKEI_MAX_UPLOAD_BYTES)
+    """The largest delivered file accepted (the general upload limit, `RENKEI_MAX_UPLOAD_BYTES`)."""
+    return upload_limit()
 
 
 def max_osv_bytes() -> int:
@@ -62,35 +63,13 @@ def max_osv_bytes() -> int:
     return int(getattr(settings, "RENKEI_MAX_OSV_BYTES", 500 * 2**20))
 
 
-def _too_large(limit: int) -> RenkeiError:
-    return RenkeiError(
-        _("The file is too large (limit {limit} MB).").format(limit=max(1, limit // 2**20)),
-        field_name="file",
-        status=413,
-    )
-
-
-def _read_limited(uploaded_file: Any, limit: int) -> bytes:
-    """The whole upload, refused by its declared size before reading and by its real size after."""
-    size = getattr(uploaded_file, "size", None)
-    if size is not None and size > limit:
-        raise _too_large(limit)
-    if hasattr(uploaded_file, "seek"):
-        uploaded_file.seek(0)
-    data = uploaded_file.read(limit + 1)
-    if len(data) > limit:
-        raise _too_large(limit)
-    return bytes(data)
-
-
 def _upload_name(uploaded_file: Any, default: str) -> str:
     return PurePath(str(getattr(uploaded_file, "name", "") or default)).name[:255] or default
 
 
 def _after_commit_recompute(release_ids: list[int] | None) -> None:
-    from renkei.software.tasks import schedule_findings_recompute
-
-    schedule_findings_recompute(release_ids)
+    # The receiver in tasks.py queues one recomputation when the transaction commits.
+    signals.findings_stale.send(sender=Release, release_ids=release_ids)
 
 
 # --- products and releases -----------------------------------------------------------------------
@@ -186,7 +165,7 @@ def sbom_upload(*, user: Any, release: Release, uploaded_file: Any) -> Sbom:
     """
     check_write(user=user, action=ACTION, company_id=release.group_company_id)
     limit = max_sbom_bytes()
-    data = _read_limited(uploaded_file, limit)
+    data = read_limited(uploaded_file, limit)
     name = _upload_name(uploaded_file, "sbom.json")
     try:
         parsed = parse_sbom(data, filename=name)
@@ -310,9 +289,7 @@ def delivered_file_add(
     check_write(user=user, action=ACTION, company_id=release.group_company_id)
     declared = normalise_sha256(declared_sha256)
     limit = max_delivered_file_bytes()
-    size = getattr(uploaded_file, "size", None)
-    if size is not None and size > limit:
-        raise _too_large(limit)
+    check_size(getattr(uploaded_file, "size", None), limit)
     digest = hashlib.sha256()
     total = 0
     if hasattr(uploaded_file, "seek"):
@@ -320,8 +297,7 @@ def delivered_file_add(
     chunks = uploaded_file.chunks() if hasattr(uploaded_file, "chunks") else iter(lambda: uploaded_file.read(2**20), b"")
     for chunk in chunks:
         total += len(chunk)
-        if total > limit:
-            raise _too_large(limit)
+        check_size(total, limit)
         digest.update(chunk)
     if hasattr(uploaded_file, "seek"):
         uploaded_file.seek(0)
@@ -486,9 +462,7 @@ def osv_import_start(
                 _("Upload an OSV .zip archive or a .json/.yaml file."), field_name="uploaded_file"
             )
         limit = max_osv_bytes()
-        size = getattr(uploaded_file, "size", None)
-        if size is not None and size > limit:
-            raise _too_large(limit)
+        check_size(getattr(uploaded_file, "size", None), limit)
         run.source = name
         run.file.save(name, uploaded_file, save=False)
     try:
@@ -504,9 +478,7 @@ def osv_import_start(
 
 
 def _enqueue_import(import_id: int) -> None:
-    from renkei.software.tasks import run_osv_import
-
-    run_osv_import.enqueue(import_id)
+    signals.osv_import_queued.send(sender=OsvImport, import_id=import_id)
 
 
 def osv_import_run(*, import_id: int, progress: Any = None, recompute: bool = True) -> OsvImport:

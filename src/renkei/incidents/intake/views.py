@@ -23,9 +23,10 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from renkei.core.errors import RenkeiError, errors_to_form
+from renkei.core.files.uploads import limit_mb, request_too_large
 from renkei.core.permissions import Action, can, get_visible_or_404, require
 from renkei.core.public import public_language, public_response
-from renkei.core.views import Column, ObjectListView, request_too_large
+from renkei.core.views import Column, ObjectListView
 from renkei.incidents.intake import services
 from renkei.incidents.intake.forms import (
     CreateIncidentForm,
@@ -76,19 +77,11 @@ def _too_many(request: HttpRequest) -> HttpResponse:
 def _attachment_context() -> dict[str, Any]:
     return {
         "max_files": services.MAX_ATTACHMENTS,
-        "max_mb": max(1, services.max_total_bytes() // 2**20),
+        "max_mb": limit_mb(services.max_total_bytes()),
         "allowed_types": ", ".join(services.ALLOWED_TYPES),
         "accept": ",".join(f".{t}" for t in services.ALLOWED_TYPES),
         "honeypot": HONEYPOT_FIELD,
     }
-
-
-def _too_large_error() -> RenkeiError:
-    limit = services.max_total_bytes() // 2**20
-    return RenkeiError(
-        _("The attachments are too large (limit {limit} MB in total).").format(limit=limit),
-        field_name="attachments", status=413,
-    )
 
 
 # --- public: the form ---------------------------------------------------------------------------
@@ -104,7 +97,7 @@ def intake_form(request: HttpRequest) -> HttpResponse:
     if _over_limit(request, "submit"):
         return _too_many(request)
     if request_too_large(request):
-        return _render_form(request, IntakeForm(), error=_too_large_error(), status=413)
+        return _render_form(request, IntakeForm(), error=services.attachments_too_large(), status=413)
     form = IntakeForm(request.POST)
     if not form.is_valid():
         return _render_form(request, form, status=400)
@@ -201,7 +194,7 @@ def intake_status_detail(request: HttpRequest) -> HttpResponse:
         if _over_limit(request, "followup"):
             return _too_many(request)
         if request_too_large(request):
-            error, status = _too_large_error(), 413
+            error, status = services.attachments_too_large(), 413
         else:
             form = FollowUpForm(request.POST)
             if form.is_valid():

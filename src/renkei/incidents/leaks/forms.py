@@ -9,11 +9,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from renkei.core.files.tabular import ENCODING_CHOICES
 from renkei.incidents.leaks import services
 from renkei.incidents.leaks.models import SharedDataset
 from renkei.registry.forms import ScopedModelForm
-
-ENCODINGS = [("auto", gettext_lazy("Detect")), ("utf-8", "UTF-8"), ("cp932", "Shift_JIS (CP932)")]
 
 
 class ShareForm(ScopedModelForm):
@@ -28,7 +27,7 @@ class ShareForm(ScopedModelForm):
         max_value=services.MAX_CANARIES,
         help_text=gettext_lazy("Leave empty for about one per 2,000 rows (at least 3, at most 50)."),
     )
-    encoding = forms.ChoiceField(label=gettext_lazy("Text encoding (CSV only)"), choices=ENCODINGS, initial="auto")
+    encoding = forms.ChoiceField(label=gettext_lazy("Text encoding (CSV only)"), choices=ENCODING_CHOICES, initial="auto")
 
     class Meta:
         model = SharedDataset
@@ -48,4 +47,4 @@ class TraceForm(forms.Form):
         label=gettext_lazy("Leaked file"),
         help_text=gettext_lazy("CSV, Excel (.xlsx) or any text (a dump with unknown columns)."),
     )
-    encoding = forms.ChoiceField(label=gettext_lazy("Text encoding"), choices=ENCODINGS, initial="auto")
+    encoding = forms.ChoiceField(label=gettext_lazy("Text encoding"), choices=ENCODING_CHOICES, initial="auto")

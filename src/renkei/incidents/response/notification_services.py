@@ -12,7 +12,6 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from renkei.chain.selectors import NamedBlastRadius
 from renkei.core.services import record_save
 from renkei.incidents.response import selectors
 from renkei.incidents.response.models import (
@@ -27,7 +26,7 @@ from renkei.incidents.response.notification_plan import build_plan
 from renkei.incidents.response.timeline import ACTION, check_incident, timeline_system
 
 
-def generate_plan(*, incident: Incident, radii: dict[int, NamedBlastRadius] | None = None) -> tuple[int, int]:
+def generate_plan(*, incident: Incident, radii: selectors.Radii | None = None) -> tuple[int, int]:
     """Replace the plan's untouched generated entries; returns (created, kept). `radii`: the involved
     parties' blast radii when the caller has them already (see `selectors.plan_input`)."""
     entries = build_plan(selectors.plan_input(incident, radii=radii))

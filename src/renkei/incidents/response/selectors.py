@@ -59,7 +59,11 @@ def open_incident_count(*, user: Any) -> int:
 # --- the blast radius of the parties involved --------------------------------------------------------
 
 
-def blast_radii(parties: Iterable[Organisation]) -> dict[int, NamedBlastRadius]:
+# The involved parties' blast radii by party id (chain's typed result; the only arrow into chain).
+Radii = dict[int, NamedBlastRadius]
+
+
+def blast_radii(parties: Iterable[Organisation]) -> Radii:
     """The involved parties' blast radii by party id, from one load of the chain graph (system
     view: the prefill and the plan must see the whole chain). A party outside the graph has none;
     without an own company registered there is nothing to prefill."""
@@ -69,7 +73,7 @@ def blast_radii(parties: Iterable[Organisation]) -> dict[int, NamedBlastRadius]:
         return {}
 
 
-def exposure_for_parties(*, radii: dict[int, NamedBlastRadius]) -> list[dict[str, Any]]:
+def exposure_for_parties(*, radii: Radii) -> list[dict[str, Any]]:
     """Our information assets the parties hold (directly or downstream), one row per asset.
 
     Persons are scaled by the share of records exposed when the asset's person count is known.
@@ -128,7 +132,7 @@ def deadlines_for(incident: Incident) -> appi.AppiDeadlines:
     )
 
 
-def plan_input(incident: Incident, *, radii: dict[int, NamedBlastRadius] | None = None) -> PlanInput:
+def plan_input(incident: Incident, *, radii: Radii | None = None) -> PlanInput:
     """The notification plan's plain-data input, built from the incident and the registry.
 
     `radii`: the involved parties' blast radii when the caller has them (opening an incident

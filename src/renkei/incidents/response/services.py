@@ -13,15 +13,14 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
-from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Model
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from renkei.chain.selectors import NamedBlastRadius
 from renkei.core.errors import RenkeiError
+from renkei.core.files.uploads import check_size, too_large
 from renkei.core.services import check_write, record_delete, record_save
 from renkei.incidents.response import selectors
 from renkei.incidents.response.models import (
@@ -88,7 +87,7 @@ def _instantiate_playbook(*, incident: Incident, playbook: Playbook) -> int:
     return len(tasks)
 
 
-def _prefill_assets(*, incident: Incident, radii: dict[int, NamedBlastRadius] | None = None) -> int:
+def _prefill_assets(*, incident: Incident, radii: selectors.Radii | None = None) -> int:
     """Add the information assets the involved parties expose (from the chain's blast radius)."""
     if radii is None:
         radii = selectors.blast_radii(incident.parties.all())
@@ -378,11 +377,9 @@ def cost_delete(*, user: Any, cost: CostEntry, via: str = "") -> None:
 def attachment_add(*, user: Any, incident: Incident, upload: UploadedFile, via: str = "") -> Attachment:
     """Attach a file (evidence, a partner's report) to an incident, within the upload size limit."""
     check_incident(user, incident)
-    limit = settings.RENKEI_MAX_UPLOAD_BYTES
-    if upload.size is None or upload.size > limit:
-        raise RenkeiError(
-            _("The file is too large (limit {limit} MB).").format(limit=limit // 2**20), field_name="file", status=413
-        )
+    if upload.size is None:
+        raise too_large()
+    check_size(upload.size)
     if upload.size == 0:
         raise RenkeiError(_("The file is empty."), field_name="file")
     name = (upload.name or "file").replace("\\", "/").rsplit("/", 1)[-1][:200] or "file"
