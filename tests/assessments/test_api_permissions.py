@@ -1,4 +1,4 @@
-"""The assessments API's guard, every endpoint the same way (as tests/test_permissions.py does for
+"""The assessments API's guard, every endpoint the same way (as tests/permissions/ does for
 the other apps): anonymous → 401; a viewer → 403 on every write and nothing changes, reads 200; a
 user limited to the subsidiary → 404 on every object of the own company (and nothing changes), such
 objects absent from lists, and a payload naming them answers 400 with a field error.
