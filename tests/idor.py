@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import pytest
 from django.apps import apps
 from django.conf import settings
 from django.db import transaction
@@ -229,3 +230,22 @@ def shared_data(build: Callable[[], Any], django_db_blocker: Any, media: Path) -
         objects = build()
         yield SharedData(objects, media, snapshot())
         transaction.set_rollback(True)
+
+
+def module_objects(build: Callable[[], Any]) -> tuple[Any, Any]:
+    """The fixtures of a module whose objects are built once: `_shared_objects` (module scope) and
+    `objects` (each test: the objects, checked unchanged, with their own copy of the files).
+
+    In the module: `_shared_objects, objects = module_objects(build)` and
+    `pytestmark = pytest.mark.usefixtures("objects")`, so the check runs before a test creates users.
+    """
+
+    @pytest.fixture(scope="module", name="_shared_objects")
+    def shared(django_db_setup: Any, django_db_blocker: Any, tmp_path_factory: Any) -> Iterator[SharedData]:
+        yield from shared_data(build, django_db_blocker, tmp_path_factory.mktemp("media"))
+
+    @pytest.fixture(name="objects")
+    def objects(_shared_objects: SharedData, db: Any, settings: Any, _test_settings: None) -> Any:
+        return _shared_objects.use(settings.MEDIA_ROOT)
+
+    return shared, objects

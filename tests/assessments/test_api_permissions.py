@@ -30,9 +30,10 @@ from renkei.assessments.models import (
     SubcontractorDeclaration,
 )
 from tests.assessments.factories import SMALL_FRAMEWORK, assignment, party, small_framework
-from tests.idor import Row, assert_login_required, assert_not_found, assert_refused, request
+from tests.factories import own_company
+from tests.idor import Row, assert_login_required, assert_not_found, assert_refused, module_objects, request
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("objects")]
 
 API = "/api/v1/assessments"
 PARTNER = answer_services.Respondent(name="山田 太郎")
@@ -171,9 +172,8 @@ def snapshot() -> dict[str, Any]:
     }
 
 
-@pytest.fixture
-def objects(own: Any) -> Objects:
-    return build(own, "own")
+# The own company's objects, built once for the module.
+_shared_objects, objects = module_objects(lambda: build(own_company(), "own"))
 
 
 def test_anonymous_gets_401_everywhere(client: Client, objects: Objects) -> None:

@@ -24,9 +24,10 @@ from renkei.assessments.models import (
 )
 from tests.assessments.factories import assignment, party, small_framework
 from tests.assessments.test_portal import enter
-from tests.idor import Row, assert_not_found, assert_refused
+from tests.factories import own_company
+from tests.idor import Row, assert_not_found, assert_refused, module_objects
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("objects")]
 
 # Open without a link on purpose: the link entry, the home page (it explains that a link is needed),
 # the respondent's name and leaving.
@@ -59,8 +60,9 @@ ROWS = [
 ]
 
 
-@pytest.fixture
-def objects(own: Any) -> dict[str, Any]:
+def _build() -> dict[str, Any]:
+    """Party A's and party B's assessments and B's records (built once for the module)."""
+    own = own_company()
     framework = small_framework()
     org_a, org_b = party(name="甲社"), party(name="乙社")
     a = assignment(organisation=org_a, framework=framework)
@@ -91,6 +93,9 @@ def _snapshot() -> tuple[Any, ...]:
         FollowUpMessage.objects.count(),
         list(FollowUp.objects.values_list("status", flat=True)),
     )
+
+
+_shared_objects, objects = module_objects(_build)
 
 
 def test_every_portal_url_is_in_the_table() -> None:

@@ -29,9 +29,10 @@ from renkei.assessments.models import (
 )
 from tests.assessments.factories import SMALL_FRAMEWORK, assignment, party, small_spec
 from tests.assessments.test_views_helpers import PARTNER, logged_in, submit, url
-from tests.idor import Row, assert_login_required, assert_not_found, assert_refused, request
+from tests.factories import own_company
+from tests.idor import Row, assert_login_required, assert_not_found, assert_refused, module_objects, request
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("objects")]
 
 WRITE_MARKERS = (
     'id="create-button"', 'id="upload-button"', 'id="start-assessment"', 'id="override-form"', 'id="edit-button"',
@@ -41,9 +42,9 @@ WRITE_MARKERS = (
 )
 
 
-@pytest.fixture
-def objects(own) -> dict[str, Any]:  # type: ignore[no-untyped-def]
-    """One of everything, all of the own company."""
+def _build() -> dict[str, Any]:
+    """One of everything, all of the own company (built once for the module)."""
+    own = own_company()
     framework, _ = services.framework_install(user=None, spec=small_spec(key="own-only"), origin=FrameworkOrigin.UPLOADED, group_company=own)
     org = party(name="本社の委託先")
     submitted = assignment(org, framework)
@@ -76,6 +77,9 @@ def objects(own) -> dict[str, Any]:  # type: ignore[no-untyped-def]
         "framework": framework, "org": org, "assignment": submitted, "question": submitted.framework.questions.get(ref="A-1"),
         "declaration": declaration, "fresh": fresh, "draft": draft, "running": running, "link": link, "follow_up": follow_up,
     }
+
+
+_shared_objects, objects = module_objects(_build)
 
 
 def _due() -> str:
