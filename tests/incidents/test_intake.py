@@ -12,7 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
-from renkei.accounts.models import hash_token
+from renkei.core.tokens import hash_token
 from renkei.core.errors import RenkeiError
 from renkei.core.permissions import Role
 from renkei.incidents import intake

@@ -21,7 +21,8 @@ from django.utils.translation import gettext as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from renkei.accounts import selectors
-from renkei.accounts.models import ApiToken, PortalLink, User, hash_token
+from renkei.accounts.models import ApiToken, PortalLink, User
+from renkei.core.tokens import hash_token
 from renkei.core.errors import ErrorItem, NotFound, RenkeiError
 from renkei.core.permissions import Action, Role, allowed_company_ids, require
 from renkei.core.services import validate

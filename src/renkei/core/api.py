@@ -24,7 +24,8 @@ class TokenAuth(HttpBearer):
     """`Authorization: Bearer <token>`; tokens are looked up by their SHA-256 digest."""
 
     def authenticate(self, request: HttpRequest, token: str) -> Any:
-        from renkei.accounts.models import ApiToken, hash_token
+        from renkei.accounts.models import ApiToken
+        from renkei.core.tokens import hash_token
 
         try:
             record = ApiToken.objects.select_related("user").get(token_hash=hash_token(token))

@@ -23,7 +23,7 @@ from django.db.models import Count, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from renkei.accounts.models import hash_token
+from renkei.core.tokens import hash_token
 from renkei.core.errors import RenkeiError
 from renkei.core.permissions import Action, require, visible
 from renkei.core.services import check_write, record_save
