@@ -32,7 +32,10 @@ class AssessmentsConfig(AppConfig):
     def ready(self) -> None:
         from auditlog.registry import auditlog
 
-        from renkei.assessments import models
+        from renkei.assessments import (
+            models,
+            permissions,  # noqa: F401 - registers the app's actions
+        )
 
         post_migrate.connect(_install_builtin_frameworks, sender=self, dispatch_uid="renkei-builtin-frameworks")
         auditlog.register(models.Framework, exclude_fields=["updated_at"])

@@ -18,13 +18,14 @@ from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
+from renkei.assessments.permissions import CHANGE_ASSESSMENTS
 from renkei.core.errors import RenkeiError
 from renkei.core.permissions import Action
-from renkei.core.views import request_too_large
+from renkei.core.views.objects import request_too_large
 from renkei.registry.importexport.reading import file_too_large_message
 
 READ = Action.VIEW
-WRITE = Action.CHANGE_ASSESSMENTS
+WRITE = CHANGE_ASSESSMENTS
 PENDING_DIR = "assessments/excel-pending"
 PENDING_MAX_AGE = dt.timedelta(hours=24)
 FRAMEWORK_SESSION_KEY = "assessments_excel_framework"

@@ -49,7 +49,7 @@ from renkei.assessments.views_portal import NAME_SESSION_KEY, portal_response, p
 from renkei.core.audit import set_current_actor
 from renkei.core.errors import RenkeiError
 from renkei.core.permissions import get_visible_or_404
-from renkei.core.views import RenkeiViewMixin
+from renkei.core.views.objects import RenkeiViewMixin
 from renkei.registry.importexport.reading import file_too_large_message
 
 # --- 2. an assessment as a workbook --------------------------------------------------------------

@@ -22,6 +22,7 @@ from renkei.chain.services import tiers_recompute
 from renkei.core.audit import audit_context
 from renkei.core.mail import muted
 from renkei.core.permissions import Role
+from renkei.core.tenancy import own_company
 from renkei.incidents.demo_response import load_response_demo
 from renkei.registry.models import (
     AccessLevel,
@@ -46,7 +47,6 @@ from renkei.registry.services import (
     contact_save,
     holding_save,
     organisation_save,
-    own_company,
     relationship_save,
     system_access_save,
 )

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 
 from renkei.core.permissions import visible
-from renkei.core.views import (
+from renkei.core.views.objects import (
     Column,
     ObjectDeleteView,
     ObjectDetailView,
@@ -27,11 +27,19 @@ from renkei.registry.models import (
     Relationship,
     SystemAccess,
 )
+from renkei.registry.permissions import CHANGE_REGISTRY
+
+
+class RegistryAccess:
+    """Registry pages are seen with core's `view` and written with `registry.change`."""
+
+    change_action = CHANGE_REGISTRY
+
 
 # --- organisations -----------------------------------------------------------------------------
 
 
-class OrganisationListView(ObjectListView):
+class OrganisationListView(RegistryAccess, ObjectListView):
     model = Organisation
     title = _("Organisations")
     columns = [
@@ -63,7 +71,7 @@ class OrganisationListView(ObjectListView):
         return selectors.filter_by_certification_state(qs, value)
 
 
-class OrganisationDetailView(ObjectDetailView):
+class OrganisationDetailView(RegistryAccess, ObjectDetailView):
     model = Organisation
     template_name = "registry/organisation_detail.html"
 
@@ -82,7 +90,7 @@ class OrganisationDetailView(ObjectDetailView):
         return ctx
 
 
-class OrganisationEditView(ObjectEditView):
+class OrganisationEditView(RegistryAccess, ObjectEditView):
     model = Organisation
     form_class = forms.OrganisationForm
     title_create = _("Add organisation")
@@ -92,7 +100,7 @@ class OrganisationEditView(ObjectEditView):
         return services.organisation_save(user=self.request.user, organisation=instance, tags=form.tag_list())
 
 
-class OrganisationDeleteView(ObjectDeleteView):
+class OrganisationDeleteView(RegistryAccess, ObjectDeleteView):
     model = Organisation
     success_url_name = "registry:organisation_list"
 
@@ -103,7 +111,7 @@ class OrganisationDeleteView(ObjectDeleteView):
 # --- relationships -----------------------------------------------------------------------------
 
 
-class RelationshipListView(ObjectListView):
+class RelationshipListView(RegistryAccess, ObjectListView):
     model = Relationship
     title = _("Relationships")
     columns = [
@@ -124,7 +132,7 @@ class RelationshipListView(ObjectListView):
         return Relationship.objects.select_related("client", "provider")
 
 
-class RelationshipDetailView(ObjectDetailView):
+class RelationshipDetailView(RegistryAccess, ObjectDetailView):
     model = Relationship
     template_name = "registry/relationship_detail.html"
 
@@ -132,7 +140,7 @@ class RelationshipDetailView(ObjectDetailView):
         return Relationship.objects.select_related("client", "provider", "group_company")
 
 
-class RelationshipEditView(ObjectEditView):
+class RelationshipEditView(RegistryAccess, ObjectEditView):
     model = Relationship
     form_class = forms.RelationshipForm
     title_create = _("Add relationship")
@@ -142,7 +150,7 @@ class RelationshipEditView(ObjectEditView):
         return services.relationship_save(user=self.request.user, relationship=instance)
 
 
-class RelationshipDeleteView(ObjectDeleteView):
+class RelationshipDeleteView(RegistryAccess, ObjectDeleteView):
     model = Relationship
     success_url_name = "registry:relationship_list"
 
@@ -153,7 +161,7 @@ class RelationshipDeleteView(ObjectDeleteView):
 # --- records that hang off an organisation -------------------------------------------------------
 
 
-class ChildDeleteView(ObjectDeleteView):
+class ChildDeleteView(RegistryAccess, ObjectDeleteView):
     def get_success_url(self, instance: Any) -> str:
         org = getattr(instance, "organisation", None) or getattr(instance, "holder", None)
         if org is not None:
@@ -164,7 +172,7 @@ class ChildDeleteView(ObjectDeleteView):
         services.record_remove(user=self.request.user, instance=instance)
 
 
-class ContactListView(ObjectListView):
+class ContactListView(RegistryAccess, ObjectListView):
     model = Contact
     title = _("Contacts")
     columns = [
@@ -183,7 +191,7 @@ class ContactListView(ObjectListView):
         return Contact.objects.select_related("organisation")
 
 
-class ContactDetailView(ObjectDetailView):
+class ContactDetailView(RegistryAccess, ObjectDetailView):
     model = Contact
     template_name = "registry/record_detail.html"
     fields = ["organisation", "name", "role", "email", "phone", "verified_on"]
@@ -192,7 +200,7 @@ class ContactDetailView(ObjectDetailView):
         return {**super().get_context_data(**kwargs), "fields": self.fields}
 
 
-class ContactEditView(ObjectEditView):
+class ContactEditView(RegistryAccess, ObjectEditView):
     model = Contact
     form_class = forms.ContactForm
     title_create = _("Add contact")
@@ -206,7 +214,7 @@ class ContactDeleteView(ChildDeleteView):
     model = Contact
 
 
-class CertificationListView(ObjectListView):
+class CertificationListView(RegistryAccess, ObjectListView):
     model = Certification
     title = _("Certifications")
     columns = [
@@ -228,7 +236,7 @@ class CertificationListView(ObjectListView):
         return selectors.certification_state_filter(qs, value)
 
 
-class CertificationDetailView(ObjectDetailView):
+class CertificationDetailView(RegistryAccess, ObjectDetailView):
     model = Certification
     template_name = "registry/record_detail.html"
 
@@ -237,7 +245,7 @@ class CertificationDetailView(ObjectDetailView):
         return {**super().get_context_data(**kwargs), "fields": fields, "evidence": self.object.evidence}
 
 
-class CertificationEvidenceView(ObjectDetailView):
+class CertificationEvidenceView(RegistryAccess, ObjectDetailView):
     """The evidence file, served only to users who may see the certification."""
 
     model = Certification
@@ -251,7 +259,7 @@ class CertificationEvidenceView(ObjectDetailView):
         return FileResponse(cert.evidence.open("rb"), as_attachment=True, filename=cert.evidence.name.rsplit("/", 1)[-1])
 
 
-class CertificationEditView(ObjectEditView):
+class CertificationEditView(RegistryAccess, ObjectEditView):
     model = Certification
     form_class = forms.CertificationForm
     title_create = _("Add certification")
@@ -265,7 +273,7 @@ class CertificationDeleteView(ChildDeleteView):
     model = Certification
 
 
-class AssetListView(ObjectListView):
+class AssetListView(RegistryAccess, ObjectListView):
     model = InformationAsset
     title = _("Information assets")
     columns = [
@@ -285,7 +293,7 @@ class AssetListView(ObjectListView):
         return InformationAsset.objects.select_related("group_company")
 
 
-class AssetDetailView(ObjectDetailView):
+class AssetDetailView(RegistryAccess, ObjectDetailView):
     model = InformationAsset
     template_name = "registry/asset_detail.html"
 
@@ -297,7 +305,7 @@ class AssetDetailView(ObjectDetailView):
         return ctx
 
 
-class AssetEditView(ObjectEditView):
+class AssetEditView(RegistryAccess, ObjectEditView):
     model = InformationAsset
     form_class = forms.InformationAssetForm
     title_create = _("Add information asset")
@@ -312,7 +320,7 @@ class AssetDeleteView(ChildDeleteView):
     success_url_name = "registry:asset_list"
 
 
-class HoldingListView(ObjectListView):
+class HoldingListView(RegistryAccess, ObjectListView):
     model = DataHolding
     title = _("Data holdings")
     columns = [
@@ -331,7 +339,7 @@ class HoldingListView(ObjectListView):
         return DataHolding.objects.select_related("asset", "holder", "received_from")
 
 
-class HoldingDetailView(ObjectDetailView):
+class HoldingDetailView(RegistryAccess, ObjectDetailView):
     model = DataHolding
     template_name = "registry/record_detail.html"
 
@@ -340,7 +348,7 @@ class HoldingDetailView(ObjectDetailView):
         return {**super().get_context_data(**kwargs), "fields": fields}
 
 
-class HoldingEditView(ObjectEditView):
+class HoldingEditView(RegistryAccess, ObjectEditView):
     model = DataHolding
     form_class = forms.DataHoldingForm
     title_create = _("Add data holding")
@@ -354,7 +362,7 @@ class HoldingDeleteView(ChildDeleteView):
     model = DataHolding
 
 
-class AccessListView(ObjectListView):
+class AccessListView(RegistryAccess, ObjectListView):
     model = SystemAccess
     title = _("System access")
     columns = [
@@ -371,7 +379,7 @@ class AccessListView(ObjectListView):
         return SystemAccess.objects.select_related("organisation")
 
 
-class AccessDetailView(ObjectDetailView):
+class AccessDetailView(RegistryAccess, ObjectDetailView):
     model = SystemAccess
     template_name = "registry/record_detail.html"
 
@@ -380,7 +388,7 @@ class AccessDetailView(ObjectDetailView):
         return {**super().get_context_data(**kwargs), "fields": fields}
 
 
-class AccessEditView(ObjectEditView):
+class AccessEditView(RegistryAccess, ObjectEditView):
     model = SystemAccess
     form_class = forms.SystemAccessForm
     title_create = _("Add system access")

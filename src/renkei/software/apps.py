@@ -9,7 +9,10 @@ class SoftwareConfig(AppConfig):
     def ready(self) -> None:
         from auditlog.registry import auditlog
 
-        from renkei.software import models
+        from renkei.software import (
+            models,
+            permissions,  # noqa: F401 - registers the app's actions
+        )
 
         for model in (models.Product, models.Release, models.DeliveredFile, models.Sbom, models.LicencePolicy):
             auditlog.register(model, exclude_fields=["updated_at"])

@@ -19,7 +19,7 @@ from renkei.assessments.models import (
     FollowUp,
 )
 from renkei.core.permissions import visible
-from renkei.registry.models import OUR_KINDS
+from renkei.core.tenancy import is_group_company
 
 register = template.Library()
 
@@ -28,7 +28,7 @@ register = template.Library()
 def assurance_summary(context: dict[str, Any], organisation: Any) -> dict[str, Any]:
     """Required level with its reasons, last assessment, next due date and whether it is overdue
     (a fixed handful of queries: `selectors.assurance_rows` for one party)."""
-    if organisation.kind in OUR_KINDS:
+    if is_group_company(organisation):
         return {"organisation": organisation, "is_ours": True}
     row = selectors.assurance_rows([organisation])[0]
     return {
