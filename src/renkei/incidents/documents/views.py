@@ -12,9 +12,10 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 
 from renkei.core.errors import RenkeiError
-from renkei.core.permissions import Action, get_visible_or_404, require
+from renkei.core.permissions import get_visible_or_404, require
 from renkei.incidents.documents import drafts
 from renkei.incidents.documents.selectors import notice_data, report_data
+from renkei.incidents.permissions import VIEW_INCIDENTS
 from renkei.incidents.response.models import Incident
 
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -26,7 +27,7 @@ STAGES = ("preliminary", "final")
 
 
 def _incident(request: HttpRequest, pk: int) -> Incident:
-    require(request.user, Action.VIEW_INCIDENTS)
+    require(request.user, VIEW_INCIDENTS)
     return get_visible_or_404(Incident.objects.select_related("group_company", "principal"), request.user, pk=pk)
 
 

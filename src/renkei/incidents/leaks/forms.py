@@ -10,12 +10,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from renkei.core.files.tabular import ENCODING_CHOICES
+from renkei.core.forms import ScopedModelForm
 from renkei.incidents.leaks import services
 from renkei.incidents.leaks.models import SharedDataset
-from renkei.registry.forms import ScopedModelForm
 
 
 class ShareForm(ScopedModelForm):
+    visible_choice_fields = ("asset",)
+
     file = forms.FileField(
         label=gettext_lazy("Dataset to send"),
         help_text=gettext_lazy("CSV (UTF-8 or Shift_JIS) or Excel (.xlsx); the first row names the columns."),

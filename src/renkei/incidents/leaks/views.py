@@ -1,6 +1,6 @@
 """Leak attribution pages: the ledger of shared datasets, sharing a dataset (the file comes back with
-canary rows), and tracing a leaked file. Reading needs `Action.VIEW_INCIDENTS`, writing
-`Action.CHANGE_INCIDENTS`; datasets outside the user's group companies answer 404."""
+canary rows), and tracing a leaked file. Reading needs `VIEW_INCIDENTS`, writing
+`CHANGE_INCIDENTS`; datasets outside the user's group companies answer 404."""
 
 from __future__ import annotations
 
@@ -19,15 +19,21 @@ from django.views import View
 
 from renkei.core.errors import RenkeiError, errors_to_form
 from renkei.core.files.uploads import check_size, limit_mb, request_too_large, too_large
-from renkei.core.permissions import Action, can
-from renkei.core.views import Column, ObjectDeleteView, ObjectDetailView, ObjectListView, RenkeiViewMixin
+from renkei.core.tenancy import default_group_company_id
+from renkei.core.views.objects import (
+    Column,
+    ObjectDeleteView,
+    ObjectDetailView,
+    ObjectListView,
+    RenkeiViewMixin,
+)
 from renkei.incidents.leaks import fingerprinting, services, tasks
 from renkei.incidents.leaks.canaries import kind_from_header
 from renkei.incidents.leaks.forms import ShareForm, TraceForm
 from renkei.incidents.leaks.models import SharedDataset
-from renkei.registry.services import default_group_company_id
+from renkei.incidents.permissions import CHANGE_INCIDENTS, VIEW_INCIDENTS
 
-READ, WRITE = Action.VIEW_INCIDENTS, Action.CHANGE_INCIDENTS
+READ, WRITE = VIEW_INCIDENTS, CHANGE_INCIDENTS
 COLUMN_KINDS = {
     "email": gettext_lazy("e-mail"),
     "phone": gettext_lazy("phone"),
@@ -58,6 +64,7 @@ def _language(request: HttpRequest) -> str:
 class DatasetListView(ObjectListView):
     model = SharedDataset
     permission_action = READ
+    change_action = WRITE
     title = gettext_lazy("Shared datasets")
     columns = [
         Column("name", gettext_lazy("name"), link=True, sort="name"),
@@ -76,11 +83,6 @@ class DatasetListView(ObjectListView):
 
     def base_queryset(self) -> QuerySet[SharedDataset]:
         return SharedDataset.objects.select_related("recipient", "asset", "group_company").defer("fingerprints")
-
-    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        ctx = super().get_context_data(**kwargs)
-        ctx["can_change"] = can(self.request.user, WRITE)
-        return ctx
 
 
 class DatasetDetailView(ObjectDetailView):
@@ -110,7 +112,8 @@ class DatasetDetailView(ObjectDetailView):
 
 class DatasetDeleteView(ObjectDeleteView):
     model = SharedDataset
-    permission_action = WRITE
+    permission_action = READ
+    change_action = WRITE
     success_url_name = "incidents:dataset_list"
 
     def base_queryset(self) -> QuerySet[SharedDataset]:

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from renkei.core.errors import RenkeiError
 from renkei.core.services import check_write, record_delete, record_save
+from renkei.core.tenancy import default_group_company_id, own_company
 from renkei.incidents.response import playbooks
 from renkei.incidents.response.models import (
     Playbook,
@@ -20,7 +21,6 @@ from renkei.incidents.response.models import (
 )
 from renkei.incidents.response.timeline import ACTION
 from renkei.registry.models import Organisation
-from renkei.registry.services import default_group_company_id, own_company
 
 
 def default_company_id(user: Any, company_id: int | None) -> int:

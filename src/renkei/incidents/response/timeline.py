@@ -13,15 +13,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from renkei.core.errors import RenkeiError
-from renkei.core.permissions import Action
 from renkei.core.services import check_write, validate
+from renkei.incidents.permissions import CHANGE_INCIDENTS
 from renkei.incidents.response.models import (
     Incident,
     TimelineEntry,
     TimelineKind,
 )
 
-ACTION = Action.CHANGE_INCIDENTS
+ACTION = CHANGE_INCIDENTS
 
 
 def check_incident(user: Any, incident: Incident) -> None:
