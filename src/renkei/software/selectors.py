@@ -99,7 +99,7 @@ def parse_version_range(text: str) -> list[Bound]:
 @lru_cache(maxsize=65536)
 def _key(ecosystem: str, version: str) -> Any:
     """The ordering key of a version, or None when the ecosystem cannot order it."""
-    from renkei.software.versions import InvalidVersion, version_key
+    from renkei.software.vulndb.versions import InvalidVersion, version_key
 
     try:
         return version_key(ecosystem, version)
@@ -134,7 +134,7 @@ def version_in_range(ecosystem: str, version: str, bounds: list[Bound]) -> bool 
 
 
 def _canonical_ecosystem(ecosystem: str) -> str:
-    from renkei.software.versions import normalise_ecosystem
+    from renkei.software.vulndb.versions import normalise_ecosystem
 
     canonical = normalise_ecosystem(ecosystem)
     if canonical is None:
@@ -143,7 +143,7 @@ def _canonical_ecosystem(ecosystem: str) -> str:
 
 
 def _from_purl(text: str) -> tuple[str | None, str, str]:
-    from renkei.software.sbom import SbomError, purl_identity
+    from renkei.software.sbom.document import SbomError, purl_identity
 
     try:
         ecosystem, name, version = purl_identity(text, component=text, location="name")
@@ -162,7 +162,7 @@ def portfolio_search(
     ecosystem's order). `name` may also be a package URL (`pkg:pypi/django@4.2`; its version, if
     any, becomes the range). One query; names compare as the ecosystem does (PEP 503 for PyPI …)."""
     from renkei.software.services import normalised_name
-    from renkei.software.versions import SUPPORTED_ECOSYSTEMS
+    from renkei.software.vulndb.versions import SUPPORTED_ECOSYSTEMS
 
     text = (name or "").strip()
     if not text:
@@ -231,13 +231,13 @@ def portfolio_summary(hits: Iterable[PortfolioHit]) -> dict[str, int]:
 def not_checked_reason(ecosystem: str, version: str) -> str | None:
     """Why a component cannot be checked against the database (None when it can); the same
     reasons as the matching engine gives."""
-    from renkei.software.matching import (
+    from renkei.software.vulndb.matching import (
         REASON_BAD_VERSION,
         REASON_NO_ECOSYSTEM,
         REASON_NO_VERSION,
         REASON_UNSUPPORTED,
     )
-    from renkei.software.versions import normalise_ecosystem
+    from renkei.software.vulndb.versions import normalise_ecosystem
 
     if not ecosystem:
         return _(REASON_NO_ECOSYSTEM)
@@ -336,7 +336,7 @@ def _identifiers(text: str) -> set[str]:
 def licence_violations(*, user: Any, release: Release) -> list[LicenceViolation]:
     """Components of the release's current SBOM whose licences break its group company's policy
     (none without a policy). Each distinct expression is evaluated once."""
-    from renkei.software.licences import licence_violations as violations_of
+    from renkei.software.licences.expressions import licence_violations as violations_of
 
     if release.current_sbom_id is None:
         return []
@@ -408,7 +408,7 @@ def vulnerability_by_name(name: str) -> Vulnerability | None:
 
 def advisory_index() -> Any:
     """The matching engine's index of the whole database, rebuilt only when the database changed."""
-    from renkei.software.vulndb import advisory_index as cached_index
+    from renkei.software.vulndb.importing import advisory_index as cached_index
 
     return cached_index()[0]
 

@@ -23,7 +23,7 @@ from renkei.core.permissions import Action, allowed_company_ids, get_visible_or_
 from renkei.core.services import check_write, record_delete, record_save
 from renkei.registry.models import Contact, ContactRole, Organisation
 from renkei.registry.services import default_group_company_id
-from renkei.software import notifications
+from renkei.software.findings import notifications
 from renkei.software.models import (
     Component,
     ComponentDependency,
@@ -38,7 +38,8 @@ from renkei.software.models import (
     VexJustification,
     VexState,
 )
-from renkei.software.sbom import ParsedSbom, SbomError, parse_sbom
+from renkei.software.sbom.document import ParsedSbom, SbomError
+from renkei.software.sbom.parsing import parse_sbom
 
 ACTION = Action.CHANGE_REGISTRY
 _SHA256 = re.compile(r"[0-9a-f]{64}")
@@ -159,7 +160,7 @@ def release_delete(*, user: Any, release: Release) -> None:
 
 def normalised_name(ecosystem: str | None, name: str) -> str:
     """The name as matching and the portfolio search compare it."""
-    from renkei.software.versions import normalise_package_name
+    from renkei.software.vulndb.versions import normalise_package_name
 
     if ecosystem:
         try:
@@ -416,7 +417,7 @@ def findings_recompute(*, release_ids: list[int] | None = None) -> dict[str, int
     vulnerability database: new matches become findings, vanished ones are marked no longer
     matched, triage is kept, and each product's responsible analyst is e-mailed about new
     critical and high findings. Idempotent. Returns counts."""
-    from renkei.software.findings import recompute
+    from renkei.software.findings.recompute import recompute
 
     return recompute(release_ids=release_ids)
 
@@ -516,6 +517,6 @@ def osv_import_run(*, import_id: int, progress: Any = None, recompute: bool = Tr
     naming the same vulnerability by ID or alias collapse into one. `progress(run)` is called after
     each batch. Findings of every release are recomputed afterwards in the worker (unless
     `recompute=False`). A run that is not queued any more is returned as it is."""
-    from renkei.software.vulndb import run_import
+    from renkei.software.vulndb.importing import run_import
 
     return run_import(import_id=import_id, progress=progress, recompute=recompute)

@@ -1,6 +1,8 @@
 from django.urls import path
 
-from renkei.software import views, views_database, views_findings
+from renkei.software.findings import views as views_findings
+from renkei.software.portfolio import views
+from renkei.software.vulndb import views as views_database
 
 app_name = "software"
 

@@ -127,7 +127,7 @@ def _local_copy(run: OsvImport, stack: ExitStack) -> str:
 
 def read_advisories(paths: Iterable[str]) -> tuple[list[Any], list[str]]:
     """Parse every OSV record under the paths: (advisories, problems naming file and field)."""
-    from renkei.software.osv import OsvError, iter_osv_files, parse_advisory
+    from renkei.software.vulndb.osv import OsvError, iter_osv_files, parse_advisory
 
     advisories: list[Any] = []
     errors: list[str] = []
@@ -315,8 +315,8 @@ def clear_index_cache() -> None:
 
 def build_index(queryset: Any) -> tuple[Any, dict[str, tuple[int, str]]]:
     """Build an `AdvisoryIndex` from vulnerability rows (read as plain values, no model objects)."""
-    from renkei.software.matching import AdvisoryIndex
-    from renkei.software.osv import Advisory, AffectedSpec
+    from renkei.software.vulndb.matching import AdvisoryIndex
+    from renkei.software.vulndb.osv import Advisory, AffectedSpec
 
     advisories = []
     lookup: dict[str, tuple[int, str]] = {}

@@ -30,8 +30,8 @@ from renkei.registry.models import OUR_KINDS, Organisation
 from renkei.registry.services import default_group_company_id
 from renkei.software import forms, selectors, services
 from renkei.software.models import Finding, LicencePolicy, OsvImport, Vulnerability
+from renkei.software.portfolio.views import declared_length
 from renkei.software.selectors_registry import severity_rank
-from renkei.software.views import declared_length
 
 RUNNING_STATES = ("queued", "running")
 STATUS_LABELS = {

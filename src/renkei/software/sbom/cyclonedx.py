@@ -1,4 +1,4 @@
-"""CycloneDX 1.4–1.6 readers (JSON with orjson, XML with defusedxml) for `sbom.parse_sbom`.
+"""CycloneDX 1.4–1.6 readers (JSON with orjson, XML with defusedxml) for `parsing.parse_sbom`.
 
 What we take: every component (nested ones flattened, `metadata.component`'s own nested
 components included), its bom-ref, name, version, purl, licences, hashes and supplier; the
@@ -17,8 +17,8 @@ from xml.etree.ElementTree import Element, ParseError
 import defusedxml.ElementTree as SafeET
 from defusedxml import DefusedXmlException
 
-from renkei.software import sbom
-from renkei.software.sbom import (
+from renkei.software.sbom import document as sbom_document
+from renkei.software.sbom.document import (
     CYCLONEDX_JSON,
     CYCLONEDX_VERSIONS,
     CYCLONEDX_XML,
@@ -268,7 +268,7 @@ def _fast_json_component(collector: _Collector, comp: Any) -> list[Any] | None:
         or type(purl) is not str
         or (nested is not None and type(nested) is not list)
         or (ref and ref in collector.refs)
-        or len(collector.components) >= sbom.MAX_COMPONENTS
+        or len(collector.components) >= sbom_document.MAX_COMPONENTS
     ):
         return None
     purl, version = purl.strip(), version.strip()
