@@ -11,7 +11,7 @@ from renkei.core.audit import audit_context
 @task()
 def recompute_findings(release_ids: list[int] | None = None) -> dict[str, int]:
     """Match the current SBOMs of the releases (all when None) against the vulnerability database."""
-    from renkei.software.services import findings_recompute
+    from renkei.software.findings.services import findings_recompute
 
     with audit_context(actor=None, via="task: recompute_findings"):
         return findings_recompute(release_ids=release_ids)
@@ -20,7 +20,7 @@ def recompute_findings(release_ids: list[int] | None = None) -> dict[str, int]:
 @task()
 def run_osv_import(import_id: int) -> dict[str, int]:
     """Run a queued OSV import; returns its counts."""
-    from renkei.software.services import osv_import_run
+    from renkei.software.vulndb.services import osv_import_run
 
     with audit_context(actor=None, via="task: run_osv_import"):
         run = osv_import_run(import_id=import_id)

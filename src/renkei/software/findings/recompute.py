@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from renkei.software.findings import notifications
 from renkei.software.models import Component, Finding, Release, Severity, VexState
-from renkei.software.vulndb.importing import advisory_index
+from renkei.software.vulndb.selectors import advisory_index
 
 NOTIFY_SEVERITIES = frozenset({Severity.CRITICAL, Severity.HIGH})
 Identity = tuple[int, str, str, str]  # (vulnerability pk, ecosystem, normalised name, version)

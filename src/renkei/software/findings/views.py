@@ -1,4 +1,5 @@
-"""Findings: the list across releases, one finding's page, triage, and asking the supplier to respond.
+"""Findings: the list across releases, one finding's page, triage, asking the supplier to respond,
+and a release's findings as a VEX document.
 
 Triage works as a plain form post (redirect back to `next`) and, when htmx sends it, answers with
 the finding's table row only, so the release page updates in place.
@@ -8,10 +9,12 @@ from __future__ import annotations
 
 from typing import Any
 
+import orjson
 from django.contrib import messages
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
@@ -20,9 +23,9 @@ from renkei.assessments.followup_services import followup_from_software_finding
 from renkei.core.errors import RenkeiError, errors_to_form
 from renkei.core.permissions import Action, can, get_visible_or_404, require, visible
 from renkei.core.views import Column, ObjectDetailView, ObjectListView, RenkeiViewMixin, safe_next
-from renkei.software import forms, services
-from renkei.software.models import Finding
-from renkei.software.selectors_registry import OPEN_STATES, severity_rank
+from renkei.software.findings import forms, selectors, services
+from renkei.software.models import Finding, Release
+from renkei.software.selectors import OPEN_STATES, severity_rank
 
 
 def finding_queryset() -> QuerySet[Finding]:
@@ -197,3 +200,17 @@ class FindingRequestResponseView(RenkeiViewMixin, View):
             "can_change": can(self.request.user, Action.CHANGE_REGISTRY),
             "next": safe_next(self.request, finding.get_absolute_url()),
         }
+
+
+class VexExportView(RenkeiViewMixin, View):
+    """The release's findings as a CycloneDX 1.5 VEX document (a JSON download)."""
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        release = get_visible_or_404(Release.objects.select_related("product__supplier"), request.user, pk=pk)
+        document = selectors.vex_document(release=release)
+        response = HttpResponse(
+            orjson.dumps(document, option=orjson.OPT_INDENT_2), content_type="application/vnd.cyclonedx+json"
+        )
+        name = slugify(f"{release.product.name}-{release.version}") or f"release-{release.pk}"
+        response["Content-Disposition"] = f'attachment; filename="vex-{name}.cdx.json"'
+        return response

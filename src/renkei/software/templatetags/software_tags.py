@@ -6,7 +6,7 @@ from typing import Any
 
 from django import template
 
-from renkei.software.selectors_registry import supplier_software
+from renkei.software.portfolio.selectors import supplier_software
 
 register = template.Library()
 
