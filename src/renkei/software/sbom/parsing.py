@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from renkei.software.sbom import cyclonedx, spdx
+from renkei.software.sbom import cyclonedx, cyclonedx_xml, spdx
 from renkei.software.sbom.document import ParsedSbom, SbomError, gettext_noop, load_json
 
 _LEADING_SPACE = re.compile(rb"\s*")
@@ -39,7 +39,7 @@ def parse_sbom(data: bytes, *, filename: str = "") -> ParsedSbom:
             gettext_noop("This JSON document is neither CycloneDX (bomFormat) nor SPDX (spdxVersion).")
         )
     if first == b"<":
-        return cyclonedx.parse_xml(data)
+        return cyclonedx_xml.parse_xml(data)
     if _looks_like_tag_value(head):
         return spdx.parse_tag_value(data)
     if first == b"[":
