@@ -30,6 +30,7 @@ from renkei.assessments.models import (
 )
 from tests.assessments.factories import SMALL_FRAMEWORK, assignment, party, small_spec
 from tests.assessments.test_views_helpers import PARTNER, logged_in, submit, url
+from tests.software.factories import FindingFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -71,7 +72,10 @@ def objects(own) -> dict[str, Any]:  # type: ignore[no-untyped-def]
     fresh_evidence = answering.evidence_add(
         respondent=PARTNER, assignment=fresh, question_id=b1.pk, upload=SimpleUploadedFile("e.pdf", b"%PDF-1.4 e")
     )
+    # A software finding of the party's delivery: asking the party to respond adds a follow-up item.
+    finding = FindingFactory(component__sbom__release__product__supplier=org)
     return {
+        "finding": finding,
         "fresh_question": b1, "fresh_section": b1.section, "fresh_evidence": fresh_evidence,
         "framework": framework, "org": org, "assignment": submitted, "question": submitted.framework.questions.get(ref="A-1"),
         "declaration": declaration, "fresh": fresh, "draft": draft, "running": running, "link": link, "follow_up": follow_up,
@@ -165,6 +169,7 @@ WRITES = [
     Row("followup_message", lambda o: (o["follow_up"].pk,), "post", lambda o: {"body": "連絡", "status": "resolved"}),
     Row("followup_delete", lambda o: (o["follow_up"].pk,)),
     Row("followup_delete", lambda o: (o["follow_up"].pk,), "post"),
+    Row("followup_from_finding", lambda o: (o["finding"].pk,), "post"),
     # Answering on the party's behalf or for our own company (the shared questionnaire screen).
     Row("assignment_answer", lambda o: (o["fresh"].pk,)),
     Row("answer_save", lambda o: (o["fresh"].pk, o["fresh_question"].pk), "post", lambda o: {"value": "yes"}),
@@ -216,6 +221,7 @@ def snapshot(objects: dict[str, Any]) -> tuple[Any, ...]:
         list(Answer.objects.order_by("pk").values_list("pk", "value", "version")),
         list(Evidence.objects.order_by("pk").values_list("pk", flat=True)),
         ReviewComment.objects.count(),
+        list(objects["finding"].__class__.objects.values_list("response_requested_at", flat=True)),
     )
 
 

@@ -195,13 +195,14 @@ def test_triage(analyst_client: Client) -> None:
     )
 
 
-def test_request_response(analyst_client: Client) -> None:
+def test_request_response(analyst_client: Client, django_capture_on_commit_callbacks: Any) -> None:
     finding = FindingFactory()
     url = f"{API}/findings/{finding.pk}/request-response"
     missing = analyst_client.post(url)
     assert missing.status_code == 409 and missing.json()["errors"][0]["field"] == "contacts"
     f.ContactFactory(organisation=finding.release.product.supplier, role=ContactRole.SECURITY)
-    response = analyst_client.post(url)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = analyst_client.post(url)
     assert response.status_code == 200 and response.json()["response_requested_at"]
     assert len(mail.outbox) == 1
 

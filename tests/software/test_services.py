@@ -318,11 +318,18 @@ def test_triage_refuses_unknown_values_and_viewers(analyst: Any, viewer: Any) ->
         findings_services.finding_triage(user=viewer, finding=finding, state="affected")
 
 
-def test_request_response_mails_the_suppliers_security_contacts(analyst: Any, release: Release) -> None:
+def test_request_response_mails_the_suppliers_security_contacts(
+    analyst: Any, release: Release, django_capture_on_commit_callbacks: Any
+) -> None:
     finding = FindingFactory(component__sbom__release=release, vulnerability__aliases=["CVE-2099-1"])
     f.ContactFactory(organisation=release.product.supplier, role=ContactRole.INCIDENT, email="cert@vendor.example.jp")
     f.ContactFactory(organisation=release.product.supplier, role=ContactRole.BUSINESS, email="sales@vendor.example.jp")
-    findings_services.finding_request_response(user=analyst, finding=finding)
+    with django_capture_on_commit_callbacks() as callbacks:
+        findings_services.finding_request_response(user=analyst, finding=finding)
+    # The e-mail waits for the commit.
+    assert not mail.outbox
+    for callback in callbacks:
+        callback()
     (message,) = mail.outbox
     assert sorted(message.to) == ["cert@vendor.example.jp", "psirt@vendor.example.jp"]
     assert message.reply_to == [analyst.email]

@@ -408,12 +408,13 @@ def test_finding_list_filters_and_hides_resolved(analyst_client, own, release):
     assert shown("?q=PYSEC-A") == {high.pk}
 
 
-def test_request_response_sends_the_mail(analyst_client, finding):
+def test_request_response_sends_the_mail(analyst_client, finding, django_capture_on_commit_callbacks):
     f.ContactFactory(organisation=finding.release.product.supplier, email="psirt@vendor.example.jp")
     url = reverse("software:finding_request_response", args=[finding.pk])
     confirm = analyst_client.get(url)
     assert confirm.status_code == 200 and "psirt@vendor.example.jp" in body(confirm)
-    response = analyst_client.post(url)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = analyst_client.post(url)
     assert response.status_code == 302
     finding.refresh_from_db()
     assert finding.response_requested_at is not None

@@ -60,7 +60,11 @@ def supplier_security_emails(*, user: Any, supplier: Organisation) -> list[str]:
 
 def finding_request_response(*, user: Any, finding: Finding) -> Finding:
     """E-mail the finding (Japanese and English) to the supplier's security and incident contacts
-    and record when we asked."""
+    and record when we asked.
+
+    The e-mail goes out when the transaction commits: a caller that does more in the same
+    transaction (assessments tracks the response as a follow-up item) sends nothing when that fails.
+    """
     check_write(user=user, action=ACTION, company_id=finding.group_company_id)
     finding = Finding.objects.select_related(
         "release__product__supplier", "component", "vulnerability"
@@ -73,10 +77,12 @@ def finding_request_response(*, user: Any, finding: Finding) -> Finding:
             field_name="contacts",
             status=409,
         )
-    notifications.send_response_request(finding=finding, recipients=recipients, requested_by=user)
     finding.response_requested_at = timezone.now()
     with transaction.atomic():
         finding.save(update_fields=["response_requested_at", "updated_at"])
+        transaction.on_commit(
+            lambda: notifications.send_response_request(finding=finding, recipients=recipients, requested_by=user)
+        )
     return finding
 
 

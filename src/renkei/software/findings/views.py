@@ -19,7 +19,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 
-from renkei.assessments.followup_services import followup_from_software_finding
 from renkei.core.errors import RenkeiError, errors_to_form
 from renkei.core.permissions import Action, can, get_visible_or_404, require, visible
 from renkei.core.views import Column, ObjectDetailView, ObjectListView, RenkeiViewMixin, safe_next
@@ -153,7 +152,11 @@ class FindingTriageView(RenkeiViewMixin, View):
 
 class FindingRequestResponseView(RenkeiViewMixin, View):
     """Ask the supplier to respond: a confirmation page naming the recipients (GET; anyone who may see
-    the finding sees whom it would go to), then the e-mail (POST, for those who may change)."""
+    the finding sees whom it would go to), then the e-mail (POST, for those who may change).
+
+    The page's form posts to the assessments app, whose view (a subclass of this one) also tracks
+    the response as a follow-up item in the same transaction; a POST here only asks, as the API does.
+    """
 
     template_name = "software/finding_request_response.html"
 
@@ -165,22 +168,16 @@ class FindingRequestResponseView(RenkeiViewMixin, View):
         require(request.user, Action.CHANGE_REGISTRY)
         finding = get_visible_or_404(finding_queryset(), request.user, pk=pk)
         try:
-            services.finding_request_response(user=request.user, finding=finding)
+            message = self.request_response(finding)
         except RenkeiError as exc:
             return render(request, self.template_name, {**self.context(finding), "error": exc}, status=exc.status)
-        try:
-            follow_up = followup_from_software_finding(user=request.user, finding=finding)
-        except RenkeiError as exc:
-            messages.success(request, _("The supplier was asked to respond."))
-            messages.error(request, _("No follow-up item was added: {error}").format(error=exc))
-        else:
-            messages.success(
-                request,
-                _("The supplier was asked to respond; the follow-up item “{title}” tracks the response.").format(
-                    title=follow_up.title
-                ),
-            )
+        messages.success(request, message)
         return HttpResponseRedirect(safe_next(request, finding.get_absolute_url()))
+
+    def request_response(self, finding: Finding) -> str:
+        """Ask the supplier (raises `RenkeiError`); returns the message to show."""
+        services.finding_request_response(user=self.request.user, finding=finding)
+        return _("The supplier was asked to respond.")
 
     def context(self, finding: Finding) -> dict[str, Any]:
         from renkei.registry.models import Contact, ContactRole
