@@ -14,11 +14,7 @@ from django.db.models import Case, IntegerField, QuerySet, Value, When
 
 from renkei.core.permissions import visible
 from renkei.registry.models import Organisation
-from renkei.software.models import (
-    Product,
-    Severity,
-    VexState,
-)
+from renkei.software.models import Product, Severity, VexState
 
 OPEN_STATES = (VexState.UNDER_INVESTIGATION, VexState.AFFECTED)
 SEVERITY_ORDER = (Severity.CRITICAL, Severity.HIGH, Severity.MEDIUM, Severity.LOW, Severity.UNKNOWN)

@@ -9,18 +9,9 @@ from ninja import Query, Router
 
 from renkei.core.crud_api import DEFAULT_LIMIT, ErrorOut, Page
 from renkei.core.permissions import get_visible_or_404, require
-from renkei.software.api_common import (
-    ERRORS,
-    WRITE,
-    Limit,
-    Offset,
-    page,
-    release_or_404,
-)
+from renkei.software.api_common import ERRORS, WRITE, Limit, Offset, page, release_or_404
 from renkei.software.findings import schemas, selectors, services
-from renkei.software.models import (
-    Finding,
-)
+from renkei.software.models import Finding
 from renkei.software.selectors import severity_rank
 
 releases = Router(tags=["releases"])

@@ -9,12 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from renkei.core.permissions import visible
 from renkei.registry.models import Organisation
-from renkei.software.models import (
-    Product,
-    Severity,
-    VexJustification,
-    VexState,
-)
+from renkei.software.models import Product, Severity, VexJustification, VexState
 from renkei.software.selectors import product_suppliers
 
 

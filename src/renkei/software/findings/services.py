@@ -14,11 +14,7 @@ from renkei.core.permissions import visible
 from renkei.core.services import check_write
 from renkei.registry.models import Contact, ContactRole, Organisation
 from renkei.software.findings import notifications
-from renkei.software.models import (
-    Finding,
-    VexJustification,
-    VexState,
-)
+from renkei.software.models import Finding, VexJustification, VexState
 from renkei.software.services import ACTION
 
 

@@ -8,9 +8,7 @@ from django.http import HttpRequest
 from ninja import Router
 
 from renkei.core.crud_api import ErrorOut
-from renkei.software.api_common import (
-    release_or_404,
-)
+from renkei.software.api_common import release_or_404
 from renkei.software.licences import schemas, selectors
 
 releases = Router(tags=["releases"])

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from django import forms
 
-from renkei.software.models import (
-    LicencePolicy,
-)
+from renkei.software.models import LicencePolicy
 
 
 class LicencePolicyForm(forms.ModelForm):

@@ -6,11 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from renkei.software.models import (
-    Component,
-    LicencePolicy,
-    Release,
-)
+from renkei.software.models import Component, LicencePolicy, Release
 from renkei.software.selectors import scoped
 
 

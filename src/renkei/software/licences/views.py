@@ -14,15 +14,11 @@ from django.views import View
 
 from renkei.core.errors import RenkeiError, errors_to_form
 from renkei.core.permissions import Action, allowed_company_ids, can, require, visible
-from renkei.core.views import (
-    RenkeiViewMixin,
-)
+from renkei.core.views import RenkeiViewMixin
 from renkei.registry.models import OUR_KINDS, Organisation
 from renkei.registry.services import default_group_company_id
 from renkei.software.licences import forms, services
-from renkei.software.models import (
-    LicencePolicy,
-)
+from renkei.software.models import LicencePolicy
 
 
 def manageable_companies(user: Any) -> QuerySet[Organisation]:

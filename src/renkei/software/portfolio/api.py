@@ -14,14 +14,8 @@ from renkei.core.crud_api import CrudSpec, ErrorOut, crud_router
 from renkei.core.errors import RenkeiError
 from renkei.core.permissions import Action, Role, require
 from renkei.registry.models import OUR_KINDS, Organisation
-from renkei.software.api_common import (
-    WRITE,
-    release_or_404,
-)
-from renkei.software.models import (
-    Product,
-    Release,
-)
+from renkei.software.api_common import WRITE, release_or_404
+from renkei.software.models import Product, Release
 from renkei.software.portfolio import schemas, selectors, services
 
 # --- products and releases (generic CRUD) --------------------------------------------------------

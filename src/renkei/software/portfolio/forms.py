@@ -11,10 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from renkei.core.permissions import Role, visible
 from renkei.registry.forms import DATE, ScopedModelForm
 from renkei.registry.models import Organisation
-from renkei.software.models import (
-    Product,
-    Release,
-)
+from renkei.software.models import Product, Release
 from renkei.software.selectors import product_suppliers
 
 # OSV ecosystem names offered in the portfolio search; free text is not needed there.

@@ -21,11 +21,7 @@ from renkei.software.api_common import (
     release_or_404,
     uploaded_file,
 )
-from renkei.software.models import (
-    Component,
-    DeliveredFile,
-    Sbom,
-)
+from renkei.software.models import Component, DeliveredFile, Sbom
 from renkei.software.sbom import schemas, services
 
 releases = Router(tags=["releases"])

@@ -11,15 +11,8 @@ from ninja import Query, Router
 from renkei.core.crud_api import DEFAULT_LIMIT, ErrorOut, Page
 from renkei.core.errors import RenkeiError
 from renkei.core.permissions import Action, require
-from renkei.software.api_common import (
-    Limit,
-    Offset,
-    page,
-)
-from renkei.software.models import (
-    OsvImport,
-    Vulnerability,
-)
+from renkei.software.api_common import Limit, Offset, page
+from renkei.software.models import OsvImport, Vulnerability
 from renkei.software.vulndb import schemas
 
 database = Router(tags=["vulnerability database"])

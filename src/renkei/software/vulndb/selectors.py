@@ -7,9 +7,7 @@ from typing import Any
 
 from django.db.models import Count, Max, Q
 
-from renkei.software.models import (
-    Vulnerability,
-)
+from renkei.software.models import Vulnerability
 
 
 def vulnerability_by_name(name: str) -> Vulnerability | None:

@@ -13,9 +13,7 @@ from django.utils.translation import gettext as _
 
 from renkei.core.errors import RenkeiError
 from renkei.core.permissions import Action, allowed_company_ids, require
-from renkei.software.models import (
-    OsvImport,
-)
+from renkei.software.models import OsvImport
 from renkei.software.services import ACTION, too_large, upload_name
 
 OSV_SUFFIXES = (".zip", ".json", ".yaml", ".yml")

@@ -24,18 +24,8 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
 from renkei.core.errors import RenkeiError, errors_to_form
 from renkei.core.permissions import Action, can, require, visible
-from renkei.core.views import (
-    Column,
-    ObjectDetailView,
-    ObjectListView,
-    RenkeiViewMixin,
-    ScopedQuerysetMixin,
-)
-from renkei.software.models import (
-    Finding,
-    OsvImport,
-    Vulnerability,
-)
+from renkei.core.views import Column, ObjectDetailView, ObjectListView, RenkeiViewMixin, ScopedQuerysetMixin
+from renkei.software.models import Finding, OsvImport, Vulnerability
 from renkei.software.portfolio.views import declared_length
 from renkei.software.selectors import severity_rank
 from renkei.software.vulndb import forms, services
