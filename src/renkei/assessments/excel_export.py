@@ -29,7 +29,7 @@ from renkei.assessments import scoring
 from renkei.assessments.excel import Book, RowProblem, Sheet
 from renkei.assessments.frameworks import yesno_labels
 from renkei.core.errors import RenkeiError
-from renkei.registry.importexport.reading import FORMULA_STARTS
+from renkei.core.files.tabular import FORMULA_STARTS
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FORMAT_ID = "renkei-assessment/1"

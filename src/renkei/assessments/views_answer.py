@@ -42,8 +42,8 @@ from renkei.assessments.models import (
     Section,
 )
 from renkei.core.errors import RenkeiError
+from renkei.core.files.uploads import limit_mb, request_too_large, too_large
 from renkei.core.permissions import Action, get_visible_or_404, require
-from renkei.core.views import request_too_large
 
 CHOICE_CONTROLS = {"yesno": "radio", "single": "radio", "maturity": "radio", "multiple": "checkbox"}
 EVIDENCE_ACCEPT = ",".join(f".{ext}" for ext in answer_services.EVIDENCE_TYPES)
@@ -230,7 +230,7 @@ def screen_labels() -> dict[str, str]:
         "follow_up": _("Follow-up item:"),
         "evidence_limits": _("{types}; up to {mb} MB per file, {n} files per question").format(
             types=", ".join(answer_services.EVIDENCE_TYPES),
-            mb=max(1, settings.RENKEI_MAX_EVIDENCE_BYTES // 2**20),
+            mb=limit_mb(settings.RENKEI_MAX_EVIDENCE_BYTES),
             n=answer_services.MAX_EVIDENCE_PER_QUESTION,
         ),
     }
@@ -453,9 +453,9 @@ def save_section(ans: Answering, section_id: int) -> HttpResponse:
 
 
 def add_evidence(ans: Answering, question_id: int) -> HttpResponse:
-    if request_too_large(ans.request):
-        limit = max(1, settings.RENKEI_MAX_EVIDENCE_BYTES // 2**20)
-        exc = RenkeiError(_("The file is too large (limit {limit} MB).").format(limit=limit), field_name="file", status=413)
+    # Evidence has a limit of its own (RENKEI_MAX_EVIDENCE_BYTES); the request is measured against it.
+    if request_too_large(ans.request, settings.RENKEI_MAX_EVIDENCE_BYTES):
+        exc = too_large(settings.RENKEI_MAX_EVIDENCE_BYTES)
         return _error_page(ans, exc, question_id)
     upload = ans.request.FILES.get("file")
     try:

@@ -44,7 +44,6 @@ from renkei.assessments.models import (
     SubcontractorDeclaration,
 )
 from renkei.assessments.views_answer import evidence_file_response
-from renkei.core.api import refuse_large_body
 from renkei.core.crud_api import (
     DEFAULT_LIMIT,
     ErrorOut,
@@ -52,6 +51,7 @@ from renkei.core.crud_api import (
     resolve_references,
 )
 from renkei.core.errors import ErrorItem, RenkeiError
+from renkei.core.files.uploads import refuse_large_body
 from renkei.core.permissions import get_visible_or_404, require, visible
 
 assignments = Router(tags=["assessments"])

@@ -8,8 +8,8 @@ from django.db.models import Q
 from django.http import HttpRequest
 from ninja import Router, Status
 
-from renkei.core.api import refuse_large_body
 from renkei.core.crud_api import DEFAULT_LIMIT, ErrorOut, Page
+from renkei.core.files.uploads import refuse_large_body
 from renkei.core.permissions import require, visible
 from renkei.software.api_common import (
     ERRORS,

@@ -14,7 +14,9 @@ from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
 from renkei.core.errors import RenkeiError
+from renkei.core.files.uploads import check_size, read_limited, upload_limit
 from renkei.core.services import check_write, record_save
+from renkei.software import signals
 from renkei.software.models import (
     Component,
     ComponentDependency,
@@ -25,7 +27,7 @@ from renkei.software.models import (
 )
 from renkei.software.sbom.document import ParsedSbom, SbomError
 from renkei.software.sbom.parsing import parse_sbom
-from renkei.software.services import ACTION, read_limited, too_large, upload_name
+from renkei.software.services import ACTION, upload_name
 
 _SHA256 = re.compile(r"[0-9a-f]{64}")
 
@@ -39,14 +41,13 @@ def max_sbom_bytes() -> int:
 
 
 def max_delivered_file_bytes() -> int:
-    """The largest delivered file accepted (`RENKEI_MAX_UPLOAD_BYTES`)."""
-    return int(settings.RENKEI_MAX_UPLOAD_BYTES)
+    """The largest delivered file accepted (the general upload limit, `RENKEI_MAX_UPLOAD_BYTES`)."""
+    return upload_limit()
 
 
 def _after_commit_recompute(release_ids: list[int] | None) -> None:
-    from renkei.software.tasks import schedule_findings_recompute
-
-    schedule_findings_recompute(release_ids)
+    # The receiver in tasks.py queues one recomputation when the transaction commits.
+    signals.findings_stale.send(sender=Release, release_ids=release_ids)
 
 
 def normalised_name(ecosystem: str | None, name: str) -> str:
@@ -202,9 +203,7 @@ def delivered_file_add(
     check_write(user=user, action=ACTION, company_id=release.group_company_id)
     declared = normalise_sha256(declared_sha256)
     limit = max_delivered_file_bytes()
-    size = getattr(uploaded_file, "size", None)
-    if size is not None and size > limit:
-        raise too_large(limit)
+    check_size(getattr(uploaded_file, "size", None), limit)
     digest = hashlib.sha256()
     total = 0
     if hasattr(uploaded_file, "seek"):
@@ -212,8 +211,7 @@ def delivered_file_add(
     chunks = uploaded_file.chunks() if hasattr(uploaded_file, "chunks") else iter(lambda: uploaded_file.read(2**20), b"")
     for chunk in chunks:
         total += len(chunk)
-        if total > limit:
-            raise too_large(limit)
+        check_size(total, limit)
         digest.update(chunk)
     if hasattr(uploaded_file, "seek"):
         uploaded_file.seek(0)

@@ -12,9 +12,11 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from renkei.core.errors import RenkeiError
+from renkei.core.files.uploads import check_size
 from renkei.core.permissions import Action, allowed_company_ids, require
+from renkei.software import signals
 from renkei.software.models import OsvImport
-from renkei.software.services import ACTION, too_large, upload_name
+from renkei.software.services import ACTION, upload_name
 
 OSV_SUFFIXES = (".zip", ".json", ".yaml", ".yml")
 
@@ -63,9 +65,7 @@ def osv_import_start(
                 _("Upload an OSV .zip archive or a .json/.yaml file."), field_name="uploaded_file"
             )
         limit = max_osv_bytes()
-        size = getattr(uploaded_file, "size", None)
-        if size is not None and size > limit:
-            raise too_large(limit)
+        check_size(getattr(uploaded_file, "size", None), limit)
         run.source = name
         run.file.save(name, uploaded_file, save=False)
     try:
@@ -81,9 +81,7 @@ def osv_import_start(
 
 
 def _enqueue_import(import_id: int) -> None:
-    from renkei.software.tasks import run_osv_import
-
-    run_osv_import.enqueue(import_id)
+    signals.osv_import_queued.send(sender=OsvImport, import_id=import_id)
 
 
 def osv_import_run(*, import_id: int, progress: Any = None, recompute: bool = True) -> OsvImport:
