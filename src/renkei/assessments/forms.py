@@ -26,8 +26,9 @@ from renkei.assessments.models import (
     Framework,
     FrameworkOrigin,
 )
-from renkei.core.permissions import allowed_company_ids, visible
-from renkei.registry.forms import ScopedModelForm
+from renkei.core.forms import ScopedModelForm
+from renkei.core.permissions import visible
+from renkei.core.tenancy import allowed_company_ids, group_companies, is_group_company, is_unrestricted
 from renkei.registry.models import OUR_KINDS, Criticality, Organisation, OrganisationKind
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -40,7 +41,7 @@ def _blank(choices: Any) -> list[tuple[str, Any]]:
 
 def our_companies(user: Any) -> Any:
     """The group companies the user may put records under."""
-    qs = visible(Organisation.objects.filter(kind__in=OUR_KINDS), user).order_by("kind", "name")
+    qs = visible(group_companies(), user).order_by("kind", "name")
     ids = allowed_company_ids(user)
     return qs if ids is None else qs.filter(pk__in=ids)
 
@@ -91,7 +92,7 @@ class AssignmentCreateForm(forms.Form):
     def __init__(self, *args: Any, user: Any, organisation: Organisation, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["framework"].queryset = usable_frameworks(user, organisation.group_company_id)  # type: ignore[attr-defined]
-        if organisation.kind in OUR_KINDS:
+        if is_group_company(organisation):
             del self.fields["invite"]
 
 
@@ -157,7 +158,7 @@ class FrameworkUploadForm(forms.Form):
         super().__init__(*args, **kwargs)
         field = self.fields["group_company"]
         field.queryset = our_companies(user)  # type: ignore[attr-defined]
-        if allowed_company_ids(user) is not None:
+        if not is_unrestricted(user):
             # Only a user with access to the whole group can add a framework for the whole group.
             field.required = True
             field.empty_label = None  # type: ignore[attr-defined]

@@ -41,6 +41,7 @@ from renkei.assessments.models import (
     ReviewState,
     Section,
 )
+from renkei.assessments.permissions import CHANGE_ASSESSMENTS
 from renkei.core.errors import RenkeiError
 from renkei.core.files.uploads import limit_mb, request_too_large, too_large
 from renkei.core.permissions import Action, get_visible_or_404, require
@@ -548,7 +549,7 @@ def submit(ans: Answering, *, done_url: str) -> HttpResponse:
 
 # --- the staff answering page (self-assessments, or answering on a party's behalf) ---------------
 
-STAFF_ACTION = Action.CHANGE_ASSESSMENTS
+STAFF_ACTION = CHANGE_ASSESSMENTS
 
 
 def _staff_respond(request: HttpRequest, template: str, context: dict[str, Any], status: int) -> HttpResponse:

@@ -45,7 +45,7 @@ from renkei.core.errors import RenkeiError
 from renkei.core.files.pending import load_json
 from renkei.core.files.uploads import check_size, limit_mb, request_too_large, too_large
 from renkei.core.permissions import get_visible_or_404
-from renkei.core.views import RenkeiViewMixin
+from renkei.core.views.objects import RenkeiViewMixin
 
 # --- 2. an assessment as a workbook --------------------------------------------------------------
 

@@ -13,10 +13,11 @@ from ninja import Query
 
 from renkei.core.crud_api import MAX_LIMIT, ErrorOut
 from renkei.core.errors import RenkeiError
-from renkei.core.permissions import Action, get_visible_or_404
+from renkei.core.permissions import get_visible_or_404
 from renkei.software.models import Release
+from renkei.software.permissions import CHANGE_SOFTWARE
 
-WRITE = Action.CHANGE_REGISTRY
+WRITE = CHANGE_SOFTWARE
 ERRORS = {400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 413: ErrorOut}
 Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT)]
 Offset = Annotated[int, Query(ge=0)]

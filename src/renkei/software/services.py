@@ -9,9 +9,9 @@ from __future__ import annotations
 from pathlib import PurePath
 from typing import Any
 
-from renkei.core.permissions import Action
+from renkei.software.permissions import CHANGE_SOFTWARE
 
-ACTION = Action.CHANGE_REGISTRY
+ACTION = CHANGE_SOFTWARE
 
 
 def upload_name(uploaded_file: Any, default: str) -> str:

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from renkei.core.errors import RenkeiError
 from renkei.core.services import record_save
-from renkei.registry.services import default_group_company_id
+from renkei.core.tenancy import default_group_company_id
 from renkei.software.models import LicencePolicy
 from renkei.software.services import ACTION
 

@@ -13,17 +13,18 @@ from django.utils.translation import gettext as _
 from django.views import View
 
 from renkei.core.errors import RenkeiError, errors_to_form
-from renkei.core.permissions import Action, allowed_company_ids, can, require, visible
-from renkei.core.views import RenkeiViewMixin
-from renkei.registry.models import OUR_KINDS, Organisation
-from renkei.registry.services import default_group_company_id
+from renkei.core.permissions import can, require, visible
+from renkei.core.tenancy import allowed_company_ids, default_group_company_id, group_companies
+from renkei.core.views.objects import RenkeiViewMixin
+from renkei.registry.models import Organisation
 from renkei.software.licences import forms, services
 from renkei.software.models import LicencePolicy
+from renkei.software.permissions import CHANGE_SOFTWARE
 
 
 def manageable_companies(user: Any) -> QuerySet[Organisation]:
     """Our own group companies within the user's scope."""
-    qs = visible(Organisation.objects.filter(kind__in=OUR_KINDS), user).order_by("name")
+    qs = visible(group_companies(), user).order_by("name")
     ids = allowed_company_ids(user)
     return qs if ids is None else qs.filter(pk__in=ids)
 
@@ -60,7 +61,7 @@ class LicencePolicyView(RenkeiViewMixin, View):
                 "companies": manageable_companies(request.user),
                 "form": form,
                 "policy": form.instance,
-                "can_change": can(request.user, Action.CHANGE_REGISTRY),
+                "can_change": can(request.user, CHANGE_SOFTWARE),
             },
             status=status,
         )
@@ -70,7 +71,7 @@ class LicencePolicyView(RenkeiViewMixin, View):
         return self.render_page(request, company, forms.LicencePolicyForm(instance=self.policy(company)))
 
     def post(self, request: HttpRequest) -> HttpResponse:
-        require(request.user, Action.CHANGE_REGISTRY)
+        require(request.user, CHANGE_SOFTWARE)
         try:
             company = self.company(request)
         except Http404:

@@ -13,7 +13,8 @@ from ninja import Router
 from renkei.core.crud_api import CrudSpec, ErrorOut, crud_router
 from renkei.core.errors import RenkeiError
 from renkei.core.permissions import Action, Role, require
-from renkei.registry.models import OUR_KINDS, Organisation
+from renkei.core.tenancy import group_companies
+from renkei.registry.models import Organisation
 from renkei.software.api_common import WRITE, release_or_404
 from renkei.software.models import Product, Release
 from renkei.software.portfolio import schemas, selectors, services
@@ -49,7 +50,7 @@ PRODUCTS = CrudSpec(
     queryset=_products,
     references={
         "supplier_id": lambda: Organisation.objects.all(),
-        "group_company_id": lambda: Organisation.objects.filter(kind__in=OUR_KINDS),
+        "group_company_id": group_companies,
     },
     # Users are not scoped records: the responsible analyst is checked by `_save_product`.
     extra_fields=("responsible_id",),

@@ -10,8 +10,8 @@ from django.utils.translation import gettext as _
 from renkei.core.errors import RenkeiError
 from renkei.core.permissions import get_visible_or_404, visible
 from renkei.core.services import record_delete, record_save
+from renkei.core.tenancy import default_group_company_id
 from renkei.registry.models import Organisation
-from renkei.registry.services import default_group_company_id
 from renkei.software.models import DeliveredFile, Finding, Product, Release, Sbom
 from renkei.software.services import ACTION
 

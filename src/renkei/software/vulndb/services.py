@@ -13,7 +13,8 @@ from django.utils.translation import gettext as _
 
 from renkei.core.errors import RenkeiError
 from renkei.core.files.uploads import check_size
-from renkei.core.permissions import Action, allowed_company_ids, require
+from renkei.core.permissions import Action, require
+from renkei.core.tenancy import is_unrestricted
 from renkei.software import signals
 from renkei.software.models import OsvImport
 from renkei.software.services import ACTION, upload_name
@@ -35,7 +36,7 @@ def _check_may_import(*, user: Any, paths: list[str] | None) -> None:
         return
     require(user, ACTION)
     # The database is shared by the whole group: a user limited to some companies may not change it.
-    if allowed_company_ids(user) is not None:
+    if not is_unrestricted(user):
         raise RenkeiError(_("Only users of the whole group may update the vulnerability database."), status=403)
 
 

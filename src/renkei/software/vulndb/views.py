@@ -24,8 +24,15 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from renkei.core.errors import RenkeiError, errors_to_form
 from renkei.core.files.uploads import file_too_large_message, limit_mb, request_too_large
 from renkei.core.permissions import Action, can, require, visible
-from renkei.core.views import Column, ObjectDetailView, ObjectListView, RenkeiViewMixin, ScopedQuerysetMixin
+from renkei.core.views.objects import (
+    Column,
+    ObjectDetailView,
+    ObjectListView,
+    RenkeiViewMixin,
+    ScopedQuerysetMixin,
+)
 from renkei.software.models import Finding, OsvImport, Vulnerability
+from renkei.software.permissions import CHANGE_SOFTWARE
 from renkei.software.selectors import severity_rank
 from renkei.software.vulndb import forms, services
 
@@ -67,6 +74,7 @@ class SharedData(ScopedQuerysetMixin):
 
 
 class VulnerabilityListView(ObjectListView, SharedData):
+    change_action = CHANGE_SOFTWARE
     model = Vulnerability
     title = gettext_lazy("Vulnerability database")
     columns = [
@@ -89,6 +97,7 @@ class VulnerabilityListView(ObjectListView, SharedData):
 
 
 class VulnerabilityDetailView(SharedData, ObjectDetailView):
+    change_action = CHANGE_SOFTWARE
     model = Vulnerability
     template_name = "software/vulnerability_detail.html"
 
@@ -175,7 +184,7 @@ class OsvImportView(RenkeiViewMixin, View):
                 "imports": imports,
                 "stats": stats,
                 "error": error,
-                "can_change": can(request.user, Action.CHANGE_REGISTRY),
+                "can_change": can(request.user, CHANGE_SOFTWARE),
                 "max_mb": limit_mb(services.max_osv_bytes()),
             },
             status=status,
@@ -187,7 +196,7 @@ class OsvImportView(RenkeiViewMixin, View):
     def post(self, request: HttpRequest) -> HttpResponse:
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
-        require(request.user, Action.CHANGE_REGISTRY)
+        require(request.user, CHANGE_SOFTWARE)
         # An OSV archive has a limit of its own (RENKEI_MAX_OSV_BYTES): the databases are large.
         if request_too_large(request, services.max_osv_bytes()):
             error = file_too_large_message(services.max_osv_bytes())
@@ -221,6 +230,7 @@ class OsvImportView(RenkeiViewMixin, View):
 class OsvImportDetailView(SharedData, ObjectDetailView):
     """One import's progress; htmx polls it every 2 s (the fragment only) while it runs."""
 
+    change_action = CHANGE_SOFTWARE
     model = OsvImport
     template_name = "software/osv_import_detail.html"
 
