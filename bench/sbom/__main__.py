@@ -52,10 +52,12 @@ from typing import Any
 import orjson
 
 try:
-    from renkei.software import matching, osv, sbom, versions
+    from renkei.software.sbom import document, parsing
+    from renkei.software.vulndb import matching, osv, versions
 except ImportError:  # not installed in the virtualenv yet: use the source tree
     sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "src"))
-    from renkei.software import matching, osv, sbom, versions
+    from renkei.software.sbom import document, parsing
+    from renkei.software.vulndb import matching, osv, versions
 
 from bench.sbom import baseline
 from bench.sbom.data import generate
@@ -110,7 +112,7 @@ def peak_mb(fn: Callable[[], Any]) -> float:
         tracemalloc.stop()
 
 
-def refs(parsed: sbom.ParsedSbom) -> list[matching.ComponentRef]:
+def refs(parsed: document.ParsedSbom) -> list[matching.ComponentRef]:
     """ComponentRefs as the scan command builds them (key = position in the document)."""
     return [
         matching.ComponentRef(key=i, ecosystem=c.ecosystem, name=c.name, version=c.version, purl=c.purl)
@@ -118,12 +120,12 @@ def refs(parsed: sbom.ParsedSbom) -> list[matching.ComponentRef]:
     ]
 
 
-def engine_match(index: matching.AdvisoryIndex, parsed: sbom.ParsedSbom) -> matching.MatchResult:
+def engine_match(index: matching.AdvisoryIndex, parsed: document.ParsedSbom) -> matching.MatchResult:
     return index.match(refs(parsed))
 
 
 def compare(
-    parsed: sbom.ParsedSbom,
+    parsed: document.ParsedSbom,
     result: matching.MatchResult,
     base: baseline.BaselineResult,
     sample_refs: set[str],
@@ -217,7 +219,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def _run(args: argparse.Namespace, rep: int, fig: dict[str, Any], data: bytes, advisories: list[Any]) -> int:
     # ---- engine (caches cleared before every timed run)
-    fig["parse_s"], fig["parse_cpu_s"], parsed = timed(lambda: sbom.parse_sbom(data), rep)
+    fig["parse_s"], fig["parse_cpu_s"], parsed = timed(lambda: parsing.parse_sbom(data), rep)
     fig["build_s"], fig["build_cpu_s"], _ = timed(lambda: matching.AdvisoryIndex.build(advisories), rep)
     # Cold: the first match on a freshly built index (built untimed before each run), which
     # groups the entries and works out the answers of every package the SBOM names. Warm:
@@ -345,7 +347,7 @@ def _run(args: argparse.Namespace, rep: int, fig: dict[str, Any], data: bytes, a
     if not args.no_memory:
 
         def engine_pass() -> None:
-            p = sbom.parse_sbom(data)
+            p = parsing.parse_sbom(data)
             engine_match(matching.AdvisoryIndex.build(advisories), p)
 
         def baseline_pass() -> None:

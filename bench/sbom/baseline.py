@@ -40,7 +40,7 @@ from univers.version_constraint import VersionConstraint
 from univers.version_range import MavenVersionRange, NpmVersionRange, PypiVersionRange, VersionRange
 from univers.versions import InvalidVersion, MavenVersion, PypiVersion, SemverVersion, Version
 
-from renkei.software.osv import Advisory, AffectedSpec
+from renkei.software.vulndb.osv import Advisory, AffectedSpec
 
 # purl type → OSV ecosystem for the ecosystems the benchmark covers (others: not checked).
 PURL_TYPES = {"pypi": "PyPI", "npm": "npm", "maven": "Maven"}

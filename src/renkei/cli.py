@@ -80,7 +80,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "sbom":
         if args.args and args.args[0] == "scan":
             # The pipeline check needs no server and no database: it never loads Django.
-            from renkei.software.scan import main as scan_main
+            from renkei.software.sbom.scan import main as scan_main
 
             return scan_main(args.args[1:])
         if args.args and args.args[0] == "search":

@@ -1,16 +1,22 @@
 """Follow-up item pages: the list across parties (open by default, overdue count), adding one by
 hand (prefilled from a party or an assessment), editing, the thread with a status change, and
-deleting; bad input and query counts."""
+deleting; bad input and query counts; asking a software supplier to respond, tracked as an item."""
 
 import datetime as dt
 
 import pytest
+from django.core import mail
+from django.urls import reverse
 from django.utils import timezone
 
 from renkei.assessments import followup_services
 from renkei.assessments.models import FollowUp, FollowUpMessage
+from renkei.core.errors import RenkeiError
+from renkei.registry.models import ContactRole
+from tests import factories as f
 from tests.assessments.factories import assignment, party
 from tests.assessments.test_views_helpers import count_queries, logged_in, page, url
+from tests.software.factories import FindingFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -165,3 +171,60 @@ def test_dashboard_card_counts_and_is_scoped(own, analyst, limited_analyst):
     assert 'id="card-overdue-assessments">1<' in html and 'id="card-to-review">1<' in html
     assert 'id="card-overdue-followups">1<' in html
     assert 'id="card-overdue-assessments">0<' in render(limited_analyst)
+
+
+# --- from a software finding: ask the supplier and track the response --------------------------
+
+
+@pytest.fixture
+def asked_finding():  # type: ignore[no-untyped-def]
+    """A finding whose supplier has a security contact to ask."""
+    finding = FindingFactory()
+    f.ContactFactory(
+        organisation=finding.release.product.supplier, role=ContactRole.SECURITY, email="psirt@vendor.example.jp"
+    )
+    return finding
+
+
+def test_asking_the_supplier_adds_a_follow_up_and_mails_on_commit(
+    analyst_c, asked_finding, django_capture_on_commit_callbacks
+):  # type: ignore[no-untyped-def]
+    confirm = analyst_c.get(reverse("software:finding_request_response", args=[asked_finding.pk]))
+    target = reverse("assessments:followup_from_finding", args=[asked_finding.pk])
+    assert f'action="{target}"' in confirm.content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = analyst_c.post(target, {"next": asked_finding.get_absolute_url()}, follow=True)
+    assert response.redirect_chain[-1][0] == asked_finding.get_absolute_url()
+    follow_up = FollowUp.objects.get(software_finding=asked_finding)
+    assert follow_up.organisation == asked_finding.release.product.supplier
+    assert follow_up.title in response.content.decode()
+    assert len(mail.outbox) == 1 and mail.outbox[0].to == ["psirt@vendor.example.jp"]
+    asked_finding.refresh_from_db()
+    assert asked_finding.response_requested_at is not None
+
+
+def test_when_the_follow_up_fails_nothing_is_sent_or_saved(
+    analyst, analyst_c, asked_finding, monkeypatch, django_capture_on_commit_callbacks
+):  # type: ignore[no-untyped-def]
+    def refuse(**kwargs):  # type: ignore[no-untyped-def]
+        raise RenkeiError("期日が不正です", field_name="due_date")
+
+    monkeypatch.setattr(followup_services, "followup_save", refuse)
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        response = analyst_c.post(reverse("assessments:followup_from_finding", args=[asked_finding.pk]))
+    assert response.status_code == 400
+    assert 'id="request-error"' in response.content.decode() and "期日が不正です" in response.content.decode()
+    assert not callbacks and not mail.outbox
+    assert not FollowUp.objects.exists()
+    asked_finding.refresh_from_db()
+    assert asked_finding.response_requested_at is None
+    # The service says the same, and leaves nothing behind either.
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(RenkeiError) as exc:
+        followup_services.followup_request_software_response(user=analyst, finding=asked_finding)
+    assert "期日が不正です" in str(exc.value) and not mail.outbox
+
+
+def test_a_viewer_may_not_ask_the_supplier(viewer, asked_finding):  # type: ignore[no-untyped-def]
+    response = logged_in(viewer).post(reverse("assessments:followup_from_finding", args=[asked_finding.pk]))
+    assert response.status_code == 403
+    assert not FollowUp.objects.exists() and not mail.outbox

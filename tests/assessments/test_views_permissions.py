@@ -31,6 +31,7 @@ from tests.assessments.factories import SMALL_FRAMEWORK, assignment, party, smal
 from tests.assessments.test_views_helpers import PARTNER, logged_in, submit, url
 from tests.factories import own_company
 from tests.idor import Row, assert_login_required, assert_not_found, assert_refused, module_objects, request
+from tests.software.factories import FindingFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("objects")]
 
@@ -72,7 +73,10 @@ def _build() -> dict[str, Any]:
     fresh_evidence = answering.evidence_add(
         respondent=PARTNER, assignment=fresh, question_id=b1.pk, upload=SimpleUploadedFile("e.pdf", b"%PDF-1.4 e")
     )
+    # A software finding of the party's delivery: asking the party to respond adds a follow-up item.
+    finding = FindingFactory(component__sbom__release__product__supplier=org)
     return {
+        "finding": finding,
         "fresh_question": b1, "fresh_section": b1.section, "fresh_evidence": fresh_evidence,
         "framework": framework, "org": org, "assignment": submitted, "question": submitted.framework.questions.get(ref="A-1"),
         "declaration": declaration, "fresh": fresh, "draft": draft, "running": running, "link": link, "follow_up": follow_up,
@@ -156,6 +160,7 @@ WRITES = [
     Row("assessments:followup_message", "POST", args=lambda o: (o["follow_up"].pk,), payload=lambda o: {"body": "連絡", "status": "resolved"}),
     Row("assessments:followup_delete", args=lambda o: (o["follow_up"].pk,)),
     Row("assessments:followup_delete", "POST", args=lambda o: (o["follow_up"].pk,)),
+    Row("assessments:followup_from_finding", "POST", args=lambda o: (o["finding"].pk,)),
     # Answering on the party's behalf or for our own company (the shared questionnaire screen).
     Row("assessments:assignment_answer", args=lambda o: (o["fresh"].pk,)),
     Row("assessments:answer_save", "POST", args=lambda o: (o["fresh"].pk, o["fresh_question"].pk), payload=lambda o: {"value": "yes"}),
@@ -197,6 +202,7 @@ def snapshot(objects: dict[str, Any]) -> tuple[Any, ...]:
         list(Answer.objects.order_by("pk").values_list("pk", "value", "version")),
         list(Evidence.objects.order_by("pk").values_list("pk", flat=True)),
         ReviewComment.objects.count(),
+        list(objects["finding"].__class__.objects.values_list("response_requested_at", flat=True)),
     )
 
 

@@ -16,9 +16,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from renkei.registry.models import ContactRole
-from renkei.software import services
+from renkei.software.findings.selectors import VEX_JUSTIFICATION, VEX_STATE
 from renkei.software.models import Finding, LicencePolicy, Release, Sbom, VexJustification, VexState
-from renkei.software.selectors import VEX_JUSTIFICATION, VEX_STATE
+from renkei.software.vulndb import services as vulndb_services
 from tests import factories as f
 from tests.software.factories import (
     ComponentFactory,
@@ -62,8 +62,8 @@ def database(tmp_path: Path) -> None:
         osv_record("PYSEC-2099-2", package="jinja2", fixed="3.0.0", cvss=None),
     ):
         (folder / f"{record['id']}.json").write_bytes(osv_bytes(record))
-    run = services.osv_import_start(user=None, paths=[str(folder)], enqueue=False)
-    services.osv_import_run(import_id=run.pk, recompute=False)
+    run = vulndb_services.osv_import_start(user=None, paths=[str(folder)], enqueue=False)
+    vulndb_services.osv_import_run(import_id=run.pk, recompute=False)
 
 
 def post_sbom(client: Client, release: Release, data: bytes, name: str = "bom.json", **extra: Any) -> Any:
@@ -195,13 +195,14 @@ def test_triage(analyst_client: Client) -> None:
     )
 
 
-def test_request_response(analyst_client: Client) -> None:
+def test_request_response(analyst_client: Client, django_capture_on_commit_callbacks: Any) -> None:
     finding = FindingFactory()
     url = f"{API}/findings/{finding.pk}/request-response"
     missing = analyst_client.post(url)
     assert missing.status_code == 409 and missing.json()["errors"][0]["field"] == "contacts"
     f.ContactFactory(organisation=finding.release.product.supplier, role=ContactRole.SECURITY)
-    response = analyst_client.post(url)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = analyst_client.post(url)
     assert response.status_code == 200 and response.json()["response_requested_at"]
     assert len(mail.outbox) == 1
 

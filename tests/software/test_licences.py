@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from renkei.software.licences import canonical_id, is_unknown, licence_violations
+from renkei.software.licences.expressions import canonical_id, is_unknown, licence_violations
 
 DENY_COPYLEFT = {"GPL-3.0-only", "AGPL-3.0-only"}
 ALLOW_PERMISSIVE = {"MIT", "Apache-2.0", "BSD-3-Clause"}

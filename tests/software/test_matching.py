@@ -8,19 +8,17 @@ from datetime import UTC, datetime
 
 import pytest
 
-from renkei.software.matching import (
-    REASON_BAD_RANGE,
+from renkei.software.vulndb.matching import (
     REASON_BAD_VERSION,
-    REASON_GIT_ONLY,
     REASON_NO_ECOSYSTEM,
     REASON_NO_VERSION,
     REASON_UNSUPPORTED,
     AdvisoryIndex,
     ComponentRef,
-    range_intervals,
 )
-from renkei.software.osv import Advisory, AffectedSpec
-from renkei.software.versions import normalise_package_name, version_key
+from renkei.software.vulndb.osv import Advisory, AffectedSpec
+from renkei.software.vulndb.ranges import REASON_BAD_RANGE, REASON_GIT_ONLY, range_intervals
+from renkei.software.vulndb.versions import normalise_package_name, version_key
 
 NOW = datetime(2024, 1, 1, tzinfo=UTC)
 

@@ -10,8 +10,14 @@ from pathlib import Path
 
 import pytest
 
-from renkei.software import osv
-from renkei.software.osv import OsvError, iter_osv_files, load_advisories, parse_advisory, rating_for_score
+from renkei.software.vulndb import osv
+from renkei.software.vulndb.osv import (
+    OsvError,
+    iter_osv_files,
+    load_advisories,
+    parse_advisory,
+    rating_for_score,
+)
 
 DATA = Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "osv" / "PyPI"
 

@@ -20,8 +20,8 @@ from pathlib import Path
 import pytest
 from packaging.version import Version
 
-from renkei.software.matching import AdvisoryIndex, ComponentRef
-from renkei.software.osv import Advisory, load_advisories
+from renkei.software.vulndb.matching import AdvisoryIndex, ComponentRef
+from renkei.software.vulndb.osv import Advisory, load_advisories
 
 DATA = Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "osv" / "PyPI"
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from renkei.software.scan import main, run_scan
+from renkei.software.sbom.scan import main, run_scan
 
 DATA = Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "osv" / "PyPI"
 CRITICAL = "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H"

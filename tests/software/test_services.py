@@ -18,7 +18,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from renkei.core.errors import RenkeiError
 from renkei.core.permissions import Role
 from renkei.registry.models import ContactRole
-from renkei.software import services
+from renkei.software.findings import services as findings_services
+from renkei.software.licences import services as licences_services
 from renkei.software.models import (
     Component,
     ComponentDependency,
@@ -35,6 +36,9 @@ from renkei.software.models import (
     Vulnerability,
     VulnerabilityAlias,
 )
+from renkei.software.portfolio import services as portfolio_services
+from renkei.software.sbom import services as sbom_services
+from renkei.software.vulndb import services as vulndb_services
 from tests import factories as f
 from tests.software import sbom_samples
 from tests.software.factories import (
@@ -76,8 +80,8 @@ def write_records(directory: Path, *records: dict[str, Any]) -> Path:
 
 
 def import_paths(*paths: Path) -> OsvImport:
-    run = services.osv_import_start(user=None, paths=[str(p) for p in paths], enqueue=False)
-    return services.osv_import_run(import_id=run.pk, recompute=False)
+    run = vulndb_services.osv_import_start(user=None, paths=[str(p) for p in paths], enqueue=False)
+    return vulndb_services.osv_import_run(import_id=run.pk, recompute=False)
 
 
 @pytest.fixture
@@ -91,7 +95,7 @@ def release(analyst: Any) -> Release:
 def upload_sbom(user: Any, release: Release, data: bytes, django_capture_on_commit_callbacks: Any) -> Sbom:
     """Upload and run the on-commit hooks (the findings recomputation runs in the immediate backend)."""
     with django_capture_on_commit_callbacks(execute=True):
-        return services.sbom_upload(user=user, release=release, uploaded_file=upload(data))
+        return sbom_services.sbom_upload(user=user, release=release, uploaded_file=upload(data))
 
 
 # --- products and releases -----------------------------------------------------------------------
@@ -99,7 +103,7 @@ def upload_sbom(user: Any, release: Release, data: bytes, django_capture_on_comm
 
 def test_product_save_defaults_to_the_users_group_company(analyst: Any, own: Any) -> None:
     supplier = f.OrganisationFactory()
-    product = services.product_save(user=analyst, product=Product(supplier=supplier, name=" 会計 "))
+    product = portfolio_services.product_save(user=analyst, product=Product(supplier=supplier, name=" 会計 "))
     assert (product.group_company_id, product.name) == (own.pk, "会計")
     assert LogEntry.objects.get_for_object(product).count() == 1
 
@@ -107,21 +111,21 @@ def test_product_save_defaults_to_the_users_group_company(analyst: Any, own: Any
 def test_product_supplier_must_be_visible(limited_analyst: Any, own: Any) -> None:
     hidden = f.OrganisationFactory(group_company=own)
     with pytest.raises(RenkeiError) as exc:
-        services.product_save(user=limited_analyst, product=Product(supplier=hidden, name="x"))
+        portfolio_services.product_save(user=limited_analyst, product=Product(supplier=hidden, name="x"))
     assert exc.value.field_name == "supplier"
     assert not Product.objects.exists()
 
 
 def test_viewer_may_not_save_a_product(viewer: Any) -> None:
     with pytest.raises(PermissionDenied):
-        services.product_save(user=viewer, product=Product(supplier=f.OrganisationFactory(), name="x"))
+        portfolio_services.product_save(user=viewer, product=Product(supplier=f.OrganisationFactory(), name="x"))
 
 
 def test_moving_a_product_moves_its_records(admin_user: Any, subsidiary: Any) -> None:
     finding = FindingFactory()
     product = finding.release.product
     product.group_company = subsidiary
-    services.product_save(user=admin_user, product=product)
+    portfolio_services.product_save(user=admin_user, product=product)
     assert Release.objects.get().group_company_id == subsidiary.pk
     assert Sbom.objects.get().group_company_id == subsidiary.pk
     assert Finding.objects.get().group_company_id == subsidiary.pk
@@ -129,11 +133,11 @@ def test_moving_a_product_moves_its_records(admin_user: Any, subsidiary: Any) ->
 
 def test_release_takes_its_products_company_and_stays_with_it(analyst: Any, subsidiary: Any) -> None:
     product = ProductFactory(supplier=f.OrganisationFactory(group_company=subsidiary))
-    release = services.release_save(user=analyst, release=Release(product=product, version=" 1.0 "))
+    release = portfolio_services.release_save(user=analyst, release=Release(product=product, version=" 1.0 "))
     assert (release.group_company_id, release.version) == (subsidiary.pk, "1.0")
     release.product = ProductFactory()
     with pytest.raises(RenkeiError) as exc:
-        services.release_save(user=analyst, release=release)
+        portfolio_services.release_save(user=analyst, release=release)
     assert exc.value.field_name == "product"
 
 
@@ -145,7 +149,7 @@ def test_sbom_upload_stores_components_and_dependencies(
 ) -> None:
     data = sbom_samples.to_json(sbom_samples.cyclonedx())
     with django_capture_on_commit_callbacks() as callbacks:
-        sbom = services.sbom_upload(user=analyst, release=release, uploaded_file=upload(data, "shop.cdx.json"))
+        sbom = sbom_services.sbom_upload(user=analyst, release=release, uploaded_file=upload(data, "shop.cdx.json"))
     assert len(callbacks) == 1  # one findings recomputation queued for the release
     release.refresh_from_db()
     assert release.current_sbom_id == sbom.pk
@@ -163,8 +167,8 @@ def test_sbom_upload_stores_components_and_dependencies(
 
 
 def test_the_newest_sbom_is_current(analyst: Any, release: Release) -> None:
-    first = services.sbom_upload(user=analyst, release=release, uploaded_file=upload(cyclonedx(("pypi", "a", "1"))))
-    second = services.sbom_upload(user=analyst, release=release, uploaded_file=upload(cyclonedx(("pypi", "b", "1"))))
+    first = sbom_services.sbom_upload(user=analyst, release=release, uploaded_file=upload(cyclonedx(("pypi", "a", "1"))))
+    second = sbom_services.sbom_upload(user=analyst, release=release, uploaded_file=upload(cyclonedx(("pypi", "b", "1"))))
     release.refresh_from_db()
     assert release.current_sbom_id == second.pk != first.pk
 
@@ -183,7 +187,7 @@ def test_the_newest_sbom_is_current(analyst: Any, release: Release) -> None:
 )
 def test_invalid_sbom_is_refused_whole(analyst: Any, release: Release, data: bytes, expected: str, settings: Any) -> None:
     with pytest.raises(RenkeiError) as exc:
-        services.sbom_upload(user=analyst, release=release, uploaded_file=upload(data))
+        sbom_services.sbom_upload(user=analyst, release=release, uploaded_file=upload(data))
     assert exc.value.field_name == "file"
     assert expected in exc.value.message
     assert not Sbom.objects.exists() and not Component.objects.exists()
@@ -206,7 +210,7 @@ def test_huge_sbom_is_refused_by_size_before_reading(analyst: Any, release: Rele
 
     big = HugeUpload()
     with pytest.raises(RenkeiError) as exc:
-        services.sbom_upload(user=analyst, release=release, uploaded_file=big)
+        sbom_services.sbom_upload(user=analyst, release=release, uploaded_file=big)
     assert exc.value.status == 413
     assert not Sbom.objects.exists()
 
@@ -216,13 +220,13 @@ def test_sbom_larger_than_declared_is_refused(analyst: Any, release: Release, se
     lying = upload(cyclonedx(*[("pypi", f"p{i}", "1.0") for i in range(10)]))
     lying.size = 10
     with pytest.raises(RenkeiError) as exc:
-        services.sbom_upload(user=analyst, release=release, uploaded_file=lying)
+        sbom_services.sbom_upload(user=analyst, release=release, uploaded_file=lying)
     assert exc.value.status == 413
 
 
 def test_sbom_upload_checks_the_releases_company(limited_analyst: Any, release: Release) -> None:
     with pytest.raises(RenkeiError) as exc:
-        services.sbom_upload(user=limited_analyst, release=release, uploaded_file=upload(cyclonedx()))
+        sbom_services.sbom_upload(user=limited_analyst, release=release, uploaded_file=upload(cyclonedx()))
     assert exc.value.status == 403
 
 
@@ -241,17 +245,17 @@ def test_delivered_file_is_compared_with_the_sbom(analyst: Any, release: Release
 
     content = b"release archive"
     digest = hashlib.sha256(content).hexdigest()
-    services.sbom_upload(user=analyst, release=release, uploaded_file=upload(_sbom_declaring("app.tar.gz", digest)))
+    sbom_services.sbom_upload(user=analyst, release=release, uploaded_file=upload(_sbom_declaring("app.tar.gz", digest)))
     release.refresh_from_db()
-    good = services.delivered_file_add(user=analyst, release=release, uploaded_file=upload(content, "app.tar.gz"))
+    good = sbom_services.delivered_file_add(user=analyst, release=release, uploaded_file=upload(content, "app.tar.gz"))
     assert (good.sha256, good.declared_by, good.integrity, good.size) == (digest, "sbom", IntegrityState.MATCH, 15)
-    other = services.delivered_file_add(user=analyst, release=release, uploaded_file=upload(b"x", "readme.txt"))
+    other = sbom_services.delivered_file_add(user=analyst, release=release, uploaded_file=upload(b"x", "readme.txt"))
     assert other.integrity == IntegrityState.UNDECLARED
     assert good.file.read() == content
 
 
 def test_supplier_declared_hash_mismatch(analyst: Any, release: Release) -> None:
-    delivered = services.delivered_file_add(
+    delivered = sbom_services.delivered_file_add(
         user=analyst, release=release, uploaded_file=upload(b"tampered", "app.zip"), declared_sha256="SHA256:" + "A" * 64
     )
     assert (delivered.declared_sha256, delivered.declared_by) == ("a" * 64, "supplier")
@@ -259,16 +263,16 @@ def test_supplier_declared_hash_mismatch(analyst: Any, release: Release) -> None
 
 
 def test_file_uploaded_before_the_sbom_is_checked_when_it_arrives(analyst: Any, release: Release) -> None:
-    delivered = services.delivered_file_add(user=analyst, release=release, uploaded_file=upload(b"abc", "app.tar.gz"))
+    delivered = sbom_services.delivered_file_add(user=analyst, release=release, uploaded_file=upload(b"abc", "app.tar.gz"))
     assert delivered.integrity == IntegrityState.UNDECLARED
-    services.sbom_upload(user=analyst, release=release, uploaded_file=upload(_sbom_declaring("dist/app.tar.gz", "0" * 64)))
+    sbom_services.sbom_upload(user=analyst, release=release, uploaded_file=upload(_sbom_declaring("dist/app.tar.gz", "0" * 64)))
     delivered.refresh_from_db()
     assert (delivered.integrity, delivered.declared_by) == (IntegrityState.MISMATCH, "sbom")
 
 
 def test_bad_declared_hash_is_refused(analyst: Any, release: Release) -> None:
     with pytest.raises(RenkeiError) as exc:
-        services.delivered_file_add(user=analyst, release=release, uploaded_file=upload(b"x"), declared_sha256="abc")
+        sbom_services.delivered_file_add(user=analyst, release=release, uploaded_file=upload(b"x"), declared_sha256="abc")
     assert exc.value.field_name == "declared_sha256"
     assert not DeliveredFile.objects.exists()
 
@@ -276,7 +280,7 @@ def test_bad_declared_hash_is_refused(analyst: Any, release: Release) -> None:
 def test_oversized_delivered_file_is_refused(analyst: Any, release: Release, settings: Any) -> None:
     settings.RENKEI_MAX_UPLOAD_BYTES = 4
     with pytest.raises(RenkeiError) as exc:
-        services.delivered_file_add(user=analyst, release=release, uploaded_file=upload(b"12345"))
+        sbom_services.delivered_file_add(user=analyst, release=release, uploaded_file=upload(b"12345"))
     assert exc.value.status == 413
     assert not DeliveredFile.objects.exists()
 
@@ -287,9 +291,9 @@ def test_oversized_delivered_file_is_refused(analyst: Any, release: Release, set
 def test_triage_not_affected_needs_a_justification(analyst: Any) -> None:
     finding = FindingFactory()
     with pytest.raises(RenkeiError) as exc:
-        services.finding_triage(user=analyst, finding=finding, state=VexState.NOT_AFFECTED)
+        findings_services.finding_triage(user=analyst, finding=finding, state=VexState.NOT_AFFECTED)
     assert exc.value.field_name == "justification"
-    services.finding_triage(
+    findings_services.finding_triage(
         user=analyst, finding=finding, state=VexState.NOT_AFFECTED,
         justification="vulnerable_code_not_in_execute_path", comment="管理画面のみで使用",
     )
@@ -299,7 +303,7 @@ def test_triage_not_affected_needs_a_justification(analyst: Any) -> None:
     )
     assert LogEntry.objects.get_for_object(finding).filter(action=LogEntry.Action.UPDATE).count() == 1
     # Another state carries no justification.
-    services.finding_triage(user=analyst, finding=finding, state=VexState.AFFECTED, justification="x")
+    findings_services.finding_triage(user=analyst, finding=finding, state=VexState.AFFECTED, justification="x")
     finding.refresh_from_db()
     assert (finding.state, finding.justification) == ("affected", "")
 
@@ -307,18 +311,25 @@ def test_triage_not_affected_needs_a_justification(analyst: Any) -> None:
 def test_triage_refuses_unknown_values_and_viewers(analyst: Any, viewer: Any) -> None:
     finding = FindingFactory()
     with pytest.raises(RenkeiError):
-        services.finding_triage(user=analyst, finding=finding, state="maybe")
+        findings_services.finding_triage(user=analyst, finding=finding, state="maybe")
     with pytest.raises(RenkeiError):
-        services.finding_triage(user=analyst, finding=finding, state="not_affected", justification="because")
+        findings_services.finding_triage(user=analyst, finding=finding, state="not_affected", justification="because")
     with pytest.raises(PermissionDenied):
-        services.finding_triage(user=viewer, finding=finding, state="affected")
+        findings_services.finding_triage(user=viewer, finding=finding, state="affected")
 
 
-def test_request_response_mails_the_suppliers_security_contacts(analyst: Any, release: Release) -> None:
+def test_request_response_mails_the_suppliers_security_contacts(
+    analyst: Any, release: Release, django_capture_on_commit_callbacks: Any
+) -> None:
     finding = FindingFactory(component__sbom__release=release, vulnerability__aliases=["CVE-2099-1"])
     f.ContactFactory(organisation=release.product.supplier, role=ContactRole.INCIDENT, email="cert@vendor.example.jp")
     f.ContactFactory(organisation=release.product.supplier, role=ContactRole.BUSINESS, email="sales@vendor.example.jp")
-    services.finding_request_response(user=analyst, finding=finding)
+    with django_capture_on_commit_callbacks() as callbacks:
+        findings_services.finding_request_response(user=analyst, finding=finding)
+    # The e-mail waits for the commit.
+    assert not mail.outbox
+    for callback in callbacks:
+        callback()
     (message,) = mail.outbox
     assert sorted(message.to) == ["cert@vendor.example.jp", "psirt@vendor.example.jp"]
     assert message.reply_to == [analyst.email]
@@ -332,7 +343,7 @@ def test_request_response_mails_the_suppliers_security_contacts(analyst: Any, re
 def test_request_response_without_contacts_is_a_clear_error(analyst: Any) -> None:
     finding = FindingFactory()
     with pytest.raises(RenkeiError) as exc:
-        services.finding_request_response(user=analyst, finding=finding)
+        findings_services.finding_request_response(user=analyst, finding=finding)
     assert exc.value.status == 409
     assert not mail.outbox
     finding.refresh_from_db()
@@ -343,12 +354,12 @@ def test_request_response_without_contacts_is_a_clear_error(analyst: Any) -> Non
 
 
 def test_licence_policy_is_cleaned_and_checked(analyst: Any, own: Any) -> None:
-    policy = services.licence_policy_save(
+    policy = licences_services.licence_policy_save(
         user=analyst, policy=LicencePolicy(allowed="MIT\n MIT\r\nApache-2.0, BSD-3-Clause\n", denied="GPL-3.0-only")
     )
     assert (policy.group_company_id, policy.allowed) == (own.pk, "MIT\nApache-2.0\nBSD-3-Clause")
     with pytest.raises(RenkeiError) as exc:
-        services.licence_policy_save(user=analyst, policy=LicencePolicy(pk=policy.pk, allowed="MIT", denied="mit"))
+        licences_services.licence_policy_save(user=analyst, policy=LicencePolicy(pk=policy.pk, allowed="MIT", denied="mit"))
     assert exc.value.field_name == "denied"
 
 
@@ -421,21 +432,21 @@ def test_osv_import_start_checks_paths_and_permissions(
     tmp_path: Path, analyst: Any, admin_user: Any, limited_analyst: Any, viewer: Any
 ) -> None:
     with pytest.raises(RenkeiError) as exc:
-        services.osv_import_start(user=None, paths=[str(tmp_path / "missing")])
+        vulndb_services.osv_import_start(user=None, paths=[str(tmp_path / "missing")])
     assert exc.value.field_name == "paths"
     with pytest.raises(PermissionDenied):
-        services.osv_import_start(user=analyst, paths=[str(tmp_path)])  # server paths: administrators
-    services.osv_import_start(user=admin_user, paths=[str(tmp_path)], enqueue=False)
+        vulndb_services.osv_import_start(user=analyst, paths=[str(tmp_path)])  # server paths: administrators
+    vulndb_services.osv_import_start(user=admin_user, paths=[str(tmp_path)], enqueue=False)
     zipped = upload(b"PK\x05\x06" + b"\0" * 18, "osv.zip")
     with pytest.raises(PermissionDenied):
-        services.osv_import_start(user=viewer, uploaded_file=zipped)
+        vulndb_services.osv_import_start(user=viewer, uploaded_file=zipped)
     with pytest.raises(RenkeiError) as exc:
-        services.osv_import_start(user=limited_analyst, uploaded_file=zipped)
+        vulndb_services.osv_import_start(user=limited_analyst, uploaded_file=zipped)
     assert exc.value.status == 403
     with pytest.raises(RenkeiError):
-        services.osv_import_start(user=analyst, uploaded_file=upload(b"x", "osv.exe"))
+        vulndb_services.osv_import_start(user=analyst, uploaded_file=upload(b"x", "osv.exe"))
     with pytest.raises(RenkeiError):
-        services.osv_import_start(user=analyst)
+        vulndb_services.osv_import_start(user=analyst)
 
 
 def test_uploaded_zip_is_kept_for_the_worker_and_imported(
@@ -446,7 +457,7 @@ def test_uploaded_zip_is_kept_for_the_worker_and_imported(
         for i in range(3):
             zf.writestr(f"PYSEC-2099-{i}.json", osv_bytes(osv_record(f"PYSEC-2099-{i}")))
     with django_capture_on_commit_callbacks() as callbacks:
-        run = services.osv_import_start(user=analyst, uploaded_file=upload(archive.read_bytes(), "all.zip"))
+        run = vulndb_services.osv_import_start(user=analyst, uploaded_file=upload(archive.read_bytes(), "all.zip"))
     assert run.status == "queued" and run.started_by == analyst
     stored = Path(settings.MEDIA_ROOT) / run.file.name
     assert run.file.name.startswith("osv-imports/") and stored.exists()
@@ -511,10 +522,10 @@ def test_recompute_is_idempotent_and_keeps_triage(
 ) -> None:
     upload_sbom(analyst, release, cyclonedx(("pypi", "requests", "2.0.0")), django_capture_on_commit_callbacks)
     critical = Finding.objects.get(vulnerability__osv_id="PYSEC-2099-1")
-    services.finding_triage(user=analyst, finding=critical, state="not_affected",
+    findings_services.finding_triage(user=analyst, finding=critical, state="not_affected",
                             justification="vulnerable_code_not_present", comment="パッチ適用済み")
     mail.outbox.clear()
-    counts = services.findings_recompute(release_ids=[release.pk])
+    counts = findings_services.findings_recompute(release_ids=[release.pk])
     assert counts["created"] == counts["resolved"] == counts["moved"] == 0
     assert Finding.objects.count() == 2 and not mail.outbox
 
@@ -544,9 +555,9 @@ def test_database_change_is_picked_up(
     mail.outbox.clear()
     write_records(database, osv_record("PYSEC-2099-4", package="urllib3", fixed="1.21", cvss=CRITICAL,
                                        modified="2024-05-01T00:00:00Z"))
-    run = services.osv_import_start(user=None, paths=[str(database)], enqueue=False)
+    run = vulndb_services.osv_import_start(user=None, paths=[str(database)], enqueue=False)
     with django_capture_on_commit_callbacks(execute=True):
-        services.osv_import_run(import_id=run.pk)  # queues the recomputation of every release
+        vulndb_services.osv_import_run(import_id=run.pk)  # queues the recomputation of every release
     assert set(Finding.objects.values_list("vulnerability__osv_id", flat=True)) == {"PYSEC-2099-3", "PYSEC-2099-4"}
     (message,) = mail.outbox
     assert "PYSEC-2099-4" in message.body and "PYSEC-2099-3" not in message.body
@@ -561,7 +572,7 @@ def test_updated_advisory_is_picked_up(
     write_records(database, osv_record("PYSEC-2099-3", package="urllib3", fixed="1.10", cvss=CRITICAL,
                                        modified="2024-05-01T00:00:00Z"))
     assert import_paths(database).updated_count == 1
-    services.findings_recompute()
+    findings_services.findings_recompute()
     finding.refresh_from_db()
     assert finding.resolved
 
@@ -605,10 +616,10 @@ def test_large_release_recompute_is_fast(analyst: Any, release: Release, databas
     document["components"].append(
         {"type": "library", "bom-ref": "req", "name": "requests", "version": "2.0.0", "purl": "pkg:pypi/requests@2.0.0"}
     )
-    services.sbom_upload(user=analyst, release=release, uploaded_file=upload(orjson.dumps(document)))
+    sbom_services.sbom_upload(user=analyst, release=release, uploaded_file=upload(orjson.dumps(document)))
     assert Component.objects.count() == 10_001
     started = time.monotonic()
-    counts = services.findings_recompute(release_ids=[release.pk])
+    counts = findings_services.findings_recompute(release_ids=[release.pk])
     elapsed = time.monotonic() - started
     assert counts["created"] == 2
     assert elapsed < 5, f"recompute of 10,001 components took {elapsed:.1f} s"

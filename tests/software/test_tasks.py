@@ -9,8 +9,10 @@ import pytest
 from auditlog.models import LogEntry
 from django.db import connection, transaction
 
-from renkei.software import services, tasks
+from renkei.software import tasks
+from renkei.software.findings import services as findings_services
 from renkei.software.models import Finding, OsvImport, Product
+from renkei.software.vulndb import services as vulndb_services
 from tests import factories as f
 from tests.software.factories import ComponentFactory, osv_bytes, osv_record
 
@@ -25,7 +27,7 @@ def test_recompute_task_runs_the_service_under_its_audit_context(monkeypatch: An
         Product.objects.create(supplier=supplier, name="監査", group_company=own)
         return {"releases": len(release_ids or [])}
 
-    monkeypatch.setattr(services, "findings_recompute", fake_recompute)
+    monkeypatch.setattr(findings_services, "findings_recompute", fake_recompute)
     result = tasks.recompute_findings.enqueue([1, 2])
     assert result.return_value == {"releases": 2}
     entry = LogEntry.objects.get_for_object(Product.objects.get())[0]
@@ -34,8 +36,8 @@ def test_recompute_task_runs_the_service_under_its_audit_context(monkeypatch: An
 
 def test_recompute_task_creates_findings(tmp_path: Path) -> None:
     (tmp_path / "a.json").write_bytes(osv_bytes(osv_record("PYSEC-2099-1")))
-    run = services.osv_import_start(user=None, paths=[str(tmp_path)], enqueue=False)
-    services.osv_import_run(import_id=run.pk, recompute=False)
+    run = vulndb_services.osv_import_start(user=None, paths=[str(tmp_path)], enqueue=False)
+    vulndb_services.osv_import_run(import_id=run.pk, recompute=False)
     f.own_company()
     component = ComponentFactory(name="requests", version="2.0.0")
     result = tasks.recompute_findings.enqueue(None)
@@ -45,7 +47,7 @@ def test_recompute_task_creates_findings(tmp_path: Path) -> None:
 
 def test_osv_import_task_runs_once(tmp_path: Path) -> None:
     (tmp_path / "a.json").write_bytes(osv_bytes(osv_record("PYSEC-2099-1")))
-    run = services.osv_import_start(user=None, paths=[str(tmp_path)], enqueue=False)
+    run = vulndb_services.osv_import_start(user=None, paths=[str(tmp_path)], enqueue=False)
     assert tasks.run_osv_import.enqueue(run.pk).return_value == {"created": 1, "updated": 0, "skipped": 0}
     # Delivered twice (or already run by the command): the second run changes nothing.
     assert tasks.run_osv_import.enqueue(run.pk).return_value == {"created": 1, "updated": 0, "skipped": 0}

@@ -7,7 +7,7 @@ import random
 import pytest
 from packaging.version import Version
 
-from renkei.software.versions import (
+from renkei.software.vulndb.versions import (
     SUPPORTED_ECOSYSTEMS,
     InvalidVersion,
     normalise_ecosystem,

@@ -18,7 +18,6 @@ from django.urls import reverse
 from django.utils import timezone
 
 from renkei.core.permissions import Role
-from renkei.software import services
 from renkei.software.demo import cyclonedx_json, maven, npm, pypi, spdx_json
 from renkei.software.models import (
     Component,
@@ -34,6 +33,7 @@ from renkei.software.models import (
     VexState,
     Vulnerability,
 )
+from renkei.software.sbom import services as sbom_services
 from tests import factories as f
 
 PACKAGES = (
@@ -59,7 +59,7 @@ def make_release(product: Product, version: str = "1.0") -> Release:
 
 def upload(release: Release, packages: tuple[Any, ...] = PACKAGES, **files: str) -> Sbom:
     data = cyclonedx_json(release.product.name, release.version, packages, files=files or None)
-    return services.sbom_upload(user=None, release=release, uploaded_file=SimpleUploadedFile("bom.json", data))
+    return sbom_services.sbom_upload(user=None, release=release, uploaded_file=SimpleUploadedFile("bom.json", data))
 
 
 def make_vulnerability(osv_id: str = "PYSEC-2021-1", severity: str = Severity.HIGH, **extra: Any) -> Vulnerability:
@@ -408,12 +408,13 @@ def test_finding_list_filters_and_hides_resolved(analyst_client, own, release):
     assert shown("?q=PYSEC-A") == {high.pk}
 
 
-def test_request_response_sends_the_mail(analyst_client, finding):
+def test_request_response_sends_the_mail(analyst_client, finding, django_capture_on_commit_callbacks):
     f.ContactFactory(organisation=finding.release.product.supplier, email="psirt@vendor.example.jp")
     url = reverse("software:finding_request_response", args=[finding.pk])
     confirm = analyst_client.get(url)
     assert confirm.status_code == 200 and "psirt@vendor.example.jp" in body(confirm)
-    response = analyst_client.post(url)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = analyst_client.post(url)
     assert response.status_code == 302
     finding.refresh_from_db()
     assert finding.response_requested_at is not None

@@ -24,6 +24,7 @@ from renkei.assessments.models import (
 from renkei.assessments.permissions import CHANGE_ASSESSMENTS
 from renkei.core.errors import RenkeiError
 from renkei.core.services import check_write, record_delete, record_save
+from renkei.software.findings.services import finding_request_response
 
 ACTION = CHANGE_ASSESSMENTS
 MAX_MESSAGE_CHARS = 5_000
@@ -105,6 +106,23 @@ def followup_from_software_finding(*, user: Any, finding: Any, due_date: dt.date
             due_date=due_date or default_due(severity),
         ),
     )
+
+
+def followup_request_software_response(*, user: Any, finding: Any) -> FollowUp:
+    """Ask the supplier to respond to a software finding and track the response as a follow-up item.
+
+    One transaction: the software service sends its e-mail when the transaction commits, so when the
+    follow-up item cannot be added, nothing is sent and nothing is saved (the request is not
+    recorded on the finding either). Raises `RenkeiError`.
+    """
+    with transaction.atomic():
+        finding = finding_request_response(user=user, finding=finding)
+        try:
+            return followup_from_software_finding(user=user, finding=finding)
+        except RenkeiError as exc:
+            raise RenkeiError(
+                _("No follow-up item was added: {error}").format(error=exc), field_name=exc.field_name, status=exc.status
+            ) from exc
 
 
 def followup_delete(*, user: Any, follow_up: FollowUp) -> None:

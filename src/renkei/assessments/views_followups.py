@@ -26,6 +26,8 @@ from renkei.assessments.views_staff import (
 from renkei.core.errors import RenkeiError
 from renkei.core.permissions import get_visible_or_404, visible
 from renkei.core.views.objects import Column, RenkeiViewMixin
+from renkei.software.findings.views import FindingRequestResponseView
+from renkei.software.models import Finding
 
 
 def followup_queryset() -> QuerySet[FollowUp]:
@@ -163,6 +165,19 @@ class FollowUpMessageView(RenkeiViewMixin, View):
         return HttpResponseRedirect(f"{follow_up.get_absolute_url()}#thread")
 
 
+class FollowUpFromFindingView(FindingRequestResponseView):
+    """POST from a software finding's "ask the supplier to respond" page: ask, and track the response
+    as a follow-up item, in one service (`followup_request_software_response`); back to the finding."""
+
+    http_method_names = ["post"]
+
+    def request_response(self, finding: Finding) -> str:
+        follow_up = followup_services.followup_request_software_response(user=self.request.user, finding=finding)
+        return _("The supplier was asked to respond; the follow-up item “{title}” tracks the response.").format(
+            title=follow_up.title
+        )
+
+
 class FollowUpDeleteView(StaffDeleteView):
     model = FollowUp
     success_url_name = "assessments:followup_list"
@@ -179,4 +194,5 @@ def urlpatterns() -> list[URLPattern]:
         path("follow-ups/<int:pk>/edit/", FollowUpEditView.as_view(), name="followup_update"),
         path("follow-ups/<int:pk>/message/", FollowUpMessageView.as_view(), name="followup_message"),
         path("follow-ups/<int:pk>/delete/", FollowUpDeleteView.as_view(), name="followup_delete"),
+        path("follow-ups/from-finding/<int:pk>/", FollowUpFromFindingView.as_view(), name="followup_from_finding"),
     ]

@@ -25,6 +25,8 @@ import orjson
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from renkei.registry.models import Organisation
+from renkei.software.findings.services import findings_recompute
+from renkei.software.licences.services import licence_policy_save
 from renkei.software.models import (
     Finding,
     LicencePolicy,
@@ -34,15 +36,9 @@ from renkei.software.models import (
     VexJustification,
     VexState,
 )
-from renkei.software.services import (
-    delivered_file_add,
-    findings_recompute,
-    licence_policy_save,
-    osv_import_run,
-    product_save,
-    release_save,
-    sbom_upload,
-)
+from renkei.software.portfolio.services import product_save, release_save
+from renkei.software.sbom.services import delivered_file_add, sbom_upload
+from renkei.software.vulndb.services import osv_import_run
 
 OSV_PATH_ENV = "RENKEI_OSV_PATH"
 REPO_ROOT = Path(__file__).resolve().parents[3]
@@ -354,7 +350,7 @@ def load_software_demo(*, orgs: dict[str, Organisation], today: dt.date) -> dict
 
 def _triage_examples() -> None:
     """A few findings already triaged, as an analyst would have left them."""
-    from renkei.software.services import finding_triage
+    from renkei.software.findings.services import finding_triage
 
     examples = (
         ("pillow", VexState.NOT_AFFECTED, VexJustification.VULNERABLE_CODE_NOT_IN_EXECUTE_PATH,

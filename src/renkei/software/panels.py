@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from renkei.registry.panels import OrganisationPanel
-from renkei.software.selectors_registry import supplier_software
+from renkei.software.portfolio.selectors import supplier_software
 
 
 def supplier_software_context(context: Any, organisation: Any) -> dict[str, Any]:

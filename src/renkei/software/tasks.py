@@ -8,21 +8,22 @@ from django.db import transaction
 from django_tasks import task
 
 from renkei.core.audit import audit_context
-from renkei.software import services
+from renkei.software.findings import services as findings_services
+from renkei.software.vulndb import services as vulndb_services
 
 
 @task()
 def recompute_findings(release_ids: list[int] | None = None) -> dict[str, int]:
     """Match the current SBOMs of the releases (all when None) against the vulnerability database."""
     with audit_context(actor=None, via="task: recompute_findings"):
-        return services.findings_recompute(release_ids=release_ids)
+        return findings_services.findings_recompute(release_ids=release_ids)
 
 
 @task()
 def run_osv_import(import_id: int) -> dict[str, int]:
     """Run a queued OSV import; returns its counts."""
     with audit_context(actor=None, via="task: run_osv_import"):
-        run = services.osv_import_run(import_id=import_id)
+        run = vulndb_services.osv_import_run(import_id=import_id)
     return {"created": run.created_count, "updated": run.updated_count, "skipped": run.skipped_count}
 
 

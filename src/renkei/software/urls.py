@@ -1,6 +1,9 @@
 from django.urls import path
 
-from renkei.software import views, views_database, views_findings
+from renkei.software.findings import views as findings_views
+from renkei.software.licences import views as licences_views
+from renkei.software.portfolio import views as portfolio_views
+from renkei.software.vulndb import views as vulndb_views
 
 app_name = "software"
 
@@ -16,22 +19,22 @@ def crud(prefix: str, name: str, list_view, detail_view, edit_view, delete_view)
 
 
 urlpatterns = [
-    *crud("products", "product", views.ProductListView, views.ProductDetailView, views.ProductEditView,
-          views.ProductDeleteView),
-    *crud("releases", "release", views.ReleaseListView, views.ReleaseDetailView, views.ReleaseEditView,
-          views.ReleaseDeleteView),
-    path("releases/<int:pk>/sbom/", views.SbomUploadView.as_view(), name="sbom_upload"),
-    path("releases/<int:pk>/files/", views.DeliveredFileUploadView.as_view(), name="file_upload"),
-    path("releases/<int:pk>/vex/", views.VexExportView.as_view(), name="vex_export"),
-    path("findings/", views_findings.FindingListView.as_view(), name="finding_list"),
-    path("findings/<int:pk>/", views_findings.FindingDetailView.as_view(), name="finding_detail"),
-    path("findings/<int:pk>/triage/", views_findings.FindingTriageView.as_view(), name="finding_triage"),
-    path("findings/<int:pk>/request-response/", views_findings.FindingRequestResponseView.as_view(),
+    *crud("products", "product", portfolio_views.ProductListView, portfolio_views.ProductDetailView,
+          portfolio_views.ProductEditView, portfolio_views.ProductDeleteView),
+    *crud("releases", "release", portfolio_views.ReleaseListView, portfolio_views.ReleaseDetailView,
+          portfolio_views.ReleaseEditView, portfolio_views.ReleaseDeleteView),
+    path("releases/<int:pk>/sbom/", portfolio_views.SbomUploadView.as_view(), name="sbom_upload"),
+    path("releases/<int:pk>/files/", portfolio_views.DeliveredFileUploadView.as_view(), name="file_upload"),
+    path("releases/<int:pk>/vex/", findings_views.VexExportView.as_view(), name="vex_export"),
+    path("findings/", findings_views.FindingListView.as_view(), name="finding_list"),
+    path("findings/<int:pk>/", findings_views.FindingDetailView.as_view(), name="finding_detail"),
+    path("findings/<int:pk>/triage/", findings_views.FindingTriageView.as_view(), name="finding_triage"),
+    path("findings/<int:pk>/request-response/", findings_views.FindingRequestResponseView.as_view(),
          name="finding_request_response"),
-    path("search/", views_database.PortfolioSearchView.as_view(), name="portfolio_search"),
-    path("vulnerabilities/", views_database.VulnerabilityListView.as_view(), name="vulnerability_list"),
-    path("vulnerabilities/<int:pk>/", views_database.VulnerabilityDetailView.as_view(), name="vulnerability_detail"),
-    path("licences/", views_database.LicencePolicyView.as_view(), name="licence_policy"),
-    path("osv/", views_database.OsvImportView.as_view(), name="osv_import"),
-    path("osv/<int:pk>/", views_database.OsvImportDetailView.as_view(), name="osv_import_detail"),
+    path("search/", portfolio_views.PortfolioSearchView.as_view(), name="portfolio_search"),
+    path("vulnerabilities/", vulndb_views.VulnerabilityListView.as_view(), name="vulnerability_list"),
+    path("vulnerabilities/<int:pk>/", vulndb_views.VulnerabilityDetailView.as_view(), name="vulnerability_detail"),
+    path("licences/", licences_views.LicencePolicyView.as_view(), name="licence_policy"),
+    path("osv/", vulndb_views.OsvImportView.as_view(), name="osv_import"),
+    path("osv/<int:pk>/", vulndb_views.OsvImportDetailView.as_view(), name="osv_import_detail"),
 ]

@@ -9,8 +9,9 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from renkei.core.audit import audit_context
 from renkei.core.errors import RenkeiError
+from renkei.software.findings.services import findings_recompute
 from renkei.software.models import OsvImport
-from renkei.software.services import findings_recompute, osv_import_run, osv_import_start
+from renkei.software.vulndb.services import osv_import_run, osv_import_start
 
 VIA = "command: renkei osv import"
 # Exit status when the data is wrong: the files need fixing, not the command line.

@@ -8,7 +8,7 @@ import orjson
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from renkei.core.errors import RenkeiError
-from renkei.software.selectors import portfolio_search, portfolio_summary
+from renkei.software.portfolio.selectors import portfolio_search, portfolio_summary
 
 BAD_INPUT = 2
 

@@ -1,4 +1,4 @@
-"""The vulnerability database pages, the portfolio search and the licence policy.
+"""The vulnerability database pages: vulnerabilities and OSV imports.
 
 Vulnerabilities and OSV imports are reference data shared by the whole group (no group company):
 anyone who may view sees them, while the releases and findings shown beside them stay restricted
@@ -20,12 +20,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
-from django.views.generic import TemplateView
 
 from renkei.core.errors import RenkeiError, errors_to_form
 from renkei.core.files.uploads import file_too_large_message, limit_mb, request_too_large
 from renkei.core.permissions import Action, can, require, visible
-from renkei.core.tenancy import allowed_company_ids, default_group_company_id, group_companies
 from renkei.core.views.objects import (
     Column,
     ObjectDetailView,
@@ -33,11 +31,10 @@ from renkei.core.views.objects import (
     RenkeiViewMixin,
     ScopedQuerysetMixin,
 )
-from renkei.registry.models import Organisation
-from renkei.software import forms, selectors, services
-from renkei.software.models import Finding, LicencePolicy, OsvImport, Vulnerability
+from renkei.software.models import Finding, OsvImport, Vulnerability
 from renkei.software.permissions import CHANGE_SOFTWARE
-from renkei.software.selectors_registry import severity_rank
+from renkei.software.selectors import severity_rank
+from renkei.software.vulndb import forms, services
 
 RUNNING_STATES = ("queued", "running")
 STATUS_LABELS = {
@@ -157,107 +154,6 @@ def safe_references(references: Any) -> list[str]:
         if url.startswith(("https://", "http://")):
             urls.append(url)
     return urls
-
-
-# --- portfolio search ----------------------------------------------------------------------------
-
-
-class PortfolioSearchView(RenkeiViewMixin, TemplateView):
-    """Which of our suppliers delivered something containing this package (optionally in a range)?"""
-
-    template_name = "software/portfolio_search.html"
-
-    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        ctx = super().get_context_data(**kwargs)
-        form = forms.PortfolioSearchForm(self.request.GET if "name" in self.request.GET else None)
-        results = None
-        if form.is_valid():
-            try:
-                results = selectors.portfolio_search(
-                    user=self.request.user,
-                    name=form.cleaned_data["name"],
-                    ecosystem=form.cleaned_data["ecosystem"] or None,
-                    version_range=form.cleaned_data["version_range"] or None,
-                )
-            except RenkeiError as exc:
-                errors_to_form(form, exc)
-        ctx.update({"form": form, "results": results, "title": _("Portfolio search")})
-        return ctx
-
-
-# --- licence policy ------------------------------------------------------------------------------
-
-
-def manageable_companies(user: Any) -> QuerySet[Organisation]:
-    """Our own group companies within the user's scope."""
-    qs = visible(group_companies(), user).order_by("name")
-    ids = allowed_company_ids(user)
-    return qs if ids is None else qs.filter(pk__in=ids)
-
-
-class LicencePolicyView(RenkeiViewMixin, View):
-    """One allow/deny list per group company: `?company=` picks which one the page shows."""
-
-    template_name = "software/licence_policy.html"
-
-    def company(self, request: HttpRequest) -> Organisation:
-        companies = manageable_companies(request.user)
-        raw = request.POST.get("company") or request.GET.get("company") or ""
-        if raw:
-            company = companies.filter(pk=raw).first() if raw.isdigit() else None
-            if company is None:
-                raise Http404(_("Not found."))
-            return company
-        default_id = default_group_company_id(request.user)
-        default = (companies.filter(pk=default_id).first() if default_id else None) or companies.first()
-        if default is None:
-            raise Http404(_("Not found."))
-        return default
-
-    def policy(self, company: Organisation) -> LicencePolicy:
-        return LicencePolicy.objects.filter(group_company=company).first() or LicencePolicy(group_company=company)
-
-    def render_page(self, request: HttpRequest, company: Organisation, form: Any, status: int = 200) -> HttpResponse:
-        return render(
-            request,
-            self.template_name,
-            {
-                "title": _("Licence policy"),
-                "company": company,
-                "companies": manageable_companies(request.user),
-                "form": form,
-                "policy": form.instance,
-                "can_change": can(request.user, CHANGE_SOFTWARE),
-            },
-            status=status,
-        )
-
-    def get(self, request: HttpRequest) -> HttpResponse:
-        company = self.company(request)
-        return self.render_page(request, company, forms.LicencePolicyForm(instance=self.policy(company)))
-
-    def post(self, request: HttpRequest) -> HttpResponse:
-        require(request.user, CHANGE_SOFTWARE)
-        try:
-            company = self.company(request)
-        except Http404:
-            # A company the user may not manage: refused like an invalid choice, nothing saved.
-            form = forms.LicencePolicyForm(request.POST)
-            form.add_error(None, _("Choose one of your group companies."))
-            fallback = manageable_companies(request.user).first()
-            if fallback is None:
-                raise
-            return self.render_page(request, fallback, form, status=400)
-        form = forms.LicencePolicyForm(request.POST, instance=self.policy(company))
-        if form.is_valid():
-            try:
-                services.licence_policy_save(user=request.user, policy=form.instance)
-            except RenkeiError as exc:
-                errors_to_form(form, exc)
-            else:
-                messages.success(request, _("Saved."))
-                return HttpResponseRedirect(f"{reverse('software:licence_policy')}?company={company.pk}")
-        return self.render_page(request, company, form, status=400)
 
 
 # --- OSV import ----------------------------------------------------------------------------------

@@ -1,4 +1,5 @@
-"""CycloneDX 1.4–1.6 readers (JSON with orjson, XML with defusedxml) for `sbom.parse_sbom`.
+"""CycloneDX 1.4–1.6 JSON reader (orjson) for `parsing.parse_sbom`, and what the XML reader
+(`cyclonedx_xml.py`) shares with it.
 
 What we take: every component (nested ones flattened, `metadata.component`'s own nested
 components included), its bom-ref, name, version, purl, licences, hashes and supplier; the
@@ -12,16 +13,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from typing import Any, NoReturn
-from xml.etree.ElementTree import Element, ParseError
 
-import defusedxml.ElementTree as SafeET
-from defusedxml import DefusedXmlException
-
-from renkei.software import sbom
-from renkei.software.sbom import (
+from renkei.software.sbom import document as sbom_document
+from renkei.software.sbom.document import (
     CYCLONEDX_JSON,
     CYCLONEDX_VERSIONS,
-    CYCLONEDX_XML,
     HASH_LENGTHS,
     HEX,
     ParsedComponent,
@@ -45,10 +41,10 @@ _HASH_ALGS = {
     alg: normalise_hash_alg(alg)
     for alg in ("MD5", "SHA-1", "SHA-256", "SHA-384", "SHA-512", "SHA3-256", "SHA3-384", "SHA3-512")
 }
-_NAMESPACE = re.compile(r"\{http://cyclonedx\.org/schema/bom/(\d+\.\d+)\}(.*)")
+NAMESPACE = re.compile(r"\{http://cyclonedx\.org/schema/bom/(\d+\.\d+)\}(.*)")
 
 
-class _Collector:
+class Collector:
     """Accumulates components, refs and file hashes while walking either representation."""
 
     def __init__(self) -> None:
@@ -113,7 +109,7 @@ class _Collector:
         return is_component
 
 
-def _unsupported_version(version: object, location: str) -> SbomError:
+def unsupported_version(version: object, location: str) -> SbomError:
     return SbomError(
         gettext_noop("CycloneDX {version} is not supported; use 1.4, 1.5 or 1.6."),
         location,
@@ -124,7 +120,7 @@ def _unsupported_version(version: object, location: str) -> SbomError:
 # --------------------------------------------------------------------------------------- JSON
 
 
-def _json_component(collector: _Collector, comp: Any, path: str) -> list[Any]:
+def _json_component(collector: Collector, comp: Any, path: str) -> list[Any]:
     """Add one component; return its nested components (unvisited)."""
     if type(comp) is not dict:
         raise type_error("object", path)
@@ -179,7 +175,7 @@ def _json_component(collector: _Collector, comp: Any, path: str) -> list[Any]:
 _NOTHING_NESTED: list[Any] = []
 
 
-def _fast_json_component(collector: _Collector, comp: Any) -> list[Any] | None:
+def _fast_json_component(collector: Collector, comp: Any) -> list[Any] | None:
     """Add one component of the common shape without building any location string, and return
     its nested components; None, having changed nothing, when anything is unusual or invalid.
 
@@ -268,7 +264,7 @@ def _fast_json_component(collector: _Collector, comp: Any) -> list[Any] | None:
         or type(purl) is not str
         or (nested is not None and type(nested) is not list)
         or (ref and ref in collector.refs)
-        or len(collector.components) >= sbom.MAX_COMPONENTS
+        or len(collector.components) >= sbom_document.MAX_COMPONENTS
     ):
         return None
     purl, version = purl.strip(), version.strip()
@@ -295,7 +291,7 @@ def _fast_json_component(collector: _Collector, comp: Any) -> list[Any] | None:
     return nested or _NOTHING_NESTED
 
 
-def _walk_json(collector: _Collector, items: list[Any], prefix: str) -> None:
+def _walk_json(collector: Collector, items: list[Any], prefix: str) -> None:
     # Explicit stack (depth-first, document order): nesting depth is the document's to choose.
     # Each level runs a plain loop over its iterator, left to descend and resumed afterwards.
     stack: list[tuple[Iterator[tuple[int, Any]], str]] = [(iter(enumerate(items)), prefix)]
@@ -312,7 +308,7 @@ def _walk_json(collector: _Collector, items: list[Any], prefix: str) -> None:
             stack.pop()
 
 
-def _walk_json_services(collector: _Collector, items: list[Any], prefix: str) -> None:
+def _walk_json_services(collector: Collector, items: list[Any], prefix: str) -> None:
     stack: list[tuple[list[Any], str]] = [(items, prefix)]
     while stack:
         services, base = stack.pop()
@@ -328,7 +324,7 @@ def _walk_json_services(collector: _Collector, items: list[Any], prefix: str) ->
                 stack.append((nested, f"{path}.services"))
 
 
-def _dependency_error(collector: _Collector, dep: Any, path: str) -> NoReturn:
+def _dependency_error(collector: Collector, dep: Any, path: str) -> NoReturn:
     """Raise the error of a dependency entry that the fast checks in `parse_json` refused."""
     if type(dep) is not dict:
         raise type_error("object", path)
@@ -344,8 +340,8 @@ def parse_json(document: dict[str, Any]) -> ParsedSbom:
         raise SbomError(gettext_noop("bomFormat must be CycloneDX."), "bomFormat")
     spec_version = document.get("specVersion")
     if spec_version not in CYCLONEDX_VERSIONS:
-        raise _unsupported_version(spec_version, "specVersion")
-    collector = _Collector()
+        raise unsupported_version(spec_version, "specVersion")
+    collector = Collector()
     document_name = ""
     metadata = document.get("metadata")
     if metadata is not None:
@@ -387,176 +383,6 @@ def parse_json(document: dict[str, Any]) -> ParsedSbom:
     return ParsedSbom(
         format=CYCLONEDX_JSON,
         spec_version=str(spec_version),
-        document_name=document_name,
-        components=collector.components,
-        dependencies=list(edges),
-        file_hashes=collector.file_hashes,
-    )
-
-
-# ---------------------------------------------------------------------------------------- XML
-
-
-class _XmlReader:
-    """Walks a CycloneDX XML tree of one namespace, mirroring the JSON reader's locations."""
-
-    def __init__(self, namespace: str) -> None:
-        self.ns = f"{{{namespace}}}"
-
-    def tag(self, name: str) -> str:
-        return self.ns + name
-
-    def text(self, parent: Element, name: str) -> str:
-        child = parent.find(self.ns + name)
-        if child is None or child.text is None:
-            return ""
-        return child.text.strip()
-
-    def req_text(self, parent: Element, name: str, path: str) -> str:
-        child = parent.find(self.ns + name)
-        if child is None:
-            raise SbomError(gettext_noop("Required field {field} is missing."), f"{path}.{name}", field=name)
-        value = (child.text or "").strip()
-        if not value:
-            raise SbomError(gettext_noop("Required field {field} is empty."), f"{path}.{name}", field=name)
-        return value
-
-    def component(self, collector: _Collector, elem: Element, path: str) -> Element | None:
-        """Add one <component>; return its nested <components> element, if any."""
-        ns = self.ns
-        kind = elem.get("type") or ""
-        if not kind:
-            raise SbomError(gettext_noop("Required field {field} is missing."), f"{path}.type", field="type")
-        name = self.req_text(elem, "name", path)
-        licences: list[str] = []
-        lic_parent = elem.find(ns + "licenses")
-        if lic_parent is not None:
-            for i, entry in enumerate(lic_parent):
-                epath = f"{path}.licenses[{i}]"
-                if entry.tag == ns + "expression":
-                    licences.append((entry.text or "").strip())
-                elif entry.tag == ns + "license":
-                    lid = self.text(entry, "id")
-                    if lid:
-                        licences.append(lid)
-                    else:
-                        licences.append(
-                            licence_id_from_name(self.req_text(entry, "name", f"{epath}.license"))
-                        )
-        hashes: dict[str, str] = {}
-        hash_parent = elem.find(ns + "hashes")
-        if hash_parent is not None:
-            for i, entry in enumerate(hash_parent.iter(ns + "hash")):
-                hpath = f"{path}.hashes[{i}]"
-                raw_alg = entry.get("alg") or ""
-                if not raw_alg:
-                    raise SbomError(
-                        gettext_noop("Required field {field} is missing."), f"{hpath}.alg", field="alg"
-                    )
-                alg = normalise_hash_alg(raw_alg)
-                hashes[alg] = check_hash(alg, (entry.text or "").strip(), f"{hpath}.content")
-        supplier = ""
-        sup = elem.find(ns + "supplier")
-        if sup is not None:
-            supplier = self.text(sup, "name")
-        collector.add_component(
-            kind=kind,
-            ref=elem.get("bom-ref") or "",
-            name=name,
-            group=self.text(elem, "group"),
-            version=self.text(elem, "version"),
-            purl=self.text(elem, "purl"),
-            licences=licences,
-            hashes=hashes,
-            supplier=supplier or self.text(elem, "publisher"),
-            path=path,
-        )
-        return elem.find(ns + "components")
-
-    def walk(self, collector: _Collector, parent: Element | None, prefix: str) -> None:
-        if parent is None:
-            return
-        tag = self.ns + "component"
-        stack: list[tuple[Iterator[tuple[int, Element]], str]] = [
-            (iter(enumerate(parent.iterfind(tag))), prefix)
-        ]
-        while stack:
-            iterator, base = stack[-1]
-            step = next(iterator, None)
-            if step is None:
-                stack.pop()
-                continue
-            index, elem = step
-            path = f"{base}[{index}]"
-            nested = self.component(collector, elem, path)
-            if nested is not None:
-                stack.append((iter(enumerate(nested.iterfind(tag))), f"{path}.components"))
-
-
-def parse_xml(data: bytes) -> ParsedSbom:
-    """Parse CycloneDX XML safely: any DTD, entity or external reference is refused, not expanded."""
-    try:
-        root = SafeET.fromstring(data, forbid_dtd=True, forbid_entities=True, forbid_external=True)
-    except DefusedXmlException:
-        raise SbomError(
-            gettext_noop("XML document type declarations, entities and external references are not allowed.")
-        ) from None
-    except ParseError as exc:
-        line, column = exc.position
-        raise SbomError(
-            gettext_noop("Malformed XML: {error}."), f"line {line}, column {column}", error=str(exc)
-        ) from None
-    match = _NAMESPACE.fullmatch(root.tag)
-    if match is None or match.group(2) != "bom":
-        raise SbomError(gettext_noop("This XML document is not a CycloneDX BOM."))
-    spec_version = match.group(1)
-    if spec_version not in CYCLONEDX_VERSIONS:
-        raise _unsupported_version(spec_version, "bom")
-    reader = _XmlReader(root.tag[1:].split("}", 1)[0])
-    collector = _Collector()
-    document_name = ""
-    metadata = root.find(reader.tag("metadata"))
-    if metadata is not None:
-        meta_component = metadata.find(reader.tag("component"))
-        if meta_component is not None:
-            name = reader.req_text(meta_component, "name", "metadata.component")
-            version = reader.text(meta_component, "version")
-            document_name = f"{name} {version}" if version else name
-            ref = meta_component.get("bom-ref") or ""
-            if ref:
-                collector.add_ref(ref, is_component=False, location="metadata.component.bom-ref")
-            reader.walk(
-                collector, meta_component.find(reader.tag("components")), "metadata.component.components"
-            )
-    reader.walk(collector, root.find(reader.tag("components")), "components")
-    services = root.find(reader.tag("services"))
-    if services is not None:
-        for index, service in enumerate(services.iter(reader.tag("service"))):
-            ref = service.get("bom-ref") or ""
-            if ref:
-                collector.add_ref(ref, is_component=False, location=f"services[{index}].bom-ref")
-    edges: dict[tuple[str, str], None] = {}
-    dependencies = root.find(reader.tag("dependencies"))
-    if dependencies is not None:
-        dep_tag = reader.tag("dependency")
-        for i, dep in enumerate(dependencies.iterfind(dep_tag)):
-            path = f"dependencies[{i}]"
-            parent = dep.get("ref") or ""
-            if not parent:
-                raise SbomError(
-                    gettext_noop("Required field {field} is missing."), f"{path}.ref", field="ref"
-                )
-            parent_is_component = collector.require(parent, f"{path}.ref")
-            for j, child_elem in enumerate(dep.iterfind(dep_tag)):
-                location = f"{path}.dependsOn[{j}]"
-                child = child_elem.get("ref") or ""
-                if not child:
-                    raise SbomError(gettext_noop("Required field {field} is missing."), location, field="ref")
-                if collector.require(child, location) and parent_is_component:
-                    edges[(parent, child)] = None
-    return ParsedSbom(
-        format=CYCLONEDX_XML,
-        spec_version=spec_version,
         document_name=document_name,
         components=collector.components,
         dependencies=list(edges),

@@ -1,4 +1,5 @@
-"""Findings: the list across releases, one finding's page, triage, and asking the supplier to respond.
+"""Findings: the list across releases, one finding's page, triage, asking the supplier to respond,
+and a release's findings as a VEX document.
 
 Triage works as a plain form post (redirect back to `next`) and, when htmx sends it, answers with
 the finding's table row only, so the release page updates in place.
@@ -8,22 +9,23 @@ from __future__ import annotations
 
 from typing import Any
 
+import orjson
 from django.contrib import messages
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 
-from renkei.assessments.followup_services import followup_from_software_finding
 from renkei.core.errors import RenkeiError, errors_to_form
 from renkei.core.permissions import can, get_visible_or_404, require, visible
 from renkei.core.views.objects import Column, ObjectDetailView, ObjectListView, RenkeiViewMixin, safe_next
-from renkei.software import forms, services
-from renkei.software.models import Finding
+from renkei.software.findings import forms, selectors, services
+from renkei.software.models import Finding, Release
 from renkei.software.permissions import CHANGE_SOFTWARE
-from renkei.software.selectors_registry import OPEN_STATES, severity_rank
+from renkei.software.selectors import OPEN_STATES, severity_rank
 
 
 def finding_queryset() -> QuerySet[Finding]:
@@ -153,7 +155,11 @@ class FindingTriageView(RenkeiViewMixin, View):
 
 class FindingRequestResponseView(RenkeiViewMixin, View):
     """Ask the supplier to respond: a confirmation page naming the recipients (GET; anyone who may see
-    the finding sees whom it would go to), then the e-mail (POST, for those who may change)."""
+    the finding sees whom it would go to), then the e-mail (POST, for those who may change).
+
+    The page's form posts to the assessments app, whose view (a subclass of this one) also tracks
+    the response as a follow-up item in the same transaction; a POST here only asks, as the API does.
+    """
 
     template_name = "software/finding_request_response.html"
 
@@ -165,22 +171,16 @@ class FindingRequestResponseView(RenkeiViewMixin, View):
         require(request.user, CHANGE_SOFTWARE)
         finding = get_visible_or_404(finding_queryset(), request.user, pk=pk)
         try:
-            services.finding_request_response(user=request.user, finding=finding)
+            message = self.request_response(finding)
         except RenkeiError as exc:
             return render(request, self.template_name, {**self.context(finding), "error": exc}, status=exc.status)
-        try:
-            follow_up = followup_from_software_finding(user=request.user, finding=finding)
-        except RenkeiError as exc:
-            messages.success(request, _("The supplier was asked to respond."))
-            messages.error(request, _("No follow-up item was added: {error}").format(error=exc))
-        else:
-            messages.success(
-                request,
-                _("The supplier was asked to respond; the follow-up item “{title}” tracks the response.").format(
-                    title=follow_up.title
-                ),
-            )
+        messages.success(request, message)
         return HttpResponseRedirect(safe_next(request, finding.get_absolute_url()))
+
+    def request_response(self, finding: Finding) -> str:
+        """Ask the supplier (raises `RenkeiError`); returns the message to show."""
+        services.finding_request_response(user=self.request.user, finding=finding)
+        return _("The supplier was asked to respond.")
 
     def context(self, finding: Finding) -> dict[str, Any]:
         from renkei.registry.models import Contact, ContactRole
@@ -200,3 +200,17 @@ class FindingRequestResponseView(RenkeiViewMixin, View):
             "can_change": can(self.request.user, CHANGE_SOFTWARE),
             "next": safe_next(self.request, finding.get_absolute_url()),
         }
+
+
+class VexExportView(RenkeiViewMixin, View):
+    """The release's findings as a CycloneDX 1.5 VEX document (a JSON download)."""
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        release = get_visible_or_404(Release.objects.select_related("product__supplier"), request.user, pk=pk)
+        document = selectors.vex_document(release=release)
+        response = HttpResponse(
+            orjson.dumps(document, option=orjson.OPT_INDENT_2), content_type="application/vnd.cyclonedx+json"
+        )
+        name = slugify(f"{release.product.name}-{release.version}") or f"release-{release.pk}"
+        response["Content-Disposition"] = f'attachment; filename="vex-{name}.cdx.json"'
+        return response

@@ -1,17 +1,17 @@
-"""Software pages: products and releases on the generic views, and the release page with its uploads.
+"""Software pages: products and releases on the generic views, the release page with its uploads,
+and the portfolio search.
 
 The release page gathers everything about one delivery: its current SBOM, the components, the
 delivered files with their integrity, the findings with their triage, and the licence violations.
 Uploads check the declared request size before Django reads the body (see `UploadMixin`).
-Findings, the vulnerability database and the portfolio search live in `views_findings.py` and
-`views_database.py`.
+Findings, the vulnerability database and the licence policy have pages of their own in their
+sub-packages.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-import orjson
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
@@ -19,11 +19,11 @@ from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
+from django.views.generic import TemplateView
 
 from renkei.core.errors import RenkeiError, errors_to_form
 from renkei.core.files.uploads import file_too_large_message, limit_mb, request_too_large, upload_limit
@@ -36,7 +36,9 @@ from renkei.core.views.objects import (
     ObjectListView,
     RenkeiViewMixin,
 )
-from renkei.software import forms, selectors, services
+from renkei.software.findings import forms as findings_forms
+from renkei.software.findings.selectors import findings_by_severity
+from renkei.software.licences.selectors import licence_violations
 from renkei.software.models import (
     Component,
     Finding,
@@ -47,13 +49,10 @@ from renkei.software.models import (
     Severity,
 )
 from renkei.software.permissions import CHANGE_SOFTWARE
-from renkei.software.selectors_registry import (
-    OPEN_STATES,
-    SEVERITY_ORDER,
-    SeverityCount,
-    findings_by_severity,
-    severity_rank,
-)
+from renkei.software.portfolio import forms, selectors, services
+from renkei.software.sbom import forms as sbom_forms
+from renkei.software.sbom import services as sbom_services
+from renkei.software.selectors import OPEN_STATES, SEVERITY_ORDER, SeverityCount, severity_rank
 
 COMPONENTS_PER_PAGE = 50
 FINDINGS_PER_PAGE = 50
@@ -260,16 +259,16 @@ def release_context(request: HttpRequest, release: Release, **forms_: Any) -> di
         # Delivered files listed in the SBOM are not packages: they are checked by their hash instead.
         "not_checked": [c for c in overview.not_checked if not (sbom and c.name in (sbom.file_hashes or {}))],
         "has_policy": LicencePolicy.objects.filter(group_company_id=release.group_company_id).exists(),
-        "violations": selectors.licence_violations(user=user, release=release),
-        "sbom_form": forms_.get("sbom_form") or forms.SbomUploadForm(),
-        "file_form": forms_.get("file_form") or forms.DeliveredFileForm(),
+        "violations": licence_violations(user=user, release=release),
+        "sbom_form": forms_.get("sbom_form") or sbom_forms.SbomUploadForm(),
+        "file_form": forms_.get("file_form") or sbom_forms.DeliveredFileForm(),
         "upload_error": forms_.get("upload_error"),
-        "max_sbom_mb": limit_mb(services.max_sbom_bytes()),
+        "max_sbom_mb": limit_mb(sbom_services.max_sbom_bytes()),
         "max_file_mb": limit_mb(),
         "can_change": can(user, CHANGE_SOFTWARE),
         "querystring": params.urlencode(),
-        "vex_states": forms.TriageForm.base_fields["state"].choices,  # type: ignore[attr-defined]
-        "justifications": forms.TriageForm.base_fields["justification"].choices,  # type: ignore[attr-defined]
+        "vex_states": findings_forms.TriageForm.base_fields["state"].choices,  # type: ignore[attr-defined]
+        "justifications": findings_forms.TriageForm.base_fields["justification"].choices,  # type: ignore[attr-defined]
     }
 
 
@@ -331,13 +330,13 @@ class UploadMixin(View):
 
 class SbomUploadView(UploadMixin):
     def limit(self) -> int:
-        return services.max_sbom_bytes()
+        return sbom_services.max_sbom_bytes()
 
     def handle(self, request: HttpRequest) -> HttpResponse:
-        form = forms.SbomUploadForm(request.POST, request.FILES)
+        form = sbom_forms.SbomUploadForm(request.POST, request.FILES)
         if form.is_valid():
             try:
-                sbom = services.sbom_upload(user=request.user, release=self.release, uploaded_file=form.cleaned_data["file"])
+                sbom = sbom_services.sbom_upload(user=request.user, release=self.release, uploaded_file=form.cleaned_data["file"])
             except RenkeiError as exc:
                 errors_to_form(form, exc, mapping={"uploaded_file": "file"})
                 if not form.errors:
@@ -355,10 +354,10 @@ class SbomUploadView(UploadMixin):
 
 class DeliveredFileUploadView(UploadMixin):
     def handle(self, request: HttpRequest) -> HttpResponse:
-        form = forms.DeliveredFileForm(request.POST, request.FILES)
+        form = sbom_forms.DeliveredFileForm(request.POST, request.FILES)
         if form.is_valid():
             try:
-                delivered = services.delivered_file_add(
+                delivered = sbom_services.delivered_file_add(
                     user=request.user,
                     release=self.release,
                     uploaded_file=form.cleaned_data["file"],
@@ -379,22 +378,35 @@ class DeliveredFileUploadView(UploadMixin):
         return self.render_form_errors(file_form=form)
 
 
-class VexExportView(RenkeiViewMixin, View):
-    """The release's findings as a CycloneDX 1.5 VEX document (a JSON download)."""
+# --- portfolio search ----------------------------------------------------------------------------
 
-    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
-        release = get_visible_or_404(Release.objects.select_related("product__supplier"), request.user, pk=pk)
-        document = selectors.vex_document(release=release)
-        response = HttpResponse(
-            orjson.dumps(document, option=orjson.OPT_INDENT_2), content_type="application/vnd.cyclonedx+json"
-        )
-        name = slugify(f"{release.product.name}-{release.version}") or f"release-{release.pk}"
-        response["Content-Disposition"] = f'attachment; filename="vex-{name}.cdx.json"'
-        return response
+
+class PortfolioSearchView(RenkeiViewMixin, TemplateView):
+    """Which of our suppliers delivered something containing this package (optionally in a range)?"""
+
+    template_name = "software/portfolio_search.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        ctx = super().get_context_data(**kwargs)
+        form = forms.PortfolioSearchForm(self.request.GET if "name" in self.request.GET else None)
+        results = None
+        if form.is_valid():
+            try:
+                results = selectors.portfolio_search(
+                    user=self.request.user,
+                    name=form.cleaned_data["name"],
+                    ecosystem=form.cleaned_data["ecosystem"] or None,
+                    version_range=form.cleaned_data["version_range"] or None,
+                )
+            except RenkeiError as exc:
+                errors_to_form(form, exc)
+        ctx.update({"form": form, "results": results, "title": _("Portfolio search")})
+        return ctx
 
 
 __all__ = [
     "DeliveredFileUploadView",
+    "PortfolioSearchView",
     "ProductDeleteView",
     "ProductDetailView",
     "ProductEditView",
@@ -404,5 +416,4 @@ __all__ = [
     "ReleaseEditView",
     "ReleaseListView",
     "SbomUploadView",
-    "VexExportView",
 ]

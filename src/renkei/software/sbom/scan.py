@@ -1,6 +1,6 @@
 """`renkei sbom scan`: check an SBOM against OSV data offline, for build pipelines.
 
-Needs no server and no database and never imports Django: it parses the SBOM (`sbom.parse_sbom`),
+Needs no server and no database and never imports Django: it parses the SBOM (`parsing.parse_sbom`),
 loads the OSV records (`osv.load_advisories`), indexes and matches them (`matching`), and prints
 a table or JSON. Exit status: 1 when a finding at or above `--fail-on` exists, 2 on bad input
 (unreadable or invalid SBOM or OSV data, message on stderr), otherwise 0.
@@ -22,9 +22,10 @@ from typing import Any, TextIO
 
 import orjson
 
-from renkei.software.matching import AdvisoryIndex, ComponentRef
-from renkei.software.osv import SEVERITIES, Advisory, OsvError, load_advisories
-from renkei.software.sbom import SbomError, parse_sbom
+from renkei.software.sbom.document import SbomError
+from renkei.software.sbom.parsing import parse_sbom
+from renkei.software.vulndb.matching import AdvisoryIndex, ComponentRef
+from renkei.software.vulndb.osv import SEVERITIES, Advisory, OsvError, load_advisories
 
 FAIL_ON_CHOICES = ("low", "medium", "high", "critical")
 _FAIL_RANK = {"critical": 4, "high": 3, "medium": 2, "low": 1, "unknown": 1}

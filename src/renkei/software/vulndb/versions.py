@@ -24,8 +24,8 @@ from typing import Any
 from packaging.version import InvalidVersion as PackagingInvalidVersion
 from packaging.version import Version
 
-from renkei.software import version_schemes
-from renkei.software.version_schemes import InvalidVersion
+from renkei.software.vulndb import version_schemes
+from renkei.software.vulndb.version_schemes import InvalidVersion
 
 __all__ = [
     "CASE_SENSITIVE_ECOSYSTEMS",

@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from renkei.software.sbom import (
+from renkei.software.sbom.document import (
     SPDX_JSON,
     SPDX_TAG_VALUE,
     SPDX_VERSIONS,

@@ -19,9 +19,9 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from renkei.software import notifications
+from renkei.software.findings import notifications
 from renkei.software.models import Component, Finding, Release, Severity, VexState
-from renkei.software.vulndb import advisory_index
+from renkei.software.vulndb.selectors import advisory_index
 
 NOTIFY_SEVERITIES = frozenset({Severity.CRITICAL, Severity.HIGH})
 Identity = tuple[int, str, str, str]  # (vulnerability pk, ecosystem, normalised name, version)
@@ -29,7 +29,7 @@ Identity = tuple[int, str, str, str]  # (vulnerability pk, ecosystem, normalised
 
 def recompute(*, release_ids: list[int] | None = None) -> dict[str, int]:
     """See `services.findings_recompute`."""
-    from renkei.software.matching import ComponentRef
+    from renkei.software.vulndb.matching import ComponentRef
 
     releases = Release.objects.filter(current_sbom__isnull=False).select_related(
         "product__responsible", "product__supplier"

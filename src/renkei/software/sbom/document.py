@@ -1,7 +1,7 @@
 """SBOM parsing: CycloneDX 1.4–1.6 (JSON, XML) and SPDX 2.2/2.3 (JSON, tag-value) → plain data.
 
-A pure engine (no Django, no ORM): `parse_sbom(data)` detects the format from the content, reads
-it with a raw parser (orjson, defusedxml, a line parser) and validates only what Renkei uses.
+A pure engine (no Django, no ORM): `parsing.parse_sbom(data)` detects the format from the content,
+reads it with a raw parser (orjson, defusedxml, a line parser) and validates only what Renkei uses.
 An object-model library costs about half a millisecond per component; this reads a
 10,000-component CycloneDX JSON in well under the 0.3 s budget (see `bench/sbom`).
 
@@ -9,8 +9,8 @@ Invalid documents raise `SbomError(message, location)`: `location` names the fie
 JSON-path-like string (`components[12].version`; the same shape for XML elements) or a line
 (`line 45`) for tag-value documents and XML/JSON syntax errors.
 
-Format-specific readers live in `sbom_cyclonedx.py` and `sbom_spdx.py`; this module holds the
-result types and the helpers they share.
+Format-specific readers live in `cyclonedx.py` and `spdx.py`, the format detection in
+`parsing.py`; this module holds the result types and the helpers they share.
 """
 
 from __future__ import annotations
@@ -67,7 +67,6 @@ HASH_LENGTHS = {
     "blake2b-512": 128,
 }
 HEX = re.compile(r"[0-9a-fA-F]+")
-_LEADING_SPACE = re.compile(rb"\s*")
 # SPDX idstring: what a licence identifier may contain.
 _IDSTRING_UNSAFE = re.compile(r"[^A-Za-z0-9.+-]+")
 
@@ -133,47 +132,6 @@ class ParsedSbom:
     file_hashes: dict[str, str]
 
 
-def parse_sbom(data: bytes, *, filename: str = "") -> ParsedSbom:
-    """Parse an SBOM document, detecting its format from the content.
-
-    Supports CycloneDX 1.4–1.6 JSON and XML and SPDX 2.2/2.3 JSON and tag-value. `filename` is only
-    used in messages. Raises `SbomError` naming the field or line at fault; nothing is returned for
-    a document that is partly invalid.
-    """
-    # Imported here: the readers import this module's types.
-    from renkei.software import sbom_cyclonedx, sbom_spdx
-
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
-    leading = _LEADING_SPACE.match(data)
-    start = leading.end() if leading else 0
-    head = data[start : start + 8192]
-    if not head:
-        raise SbomError(gettext_noop("The file is empty."))
-    first = head[:1]
-    if first == b"{":
-        document = load_json(data)
-        if "bomFormat" in document:
-            return sbom_cyclonedx.parse_json(document)
-        if "spdxVersion" in document:
-            return sbom_spdx.parse_json(document)
-        raise SbomError(
-            gettext_noop("This JSON document is neither CycloneDX (bomFormat) nor SPDX (spdxVersion).")
-        )
-    if first == b"<":
-        return sbom_cyclonedx.parse_xml(data)
-    if _looks_like_tag_value(head):
-        return sbom_spdx.parse_tag_value(data)
-    if first == b"[":
-        raise SbomError(gettext_noop("The JSON document must be an object."))
-    if filename:
-        raise SbomError(
-            gettext_noop("{filename} is not a CycloneDX (JSON, XML) or SPDX (JSON, tag-value) document."),
-            filename=filename,
-        )
-    raise SbomError(gettext_noop("This is not a CycloneDX (JSON, XML) or SPDX (JSON, tag-value) document."))
-
-
 def load_json(data: bytes) -> dict[str, Any]:
     """orjson-decode a document that must be a JSON object."""
     try:
@@ -185,15 +143,6 @@ def load_json(data: bytes) -> dict[str, Any]:
     if not isinstance(document, dict):
         raise SbomError(gettext_noop("The JSON document must be an object."))
     return document
-
-
-def _looks_like_tag_value(head: bytes) -> bool:
-    for line in head.splitlines():
-        stripped = line.strip()
-        if not stripped or stripped.startswith(b"#"):
-            continue
-        return stripped.startswith(b"SPDXVersion:")
-    return False
 
 
 # --------------------------------------------------------------------------- shared helpers

@@ -27,7 +27,7 @@ import yaml
 from cvss import CVSS2, CVSS3, CVSS4
 from cvss.exceptions import CVSSError
 
-from renkei.software.versions import ecosystem_base, normalise_package_name
+from renkei.software.vulndb.versions import ecosystem_base, normalise_package_name
 
 # The C loader is several times faster; both construct only plain data.
 _YAML_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)

@@ -1,5 +1,5 @@
-"""The offline vulnerability database: OSV records into `Vulnerability` rows, and back into an
-`AdvisoryIndex` for matching.
+"""The offline vulnerability database: OSV records into `Vulnerability` rows (the way back, into an
+`AdvisoryIndex` for matching, is `selectors.advisory_index`).
 
 Import rules:
 - every record is read and checked before anything is written; one invalid record fails the
@@ -27,7 +27,6 @@ from pathlib import Path
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Count, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -133,7 +132,7 @@ def _local_copy(run: OsvImport, stack: ExitStack) -> str:
 
 def read_advisories(paths: Iterable[str]) -> tuple[list[Any], list[str]]:
     """Parse every OSV record under the paths: (advisories, problems naming file and field)."""
-    from renkei.software.osv import OsvError, iter_osv_files, parse_advisory
+    from renkei.software.vulndb.osv import OsvError, iter_osv_files, parse_advisory
 
     advisories: list[Any] = []
     errors: list[str] = []
@@ -278,82 +277,3 @@ def apply_batch(advisories: list[Any]) -> tuple[int, int, int]:
     ]
     AffectedPackage.objects.bulk_create(packages, batch_size=BATCH)
     return created, updated, skipped
-
-
-# --- back into the matching engine ---------------------------------------------------------------
-
-
-_INDEX_CACHE: dict[str, Any] = {}
-
-
-def database_version() -> tuple[int, str, str]:
-    """(count, newest change, newest `modified`) of the database: the advisory index is rebuilt
-    when it changes."""
-    figures = Vulnerability.objects.aggregate(
-        count=Count("pk"), changed=Max("updated_at"), modified=Max("modified")
-    )
-    changed, modified = figures["changed"], figures["modified"]
-    return (
-        figures["count"] or 0,
-        changed.isoformat() if changed else "",
-        modified.isoformat() if modified else "",
-    )
-
-
-def advisory_index() -> tuple[Any, dict[str, tuple[int, str]]]:
-    """The `AdvisoryIndex` of every non-withdrawn vulnerability, and osv_id → (pk, severity).
-
-    Cached in the process, keyed by `database_version()`, so a worker recomputing findings for
-    many releases builds it once per database change.
-    """
-    version = database_version()
-    cached = _INDEX_CACHE.get("entry")
-    if cached is not None and cached[0] == version:
-        return cached[1], cached[2]
-    index, lookup = build_index(Vulnerability.objects.filter(withdrawn__isnull=True))
-    _INDEX_CACHE["entry"] = (version, index, lookup)
-    return index, lookup
-
-
-def clear_index_cache() -> None:
-    _INDEX_CACHE.clear()
-
-
-def build_index(queryset: Any) -> tuple[Any, dict[str, tuple[int, str]]]:
-    """Build an `AdvisoryIndex` from vulnerability rows (read as plain values, no model objects)."""
-    from renkei.software.matching import AdvisoryIndex
-    from renkei.software.osv import Advisory, AffectedSpec
-
-    advisories = []
-    lookup: dict[str, tuple[int, str]] = {}
-    rows = queryset.values_list(
-        "pk", "osv_id", "aliases", "severity", "cvss_score", "cvss_vector", "modified", "affected"
-    )
-    for pk, osv_id, aliases, severity, score, vector, modified, affected in rows.iterator(chunk_size=2000):
-        lookup[osv_id] = (pk, severity)
-        advisories.append(
-            Advisory(
-                id=osv_id,
-                aliases=list(aliases or []),
-                modified=modified,
-                published=None,
-                withdrawn=None,
-                summary="",
-                details="",
-                severity=severity,
-                cvss_score=score,
-                cvss_vector=vector,
-                affected=[
-                    AffectedSpec(
-                        ecosystem=a["ecosystem"],
-                        name=a["name"],
-                        ranges=list(a.get("ranges") or []),
-                        versions=list(a.get("versions") or []),
-                    )
-                    for a in affected or []
-                ],
-                references=[],
-            )
-        )
-    return AdvisoryIndex.build(advisories), lookup
-

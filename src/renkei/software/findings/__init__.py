@@ -1,0 +1,1 @@
+"""Findings: components of current SBOMs matched against the database, their triage and VEX."""

@@ -1,0 +1,1 @@
+"""Products and releases we receive from suppliers, the release page and the portfolio search."""

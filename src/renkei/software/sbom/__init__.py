@@ -1,0 +1,1 @@
+"""SBOMs of delivered releases: the pure parser (CycloneDX, SPDX), the offline scan, and uploads."""

@@ -1,0 +1,1 @@
+"""The offline vulnerability database: OSV records, version orders, the matching engine, imports."""
