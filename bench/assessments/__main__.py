@@ -137,7 +137,8 @@ def bench_launch() -> dict[str, Any]:
 
 
 def _framework_with(n: int, key: str) -> Any:
-    from renkei.assessments import frameworks, services
+    from renkei.assessments import services
+    from renkei.assessments.frameworks import spec as frameworks
     from renkei.assessments.models import FrameworkOrigin
 
     per_section = 20
@@ -174,7 +175,8 @@ def _answered_assignment(n: int, key: str) -> tuple[Any, Any]:
     from django.core.files.uploadedfile import SimpleUploadedFile
     from django.utils import timezone
 
-    from renkei.assessments import answer_services, services
+    from renkei.assessments import services
+    from renkei.assessments.answering import services as answer_services
     from renkei.registry.models import Organisation
 
     own = _own_company()
@@ -204,7 +206,7 @@ def bench_portal(repeat: int = 30) -> dict[str, Any]:
     from django.utils import timezone
 
     from renkei.accounts.services import portal_link_issue
-    from renkei.assessments.views_portal import NAME_SESSION_KEY
+    from renkei.assessments.portal.views import NAME_SESSION_KEY
 
     # Keep the database connection between requests, as production does on PostgreSQL
     # (CONN_MAX_AGE): the figure is the page's own work, and the queries can be counted.

@@ -119,7 +119,8 @@ def _ensure_django() -> None:
 
 
 def _import_once(data: bytes, key: str) -> dict[str, Any]:
-    from renkei.assessments import excel, services
+    from renkei.assessments import services
+    from renkei.assessments.excel import checksheet as excel
     from renkei.assessments.models import FrameworkOrigin
 
     t0 = time.perf_counter()
@@ -153,7 +154,7 @@ def _import_once(data: bytes, key: str) -> dict[str, Any]:
 def run(questions: int = QUESTIONS, repeat: int = 5, memory: bool = True) -> dict[str, Any]:
     """Generate the sheet, import it `repeat` times into the database; returns the figures."""
     _ensure_django()
-    from renkei.assessments import excel
+    from renkei.assessments.excel import checksheet as excel
     from renkei.assessments.models import Question
 
     with tempfile.TemporaryDirectory(prefix="renkei-excel-") as folder:

@@ -7,7 +7,8 @@ from typing import Any
 
 from django.utils import timezone
 
-from renkei.assessments import frameworks, services
+from renkei.assessments import services
+from renkei.assessments.frameworks import spec as frameworks
 from renkei.assessments.models import Assignment, Framework, FrameworkOrigin
 from tests import factories as f
 

@@ -11,7 +11,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
-from renkei.assessments import answer_services as answering
+from renkei.assessments.answering import services as answering
 from renkei.assessments.models import Answer, AssignmentStatus, Evidence, ReviewComment
 from renkei.core.permissions import Role
 from tests import factories as f

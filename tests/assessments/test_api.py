@@ -13,7 +13,7 @@ from django.test import Client
 from django.utils import timezone
 
 from renkei.accounts.services import api_token_create
-from renkei.assessments import answer_services
+from renkei.assessments.answering import services as answer_services
 from renkei.assessments.assurance import add_months
 from renkei.assessments.models import (
     Answer,

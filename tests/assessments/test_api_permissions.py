@@ -17,7 +17,8 @@ from django.test import Client
 from django.utils import timezone
 
 from renkei.accounts.services import api_token_create
-from renkei.assessments import answer_services, services
+from renkei.assessments import services
+from renkei.assessments.answering import services as answer_services
 from renkei.assessments.models import (
     Answer,
     AssessmentPolicy,

@@ -9,7 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import translation
 
-from renkei.assessments import excel
+from renkei.assessments.excel import checksheet as excel
 from renkei.assessments.models import Framework, FrameworkOrigin, Question
 from renkei.core.errors import RenkeiError
 from tests.assessments import excel_samples as samples

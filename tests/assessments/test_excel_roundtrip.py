@@ -17,8 +17,11 @@ from django.utils import timezone, translation
 from openpyxl import load_workbook
 
 from renkei.accounts.services import portal_link_issue
-from renkei.assessments import answer_services as answering
-from renkei.assessments import excel, excel_export, frameworks, services
+from renkei.assessments import services
+from renkei.assessments.answering import services as answering
+from renkei.assessments.excel import answers as excel_export
+from renkei.assessments.excel import checksheet as excel
+from renkei.assessments.frameworks import spec as frameworks
 from renkei.assessments.models import Answer, AssignmentStatus, FrameworkOrigin
 from tests.assessments import excel_samples as samples
 from tests.assessments.factories import assignment, party

@@ -3,7 +3,8 @@ the item and the problem named."""
 
 import pytest
 
-from renkei.assessments import frameworks, services
+from renkei.assessments import services
+from renkei.assessments.frameworks import spec as frameworks
 from renkei.assessments.models import Framework, FrameworkOrigin, Question
 from renkei.core.errors import RenkeiError
 from tests.assessments.factories import SMALL_FRAMEWORK, small_spec

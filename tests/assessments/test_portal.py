@@ -17,8 +17,9 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from renkei.accounts.services import portal_link_issue, portal_link_revoke
-from renkei.assessments import answer_services as answering
-from renkei.assessments import frameworks, review_services, services
+from renkei.assessments import services
+from renkei.assessments.answering import services as answering
+from renkei.assessments.frameworks import spec as frameworks
 from renkei.assessments.models import (
     Answer,
     Assignment,
@@ -32,6 +33,7 @@ from renkei.assessments.models import (
     ReviewState,
     SubcontractorDeclaration,
 )
+from renkei.assessments.review import services as review_services
 from tests import factories as f
 from tests.assessments.factories import assignment, party, small_framework
 

@@ -14,7 +14,7 @@ from django.test import Client
 from django.urls import get_resolver, reverse
 from django.utils import timezone
 
-from renkei.assessments import answer_services as answering
+from renkei.assessments.answering import services as answering
 from renkei.assessments.models import (
     Answer,
     Evidence,

@@ -9,8 +9,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from renkei.accounts.models import PortalLink
-from renkei.assessments import answer_services as answering
-from renkei.assessments import followup_services, review_services, selectors, services
+from renkei.assessments import selectors, services
+from renkei.assessments.answering import services as answering
+from renkei.assessments.followups import services as followup_services
 from renkei.assessments.models import (
     Answer,
     AssignmentStatus,
@@ -20,6 +21,7 @@ from renkei.assessments.models import (
     ReviewState,
 )
 from renkei.assessments.reminders import reminders_send
+from renkei.assessments.review import services as review_services
 from renkei.core.errors import RenkeiError
 from renkei.registry.models import DataHolding, Relationship
 from tests import factories as f
@@ -301,7 +303,7 @@ def test_moving_a_party_to_another_group_company_moves_its_assessment_records(ow
 
 @pytest.mark.django_db
 def test_a_required_file_question_is_answered_by_its_evidence(own):
-    from renkei.assessments import frameworks
+    from renkei.assessments.frameworks import spec as frameworks
     from renkei.assessments.models import FrameworkOrigin
 
     text = """

@@ -13,7 +13,9 @@ from django.utils import timezone
 
 from renkei.accounts.models import PortalLink
 from renkei.accounts.services import portal_link_issue
-from renkei.assessments import frameworks, review_services, services
+from renkei.assessments import services
+from renkei.assessments.frameworks import spec as frameworks
+from renkei.assessments.frameworks.views import framework_yaml
 from renkei.assessments.models import (
     AssessmentPolicy,
     Assignment,
@@ -21,8 +23,8 @@ from renkei.assessments.models import (
     FollowUp,
     Framework,
 )
-from renkei.assessments.views_frameworks import framework_yaml
-from renkei.assessments.views_review import radar
+from renkei.assessments.review import services as review_services
+from renkei.assessments.review.views import radar
 from renkei.registry.models import Criticality
 from tests import factories as f
 from tests.assessments.factories import SMALL_FRAMEWORK, assignment, party, small_framework
@@ -379,7 +381,7 @@ def test_limited_user_cannot_change_group_frameworks(own, subsidiary, limited_an
 
 def test_excel_import_link_only_when_the_page_exists(own, analyst_c):
     response = analyst_c.get(url("framework_list"))
-    from renkei.assessments.views_staff import optional_url
+    from renkei.assessments.views import optional_url
 
     expected = optional_url("assessments:framework_excel_import")
     assert response.context["excel_import_url"] == expected

@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from renkei.assessments import followup_services
+from renkei.assessments.followups import services as followup_services
 from renkei.assessments.models import FollowUp, FollowUpMessage
 from tests.assessments.factories import assignment, party
 from tests.assessments.test_views_helpers import count_queries, logged_in, page, url

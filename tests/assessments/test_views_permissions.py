@@ -14,8 +14,9 @@ from django.utils import timezone
 
 from renkei.accounts.models import PortalLink
 from renkei.accounts.services import portal_link_issue
-from renkei.assessments import answer_services as answering
-from renkei.assessments import followup_services, services
+from renkei.assessments import services
+from renkei.assessments.answering import services as answering
+from renkei.assessments.followups import services as followup_services
 from renkei.assessments.models import (
     Answer,
     AssuranceOverride,

@@ -10,8 +10,8 @@ from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from renkei.assessments import answer_services as answering
-from renkei.assessments import review_services, services
+from renkei.assessments import services
+from renkei.assessments.answering import services as answering
 from renkei.assessments.models import (
     Answer,
     Assignment,
@@ -22,6 +22,7 @@ from renkei.assessments.models import (
     ReviewComment,
     ReviewState,
 )
+from renkei.assessments.review import services as review_services
 from renkei.registry.models import DataHolding, Organisation, Relationship
 from tests import factories as f
 from tests.assessments.factories import assignment, party, small_framework

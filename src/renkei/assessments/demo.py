@@ -17,8 +17,9 @@ from django.utils import timezone
 
 from renkei.accounts.models import User
 from renkei.accounts.services import portal_link_issue
-from renkei.assessments import answer_services as answering
-from renkei.assessments import followup_services, review_services, services
+from renkei.assessments import services
+from renkei.assessments.answering import services as answering
+from renkei.assessments.followups import services as followup_services
 from renkei.assessments.models import (
     Answer,
     AssessmentPolicy,
@@ -30,6 +31,7 @@ from renkei.assessments.models import (
     ReviewState,
 )
 from renkei.assessments.notifications import link_expiry, portal_url
+from renkei.assessments.review import services as review_services
 from renkei.registry.models import Organisation
 
 BASELINE = "renkei-supplier-baseline"

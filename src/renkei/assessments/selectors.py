@@ -17,7 +17,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from renkei.assessments import assurance, scoring
-from renkei.assessments.frameworks import yesno_labels
+from renkei.assessments.frameworks.spec import yesno_labels
 from renkei.assessments.models import (
     OPEN_STATUSES,
     Answer,
@@ -450,7 +450,7 @@ def framework_spec(framework: Framework) -> Any:
     """The framework as a `frameworks.FrameworkSpec` built from its stored rows (two queries), for
     downloading it as YAML (e.g. one imported from Excel). Loading the download again gives the
     same content hash."""
-    from renkei.assessments.frameworks import YESNO_VALUES, FrameworkSpec, QuestionSpec, SectionSpec
+    from renkei.assessments.frameworks.spec import YESNO_VALUES, FrameworkSpec, QuestionSpec, SectionSpec
 
     sections = {
         s.pk: SectionSpec(ref=s.ref, title_ja=s.title_ja, title_en=s.title_en)

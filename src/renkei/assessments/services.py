@@ -16,7 +16,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from renkei.assessments.frameworks import FrameworkSpec, builtin_paths, load_yaml
+from renkei.assessments.frameworks.spec import FrameworkSpec, builtin_paths, load_yaml
 from renkei.assessments.models import (
     Answer,
     AssessmentPolicy,

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 
-from renkei.assessments.followup_services import followup_from_software_finding
+from renkei.assessments.followups.services import followup_from_software_finding
 from renkei.core.errors import RenkeiError, errors_to_form
 from renkei.core.permissions import Action, can, get_visible_or_404, require, visible
 from renkei.core.views import Column, ObjectDetailView, ObjectListView, RenkeiViewMixin, safe_next

@@ -28,7 +28,8 @@ from typing import Any
 from django.conf import settings
 from django.utils.translation import gettext as _
 
-from renkei.assessments import frameworks, scoring
+from renkei.assessments import scoring
+from renkei.assessments.frameworks import spec as frameworks
 from renkei.core.errors import ErrorItem, RenkeiError
 from renkei.registry.importexport.reading import (
     OLE_MAGIC,

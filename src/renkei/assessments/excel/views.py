@@ -25,8 +25,17 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 
 from renkei.accounts.models import PortalLink
-from renkei.assessments import answer_services, excel, excel_export, frameworks, selectors
-from renkei.assessments.excel_pending import (
+from renkei.assessments import selectors
+from renkei.assessments.answering import services as answer_services
+from renkei.assessments.excel import answers as excel_export
+from renkei.assessments.excel import checksheet as excel
+from renkei.assessments.excel.checksheet_views import (
+    FrameworkImportColumnsView,
+    FrameworkImportCreateView,
+    FrameworkImportSheetView,
+    FrameworkImportUploadView,
+)
+from renkei.assessments.excel.pending import (
     ANSWERS_SESSION_KEY,
     READ,
     TEMPLATES,
@@ -38,14 +47,9 @@ from renkei.assessments.excel_pending import (
     pending_save,
     upload_too_large,
 )
+from renkei.assessments.frameworks import spec as frameworks
 from renkei.assessments.models import Answer, Assignment, Question
-from renkei.assessments.views_excel_checksheet import (
-    FrameworkImportColumnsView,
-    FrameworkImportCreateView,
-    FrameworkImportSheetView,
-    FrameworkImportUploadView,
-)
-from renkei.assessments.views_portal import NAME_SESSION_KEY, portal_response, portal_view
+from renkei.assessments.portal.views import NAME_SESSION_KEY, portal_response, portal_view
 from renkei.core.audit import set_current_actor
 from renkei.core.errors import RenkeiError
 from renkei.core.permissions import get_visible_or_404

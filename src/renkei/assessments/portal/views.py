@@ -38,8 +38,11 @@ from django.views.decorators.cache import never_cache
 
 from renkei.accounts.models import PortalLink
 from renkei.accounts.services import portal_link_find, portal_link_touch
-from renkei.assessments import answer_services, followup_services, selectors, views_answer
-from renkei.assessments.answer_services import Respondent
+from renkei.assessments import selectors
+from renkei.assessments.answering import services as answer_services
+from renkei.assessments.answering import views as views_answer
+from renkei.assessments.answering.services import Respondent
+from renkei.assessments.followups import services as followup_services
 from renkei.assessments.models import (
     Answer,
     Assignment,

@@ -29,8 +29,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
-from renkei.assessments import answer_services, scoring, selectors
-from renkei.assessments.answer_services import AnswerConflict, Respondent
+from renkei.assessments import scoring, selectors
+from renkei.assessments.answering import services as answer_services
+from renkei.assessments.answering.services import AnswerConflict, Respondent
 from renkei.assessments.models import (
     Answer,
     Assignment,

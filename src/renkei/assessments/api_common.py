@@ -9,7 +9,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Query
 
-from renkei.assessments.answer_services import Respondent
+from renkei.assessments.answering.services import Respondent
 from renkei.assessments.models import (
     FollowUp,
     Framework,

@@ -18,8 +18,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 
-from renkei.assessments import excel, frameworks, services
-from renkei.assessments.excel_pending import (
+from renkei.assessments import services
+from renkei.assessments.excel import checksheet as excel
+from renkei.assessments.excel.pending import (
     FRAMEWORK_SESSION_KEY,
     PREVIEW_QUESTIONS,
     PROBLEMS_SHOWN,
@@ -33,6 +34,7 @@ from renkei.assessments.excel_pending import (
     pending_update,
     upload_too_large,
 )
+from renkei.assessments.frameworks import spec as frameworks
 from renkei.assessments.models import Framework, FrameworkOrigin
 from renkei.core.errors import RenkeiError
 from renkei.core.permissions import allowed_company_ids, visible

@@ -11,12 +11,8 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 
-from renkei.assessments import (
-    schemas,
-    selectors,
-    services,
-)
-from renkei.assessments.api.common import (
+from renkei.assessments import schemas, selectors, services
+from renkei.assessments.api_common import (
     ASSURANCE_BATCH,
     ERRORS,
     WRITE,
@@ -27,7 +23,7 @@ from renkei.assessments.api.common import (
     _not_found,
     _page,
 )
-from renkei.assessments.frameworks import MAX_YAML_BYTES
+from renkei.assessments.frameworks.spec import MAX_YAML_BYTES
 from renkei.assessments.models import (
     AssuranceLevel,
     Framework,

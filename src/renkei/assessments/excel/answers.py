@@ -26,8 +26,8 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from renkei.assessments import scoring
-from renkei.assessments.excel import Book, RowProblem, Sheet
-from renkei.assessments.frameworks import yesno_labels
+from renkei.assessments.excel.checksheet import Book, RowProblem, Sheet
+from renkei.assessments.frameworks.spec import yesno_labels
 from renkei.core.errors import RenkeiError
 from renkei.registry.importexport.reading import FORMULA_STARTS
 

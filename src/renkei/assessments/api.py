@@ -20,10 +20,10 @@ A concurrent change of an answer (`PATCH /assignments/{id}/answers/{question}` w
 
 from ninja import Router
 
-from renkei.assessments.api.assignments import assignments, declarations
-from renkei.assessments.api.campaigns import campaigns
-from renkei.assessments.api.follow_ups import FOLLOW_UPS, follow_up_messages
-from renkei.assessments.api.frameworks import frameworks, parties
+from renkei.assessments.answering.api import assignments, declarations
+from renkei.assessments.campaigns.api import campaigns
+from renkei.assessments.followups.api import FOLLOW_UPS, follow_up_messages
+from renkei.assessments.frameworks.api import frameworks, parties
 from renkei.core.crud_api import crud_router
 
 router = Router()

@@ -21,7 +21,7 @@ from renkei.accounts.models import PortalLink
 from renkei.accounts.services import portal_link_issue, portal_link_revoke
 from renkei.assessments import forms, notifications, selectors, services
 from renkei.assessments.models import Assignment, AssuranceLevel, FollowUp
-from renkei.assessments.views_staff import (
+from renkei.assessments.views import (
     READ,
     WRITE,
     StaffActionView,

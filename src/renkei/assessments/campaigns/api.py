@@ -9,12 +9,8 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 
-from renkei.assessments import (
-    schemas,
-    selectors,
-    services,
-)
-from renkei.assessments.api.common import (
+from renkei.assessments import schemas, selectors, services
+from renkei.assessments.api_common import (
     ERRORS,
     WRITE,
     Limit,

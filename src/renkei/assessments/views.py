@@ -107,13 +107,11 @@ def is_htmx(request: HttpRequest) -> bool:
 
 def urlpatterns() -> list[URLPattern]:
     # Imported here: the page modules import the base views above.
-    from renkei.assessments import (
-        views_campaigns,
-        views_followups,
-        views_frameworks,
-        views_parties,
-        views_review,
-    )
+    from renkei.assessments.campaigns import party_views as views_parties
+    from renkei.assessments.campaigns import views as views_campaigns
+    from renkei.assessments.followups import views as views_followups
+    from renkei.assessments.frameworks import views as views_frameworks
+    from renkei.assessments.review import views as views_review
 
     return [
         *views_parties.urlpatterns(),

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 
 from renkei.assessments import forms, selectors, services
+from renkei.assessments.campaigns.party_views import with_scores
 from renkei.assessments.models import (
     OPEN_STATUSES,
     Assignment,
@@ -24,8 +25,7 @@ from renkei.assessments.models import (
     Campaign,
     CampaignStatus,
 )
-from renkei.assessments.views_parties import with_scores
-from renkei.assessments.views_staff import (
+from renkei.assessments.views import (
     READ,
     WRITE,
     StaffConfirmView,

@@ -14,9 +14,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views import View
 
-from renkei.assessments import followup_services, forms
+from renkei.assessments import forms
+from renkei.assessments.followups import services as followup_services
 from renkei.assessments.models import CLOSED_FOLLOW_UP_STATUSES, Assignment, FollowUp, FollowUpStatus
-from renkei.assessments.views_staff import (
+from renkei.assessments.views import (
     WRITE,
     StaffDeleteView,
     StaffDetailView,

@@ -9,17 +9,15 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Router, Status
 
-from renkei.assessments import (
-    followup_services,
-    schemas,
-)
-from renkei.assessments.api.common import (
+from renkei.assessments import schemas
+from renkei.assessments.api_common import (
     ERRORS,
     WRITE,
     _follow_ups,
     _not_found,
     _organisations,
 )
+from renkei.assessments.followups import services as followup_services
 from renkei.assessments.models import (
     Assignment,
     FollowUp,

@@ -18,9 +18,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 
-from renkei.assessments import forms, frameworks, selectors, services
+from renkei.assessments import forms, selectors, services
+from renkei.assessments.frameworks import spec as frameworks
 from renkei.assessments.models import Framework, Question, Section, pick
-from renkei.assessments.views_staff import (
+from renkei.assessments.views import (
     READ,
     WRITE,
     StaffActionView,

@@ -12,16 +12,11 @@ from django.http import FileResponse, HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 
-from renkei.assessments import (
-    answer_services,
-    followup_services,
-    review_services,
-    schemas,
-    selectors,
-    services,
-)
-from renkei.assessments.answer_services import AnswerConflict
-from renkei.assessments.api.common import (
+from renkei.assessments import schemas, selectors, services
+from renkei.assessments.answering import services as answer_services
+from renkei.assessments.answering.services import AnswerConflict
+from renkei.assessments.answering.views import evidence_file_response
+from renkei.assessments.api_common import (
     ERRORS,
     WRITE,
     Limit,
@@ -33,6 +28,7 @@ from renkei.assessments.api.common import (
     _page,
     _respondent,
 )
+from renkei.assessments.followups import services as followup_services
 from renkei.assessments.models import (
     Answer,
     Assignment,
@@ -43,7 +39,7 @@ from renkei.assessments.models import (
     ReviewState,
     SubcontractorDeclaration,
 )
-from renkei.assessments.views_answer import evidence_file_response
+from renkei.assessments.review import services as review_services
 from renkei.core.api import refuse_large_body
 from renkei.core.crud_api import (
     DEFAULT_LIMIT,

@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from renkei.core.errors import ErrorItem, RenkeiError
 
 SCHEMA_ID = "renkei-framework/1"
-BUILTIN_DIR = Path(__file__).resolve().parent / "frameworks"
+BUILTIN_DIR = Path(__file__).resolve().parent / "builtin"
 
 MAX_YAML_BYTES = 2 * 1024 * 1024
 MAX_QUESTIONS = 5_000

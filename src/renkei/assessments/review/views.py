@@ -19,15 +19,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 
-from renkei.assessments import (
-    followup_services,
-    forms,
-    notifications,
-    review_services,
-    scoring,
-    selectors,
-    services,
-)
+from renkei.assessments import forms, notifications, scoring, selectors, services
+from renkei.assessments.campaigns.party_views import score_text, with_scores
+from renkei.assessments.campaigns.views import filter_assignments
+from renkei.assessments.followups import services as followup_services
 from renkei.assessments.models import (
     Answer,
     Assignment,
@@ -39,9 +34,8 @@ from renkei.assessments.models import (
     ReviewComment,
     SubcontractorDeclaration,
 )
-from renkei.assessments.views_campaigns import filter_assignments
-from renkei.assessments.views_parties import score_text, with_scores
-from renkei.assessments.views_staff import (
+from renkei.assessments.review import services as review_services
+from renkei.assessments.views import (
     WRITE,
     StaffActionView,
     StaffConfirmView,

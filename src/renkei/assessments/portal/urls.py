@@ -1,6 +1,7 @@
 """The partner portal under /portal/: no account, a portal link opens one party's assessments."""
 
-from renkei.assessments import views_excel, views_portal
+from renkei.assessments.excel import views as views_excel
+from renkei.assessments.portal import views as views_portal
 
 app_name = "portal"
 
