@@ -14,7 +14,7 @@ with English), answer-choice cells in three styles (empty = yes/no, 「はい/�
 
 One import is what the wizard does, without HTTP: read the workbook safely (`excel.read_book`:
 zip checks, openpyxl read-only through defusedxml), map the columns and build the spec with every
-row checked (`excel.check_sheet_spec`), and store it (`services.framework_install`, bulk inserts)
+row checked (`excel.check_sheet_spec`), and store it (`framework_services.framework_install`, bulk inserts)
 under a new key each run. Timings are medians of `--repeat` runs (time.perf_counter). Peak memory
 is measured in a separate, untimed pass with tracemalloc. The wizard also keeps the parsed rows as
 JSON between its steps; that round trip is timed on its own (`excel_json_roundtrip_s`).
@@ -119,8 +119,8 @@ def _ensure_django() -> None:
 
 
 def _import_once(data: bytes, key: str) -> dict[str, Any]:
-    from renkei.assessments import services
     from renkei.assessments.excel import checksheet as excel
+    from renkei.assessments.frameworks import services as framework_services
     from renkei.assessments.models import FrameworkOrigin
 
     t0 = time.perf_counter()
@@ -138,7 +138,7 @@ def _import_once(data: bytes, key: str) -> dict[str, Any]:
     result = excel.check_sheet_spec(sheet, header_row=header_row, columns=mapping, fields=fields, filename="check-sheet.xlsx")
     assert result.ok and result.spec is not None, result.problems[:5]
     t2 = time.perf_counter()
-    framework, _changed = services.framework_install(user=None, spec=result.spec, origin=FrameworkOrigin.EXCEL)
+    framework, _changed = framework_services.framework_install(user=None, spec=result.spec, origin=FrameworkOrigin.EXCEL)
     t3 = time.perf_counter()
     return {
         "read": t1 - t0,

@@ -7,7 +7,8 @@ from typing import Any
 
 from django.utils import timezone
 
-from renkei.assessments import services
+from renkei.assessments.campaigns import services as campaign_services
+from renkei.assessments.frameworks import services as framework_services
 from renkei.assessments.frameworks import spec as frameworks
 from renkei.assessments.models import Assignment, Framework, FrameworkOrigin
 from tests import factories as f
@@ -46,7 +47,7 @@ def small_spec(version: str = "1", key: str = "test-small") -> frameworks.Framew
 
 
 def small_framework(**kwargs: Any) -> Framework:
-    framework, _changed = services.framework_install(user=None, spec=small_spec(**kwargs), origin=FrameworkOrigin.UPLOADED)
+    framework, _changed = framework_services.framework_install(user=None, spec=small_spec(**kwargs), origin=FrameworkOrigin.UPLOADED)
     return framework
 
 
@@ -59,7 +60,7 @@ def party(**kwargs: Any) -> Any:
 def assignment(organisation: Any = None, framework: Framework | None = None, days: int = 30) -> Assignment:
     organisation = organisation or party()
     framework = framework or small_framework()
-    (created,) = services.assignments_create(
+    (created,) = campaign_services.assignments_create(
         organisations=[organisation], framework=framework, due_date=timezone.localdate() + dt.timedelta(days=days)
     )
     return created

@@ -17,10 +17,11 @@ from django.utils import timezone, translation
 from openpyxl import load_workbook
 
 from renkei.accounts.services import portal_link_issue
-from renkei.assessments import services
 from renkei.assessments.answering import services as answering
+from renkei.assessments.campaigns import services as campaign_services
 from renkei.assessments.excel import answers as excel_export
 from renkei.assessments.excel import checksheet as excel
+from renkei.assessments.frameworks import services as framework_services
 from renkei.assessments.frameworks import spec as frameworks
 from renkei.assessments.models import Answer, AssignmentStatus, FrameworkOrigin
 from tests.assessments import excel_samples as samples
@@ -78,7 +79,7 @@ def analyst_client(client, analyst):
 
 def _framework(key: str = "test-excel") -> Any:
     spec = frameworks.load_yaml(FRAMEWORK.replace("key: test-excel", f"key: {key}").encode(), filename="excel.yaml")
-    framework, _changed = services.framework_install(user=None, spec=spec, origin=FrameworkOrigin.UPLOADED)
+    framework, _changed = framework_services.framework_install(user=None, spec=spec, origin=FrameworkOrigin.UPLOADED)
     return framework
 
 
@@ -350,7 +351,7 @@ def test_carried_over_answers(analyst_client, own, confirm_carried):
     answering.answers_save_many(respondent=PARTNER, assignment=last, values={"A-1": ("yes", None), "A-2": ("no", "未整備")})
     last.status = AssignmentStatus.ACCEPTED
     last.save(update_fields=["status"])
-    (current,) = services.assignments_create(organisations=[organisation], framework=framework, due_date=timezone.localdate() + dt.timedelta(days=30))
+    (current,) = campaign_services.assignments_create(organisations=[organisation], framework=framework, due_date=timezone.localdate() + dt.timedelta(days=30))
     assert Answer.objects.filter(assignment=current, carried_over=True).count() == 2
     data = _export(analyst_client, current)
     sheet = load_workbook(io.BytesIO(data))["Answers"]

@@ -3,7 +3,7 @@ the item and the problem named."""
 
 import pytest
 
-from renkei.assessments import services
+from renkei.assessments.frameworks import services as framework_services
 from renkei.assessments.frameworks import spec as frameworks
 from renkei.assessments.models import Framework, FrameworkOrigin, Question
 from renkei.core.errors import RenkeiError
@@ -78,9 +78,9 @@ def test_round_trip_through_document():
 
 @pytest.mark.django_db
 def test_install_is_idempotent_and_refuses_changed_content_in_use(own):
-    framework, changed = services.framework_install(user=None, spec=small_spec(), origin=FrameworkOrigin.UPLOADED)
+    framework, changed = framework_services.framework_install(user=None, spec=small_spec(), origin=FrameworkOrigin.UPLOADED)
     assert changed and framework.question_count == 5 == Question.objects.filter(framework=framework).count()
-    _same, changed = services.framework_install(user=None, spec=small_spec(), origin=FrameworkOrigin.UPLOADED)
+    _same, changed = framework_services.framework_install(user=None, spec=small_spec(), origin=FrameworkOrigin.UPLOADED)
     assert not changed
     from tests.assessments.factories import assignment
 
@@ -88,15 +88,15 @@ def test_install_is_idempotent_and_refuses_changed_content_in_use(own):
     edited = small_spec()
     edited.name_ja = "別の名前"
     with pytest.raises(RenkeiError) as caught:
-        services.framework_install(user=None, spec=edited, origin=FrameworkOrigin.UPLOADED)
+        framework_services.framework_install(user=None, spec=edited, origin=FrameworkOrigin.UPLOADED)
     assert caught.value.status == 409
     assert Framework.objects.get(pk=framework.pk).name_ja == "小さな確認"
 
 
 @pytest.mark.django_db
 def test_builtin_install_retires_older_versions(own):
-    old, _ = services.framework_install(user=None, spec=small_spec("2026.1", key="builtin-x"), origin=FrameworkOrigin.BUILTIN)
-    new, _ = services.framework_install(user=None, spec=small_spec("2026.2", key="builtin-x"), origin=FrameworkOrigin.BUILTIN)
+    old, _ = framework_services.framework_install(user=None, spec=small_spec("2026.1", key="builtin-x"), origin=FrameworkOrigin.BUILTIN)
+    new, _ = framework_services.framework_install(user=None, spec=small_spec("2026.2", key="builtin-x"), origin=FrameworkOrigin.BUILTIN)
     old.refresh_from_db()
     assert new.is_active and not old.is_active
 

@@ -17,8 +17,9 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from renkei.accounts.services import portal_link_issue, portal_link_revoke
-from renkei.assessments import services
 from renkei.assessments.answering import services as answering
+from renkei.assessments.campaigns import services as campaign_services
+from renkei.assessments.frameworks import services as framework_services
 from renkei.assessments.frameworks import spec as frameworks
 from renkei.assessments.models import (
     Answer,
@@ -109,7 +110,7 @@ def big_framework(questions: int, key: str) -> Any:
         "sections": sections,
     }
     spec = frameworks.spec_from_document(document, filename=f"{key}.yaml")
-    framework, _changed = services.framework_install(user=None, spec=spec, origin=FrameworkOrigin.UPLOADED)
+    framework, _changed = framework_services.framework_install(user=None, spec=spec, origin=FrameworkOrigin.UPLOADED)
     return framework
 
 
@@ -376,7 +377,7 @@ def test_carried_over_answers_are_confirmed_or_changed(own, analyst, client):
     answer_all(first)
     answering.assignment_submit(respondent=answering.Respondent(name=NAME), assignment=first)
     review_services.assignment_accept(user=analyst, assignment=first)
-    second = services.assignment_create(
+    second = campaign_services.assignment_create(
         user=analyst, organisation=org, framework=first.framework, due_date=timezone.localdate() + dt.timedelta(days=20)
     )
     enter(client, org)

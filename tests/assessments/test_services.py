@@ -9,9 +9,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from renkei.accounts.models import PortalLink
-from renkei.assessments import selectors, services
+from renkei.assessments import selectors
 from renkei.assessments.answering import services as answering
+from renkei.assessments.campaigns import services as campaign_services
 from renkei.assessments.followups import services as followup_services
+from renkei.assessments.frameworks import services as framework_services
 from renkei.assessments.models import (
     Answer,
     AssignmentStatus,
@@ -217,16 +219,16 @@ def test_campaign_launch_creates_assignments_links_and_invitations(own, analyst,
     framework = small_framework()
     parties = [party(name=f"取引先{i}") for i in range(3)]
     silent = f.OrganisationFactory(name="連絡先なし")
-    campaign = services.campaign_save(
+    campaign = campaign_services.campaign_save(
         user=analyst,
         campaign=Campaign(name="2026年度 点検", framework=framework, due_date=timezone.localdate() + dt.timedelta(days=30),
                           group_company=own, message="ご協力をお願いします。"),
     )
-    services.campaign_set_parties(user=analyst, campaign=campaign, organisations=[*parties, silent])
+    campaign_services.campaign_set_parties(user=analyst, campaign=campaign, organisations=[*parties, silent])
     with pytest.raises(RenkeiError):
-        services.campaign_set_parties(user=analyst, campaign=campaign, organisations=[own])
+        campaign_services.campaign_set_parties(user=analyst, campaign=campaign, organisations=[own])
     mail.outbox.clear()
-    services.campaign_launch(user=analyst, campaign=campaign)
+    campaign_services.campaign_launch(user=analyst, campaign=campaign)
     run_on_commit()
     campaign.refresh_from_db()
     assert campaign.status == CampaignStatus.RUNNING and campaign.launch_done == 4
@@ -235,7 +237,7 @@ def test_campaign_launch_creates_assignments_links_and_invitations(own, analyst,
     assert PortalLink.objects.count() == 3
     assert selectors.campaign_progress(campaign)["not_started"] == 4
     with pytest.raises(RenkeiError):
-        services.campaign_launch(user=analyst, campaign=campaign)
+        campaign_services.campaign_launch(user=analyst, campaign=campaign)
 
 
 @pytest.mark.django_db
@@ -245,7 +247,7 @@ def test_reassessment_carries_last_cycle_answers_to_confirm(own, analyst):
     _answer_all(first)
     answering.assignment_submit(respondent=PARTNER, assignment=first)
     review_services.assignment_accept(user=analyst, assignment=first)
-    second = services.assignment_create(
+    second = campaign_services.assignment_create(
         user=analyst, organisation=org, framework=first.framework, due_date=timezone.localdate() + dt.timedelta(days=20)
     )
     assert second.cycle == 2 and second.previous == first
@@ -293,7 +295,7 @@ def test_moving_a_party_to_another_group_company_moves_its_assessment_records(ow
     item = followup_services.followup_save(
         user=analyst, follow_up=FollowUp(organisation=org, title="対策", due_date=timezone.localdate())
     )
-    services.assurance_override_set(user=analyst, organisation=org, level="scs4", reason="重要な委託先")
+    campaign_services.assurance_override_set(user=analyst, organisation=org, level="scs4", reason="重要な委託先")
     org.group_company = subsidiary
     registry_services.organisation_save(user=admin_user, organisation=org)
     for record in (a, item, org.assurance_override):
@@ -317,7 +319,7 @@ sections:
     questions:
       - {id: F-1, text: 情報セキュリティ基本方針を添付してください, type: file}
 """
-    framework, _ = services.framework_install(
+    framework, _ = framework_services.framework_install(
         user=None, spec=frameworks.load_yaml(text.encode(), filename="f.yaml"), origin=FrameworkOrigin.UPLOADED
     )
     a = assignment(framework=framework)

@@ -13,7 +13,8 @@ from django.utils import timezone
 
 from renkei.accounts.models import PortalLink
 from renkei.accounts.services import portal_link_issue
-from renkei.assessments import services
+from renkei.assessments.campaigns import services as campaign_services
+from renkei.assessments.frameworks import services as framework_services
 from renkei.assessments.frameworks import spec as frameworks
 from renkei.assessments.frameworks.views import framework_yaml
 from renkei.assessments.models import (
@@ -54,7 +55,7 @@ def test_party_list_shows_levels_due_dates_and_filters(own, analyst, analyst_c):
     assessed = party(name="点検済みの委託先", criticality=Criticality.HIGH)
     accept(assignment(assessed), analyst)
     overridden = party(name="判断で★4の委託先")
-    services.assurance_override_set(user=analyst, organisation=overridden, level="scs4", reason="重要システムの保守")
+    campaign_services.assurance_override_set(user=analyst, organisation=overridden, level="scs4", reason="重要システムの保守")
     group = f.group_company(name="連携グループ会社")
 
     body = page(analyst_c, "party_list")
@@ -213,7 +214,7 @@ def test_start_an_assessment_bad_input(own, analyst_c):
     response = analyst_c.post(url("assignment_create", org.pk), {"framework": framework.pk, "due_date": past, "language": "ja"})
     assert response.status_code == 400 and not Assignment.objects.exists()
     retired = small_framework(key="retired-one")
-    services.framework_set_active(user=None, framework=retired, active=False)
+    framework_services.framework_set_active(user=None, framework=retired, active=False)
     due = (timezone.localdate() + dt.timedelta(days=5)).isoformat()
     response = analyst_c.post(url("assignment_create", org.pk), {"framework": retired.pk, "due_date": due, "language": "ja"})
     assert response.status_code == 400 and not Assignment.objects.exists()
@@ -261,7 +262,7 @@ def test_policy_per_group_company(own, subsidiary, analyst_c):
 def test_policy_changes_the_due_dates(own, analyst, analyst_c):
     org = party(criticality=Criticality.LOW)
     accept(assignment(org), analyst)
-    services.policy_save(user=analyst, policy=AssessmentPolicy(group_company=own, months_low=1))
+    campaign_services.policy_save(user=analyst, policy=AssessmentPolicy(group_company=own, months_low=1))
     row = analyst_c.get(url("party_list")).context["rows"][0]
     assert row.interval_months == 1
 

@@ -7,7 +7,7 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from renkei.assessments import services
+from renkei.assessments.campaigns import services as campaign_services
 from renkei.assessments.models import Assignment, AssuranceOverride, Campaign, CampaignStatus
 from renkei.registry.models import Criticality, Tag
 from tests import factories as f
@@ -34,14 +34,14 @@ def draft(own, framework=None, **kwargs) -> Campaign:  # type: ignore[no-untyped
         due_date=timezone.localdate() + dt.timedelta(days=30),
         **kwargs,
     )
-    return services.campaign_save(user=None, campaign=campaign)
+    return campaign_services.campaign_save(user=None, campaign=campaign)
 
 
 def launched(own, parties, framework=None) -> Campaign:  # type: ignore[no-untyped-def]
     campaign = draft(own, framework)
-    services.campaign_set_parties(user=None, campaign=campaign, organisations=parties)
-    services.campaign_launch(user=None, campaign=campaign)
-    return services.campaign_launch_run(campaign_id=campaign.pk)
+    campaign_services.campaign_set_parties(user=None, campaign=campaign, organisations=parties)
+    campaign_services.campaign_launch(user=None, campaign=campaign)
+    return campaign_services.campaign_launch_run(campaign_id=campaign.pk)
 
 
 def test_create_and_edit_a_campaign(own, analyst_c):
@@ -136,7 +136,7 @@ def test_launch_confirm_progress_and_table(own, analyst_c, run_on_commit):
     campaign = draft(own)
     parties = [party(name=f"委託先{i}") for i in range(3)]
     silent = f.OrganisationFactory(name="連絡先なし")
-    services.campaign_set_parties(user=None, campaign=campaign, organisations=[*parties, silent])
+    campaign_services.campaign_set_parties(user=None, campaign=campaign, organisations=[*parties, silent])
     body = page(analyst_c, "campaign_detail", campaign.pk)
     assert 'id="launch-button"' in body
     confirm = page(analyst_c, "campaign_launch", campaign.pk)
@@ -226,7 +226,7 @@ def _campaign_rows(campaign: Campaign, start: int, count: int) -> None:
     for i in range(start, start + count):
         org = party(name=f"行{i:03d}")
         campaign.parties.add(org)
-        (a,) = services.assignments_create(
+        (a,) = campaign_services.assignments_create(
             organisations=[org], framework=framework, due_date=campaign.due_date, campaign=campaign
         )
         if i % 3 == 0:

@@ -10,8 +10,8 @@ from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from renkei.assessments import services
 from renkei.assessments.answering import services as answering
+from renkei.assessments.campaigns import services as campaign_services
 from renkei.assessments.models import (
     Answer,
     Assignment,
@@ -235,7 +235,7 @@ def test_delete_only_when_not_started(own, analyst_c):
 
 def test_self_assessment_with_a_maturity_framework_draws_the_radar(own, analyst_c):
     framework = Framework.objects.get(key="management-self-assessment", is_active=True)
-    a = services.assignment_create(
+    a = campaign_services.assignment_create(
         user=None, organisation=own, framework=framework, due_date=timezone.localdate() + dt.timedelta(days=10)
     )
     for i, question in enumerate(framework.questions.order_by("order")[:12]):

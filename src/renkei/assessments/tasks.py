@@ -10,8 +10,8 @@ from renkei.core.audit import audit_context
 @task()
 def launch_campaign(campaign_id: int) -> dict[str, int]:
     """Create the campaign's assignments, portal links and invitations (see `campaign_launch_run`)."""
+    from renkei.assessments.campaigns.services import campaign_launch_run
     from renkei.assessments.models import Campaign, CampaignStatus
-    from renkei.assessments.services import campaign_launch_run
 
     with audit_context(actor=None, via="task: campaign launch"):
         try:

@@ -12,7 +12,7 @@ from django.http import FileResponse, HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 
-from renkei.assessments import schemas, selectors, services
+from renkei.assessments import schemas, selectors
 from renkei.assessments.answering import services as answer_services
 from renkei.assessments.answering.services import AnswerConflict
 from renkei.assessments.answering.views import evidence_file_response
@@ -28,6 +28,7 @@ from renkei.assessments.api_common import (
     _page,
     _respondent,
 )
+from renkei.assessments.campaigns import services as campaign_services
 from renkei.assessments.followups import services as followup_services
 from renkei.assessments.models import (
     Answer,
@@ -167,7 +168,7 @@ def assignment_create(request: HttpRequest, payload: schemas.AssignmentIn) -> St
         references={"organisation_id": _organisations, "framework_id": _frameworks},
         data=payload.model_dump(),
     )
-    assignment = services.assignment_create(
+    assignment = campaign_services.assignment_create(
         user=request.user,
         organisation=refs["organisation_id"],  # type: ignore[arg-type]
         framework=refs["framework_id"],  # type: ignore[arg-type]
@@ -190,7 +191,7 @@ def assignment_retrieve(request: HttpRequest, pk: int) -> Assignment:
 def assignment_delete(request: HttpRequest, pk: int) -> Status[None]:
     assignment = _assignment(request, pk)
     require(request.user, WRITE)
-    services.assignment_delete(user=request.user, assignment=assignment)
+    campaign_services.assignment_delete(user=request.user, assignment=assignment)
     return Status(204, None)
 
 

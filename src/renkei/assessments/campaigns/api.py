@@ -9,7 +9,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 
-from renkei.assessments import schemas, selectors, services
+from renkei.assessments import schemas, selectors
 from renkei.assessments.api_common import (
     ERRORS,
     WRITE,
@@ -20,6 +20,7 @@ from renkei.assessments.api_common import (
     _organisations,
     _page,
 )
+from renkei.assessments.campaigns import services as campaign_services
 from renkei.assessments.models import (
     Campaign,
     Framework,
@@ -86,7 +87,7 @@ def campaign_create(request: HttpRequest, payload: schemas.CampaignIn) -> Status
         due_date=payload.due_date,
         message=payload.message.strip(),
     )
-    saved = services.campaign_save(user=request.user, campaign=campaign)
+    saved = campaign_services.campaign_save(user=request.user, campaign=campaign)
     return Status(201, _campaign_detail(request, saved.pk))
 
 
@@ -114,7 +115,7 @@ def campaign_update(request: HttpRequest, pk: int, payload: schemas.CampaignPatc
             setattr(campaign, name, data[name].strip())
     if "due_date" in data:
         campaign.due_date = data["due_date"]
-    services.campaign_save(user=request.user, campaign=campaign)
+    campaign_services.campaign_save(user=request.user, campaign=campaign)
     return _campaign_detail(request, pk)
 
 
@@ -124,7 +125,7 @@ def campaign_delete(request: HttpRequest, pk: int) -> Status[None]:
     """Only a draft can be deleted (409 otherwise: close it instead)."""
     campaign = _campaign(request, pk)
     require(request.user, WRITE)
-    services.campaign_delete(user=request.user, campaign=campaign)
+    campaign_services.campaign_delete(user=request.user, campaign=campaign)
     return Status(204, None)
 
 
@@ -152,7 +153,7 @@ def campaign_set_parties(request: HttpRequest, pk: int, payload: schemas.Parties
     ]
     if problems:
         raise RenkeiError.from_items(problems[0].message, problems)
-    services.campaign_set_parties(
+    campaign_services.campaign_set_parties(
         user=request.user, campaign=campaign, organisations=[found[i] for i in ids], party_filter=payload.party_filter
     )
     return _campaign_detail(request, pk)
@@ -166,7 +167,7 @@ def campaign_launch(request: HttpRequest, pk: int) -> Status[Campaign]:
     once (409 after)."""
     campaign = _campaign(request, pk)
     require(request.user, WRITE)
-    services.campaign_launch(user=request.user, campaign=campaign)
+    campaign_services.campaign_launch(user=request.user, campaign=campaign)
     return Status(202, _campaign_detail(request, pk))
 
 
@@ -176,5 +177,5 @@ def campaign_close(request: HttpRequest, pk: int) -> Campaign:
     """No more reminders; the assessments keep their answers and status."""
     campaign = _campaign(request, pk)
     require(request.user, WRITE)
-    services.campaign_close(user=request.user, campaign=campaign)
+    campaign_services.campaign_close(user=request.user, campaign=campaign)
     return _campaign_detail(request, pk)

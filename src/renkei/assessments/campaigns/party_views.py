@@ -19,7 +19,8 @@ from django.views import View
 
 from renkei.accounts.models import PortalLink
 from renkei.accounts.services import portal_link_issue, portal_link_revoke
-from renkei.assessments import forms, notifications, selectors, services
+from renkei.assessments import forms, notifications, selectors
+from renkei.assessments.campaigns import services as campaign_services
 from renkei.assessments.models import Assignment, AssuranceLevel, FollowUp
 from renkei.assessments.views import (
     READ,
@@ -205,7 +206,7 @@ class OverrideView(RenkeiViewMixin, View):
         form = forms.OverrideForm(request.POST)
         if form.is_valid():
             try:
-                services.assurance_override_set(
+                campaign_services.assurance_override_set(
                     user=request.user, organisation=organisation, level=form.cleaned_data["level"], reason=form.cleaned_data["reason"]
                 )
             except RenkeiError as exc:
@@ -221,7 +222,7 @@ class OverrideClearView(StaffActionView):
     success_message = gettext_lazy("Back to the proposed level.")
 
     def act(self, obj: Any, data: dict[str, Any]) -> Any:
-        services.assurance_override_clear(user=self.request.user, organisation=obj)
+        campaign_services.assurance_override_clear(user=self.request.user, organisation=obj)
 
     def redirect_url(self, obj: Any) -> str:
         return reverse("assessments:party_assurance", args=[obj.pk])
@@ -335,7 +336,7 @@ class AssignmentCreateView(RenkeiViewMixin, View):
         invite = bool(data.get("invite")) and organisation.kind not in OUR_KINDS
         recipients = notifications.party_recipients(organisation) if invite else []
         try:
-            assignment = services.assignment_create(
+            assignment = campaign_services.assignment_create(
                 user=request.user,
                 organisation=organisation,
                 framework=data["framework"],
@@ -390,7 +391,7 @@ class PolicyView(RenkeiViewMixin, View):
 
     def get(self, request: HttpRequest) -> HttpResponse:
         company, companies = self.company(request)
-        form = forms.PolicyForm(instance=services.policy_for(company.pk)) if company else None
+        form = forms.PolicyForm(instance=campaign_services.policy_for(company.pk)) if company else None
         return self.render_page(company, companies, form)
 
     def post(self, request: HttpRequest) -> HttpResponse:
@@ -398,10 +399,10 @@ class PolicyView(RenkeiViewMixin, View):
         company, companies = self.company(request)
         if company is None:
             return HttpResponseRedirect(reverse("assessments:policy"))
-        form = forms.PolicyForm(request.POST, instance=services.policy_for(company.pk))
+        form = forms.PolicyForm(request.POST, instance=campaign_services.policy_for(company.pk))
         if form.is_valid():
             try:
-                services.policy_save(user=request.user, policy=form.instance)
+                campaign_services.policy_save(user=request.user, policy=form.instance)
             except RenkeiError as exc:
                 errors_to_form(form, exc)
             else:

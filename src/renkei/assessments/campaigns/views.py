@@ -16,7 +16,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 
-from renkei.assessments import forms, selectors, services
+from renkei.assessments import forms, selectors
+from renkei.assessments.campaigns import services as campaign_services
 from renkei.assessments.campaigns.party_views import with_scores
 from renkei.assessments.models import (
     OPEN_STATUSES,
@@ -100,7 +101,7 @@ class CampaignEditView(StaffEditView):
         return campaign_queryset()
 
     def save(self, *, form: Any, instance: Any) -> Any:
-        return services.campaign_save(user=self.request.user, campaign=instance)
+        return campaign_services.campaign_save(user=self.request.user, campaign=instance)
 
 
 class CampaignDetailView(StaffDetailView):
@@ -263,7 +264,7 @@ class CampaignPartiesView(RenkeiViewMixin, View):
         qs, ids = matching_parties(candidate_parties(campaign, request.user), form.cleaned_data)
         chosen = qs if ids is None else Organisation.objects.filter(pk__in=ids)
         try:
-            services.campaign_set_parties(
+            campaign_services.campaign_set_parties(
                 user=request.user, campaign=campaign, organisations=chosen, party_filter=form.as_filter()
             )
         except RenkeiError as exc:
@@ -283,7 +284,7 @@ class CampaignPartyRemoveView(RenkeiViewMixin, View):
         party_filter = dict(campaign.party_filter or {})
         party_filter["removed"] = sorted({*party_filter.get("removed", []), party.pk})
         try:
-            services.campaign_set_parties(
+            campaign_services.campaign_set_parties(
                 user=request.user, campaign=campaign, organisations=campaign.parties.exclude(pk=party.pk), party_filter=party_filter
             )
         except RenkeiError as exc:
@@ -325,7 +326,7 @@ class CampaignLaunchView(StaffConfirmView):
         }
 
     def run(self, target: Any, data: dict[str, Any]) -> str:
-        services.campaign_launch(user=self.request.user, campaign=target)
+        campaign_services.campaign_launch(user=self.request.user, campaign=target)
         messages.success(self.request, _("The campaign is being launched."))
         return str(target.get_absolute_url())
 
@@ -341,7 +342,7 @@ class CampaignCloseView(StaffConfirmView):
         return get_visible_or_404(campaign_queryset(), self.request.user, pk=self.kwargs["pk"])
 
     def run(self, target: Any, data: dict[str, Any]) -> str:
-        services.campaign_close(user=self.request.user, campaign=target)
+        campaign_services.campaign_close(user=self.request.user, campaign=target)
         messages.success(self.request, _("The campaign was closed."))
         return str(target.get_absolute_url())
 
@@ -351,7 +352,7 @@ class CampaignDeleteView(StaffDeleteView):
     success_url_name = "assessments:campaign_list"
 
     def delete(self, *, instance: Any) -> None:
-        services.campaign_delete(user=self.request.user, campaign=instance)
+        campaign_services.campaign_delete(user=self.request.user, campaign=instance)
 
 
 def urlpatterns() -> list[URLPattern]:

@@ -18,7 +18,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 
-from renkei.assessments import services
 from renkei.assessments.excel import checksheet as excel
 from renkei.assessments.excel.pending import (
     FRAMEWORK_SESSION_KEY,
@@ -34,6 +33,7 @@ from renkei.assessments.excel.pending import (
     pending_update,
     upload_too_large,
 )
+from renkei.assessments.frameworks import services as framework_services
 from renkei.assessments.frameworks import spec as frameworks
 from renkei.assessments.models import Framework, FrameworkOrigin
 from renkei.core.errors import RenkeiError
@@ -431,7 +431,7 @@ class FrameworkImportCreateView(CheckSheetStep):
             return _preview_page(self, entry["token"], book, sheet, header_row, result, error)
         company = Organisation.objects.get(pk=int(company_id)) if company_id else None
         try:
-            framework, _changed = services.framework_install(
+            framework, _changed = framework_services.framework_install(
                 user=request.user, spec=result.spec, origin=FrameworkOrigin.EXCEL, group_company=company
             )
         except RenkeiError as exc:

@@ -11,7 +11,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 
-from renkei.assessments import schemas, selectors, services
+from renkei.assessments import schemas, selectors
 from renkei.assessments.api_common import (
     ASSURANCE_BATCH,
     ERRORS,
@@ -23,6 +23,8 @@ from renkei.assessments.api_common import (
     _not_found,
     _page,
 )
+from renkei.assessments.campaigns import services as campaign_services
+from renkei.assessments.frameworks import services as framework_services
 from renkei.assessments.frameworks.spec import MAX_YAML_BYTES
 from renkei.assessments.models import (
     AssuranceLevel,
@@ -112,7 +114,7 @@ def framework_upload(request: HttpRequest) -> Status[Framework]:
         # A limited user cannot add a framework for the whole group: it becomes their company's.
         company = _group_companies().filter(pk=default_group_company_id(request.user) or 0).first()
     data = uploaded.read(MAX_YAML_BYTES + 1)
-    framework = services.framework_upload(
+    framework = framework_services.framework_upload(
         user=request.user, data=data, filename=uploaded.name or "framework.yaml", group_company=company
     )
     return Status(201, _framework_detail(request, framework.pk))
@@ -126,7 +128,7 @@ def framework_set_active(request: HttpRequest, pk: int, payload: schemas.ActiveI
     """`active: false` retires the framework from new assessments; past ones keep it."""
     framework = get_visible_or_404(Framework.objects.all(), request.user, pk=pk)
     require(request.user, WRITE)
-    return services.framework_set_active(user=request.user, framework=framework, active=payload.active)
+    return framework_services.framework_set_active(user=request.user, framework=framework, active=payload.active)
 
 
 @frameworks.delete(
@@ -136,7 +138,7 @@ def framework_delete(request: HttpRequest, pk: int) -> Status[None]:
     """Delete a framework no assessment or campaign uses (409 otherwise: retire it instead)."""
     framework = get_visible_or_404(Framework.objects.all(), request.user, pk=pk)
     require(request.user, WRITE)
-    services.framework_delete(user=request.user, framework=framework)
+    framework_services.framework_delete(user=request.user, framework=framework)
     return Status(204, None)
 
 
@@ -242,7 +244,7 @@ def assurance_override_set(request: HttpRequest, org_id: int, payload: schemas.O
     """Replace the proposed level; the reason is required and kept in the audit trail."""
     organisation = get_visible_or_404(Organisation.objects.exclude(kind__in=OUR_KINDS), request.user, pk=org_id)
     require(request.user, WRITE)
-    services.assurance_override_set(user=request.user, organisation=organisation, level=payload.level, reason=payload.reason)
+    campaign_services.assurance_override_set(user=request.user, organisation=organisation, level=payload.level, reason=payload.reason)
     return _party_row(request, org_id)
 
 
@@ -254,7 +256,7 @@ def assurance_override_clear(request: HttpRequest, org_id: int) -> dict[str, Any
     """Remove the override; answers the party's row with the proposed level."""
     organisation = get_visible_or_404(Organisation.objects.exclude(kind__in=OUR_KINDS), request.user, pk=org_id)
     require(request.user, WRITE)
-    services.assurance_override_clear(user=request.user, organisation=organisation)
+    campaign_services.assurance_override_clear(user=request.user, organisation=organisation)
     return _party_row(request, org_id)
 
 
@@ -283,7 +285,7 @@ def policy_list(request: HttpRequest) -> list[dict[str, Any]]:
 )
 def policy_retrieve(request: HttpRequest, company_id: int) -> dict[str, Any]:
     company = get_visible_or_404(_group_companies(), request.user, pk=company_id)
-    return _policy_out(services.policy_for(company.pk), company)
+    return _policy_out(campaign_services.policy_for(company.pk), company)
 
 
 @parties.put(
@@ -294,8 +296,8 @@ def policy_save(request: HttpRequest, company_id: int, payload: schemas.PolicyIn
     """Reassessment interval per criticality and reminder timing; fields left out take the defaults."""
     company = get_visible_or_404(_group_companies(), request.user, pk=company_id)
     require(request.user, WRITE)
-    policy = services.policy_for(company.pk)
+    policy = campaign_services.policy_for(company.pk)
     for name, value in payload.model_dump().items():
         setattr(policy, name, value)
-    services.policy_save(user=request.user, policy=policy)
+    campaign_services.policy_save(user=request.user, policy=policy)
     return _policy_out(policy, company)

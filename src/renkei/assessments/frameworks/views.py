@@ -18,7 +18,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 
-from renkei.assessments import forms, selectors, services
+from renkei.assessments import forms, selectors
+from renkei.assessments.frameworks import services as framework_services
 from renkei.assessments.frameworks import spec as frameworks
 from renkei.assessments.models import Framework, Question, Section, pick
 from renkei.assessments.views import (
@@ -148,7 +149,7 @@ class FrameworkUploadView(RenkeiViewMixin, View):
             )
             return self.render_page(form, error, status=413)
         try:
-            framework = services.framework_upload(
+            framework = framework_services.framework_upload(
                 user=request.user,
                 data=upload.read(),
                 filename=upload.name,
@@ -194,7 +195,7 @@ class FrameworkActiveView(StaffActionView):
 
     def act(self, obj: Any, data: dict[str, Any]) -> Any:
         active = self.request.POST.get("active") == "1"
-        services.framework_set_active(user=self.request.user, framework=obj, active=active)
+        framework_services.framework_set_active(user=self.request.user, framework=obj, active=active)
         if active:
             messages.success(self.request, _("The framework is available for new assessments again."))
         else:
@@ -206,7 +207,7 @@ class FrameworkDeleteView(StaffDeleteView):
     success_url_name = "assessments:framework_list"
 
     def delete(self, *, instance: Any) -> None:
-        services.framework_delete(user=self.request.user, framework=instance)
+        framework_services.framework_delete(user=self.request.user, framework=instance)
 
 
 def urlpatterns() -> list[URLPattern]:

@@ -19,7 +19,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 
-from renkei.assessments import forms, notifications, scoring, selectors, services
+from renkei.assessments import forms, notifications, scoring, selectors
+from renkei.assessments.campaigns import services as campaign_services
 from renkei.assessments.campaigns.party_views import score_text, with_scores
 from renkei.assessments.campaigns.views import filter_assignments
 from renkei.assessments.followups import services as followup_services
@@ -450,7 +451,7 @@ class AssignmentDeleteView(StaffDeleteView):
         return reverse("assessments:party_assurance", args=[instance.organisation_id])
 
     def delete(self, *, instance: Any) -> None:
-        services.assignment_delete(user=self.request.user, assignment=instance)
+        campaign_services.assignment_delete(user=self.request.user, assignment=instance)
 
 
 def urlpatterns() -> list[URLPattern]:
