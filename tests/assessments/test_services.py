@@ -9,8 +9,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from renkei.accounts.models import PortalLink
-from renkei.assessments import selectors
+from renkei.assessments.answering import selectors as answer_selectors
 from renkei.assessments.answering import services as answering
+from renkei.assessments.campaigns import selectors as campaign_selectors
 from renkei.assessments.campaigns import services as campaign_services
 from renkei.assessments.followups import services as followup_services
 from renkei.assessments.frameworks import services as framework_services
@@ -23,6 +24,7 @@ from renkei.assessments.models import (
     ReviewState,
 )
 from renkei.assessments.reminders import reminders_send
+from renkei.assessments.review import selectors as review_selectors
 from renkei.assessments.review import services as review_services
 from renkei.core.errors import RenkeiError
 from renkei.registry.models import DataHolding, Relationship
@@ -189,12 +191,12 @@ def test_negative_answers_propose_follow_ups(own, analyst):
     _answer_all(a)
     answering.answer_save(respondent=PARTNER, assignment=a, question_id=_q(a, "A-2").pk, value="no")
     answering.answer_save(respondent=PARTNER, assignment=a, question_id=_q(a, "B-3").pk, value="partial")
-    proposals = selectors.proposed_followups(a)
+    proposals = review_selectors.proposed_followups(a)
     assert {(p.question.ref, p.severity) for p in proposals} == {("A-2", "high"), ("B-3", "medium")}
     created = followup_services.followups_from_answers(user=analyst, assignment=a, question_ids=[p.question.pk for p in proposals])
     assert len(created) == 2 and all(c.owner == "party" for c in created)
     assert created[0].due_date > timezone.localdate()
-    assert selectors.proposed_followups(a) == []
+    assert review_selectors.proposed_followups(a) == []
 
 
 @pytest.mark.django_db
@@ -235,7 +237,7 @@ def test_campaign_launch_creates_assignments_links_and_invitations(own, analyst,
     assert campaign.assignments.count() == 4
     assert len(mail.outbox) == 3 and "ご協力をお願いします。" in mail.outbox[0].body
     assert PortalLink.objects.count() == 3
-    assert selectors.campaign_progress(campaign)["not_started"] == 4
+    assert campaign_selectors.campaign_progress(campaign)["not_started"] == 4
     with pytest.raises(RenkeiError):
         campaign_services.campaign_launch(user=analyst, campaign=campaign)
 
@@ -257,7 +259,7 @@ def test_reassessment_carries_last_cycle_answers_to_confirm(own, analyst):
         answering.assignment_submit(respondent=PARTNER, assignment=second)
     answering.answer_save(respondent=PARTNER, assignment=second, question_id=_q(second, "A-1").pk, value="no")
     assert answering.answers_confirm_carried(respondent=PARTNER, assignment=second) == 3
-    page = selectors.questionnaire(second)
+    page = answer_selectors.questionnaire(second)
     changed = {i.question.ref for s in page.sections for i in s.items if i.changed}
     assert changed == {"A-1"}
 

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 
 from renkei.assessments import schemas, selectors
+from renkei.assessments.answering import selectors as answer_selectors
 from renkei.assessments.answering import services as answer_services
 from renkei.assessments.answering.services import AnswerConflict
 from renkei.assessments.answering.views import evidence_file_response
@@ -40,6 +41,7 @@ from renkei.assessments.models import (
     ReviewState,
     SubcontractorDeclaration,
 )
+from renkei.assessments.review import selectors as review_selectors
 from renkei.assessments.review import services as review_services
 from renkei.core.api import refuse_large_body
 from renkei.core.crud_api import (
@@ -74,7 +76,7 @@ def _assignment_detail(request: HttpRequest, pk: int) -> Assignment:
     extra.questions = summary.overall.questions
     extra.answered = summary.overall.answered
     extra.carried_over = assignment.answers.filter(carried_over=True).count()
-    extra.pending_declarations = selectors.pending_declarations_count([assignment]).get(assignment.pk, 0)
+    extra.pending_declarations = answer_selectors.pending_declarations_count([assignment]).get(assignment.pk, 0)
     return assignment
 
 
@@ -85,7 +87,7 @@ def _question(assignment: Assignment, ref: str) -> Question:
     return question
 
 
-def _item_out(item: selectors.Item, section_ref: str) -> dict[str, Any]:
+def _item_out(item: answer_selectors.Item, section_ref: str) -> dict[str, Any]:
     question, answer = item.question, item.answer
     return {
         "question": question.ref,
@@ -124,7 +126,7 @@ def _one_item_out(assignment: Assignment, question: Question) -> dict[str, Any]:
     answer = Answer.objects.filter(assignment=assignment, question=question).first()
     if answer is not None:
         answer.assignment = assignment
-    item = selectors.Item(
+    item = answer_selectors.Item(
         question=question,
         answer=answer,
         evidence=list(Evidence.objects.filter(assignment=assignment, question=question).order_by("uploaded_at", "pk")),
@@ -201,7 +203,7 @@ def answer_list(request: HttpRequest, pk: int) -> list[dict[str, Any]]:
     """Every question in order with its answer, comment, version, review state, last cycle's answer,
     evidence and review thread."""
     assignment = _assignment(request, pk)
-    page = selectors.questionnaire(assignment, with_follow_ups=False)
+    page = answer_selectors.questionnaire(assignment, with_follow_ups=False)
     return [_item_out(item, s.section.ref) for s in page.sections for item in s.items]
 
 
@@ -338,13 +340,13 @@ def proposed_follow_ups(request: HttpRequest, pk: int) -> list[dict[str, Any]]:
             "question": p.question.ref,
             "question_id": p.question.pk,
             "value": p.value,
-            "value_label": selectors.value_label(p.question, p.value),
+            "value_label": answer_selectors.value_label(p.question, p.value),
             "severity": p.severity,
             "title": p.title,
             "description": str(p.description),
             "due_date": followup_services.default_due(p.severity),
         }
-        for p in selectors.proposed_followups(assignment)
+        for p in review_selectors.proposed_followups(assignment)
     ]
 
 
@@ -448,7 +450,7 @@ def _declarations() -> QuerySet[SubcontractorDeclaration]:
 def declaration_list(request: HttpRequest, pk: int) -> list[SubcontractorDeclaration]:
     """Subcontractors the party declared, with which of our information they handle."""
     assignment = _assignment(request, pk)
-    return list(selectors.declarations(assignment).select_related("decided_by"))
+    return list(answer_selectors.declarations(assignment).select_related("decided_by"))
 
 
 @declarations.post("/{int:pk}/accept", response={200: schemas.DeclarationOut, **ERRORS},

@@ -31,6 +31,7 @@ from renkei.assessments.models import (
     ReviewState,
     SubcontractorDeclaration,
 )
+from renkei.assessments.portal import selectors as portal_selectors
 from renkei.core.errors import ErrorItem, NotFound, RenkeiError
 from renkei.core.permissions import Action
 from renkei.core.services import check_write, validate
@@ -308,7 +309,7 @@ def declaration_add(
     the party) it handles. It stays a proposal until our analyst accepts it into the registry."""
     _check_respondent(respondent, assignment)
     _check_editable(assignment)
-    allowed_assets = {a.pk: a for a in selectors.assets_shared_with(assignment.organisation)}
+    allowed_assets = {a.pk: a for a in portal_selectors.assets_shared_with(assignment.organisation)}
     unknown = [pk for pk in asset_ids if pk not in allowed_assets]
     if unknown:
         raise RenkeiError(_("Choose among the information we share with you."), field_name="assets")
@@ -402,4 +403,4 @@ def assignment_submit(*, respondent: Respondent, assignment: Assignment) -> Assi
 
 def assets_choices(assignment: Assignment) -> list[InformationAsset]:
     """Our information the party may say a subcontractor handles."""
-    return list(selectors.assets_shared_with(assignment.organisation))
+    return list(portal_selectors.assets_shared_with(assignment.organisation))

@@ -30,6 +30,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from renkei.assessments import scoring, selectors
+from renkei.assessments.answering import selectors as answer_selectors
 from renkei.assessments.answering import services as answer_services
 from renkei.assessments.answering.services import AnswerConflict, Respondent
 from renkei.assessments.models import (
@@ -145,7 +146,7 @@ class Row:
     """One question as the screen shows it: the selector's item plus what the template would
     otherwise compute 300 times (ids as text, the shown value, translated labels)."""
 
-    item: selectors.Item
+    item: answer_selectors.Item
     qid: str
     sid: str
     version: str
@@ -170,7 +171,7 @@ class SectionRows:
 
 
 def _rows(
-    page: selectors.Questionnaire, errors: dict[int, str], posted: dict[int, tuple[Any, str | None]]
+    page: answer_selectors.Questionnaire, errors: dict[int, str], posted: dict[int, tuple[Any, str | None]]
 ) -> tuple[list[SectionRows], list[Row]]:
     sections = []
     requested = []
@@ -250,7 +251,7 @@ def screen_context(
     nothing typed is lost; `errors` names the problem at each question.
     """
     assignment = ans.assignment
-    page = selectors.questionnaire(assignment)
+    page = answer_selectors.questionnaire(assignment)
     sections, requested = _rows(page, errors or {}, posted or {})
     changes_requested = assignment.status == AssignmentStatus.CHANGES_REQUESTED
     general_requests = [
@@ -350,7 +351,7 @@ def save_answer(ans: Answering, question_id: int) -> JsonResponse:
         )
     except AnswerConflict as exc:
         question = Question.objects.get(pk=question_id)
-        current = {**exc.current, "label": selectors.value_label(question, exc.current["value"])}
+        current = {**exc.current, "label": answer_selectors.value_label(question, exc.current["value"])}
         if exc.current["updated_at"]:
             current["time"] = _time(dt.datetime.fromisoformat(str(exc.current["updated_at"])))
         return _json_error(exc, current=current)
@@ -362,7 +363,7 @@ def save_answer(ans: Answering, question_id: int) -> JsonResponse:
             "version": answer.version,
             "value": answer.value,
             "note": answer.note,
-            "label": selectors.value_label(answer.question, answer.value),
+            "label": answer_selectors.value_label(answer.question, answer.value),
             "updated_by": answer.updated_by_name,
             "updated_at": answer.updated_at.isoformat() if answer.updated_at else None,
             "time": timezone.localtime(answer.updated_at).strftime("%H:%M") if answer.updated_at else "",

@@ -9,7 +9,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 
-from renkei.assessments import schemas, selectors
+from renkei.assessments import schemas
 from renkei.assessments.api_common import (
     ERRORS,
     WRITE,
@@ -20,6 +20,7 @@ from renkei.assessments.api_common import (
     _organisations,
     _page,
 )
+from renkei.assessments.campaigns import selectors as campaign_selectors
 from renkei.assessments.campaigns import services as campaign_services
 from renkei.assessments.models import (
     Campaign,
@@ -53,7 +54,7 @@ def _campaign(request: HttpRequest, pk: int) -> Campaign:
 
 def _campaign_detail(request: HttpRequest, pk: int) -> Campaign:
     campaign = _campaign(request, pk)
-    campaign.progress = selectors.campaign_progress(campaign)  # type: ignore[attr-defined]
+    campaign.progress = campaign_selectors.campaign_progress(campaign)  # type: ignore[attr-defined]
     return campaign
 
 

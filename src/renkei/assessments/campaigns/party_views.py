@@ -19,7 +19,8 @@ from django.views import View
 
 from renkei.accounts.models import PortalLink
 from renkei.accounts.services import portal_link_issue, portal_link_revoke
-from renkei.assessments import forms, notifications, selectors
+from renkei.assessments import forms, notifications
+from renkei.assessments.campaigns import selectors as campaign_selectors
 from renkei.assessments.campaigns import services as campaign_services
 from renkei.assessments.models import Assignment, AssuranceLevel, FollowUp
 from renkei.assessments.views import (
@@ -76,7 +77,7 @@ class PartyListView(RenkeiViewMixin, View):
     next due date and whether it is overdue.
 
     The level and "overdue only" filters depend on computed values, so with either of them the
-    matching parties' ids are evaluated in bulk (`selectors.assurance_rows`: a fixed number of
+    matching parties' ids are evaluated in bulk (`campaign_selectors.assurance_rows`: a fixed number of
     queries whatever their number) and filtered in Python before paginating the ids; fine for
     some 10⁴ parties. Without them the queryset is paginated directly. Either way only the page's
     parties are loaded in full, and the query count does not grow with rows.
@@ -108,7 +109,7 @@ class PartyListView(RenkeiViewMixin, View):
             candidates = list(qs.only("pk", "criticality", "group_company_id"))
             ids = [
                 row.organisation.pk
-                for row in selectors.assurance_rows(candidates)
+                for row in campaign_selectors.assurance_rows(candidates)
                 if (not level or row.level == level) and (not overdue_only or row.overdue)
             ]
             page = paginate(request, ids)
@@ -119,7 +120,7 @@ class PartyListView(RenkeiViewMixin, View):
             organisations = list(page.object_list)
         context = {
             "title": _("Parties and required levels"),
-            "rows": selectors.assurance_rows(organisations),
+            "rows": campaign_selectors.assurance_rows(organisations),
             "filter_form": form,
             "query": query,
             "current_sort": sort,
@@ -142,7 +143,7 @@ def get_party(request: HttpRequest, pk: int) -> Organisation:
 
 def party_context(request: HttpRequest, organisation: Organisation) -> dict[str, Any]:
     user = request.user
-    row = selectors.assurance_rows([organisation])[0]
+    row = campaign_selectors.assurance_rows([organisation])[0]
     assignments = visible(Assignment.objects.filter(organisation=organisation), user).select_related(
         "framework", "campaign"
     ).order_by("-created_at", "-pk")
@@ -185,7 +186,7 @@ class OverrideView(RenkeiViewMixin, View):
     template_name = "assessments/override_form.html"
 
     def render_page(self, organisation: Organisation, form: forms.OverrideForm, status: int = 200) -> HttpResponse:
-        row = selectors.assurance_rows([organisation])[0]
+        row = campaign_selectors.assurance_rows([organisation])[0]
         context = {
             "title": _("Override the required level"),
             "organisation": organisation,
@@ -197,7 +198,7 @@ class OverrideView(RenkeiViewMixin, View):
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         organisation = get_party(request, pk)
-        row = selectors.assurance_rows([organisation])[0]
+        row = campaign_selectors.assurance_rows([organisation])[0]
         initial = {"level": row.level, "reason": row.override.reason if row.override else ""}
         return self.render_page(organisation, forms.OverrideForm(initial=initial))
 

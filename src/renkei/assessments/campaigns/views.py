@@ -16,7 +16,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 
-from renkei.assessments import forms, selectors
+from renkei.assessments import forms
+from renkei.assessments.campaigns import selectors as campaign_selectors
 from renkei.assessments.campaigns import services as campaign_services
 from renkei.assessments.campaigns.party_views import with_scores
 from renkei.assessments.models import (
@@ -130,7 +131,7 @@ class CampaignDetailView(StaffDetailView):
         for a in page.object_list:
             a.framework = campaign.framework  # one framework for the whole campaign: no query per row
         rows = with_scores(page.object_list)
-        progress = selectors.campaign_progress(campaign)
+        progress = campaign_selectors.campaign_progress(campaign)
         ctx.update(
             {
                 "title": campaign.name,
@@ -192,7 +193,7 @@ def matching_parties(qs: QuerySet[Organisation], data: dict[str, Any]) -> tuple[
     qs = qs.order_by("name", "pk")
     if not data.get("level") and not data.get("due"):
         return qs, None
-    rows = selectors.assurance_rows(list(qs.only("pk", "criticality", "group_company_id")))
+    rows = campaign_selectors.assurance_rows(list(qs.only("pk", "criticality", "group_company_id")))
     ids = [
         r.organisation.pk
         for r in rows

@@ -25,7 +25,7 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 
 from renkei.accounts.models import PortalLink
-from renkei.assessments import selectors
+from renkei.assessments.answering import selectors as answer_selectors
 from renkei.assessments.answering import services as answer_services
 from renkei.assessments.excel import answers as excel_export
 from renkei.assessments.excel import checksheet as excel
@@ -49,6 +49,7 @@ from renkei.assessments.excel.pending import (
 )
 from renkei.assessments.frameworks import spec as frameworks
 from renkei.assessments.models import Answer, Assignment, Question
+from renkei.assessments.portal import selectors as portal_selectors
 from renkei.assessments.portal.views import NAME_SESSION_KEY, portal_response, portal_view
 from renkei.core.audit import set_current_actor
 from renkei.core.errors import RenkeiError
@@ -60,7 +61,7 @@ from renkei.registry.importexport.reading import file_too_large_message
 
 
 def _export_rows(assignment: Assignment) -> list[excel_export.ExportRow]:
-    data = selectors.questionnaire(assignment, with_follow_ups=False)
+    data = answer_selectors.questionnaire(assignment, with_follow_ups=False)
     rows = []
     for section in data.sections:
         for item in section.items:
@@ -376,7 +377,7 @@ class AssignmentImportView(RenkeiViewMixin, View):
 
 def _portal_assignment(link: PortalLink, pk: int) -> Assignment:
     """One of the link's party's assessments; any other id is 404."""
-    assignment = selectors.portal_assignments(link.organisation).select_related("organisation").filter(pk=pk).first()
+    assignment = portal_selectors.portal_assignments(link.organisation).select_related("organisation").filter(pk=pk).first()
     if assignment is None:
         raise Http404(_("Not found."))
     return assignment

@@ -11,7 +11,6 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from renkei.assessments import selectors
 from renkei.assessments.models import (
     CLOSED_FOLLOW_UP_STATUSES,
     Assignment,
@@ -21,6 +20,7 @@ from renkei.assessments.models import (
     FollowUpSeverity,
     FollowUpStatus,
 )
+from renkei.assessments.review import selectors as review_selectors
 from renkei.core.errors import RenkeiError
 from renkei.core.permissions import Action
 from renkei.core.services import check_write, record_delete, record_save
@@ -58,7 +58,7 @@ def followups_from_answers(
     severity and due date; an answer that already has an item is skipped."""
     check_write(user=user, action=ACTION, company_id=assignment.group_company_id)
     wanted = set(question_ids)
-    proposals = [p for p in selectors.proposed_followups(assignment) if p.question.pk in wanted]
+    proposals = [p for p in review_selectors.proposed_followups(assignment) if p.question.pk in wanted]
     created = []
     with transaction.atomic():
         for proposal in proposals:

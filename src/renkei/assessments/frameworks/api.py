@@ -11,7 +11,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 
-from renkei.assessments import schemas, selectors
+from renkei.assessments import schemas
 from renkei.assessments.api_common import (
     ASSURANCE_BATCH,
     ERRORS,
@@ -23,6 +23,7 @@ from renkei.assessments.api_common import (
     _not_found,
     _page,
 )
+from renkei.assessments.campaigns import selectors as campaign_selectors
 from renkei.assessments.campaigns import services as campaign_services
 from renkei.assessments.frameworks import services as framework_services
 from renkei.assessments.frameworks.spec import MAX_YAML_BYTES
@@ -152,7 +153,7 @@ def _party_url(organisation_id: int) -> str:
         return ""
 
 
-def _assurance_out(row: selectors.AssuranceRow) -> dict[str, Any]:
+def _assurance_out(row: campaign_selectors.AssuranceRow) -> dict[str, Any]:
     org = row.organisation
     return {
         "organisation_id": org.pk,
@@ -193,7 +194,7 @@ def _batches(qs: QuerySet[Organisation]) -> Iterator[list[Organisation]]:
 
 def _party_row(request: HttpRequest, org_id: int) -> dict[str, Any]:
     organisation = get_visible_or_404(Organisation.objects.exclude(kind__in=OUR_KINDS), request.user, pk=org_id)
-    return _assurance_out(selectors.assurance_rows([organisation])[0])
+    return _assurance_out(campaign_selectors.assurance_rows([organisation])[0])
 
 
 @parties.get("/parties", response=Page[schemas.AssuranceOut], operation_id="assurance_list", summary="List required levels")
@@ -214,11 +215,11 @@ def assurance_list(
     if filters.level is None and filters.overdue is None:
         page = list(qs[offset : offset + limit])
         return {"count": qs.count(), "limit": limit, "offset": offset,
-                "items": [_assurance_out(r) for r in selectors.assurance_rows(page)]}
+                "items": [_assurance_out(r) for r in campaign_selectors.assurance_rows(page)]}
     # Level and due dates are computed, not stored: read the parties in batches and keep the matches.
     matches = []
     for batch in _batches(qs):
-        for row in selectors.assurance_rows(batch):
+        for row in campaign_selectors.assurance_rows(batch):
             if filters.level is not None and row.level != filters.level:
                 continue
             if filters.overdue is not None and row.overdue != filters.overdue:
@@ -275,7 +276,7 @@ def _policy_out(policy: Any, company: Organisation) -> dict[str, Any]:
 def policy_list(request: HttpRequest) -> list[dict[str, Any]]:
     """The reassessment policy of each group company the user may see (defaults where none was saved)."""
     companies = list(visible(_group_companies(), request.user).order_by("kind", "name", "pk"))
-    found = selectors.policies(c.pk for c in companies)
+    found = campaign_selectors.policies(c.pk for c in companies)
     return [_policy_out(found[c.pk], c) for c in companies]
 
 

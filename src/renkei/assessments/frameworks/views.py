@@ -18,7 +18,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 
-from renkei.assessments import forms, selectors
+from renkei.assessments import forms
+from renkei.assessments.frameworks import selectors as framework_selectors
 from renkei.assessments.frameworks import services as framework_services
 from renkei.assessments.frameworks import spec as frameworks
 from renkei.assessments.models import Framework, Question, Section, pick
@@ -173,7 +174,7 @@ class _NoAliasDumper(yaml.SafeDumper):
 
 
 def framework_yaml(framework: Framework) -> str:
-    document = frameworks.spec_to_document(selectors.framework_spec(framework))
+    document = frameworks.spec_to_document(framework_selectors.framework_spec(framework))
     return yaml.dump(document, Dumper=_NoAliasDumper, allow_unicode=True, sort_keys=False, width=1000)
 
 

@@ -38,7 +38,7 @@ from django.views.decorators.cache import never_cache
 
 from renkei.accounts.models import PortalLink
 from renkei.accounts.services import portal_link_find, portal_link_touch
-from renkei.assessments import selectors
+from renkei.assessments.answering import selectors as answer_selectors
 from renkei.assessments.answering import services as answer_services
 from renkei.assessments.answering import views as views_answer
 from renkei.assessments.answering.services import Respondent
@@ -51,6 +51,7 @@ from renkei.assessments.models import (
     FollowUpStatus,
     SubcontractorDeclaration,
 )
+from renkei.assessments.portal import selectors as portal_selectors
 from renkei.core.audit import set_current_actor
 from renkei.core.errors import RenkeiError
 from renkei.core.public import public_language
@@ -108,7 +109,7 @@ def enter(request: HttpRequest, token: str) -> HttpResponse:
     portal_link_touch(link)
     if request.session.get("language") not in {"ja", "en"}:
         # The language the assessment was sent in (set per party when the campaign was launched).
-        newest = selectors.portal_assignments(link.organisation).values_list("language", flat=True).first()
+        newest = portal_selectors.portal_assignments(link.organisation).values_list("language", flat=True).first()
         if newest in {"ja", "en"}:
             request.session["language"] = newest
     target = reverse("portal:home")
@@ -222,7 +223,7 @@ def _base_context(request: HttpRequest, link: PortalLink, title: Any) -> dict[st
 
 
 def _assignment(link: PortalLink, pk: int) -> Assignment:
-    assignment = selectors.portal_assignments(link.organisation).select_related("organisation").filter(pk=pk).first()
+    assignment = portal_selectors.portal_assignments(link.organisation).select_related("organisation").filter(pk=pk).first()
     if assignment is None:
         raise Http404(_("Not found."))
     return assignment
@@ -270,7 +271,7 @@ def _answering(request: HttpRequest, link: PortalLink, pk: int) -> views_answer.
 @portal_view("GET")
 def home(request: HttpRequest, link: PortalLink) -> HttpResponse:
     """The party's assessments and follow-up items."""
-    assignments = list(selectors.portal_assignments(link.organisation))
+    assignments = list(portal_selectors.portal_assignments(link.organisation))
     counts = dict(
         Answer.objects.filter(assignment__in=assignments, value__isnull=False)
         .values("assignment_id")
@@ -282,7 +283,7 @@ def home(request: HttpRequest, link: PortalLink) -> HttpResponse:
     context = {
         **_base_context(request, link, _("Security questionnaires")),
         "assignments": assignments,
-        "follow_ups": list(selectors.portal_follow_ups(link.organisation)),
+        "follow_ups": list(portal_selectors.portal_follow_ups(link.organisation)),
     }
     return portal_response(request, "assessments/portal/home.html", context)
 
@@ -423,7 +424,7 @@ class DeclarationForm(forms.Form):
 def declarations(request: HttpRequest, link: PortalLink, pk: int) -> HttpResponse:
     """The subcontractors the party declares for this assessment (proposals for our analyst)."""
     assignment = _assignment(link, pk)
-    asset_choices = [(a.pk, a.name) for a in selectors.assets_shared_with(link.organisation)]
+    asset_choices = [(a.pk, a.name) for a in portal_selectors.assets_shared_with(link.organisation)]
     form = DeclarationForm(request.POST or None, asset_choices=asset_choices)
     status = 200
     if request.method == "POST":
@@ -451,7 +452,7 @@ def declarations(request: HttpRequest, link: PortalLink, pk: int) -> HttpRespons
     context = {
         **_base_context(request, link, _("Subcontractors")),
         "assignment": assignment,
-        "declarations": list(selectors.declarations(assignment)),
+        "declarations": list(answer_selectors.declarations(assignment)),
         "form": form,
         "editable": assignment.is_editable,
         "has_assets": bool(asset_choices),
@@ -479,7 +480,7 @@ PARTY_STATUS_CHOICES = [(s.value, s.label) for s in followup_services.PARTY_STAT
 @portal_view("GET", "POST")
 def followup(request: HttpRequest, link: PortalLink, pk: int) -> HttpResponse:
     """One follow-up item: its thread, and the party's reply (optionally: started / done)."""
-    item = selectors.portal_follow_ups(link.organisation).filter(pk=pk).first()
+    item = portal_selectors.portal_follow_ups(link.organisation).filter(pk=pk).first()
     if item is None:
         raise Http404(_("Not found."))
     status = 200

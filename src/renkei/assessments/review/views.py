@@ -19,7 +19,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 
-from renkei.assessments import forms, notifications, scoring, selectors
+from renkei.assessments import forms, notifications, scoring
+from renkei.assessments.answering import selectors as answer_selectors
 from renkei.assessments.campaigns import services as campaign_services
 from renkei.assessments.campaigns.party_views import score_text, with_scores
 from renkei.assessments.campaigns.views import filter_assignments
@@ -35,6 +36,7 @@ from renkei.assessments.models import (
     ReviewComment,
     SubcontractorDeclaration,
 )
+from renkei.assessments.review import selectors as review_selectors
 from renkei.assessments.review import services as review_services
 from renkei.assessments.views import (
     WRITE,
@@ -162,7 +164,7 @@ def radar(sections: list[scoring.Score], size: int = 360, maximum: float = MATUR
 # --- the review page ------------------------------------------------------------------------------
 
 
-def attach_links(items: list[selectors.Item]) -> None:
+def attach_links(items: list[answer_selectors.Item]) -> None:
     """Download links of the evidence (the page is built by another part of the app)."""
     for item in items:
         for evidence in item.evidence:
@@ -184,13 +186,13 @@ class AssignmentDetailView(StaffDetailView):
         ctx = super().get_context_data(**kwargs)
         assignment: Assignment = self.object
         user = self.request.user
-        questionnaire = selectors.questionnaire(assignment)
+        questionnaire = answer_selectors.questionnaire(assignment)
         changed_only = self.request.GET.get("changed") == "1"
         sections = questionnaire.sections
         changed_count = sum(1 for s in sections for i in s.items if i.changed)
         if changed_only:
             sections = [
-                selectors.SectionItems(section=s.section, items=[i for i in s.items if i.changed]) for s in sections
+                answer_selectors.SectionItems(section=s.section, items=[i for i in s.items if i.changed]) for s in sections
             ]
             sections = [s for s in sections if s.items]
         attach_links([i for s in sections for i in s.items])
@@ -198,7 +200,7 @@ class AssignmentDetailView(StaffDetailView):
         framework = assignment.framework
         is_ours = assignment.organisation.kind in OUR_KINDS
         can_change = can(user, WRITE)
-        declarations = list(selectors.declarations(assignment))
+        declarations = list(answer_selectors.declarations(assignment))
         pending = [d for d in declarations if d.status == "proposed"]
         ctx.update(
             {
@@ -240,8 +242,8 @@ class AssignmentDetailView(StaffDetailView):
         )
 
 
-def proposals_with_labels(assignment: Assignment) -> list[selectors.FollowUpProposal]:
-    proposals = selectors.proposed_followups(assignment)
+def proposals_with_labels(assignment: Assignment) -> list[review_selectors.FollowUpProposal]:
+    proposals = review_selectors.proposed_followups(assignment)
     for p in proposals:
         p.severity_label = FollowUpSeverity(p.severity).label  # type: ignore[attr-defined]
     return proposals
@@ -251,10 +253,10 @@ def get_assignment(request: HttpRequest, pk: int) -> Assignment:
     return get_visible_or_404(assignment_queryset(), request.user, pk=pk)
 
 
-def review_item(assignment: Assignment, question: Question, answer: Answer) -> selectors.Item:
+def review_item(assignment: Assignment, question: Question, answer: Answer) -> answer_selectors.Item:
     """One question of the review page with its answer, evidence, thread and follow-ups."""
     answer.assignment = assignment
-    item = selectors.Item(
+    item = answer_selectors.Item(
         question=question,
         answer=answer,
         evidence=list(Evidence.objects.filter(assignment=assignment, question=question).order_by("uploaded_at", "pk")),

@@ -9,7 +9,7 @@ from django import template
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from renkei.assessments import selectors
+from renkei.assessments.campaigns import selectors as campaign_selectors
 from renkei.assessments.models import (
     CLOSED_FOLLOW_UP_STATUSES,
     OPEN_STATUSES,
@@ -27,10 +27,10 @@ register = template.Library()
 @register.inclusion_tag("assessments/_assurance_summary.html", takes_context=True)
 def assurance_summary(context: dict[str, Any], organisation: Any) -> dict[str, Any]:
     """Required level with its reasons, last assessment, next due date and whether it is overdue
-    (a fixed handful of queries: `selectors.assurance_rows` for one party)."""
+    (a fixed handful of queries: `campaign_selectors.assurance_rows` for one party)."""
     if organisation.kind in OUR_KINDS:
         return {"organisation": organisation, "is_ours": True}
-    row = selectors.assurance_rows([organisation])[0]
+    row = campaign_selectors.assurance_rows([organisation])[0]
     return {
         "organisation": organisation,
         "is_ours": False,
