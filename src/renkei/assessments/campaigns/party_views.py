@@ -20,6 +20,7 @@ from django.views import View
 from renkei.accounts.models import PortalLink
 from renkei.accounts.services import portal_link_issue, portal_link_revoke
 from renkei.assessments import forms, notifications
+from renkei.assessments.campaigns import forms as campaign_forms
 from renkei.assessments.campaigns import selectors as campaign_selectors
 from renkei.assessments.campaigns import services as campaign_services
 from renkei.assessments.models import Assignment, AssuranceLevel, FollowUp
@@ -87,7 +88,7 @@ class PartyListView(RenkeiViewMixin, View):
     template_name = "assessments/party_list.html"
 
     def get(self, request: HttpRequest) -> HttpResponse:
-        form = forms.PartyFilterForm(request.GET or None)
+        form = campaign_forms.PartyFilterForm(request.GET or None)
         data = form.cleaned_data if form.is_valid() else {}
         qs = visible(Organisation.objects.exclude(kind__in=OUR_KINDS), request.user)
         status = data.get("status") or ""
@@ -161,7 +162,7 @@ def party_context(request: HttpRequest, organisation: Organisation) -> dict[str,
         "follow_ups": follow_ups.order_by("status", "due_date", "pk")[:50],
         "links": links[:5],
         "link_count": links.count(),
-        "override_form": forms.OverrideForm(initial=initial),
+        "override_form": campaign_forms.OverrideForm(initial=initial),
         "can_change": can(user, WRITE),
         "recipients": notifications.party_recipients(organisation),
         "today": timezone.localdate(),
@@ -185,7 +186,7 @@ class OverrideView(RenkeiViewMixin, View):
     permission_action = WRITE
     template_name = "assessments/override_form.html"
 
-    def render_page(self, organisation: Organisation, form: forms.OverrideForm, status: int = 200) -> HttpResponse:
+    def render_page(self, organisation: Organisation, form: campaign_forms.OverrideForm, status: int = 200) -> HttpResponse:
         row = campaign_selectors.assurance_rows([organisation])[0]
         context = {
             "title": _("Override the required level"),
@@ -200,11 +201,11 @@ class OverrideView(RenkeiViewMixin, View):
         organisation = get_party(request, pk)
         row = campaign_selectors.assurance_rows([organisation])[0]
         initial = {"level": row.level, "reason": row.override.reason if row.override else ""}
-        return self.render_page(organisation, forms.OverrideForm(initial=initial))
+        return self.render_page(organisation, campaign_forms.OverrideForm(initial=initial))
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         organisation = get_party(request, pk)
-        form = forms.OverrideForm(request.POST)
+        form = campaign_forms.OverrideForm(request.POST)
         if form.is_valid():
             try:
                 campaign_services.assurance_override_set(
@@ -238,7 +239,7 @@ class PartyLinksView(RenkeiViewMixin, View):
     permission_action = READ
     template_name = "assessments/party_links.html"
 
-    def render_page(self, organisation: Organisation, form: forms.LinkIssueForm, status: int = 200) -> HttpResponse:
+    def render_page(self, organisation: Organisation, form: campaign_forms.LinkIssueForm, status: int = 200) -> HttpResponse:
         links = visible(PortalLink.objects.filter(organisation=organisation), self.request.user).select_related("created_by")
         page = paginate(self.request, links.order_by("-created_at", "-pk"))
         context = {
@@ -254,7 +255,7 @@ class PartyLinksView(RenkeiViewMixin, View):
         return render(self.request, self.template_name, context, status=status)
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
-        return self.render_page(get_party(request, pk), forms.LinkIssueForm())
+        return self.render_page(get_party(request, pk), campaign_forms.LinkIssueForm())
 
 
 class PartyLinkIssueView(PartyLinksView):
@@ -267,7 +268,7 @@ class PartyLinkIssueView(PartyLinksView):
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         organisation = get_party(request, pk)
-        form = forms.LinkIssueForm(request.POST)
+        form = campaign_forms.LinkIssueForm(request.POST)
         if form.is_valid():
             try:
                 link, raw = portal_link_issue(
@@ -313,7 +314,7 @@ class AssignmentCreateView(RenkeiViewMixin, View):
     permission_action = WRITE
     template_name = "assessments/assignment_create.html"
 
-    def render_page(self, organisation: Organisation, form: forms.AssignmentCreateForm, status: int = 200) -> HttpResponse:
+    def render_page(self, organisation: Organisation, form: campaign_forms.AssignmentCreateForm, status: int = 200) -> HttpResponse:
         context = {
             "title": _("Self-assessment") if organisation.kind in OUR_KINDS else _("Start an assessment"),
             "organisation": organisation,
@@ -326,11 +327,11 @@ class AssignmentCreateView(RenkeiViewMixin, View):
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         organisation = get_party(request, pk)
         initial = {"due_date": timezone.localdate() + dt.timedelta(days=30), "language": "ja", "invite": True}
-        return self.render_page(organisation, forms.AssignmentCreateForm(user=request.user, organisation=organisation, initial=initial))
+        return self.render_page(organisation, campaign_forms.AssignmentCreateForm(user=request.user, organisation=organisation, initial=initial))
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         organisation = get_party(request, pk)
-        form = forms.AssignmentCreateForm(request.POST, user=request.user, organisation=organisation)
+        form = campaign_forms.AssignmentCreateForm(request.POST, user=request.user, organisation=organisation)
         if not form.is_valid():
             return self.render_page(organisation, form, status=400)
         data = form.cleaned_data
@@ -392,7 +393,7 @@ class PolicyView(RenkeiViewMixin, View):
 
     def get(self, request: HttpRequest) -> HttpResponse:
         company, companies = self.company(request)
-        form = forms.PolicyForm(instance=campaign_services.policy_for(company.pk)) if company else None
+        form = campaign_forms.PolicyForm(instance=campaign_services.policy_for(company.pk)) if company else None
         return self.render_page(company, companies, form)
 
     def post(self, request: HttpRequest) -> HttpResponse:
@@ -400,7 +401,7 @@ class PolicyView(RenkeiViewMixin, View):
         company, companies = self.company(request)
         if company is None:
             return HttpResponseRedirect(reverse("assessments:policy"))
-        form = forms.PolicyForm(request.POST, instance=campaign_services.policy_for(company.pk))
+        form = campaign_forms.PolicyForm(request.POST, instance=campaign_services.policy_for(company.pk))
         if form.is_valid():
             try:
                 campaign_services.policy_save(user=request.user, policy=form.instance)

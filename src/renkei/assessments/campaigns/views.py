@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 
-from renkei.assessments import forms
+from renkei.assessments.campaigns import forms as campaign_forms
 from renkei.assessments.campaigns import selectors as campaign_selectors
 from renkei.assessments.campaigns import services as campaign_services
 from renkei.assessments.campaigns.party_views import with_scores
@@ -76,7 +76,7 @@ class CampaignListView(StaffListView):
         Column("status", gettext_lazy("status"), sort="status"),
     ]
     search_fields = ("name", "message")
-    filter_form_class = forms.CampaignFilterForm
+    filter_form_class = campaign_forms.CampaignFilterForm
     filter_lookups = {"status": "status"}
     default_sort = "-created_at"
     create_url_name = "assessments:campaign_create"
@@ -94,7 +94,7 @@ class CampaignListView(StaffListView):
 
 class CampaignEditView(StaffEditView):
     model = Campaign
-    form_class = forms.CampaignForm
+    form_class = campaign_forms.CampaignForm
     title_create = gettext_lazy("New campaign")
     title_update = gettext_lazy("Edit campaign")
 
@@ -117,7 +117,7 @@ class CampaignDetailView(StaffDetailView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         ctx = super().get_context_data(**kwargs)
         campaign: Campaign = self.object
-        form = forms.CampaignAssignmentFilterForm(self.request.GET or None)
+        form = campaign_forms.CampaignAssignmentFilterForm(self.request.GET or None)
         data = form.cleaned_data if form.is_valid() else {}
         assignments = filter_assignments(campaign.assignments.select_related("organisation"), data.get("status") or "")
         if data.get("party"):
@@ -221,12 +221,12 @@ class CampaignPartiesView(RenkeiViewMixin, View):
         if campaign.status != CampaignStatus.DRAFT:
             return self.not_draft(campaign)
         if "filter" in request.GET:
-            form = forms.CampaignPartiesForm(request.GET)
+            form = campaign_forms.CampaignPartiesForm(request.GET)
         else:
-            form = forms.CampaignPartiesForm(initial=campaign.party_filter or {})
+            form = campaign_forms.CampaignPartiesForm(initial=campaign.party_filter or {})
         return self.render_page(campaign, form)
 
-    def render_page(self, campaign: Campaign, form: forms.CampaignPartiesForm, status: int = 200) -> HttpResponse:
+    def render_page(self, campaign: Campaign, form: campaign_forms.CampaignPartiesForm, status: int = 200) -> HttpResponse:
         request = self.request
         preview: Any = None
         match_count = None
@@ -259,7 +259,7 @@ class CampaignPartiesView(RenkeiViewMixin, View):
         campaign = self.get_campaign(request, pk)
         if campaign.status != CampaignStatus.DRAFT:
             return self.not_draft(campaign)
-        form = forms.CampaignPartiesForm(request.POST)
+        form = campaign_forms.CampaignPartiesForm(request.POST)
         if not form.is_valid():
             return self.render_page(campaign, form, status=400)
         qs, ids = matching_parties(candidate_parties(campaign, request.user), form.cleaned_data)

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views import View
 
-from renkei.assessments import forms
+from renkei.assessments.followups import forms as followup_forms
 from renkei.assessments.followups import services as followup_services
 from renkei.assessments.models import CLOSED_FOLLOW_UP_STATUSES, Assignment, FollowUp, FollowUpStatus
 from renkei.assessments.views import (
@@ -60,7 +60,7 @@ class FollowUpListView(StaffListView):
         Column("status", gettext_lazy("status"), sort="status"),
     ]
     search_fields = ("title", "description", "organisation__name")
-    filter_form_class = forms.FollowUpFilterForm
+    filter_form_class = followup_forms.FollowUpFilterForm
     filter_lookups = {"severity": "severity"}
     default_sort = "due_date"
     create_url_name = "assessments:followup_create"
@@ -96,7 +96,7 @@ class FollowUpListView(StaffListView):
 
 class FollowUpEditView(StaffEditView):
     model = FollowUp
-    form_class = forms.FollowUpForm
+    form_class = followup_forms.FollowUpForm
     title_create = gettext_lazy("Add a follow-up item")
     title_update = gettext_lazy("Edit follow-up item")
 
@@ -131,7 +131,7 @@ class FollowUpDetailView(StaffDetailView):
             {
                 "title": follow_up.title,
                 "thread": follow_up.messages.select_related("author").order_by("created_at", "pk"),
-                "message_form": forms.FollowUpMessageForm(),
+                "message_form": followup_forms.FollowUpMessageForm(),
             }
         )
         return ctx
@@ -144,7 +144,7 @@ class FollowUpMessageView(RenkeiViewMixin, View):
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         follow_up = get_visible_or_404(followup_queryset(), request.user, pk=pk)
-        form = forms.FollowUpMessageForm(request.POST)
+        form = followup_forms.FollowUpMessageForm(request.POST)
         if not form.is_valid():
             for errors in form.errors.values():
                 for error in errors:

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 
-from renkei.assessments import forms
+from renkei.assessments.frameworks import forms as framework_forms
 from renkei.assessments.frameworks import selectors as framework_selectors
 from renkei.assessments.frameworks import services as framework_services
 from renkei.assessments.frameworks import spec as frameworks
@@ -59,7 +59,7 @@ class FrameworkListView(StaffListView):
         Column("question_count", gettext_lazy("questions"), sort="question_count"),
     ]
     search_fields = ("name_ja", "name_en", "key", "description_ja", "description_en")
-    filter_form_class = forms.FrameworkFilterForm
+    filter_form_class = framework_forms.FrameworkFilterForm
     filter_lookups = {"origin": "origin"}
     default_sort = "name_ja"
 
@@ -116,7 +116,7 @@ class FrameworkUploadView(RenkeiViewMixin, View):
     permission_action = WRITE
     template_name = "assessments/framework_upload.html"
 
-    def render_page(self, form: forms.FrameworkUploadForm, error: RenkeiError | None = None, status: int = 200) -> HttpResponse:
+    def render_page(self, form: framework_forms.FrameworkUploadForm, error: RenkeiError | None = None, status: int = 200) -> HttpResponse:
         context = {
             "title": _("Upload a framework"),
             "form": form,
@@ -129,15 +129,15 @@ class FrameworkUploadView(RenkeiViewMixin, View):
         return render(self.request, self.template_name, context, status=status)
 
     def get(self, request: HttpRequest) -> HttpResponse:
-        return self.render_page(forms.FrameworkUploadForm(user=request.user))
+        return self.render_page(framework_forms.FrameworkUploadForm(user=request.user))
 
     def post(self, request: HttpRequest) -> HttpResponse:
-        form = forms.FrameworkUploadForm(user=request.user)
+        form = framework_forms.FrameworkUploadForm(user=request.user)
         if request_too_large(request):
             limit = settings.RENKEI_MAX_UPLOAD_BYTES // 2**20
             error = RenkeiError(_("The upload is too large (limit {limit} MB).").format(limit=limit), status=413)
             return self.render_page(form, error, status=413)
-        form = forms.FrameworkUploadForm(request.POST, request.FILES, user=request.user)
+        form = framework_forms.FrameworkUploadForm(request.POST, request.FILES, user=request.user)
         if not form.is_valid():
             return self.render_page(form, status=400)
         upload = form.cleaned_data["file"]

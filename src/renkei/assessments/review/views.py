@@ -19,8 +19,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 
-from renkei.assessments import forms, notifications, scoring
+from renkei.assessments import notifications, scoring
 from renkei.assessments.answering import selectors as answer_selectors
+from renkei.assessments.campaigns import forms as campaign_forms
 from renkei.assessments.campaigns import services as campaign_services
 from renkei.assessments.campaigns.party_views import score_text, with_scores
 from renkei.assessments.campaigns.views import filter_assignments
@@ -36,6 +37,7 @@ from renkei.assessments.models import (
     ReviewComment,
     SubcontractorDeclaration,
 )
+from renkei.assessments.review import forms as review_forms
 from renkei.assessments.review import selectors as review_selectors
 from renkei.assessments.review import services as review_services
 from renkei.assessments.views import (
@@ -83,7 +85,7 @@ class AssignmentListView(StaffListView):
 
     def get_filter_form(self) -> Any:
         if not hasattr(self, "_filter_form"):
-            self._filter_form = forms.AssignmentFilterForm(self.request.GET or None, user=self.request.user)
+            self._filter_form = campaign_forms.AssignmentFilterForm(self.request.GET or None, user=self.request.user)
         return self._filter_form
 
     def filter_status(self, qs: QuerySet[Assignment], value: str) -> QuerySet[Assignment]:
@@ -219,7 +221,7 @@ class AssignmentDetailView(StaffDetailView):
                 "proposals": proposals_with_labels(assignment) if can_change else [],
                 "declarations": declarations,
                 "organisation_choices": self.organisation_choices(assignment) if pending and can_change else None,
-                "return_form": forms.ReturnForm(),
+                "return_form": review_forms.ReturnForm(),
                 "answer_url": optional_url("assessments:assignment_answer", assignment.pk),
                 "excel_export_url": optional_url("assessments:assignment_excel_export", assignment.pk),
                 "excel_import_url": optional_url("assessments:assignment_excel_import", assignment.pk),
@@ -279,7 +281,7 @@ class AnswerReviewView(RenkeiViewMixin, View):
         answer = Answer.objects.select_related("question").filter(assignment=assignment, question_id=question_pk).first()
         if answer is None:
             raise Http404(_("Not found."))
-        form = forms.AnswerReviewForm(request.POST)
+        form = review_forms.AnswerReviewForm(request.POST)
         error = ""
         if not form.is_valid():
             error = " ".join(str(e) for errors in form.errors.values() for e in errors)
@@ -331,7 +333,7 @@ class AssignmentReturnView(StaffConfirmView):
         "The party can change its answers again and is e-mailed the change requests with a new portal link."
     )
     button = gettext_lazy("Return to the party")
-    form_class = forms.ReturnForm
+    form_class = review_forms.ReturnForm
 
     def target(self) -> Assignment:
         return get_assignment(self.request, self.kwargs["pk"])
@@ -387,7 +389,7 @@ class DeclarationAcceptView(RenkeiViewMixin, View):
         choices = visible(
             Organisation.objects.filter(group_company_id=assignment.organisation.group_company_id), request.user
         ).exclude(kind__in=OUR_KINDS)
-        form = forms.DeclarationAcceptForm(request.POST, queryset=choices)
+        form = review_forms.DeclarationAcceptForm(request.POST, queryset=choices)
         if not form.is_valid():
             messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
         else:
@@ -408,7 +410,7 @@ class DeclarationAcceptView(RenkeiViewMixin, View):
 
 class DeclarationRejectView(StaffActionView):
     model = SubcontractorDeclaration
-    form_class = forms.DeclarationRejectForm
+    form_class = review_forms.DeclarationRejectForm
     success_message = gettext_lazy("The declaration was rejected.")
 
     def act(self, obj: Any, data: dict[str, Any]) -> Any:
