@@ -12,7 +12,8 @@ from django.http import FileResponse, HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 
-from renkei.assessments import schemas, selectors
+from renkei.assessments import selectors
+from renkei.assessments.answering import schemas as answer_schemas
 from renkei.assessments.answering import selectors as answer_selectors
 from renkei.assessments.answering import services as answer_services
 from renkei.assessments.answering.services import AnswerConflict
@@ -29,7 +30,9 @@ from renkei.assessments.api_common import (
     _page,
     _respondent,
 )
+from renkei.assessments.campaigns import schemas as campaign_schemas
 from renkei.assessments.campaigns import services as campaign_services
+from renkei.assessments.followups import schemas as followup_schemas
 from renkei.assessments.followups import services as followup_services
 from renkei.assessments.models import (
     Answer,
@@ -41,6 +44,7 @@ from renkei.assessments.models import (
     ReviewState,
     SubcontractorDeclaration,
 )
+from renkei.assessments.review import schemas as review_schemas
 from renkei.assessments.review import selectors as review_selectors
 from renkei.assessments.review import services as review_services
 from renkei.core.api import refuse_large_body
@@ -149,18 +153,18 @@ def _question_ids(assignment: Assignment, refs: Sequence[str], field: str) -> li
     return [known[ref] for ref in refs]
 
 
-@assignments.get("", response=Page[schemas.AssignmentOut], operation_id="assignment_list", summary="List assessments")
+@assignments.get("", response=Page[campaign_schemas.AssignmentOut], operation_id="assignment_list", summary="List assessments")
 def assignment_list(
-    request: HttpRequest, filters: Query[schemas.AssignmentFilter], limit: Limit = DEFAULT_LIMIT, offset: Offset = 0
+    request: HttpRequest, filters: Query[campaign_schemas.AssignmentFilter], limit: Limit = DEFAULT_LIMIT, offset: Offset = 0
 ) -> dict[str, Any]:
     """Assessments (campaign ones and single ones) with the status a person tracks."""
     qs = filters.filter(visible(_assignments(), request.user))  # type: ignore[attr-defined]
     return _page(qs.order_by("due_date", "organisation__name", "pk"), limit, offset)
 
 
-@assignments.post("", response={201: schemas.AssignmentDetailOut, **ERRORS}, operation_id="assignment_create",
+@assignments.post("", response={201: campaign_schemas.AssignmentDetailOut, **ERRORS}, operation_id="assignment_create",
                   summary="Create an assessment")
-def assignment_create(request: HttpRequest, payload: schemas.AssignmentIn) -> Status[Assignment]:
+def assignment_create(request: HttpRequest, payload: campaign_schemas.AssignmentIn) -> Status[Assignment]:
     """One assessment outside a campaign: a self-assessment of one of our companies, or a party's
     (re)assessment, starting from its last cycle's answers. 409 when the organisation already has an
     open assessment with the framework."""
@@ -181,7 +185,7 @@ def assignment_create(request: HttpRequest, payload: schemas.AssignmentIn) -> St
     return Status(201, _assignment_detail(request, assignment.pk))
 
 
-@assignments.get("/{int:pk}", response={200: schemas.AssignmentDetailOut, 404: ErrorOut},
+@assignments.get("/{int:pk}", response={200: campaign_schemas.AssignmentDetailOut, 404: ErrorOut},
                  operation_id="assignment_retrieve", summary="Retrieve an assessment with its scores")
 def assignment_retrieve(request: HttpRequest, pk: int) -> Assignment:
     """The assessment with its scores per section and overall, and its readiness per level."""
@@ -197,7 +201,7 @@ def assignment_delete(request: HttpRequest, pk: int) -> Status[None]:
     return Status(204, None)
 
 
-@assignments.get("/{int:pk}/answers", response={200: list[schemas.AnswerOut], 404: ErrorOut},
+@assignments.get("/{int:pk}/answers", response={200: list[answer_schemas.AnswerOut], 404: ErrorOut},
                  operation_id="assignment_answers", summary="List the answers of an assessment")
 def answer_list(request: HttpRequest, pk: int) -> list[dict[str, Any]]:
     """Every question in order with its answer, comment, version, review state, last cycle's answer,
@@ -207,9 +211,9 @@ def answer_list(request: HttpRequest, pk: int) -> list[dict[str, Any]]:
     return [_item_out(item, s.section.ref) for s in page.sections for item in s.items]
 
 
-@assignments.put("/{int:pk}/answers", response={200: schemas.AnswersSavedOut, **ERRORS},
+@assignments.put("/{int:pk}/answers", response={200: answer_schemas.AnswersSavedOut, **ERRORS},
                  operation_id="assignment_answers_save", summary="Save many answers")
-def answers_save(request: HttpRequest, pk: int, payload: schemas.AnswersIn) -> dict[str, int]:
+def answers_save(request: HttpRequest, pk: int, payload: answer_schemas.AnswersIn) -> dict[str, int]:
     """Save answers by question ID, all or nothing: one unreadable value or unknown question answers
     400 listing every problem (`field` is the question ID) and nothing is saved. Saving a carried-over
     answer confirms it. Answers the number of answers that changed."""
@@ -230,11 +234,11 @@ def answers_save(request: HttpRequest, pk: int, payload: schemas.AnswersIn) -> d
 
 @assignments.patch(
     "/{int:pk}/answers/{question_ref}",
-    response={200: schemas.AnswerOut, 409: schemas.ConflictOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut},
+    response={200: answer_schemas.AnswerOut, 409: answer_schemas.ConflictOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut},
     operation_id="assignment_answer_save",
     summary="Save one answer",
 )
-def answer_save(request: HttpRequest, pk: int, question_ref: str, payload: schemas.AnswerPatch) -> Any:
+def answer_save(request: HttpRequest, pk: int, question_ref: str, payload: answer_schemas.AnswerPatch) -> Any:
     """Save one answer as it is typed. With `base_version` (the `version` the editor loaded), a
     change somebody saved since answers 409 and writes nothing; the body's `current` holds their
     answer (value, note, version, who and when) so the client can show it. 409 also when the
@@ -261,9 +265,9 @@ def answer_save(request: HttpRequest, pk: int, question_ref: str, payload: schem
     return _one_item_out(assignment, question)
 
 
-@assignments.post("/{int:pk}/confirm-carried", response={200: schemas.ConfirmedOut, **ERRORS},
+@assignments.post("/{int:pk}/confirm-carried", response={200: answer_schemas.ConfirmedOut, **ERRORS},
                   operation_id="assignment_confirm_carried", summary="Confirm last cycle's answers")
-def answers_confirm(request: HttpRequest, pk: int, payload: schemas.ConfirmIn) -> dict[str, int]:
+def answers_confirm(request: HttpRequest, pk: int, payload: answer_schemas.ConfirmIn) -> dict[str, int]:
     """Confirm answers carried over from the last cycle unchanged (those listed, or all)."""
     assignment = _assignment(request, pk)
     require(request.user, WRITE)
@@ -272,7 +276,7 @@ def answers_confirm(request: HttpRequest, pk: int, payload: schemas.ConfirmIn) -
     return {"confirmed": count}
 
 
-@assignments.post("/{int:pk}/submit", response={200: schemas.AssignmentDetailOut, **ERRORS},
+@assignments.post("/{int:pk}/submit", response={200: campaign_schemas.AssignmentDetailOut, **ERRORS},
                   operation_id="assignment_submit", summary="Submit an assessment for review")
 def assignment_submit(request: HttpRequest, pk: int) -> Assignment:
     """Every required question must be answered and every carried-over answer confirmed (400 lists
@@ -283,7 +287,7 @@ def assignment_submit(request: HttpRequest, pk: int) -> Assignment:
     return _assignment_detail(request, pk)
 
 
-@assignments.post("/{int:pk}/accept", response={200: schemas.AssignmentDetailOut, **ERRORS},
+@assignments.post("/{int:pk}/accept", response={200: campaign_schemas.AssignmentDetailOut, **ERRORS},
                   operation_id="assignment_accept", summary="Accept a submitted assessment")
 def assignment_accept(request: HttpRequest, pk: int) -> Assignment:
     """Answers not reviewed yet are accepted with it; an open change request answers 409."""
@@ -293,9 +297,9 @@ def assignment_accept(request: HttpRequest, pk: int) -> Assignment:
     return _assignment_detail(request, pk)
 
 
-@assignments.post("/{int:pk}/return", response={200: schemas.AssignmentDetailOut, **ERRORS},
+@assignments.post("/{int:pk}/return", response={200: campaign_schemas.AssignmentDetailOut, **ERRORS},
                   operation_id="assignment_return", summary="Return an assessment for changes")
-def assignment_return(request: HttpRequest, pk: int, payload: schemas.ReturnIn) -> Assignment:
+def assignment_return(request: HttpRequest, pk: int, payload: review_schemas.ReturnIn) -> Assignment:
     """Send it back to the party, which is e-mailed the change requests and a portal link. Needs a
     change request on an answer or a `message`."""
     assignment = _assignment(request, pk)
@@ -304,7 +308,7 @@ def assignment_return(request: HttpRequest, pk: int, payload: schemas.ReturnIn) 
     return _assignment_detail(request, pk)
 
 
-@assignments.post("/{int:pk}/reopen", response={200: schemas.AssignmentDetailOut, **ERRORS},
+@assignments.post("/{int:pk}/reopen", response={200: campaign_schemas.AssignmentDetailOut, **ERRORS},
                   operation_id="assignment_reopen", summary="Reopen an accepted assessment for review")
 def assignment_reopen(request: HttpRequest, pk: int) -> Assignment:
     assignment = _assignment(request, pk)
@@ -313,9 +317,9 @@ def assignment_reopen(request: HttpRequest, pk: int) -> Assignment:
     return _assignment_detail(request, pk)
 
 
-@assignments.post("/{int:pk}/answers/{question_ref}/review", response={200: schemas.AnswerOut, **ERRORS},
+@assignments.post("/{int:pk}/answers/{question_ref}/review", response={200: answer_schemas.AnswerOut, **ERRORS},
                   operation_id="assignment_answer_review", summary="Review one answer")
-def answer_review(request: HttpRequest, pk: int, question_ref: str, payload: schemas.ReviewIn) -> dict[str, Any]:
+def answer_review(request: HttpRequest, pk: int, question_ref: str, payload: review_schemas.ReviewIn) -> dict[str, Any]:
     """Accept an answer or ask for a change (`comment` required); the comment joins the question's
     thread, where the party sees it. Only a submitted assessment is reviewed (409 otherwise)."""
     assignment = _assignment(request, pk)
@@ -330,7 +334,7 @@ def answer_review(request: HttpRequest, pk: int, question_ref: str, payload: sch
     return _one_item_out(assignment, question)
 
 
-@assignments.get("/{int:pk}/proposed-follow-ups", response={200: list[schemas.ProposalOut], 404: ErrorOut},
+@assignments.get("/{int:pk}/proposed-follow-ups", response={200: list[review_schemas.ProposalOut], 404: ErrorOut},
                  operation_id="assignment_proposed_follow_ups", summary="List proposed follow-up items")
 def proposed_follow_ups(request: HttpRequest, pk: int) -> list[dict[str, Any]]:
     """Negative answers without a follow-up item yet, with the proposed severity and due date."""
@@ -350,9 +354,9 @@ def proposed_follow_ups(request: HttpRequest, pk: int) -> list[dict[str, Any]]:
     ]
 
 
-@assignments.post("/{int:pk}/follow-ups", response={201: list[schemas.FollowUpOut], **ERRORS},
+@assignments.post("/{int:pk}/follow-ups", response={201: list[followup_schemas.FollowUpOut], **ERRORS},
                   operation_id="assignment_follow_ups_create", summary="Turn negative answers into follow-up items")
-def follow_ups_from_answers(request: HttpRequest, pk: int, payload: schemas.FromAnswersIn) -> Status[list[FollowUp]]:
+def follow_ups_from_answers(request: HttpRequest, pk: int, payload: review_schemas.FromAnswersIn) -> Status[list[FollowUp]]:
     """Create follow-up items for the chosen questions (`question_refs` or `question_ids`) with the
     proposed severity and due date. Questions without a proposal (not negative, or already followed
     up) are skipped; the answer lists the items created."""
@@ -387,7 +391,7 @@ def _evidence(assignment: Assignment, evidence_id: int) -> Evidence:
 
 @assignments.post(
     "/{int:pk}/answers/{question_ref}/evidence",
-    response={201: schemas.AnswerOut, **ERRORS},
+    response={201: answer_schemas.AnswerOut, **ERRORS},
     operation_id="assignment_evidence_add",
     summary="Attach evidence to a question",
     openapi_extra=_multipart("PDF, Word, Excel, PowerPoint, PNG, JPEG, text, CSV or ZIP; 10 MB at most unless configured"),
@@ -424,9 +428,9 @@ def evidence_delete(request: HttpRequest, pk: int, evidence_id: int) -> Status[N
     return Status(204, None)
 
 
-@assignments.post("/{int:pk}/answers/{question_ref}/comments", response={201: schemas.AnswerOut, **ERRORS},
+@assignments.post("/{int:pk}/answers/{question_ref}/comments", response={201: answer_schemas.AnswerOut, **ERRORS},
                   operation_id="assignment_comment_add", summary="Comment on a question")
-def comment_add(request: HttpRequest, pk: int, question_ref: str, payload: schemas.CommentIn) -> Status[dict[str, Any]]:
+def comment_add(request: HttpRequest, pk: int, question_ref: str, payload: answer_schemas.CommentIn) -> Status[dict[str, Any]]:
     """Add a comment to the question's thread, which the party sees in the portal (also after
     submission). Answers the question with its thread."""
     assignment = _assignment(request, pk)
@@ -445,7 +449,7 @@ def _declarations() -> QuerySet[SubcontractorDeclaration]:
     ).prefetch_related("assets")
 
 
-@assignments.get("/{int:pk}/declarations", response={200: list[schemas.DeclarationOut], 404: ErrorOut},
+@assignments.get("/{int:pk}/declarations", response={200: list[review_schemas.DeclarationOut], 404: ErrorOut},
                  operation_id="assignment_declarations", summary="List declared subcontractors")
 def declaration_list(request: HttpRequest, pk: int) -> list[SubcontractorDeclaration]:
     """Subcontractors the party declared, with which of our information they handle."""
@@ -453,9 +457,9 @@ def declaration_list(request: HttpRequest, pk: int) -> list[SubcontractorDeclara
     return list(answer_selectors.declarations(assignment).select_related("decided_by"))
 
 
-@declarations.post("/{int:pk}/accept", response={200: schemas.DeclarationOut, **ERRORS},
+@declarations.post("/{int:pk}/accept", response={200: review_schemas.DeclarationOut, **ERRORS},
                    operation_id="declaration_accept", summary="Accept a declared subcontractor into the registry")
-def declaration_accept(request: HttpRequest, pk: int, payload: schemas.DeclarationAcceptIn) -> SubcontractorDeclaration:
+def declaration_accept(request: HttpRequest, pk: int, payload: review_schemas.DeclarationAcceptIn) -> SubcontractorDeclaration:
     """Adds the organisation (or uses `organisation_id`), a re-delegation from the party to it, and a
     holding for each of our assets it handles."""
     declaration = get_visible_or_404(_declarations(), request.user, pk=pk)
@@ -469,9 +473,9 @@ def declaration_accept(request: HttpRequest, pk: int, payload: schemas.Declarati
     return get_visible_or_404(_declarations(), request.user, pk=pk)
 
 
-@declarations.post("/{int:pk}/reject", response={200: schemas.DeclarationOut, **ERRORS},
+@declarations.post("/{int:pk}/reject", response={200: review_schemas.DeclarationOut, **ERRORS},
                    operation_id="declaration_reject", summary="Reject a declared subcontractor")
-def declaration_reject(request: HttpRequest, pk: int, payload: schemas.DeclarationRejectIn) -> SubcontractorDeclaration:
+def declaration_reject(request: HttpRequest, pk: int, payload: review_schemas.DeclarationRejectIn) -> SubcontractorDeclaration:
     declaration = get_visible_or_404(_declarations(), request.user, pk=pk)
     require(request.user, WRITE)
     review_services.declaration_reject(user=request.user, declaration=declaration, note=payload.note)

@@ -9,7 +9,6 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 
-from renkei.assessments import schemas
 from renkei.assessments.api_common import (
     ERRORS,
     WRITE,
@@ -20,6 +19,7 @@ from renkei.assessments.api_common import (
     _organisations,
     _page,
 )
+from renkei.assessments.campaigns import schemas as campaign_schemas
 from renkei.assessments.campaigns import selectors as campaign_selectors
 from renkei.assessments.campaigns import services as campaign_services
 from renkei.assessments.models import (
@@ -58,17 +58,17 @@ def _campaign_detail(request: HttpRequest, pk: int) -> Campaign:
     return campaign
 
 
-@campaigns.get("", response=Page[schemas.CampaignOut], operation_id="campaign_list", summary="List campaigns")
+@campaigns.get("", response=Page[campaign_schemas.CampaignOut], operation_id="campaign_list", summary="List campaigns")
 def campaign_list(
-    request: HttpRequest, filters: Query[schemas.CampaignFilter], limit: Limit = DEFAULT_LIMIT, offset: Offset = 0
+    request: HttpRequest, filters: Query[campaign_schemas.CampaignFilter], limit: Limit = DEFAULT_LIMIT, offset: Offset = 0
 ) -> dict[str, Any]:
     qs = filters.filter(visible(_campaigns(), request.user))  # type: ignore[attr-defined]
     return _page(qs.order_by("-created_at", "-pk"), limit, offset)
 
 
-@campaigns.post("", response={201: schemas.CampaignDetailOut, **ERRORS}, operation_id="campaign_create",
+@campaigns.post("", response={201: campaign_schemas.CampaignDetailOut, **ERRORS}, operation_id="campaign_create",
                 summary="Create a campaign")
-def campaign_create(request: HttpRequest, payload: schemas.CampaignIn) -> Status[Campaign]:
+def campaign_create(request: HttpRequest, payload: campaign_schemas.CampaignIn) -> Status[Campaign]:
     """A draft campaign; choose its parties with `PUT /campaigns/{id}/parties`, then launch it."""
     require(request.user, WRITE)
     data = payload.model_dump()
@@ -92,16 +92,16 @@ def campaign_create(request: HttpRequest, payload: schemas.CampaignIn) -> Status
     return Status(201, _campaign_detail(request, saved.pk))
 
 
-@campaigns.get("/{int:pk}", response={200: schemas.CampaignDetailOut, 404: ErrorOut},
+@campaigns.get("/{int:pk}", response={200: campaign_schemas.CampaignDetailOut, 404: ErrorOut},
                operation_id="campaign_retrieve", summary="Retrieve a campaign with its progress")
 def campaign_retrieve(request: HttpRequest, pk: int) -> Campaign:
     """The campaign with its launch progress and how many assessments are in each status."""
     return _campaign_detail(request, pk)
 
 
-@campaigns.patch("/{int:pk}", response={200: schemas.CampaignDetailOut, **ERRORS}, operation_id="campaign_update",
+@campaigns.patch("/{int:pk}", response={200: campaign_schemas.CampaignDetailOut, **ERRORS}, operation_id="campaign_update",
                  summary="Update a campaign")
-def campaign_update(request: HttpRequest, pk: int, payload: schemas.CampaignPatch) -> Campaign:
+def campaign_update(request: HttpRequest, pk: int, payload: campaign_schemas.CampaignPatch) -> Campaign:
     """Change the name, message or due date (a launched campaign moves the due date of its open
     assessments); the framework only while it is a draft. Null values are left as they are."""
     campaign = _campaign(request, pk)
@@ -130,16 +130,16 @@ def campaign_delete(request: HttpRequest, pk: int) -> Status[None]:
     return Status(204, None)
 
 
-@campaigns.get("/{int:pk}/parties", response={200: Page[schemas.PartyOut], 404: ErrorOut},
+@campaigns.get("/{int:pk}/parties", response={200: Page[campaign_schemas.PartyOut], 404: ErrorOut},
                operation_id="campaign_parties", summary="List a campaign's parties")
 def campaign_parties(request: HttpRequest, pk: int, limit: Limit = DEFAULT_LIMIT, offset: Offset = 0) -> dict[str, Any]:
     campaign = _campaign(request, pk)
     return _page(campaign.parties.order_by("name", "pk"), limit, offset)
 
 
-@campaigns.put("/{int:pk}/parties", response={200: schemas.CampaignDetailOut, **ERRORS},
+@campaigns.put("/{int:pk}/parties", response={200: campaign_schemas.CampaignDetailOut, **ERRORS},
                operation_id="campaign_set_parties", summary="Choose a draft campaign's parties")
-def campaign_set_parties(request: HttpRequest, pk: int, payload: schemas.PartiesIn) -> Campaign:
+def campaign_set_parties(request: HttpRequest, pk: int, payload: campaign_schemas.PartiesIn) -> Campaign:
     """Replace the parties of a draft campaign (409 once launched). Each must be a party (not one of
     our companies) of the campaign's group company; an id the user may not see answers 400 naming
     its position (`organisation_ids.3`)."""
@@ -160,7 +160,7 @@ def campaign_set_parties(request: HttpRequest, pk: int, payload: schemas.Parties
     return _campaign_detail(request, pk)
 
 
-@campaigns.post("/{int:pk}/launch", response={202: schemas.CampaignDetailOut, **ERRORS},
+@campaigns.post("/{int:pk}/launch", response={202: campaign_schemas.CampaignDetailOut, **ERRORS},
                 operation_id="campaign_launch", summary="Launch a campaign")
 def campaign_launch(request: HttpRequest, pk: int) -> Status[Campaign]:
     """Start sending (202): the worker creates one assessment per party and e-mails each party's
@@ -172,7 +172,7 @@ def campaign_launch(request: HttpRequest, pk: int) -> Status[Campaign]:
     return Status(202, _campaign_detail(request, pk))
 
 
-@campaigns.post("/{int:pk}/close", response={200: schemas.CampaignDetailOut, **ERRORS},
+@campaigns.post("/{int:pk}/close", response={200: campaign_schemas.CampaignDetailOut, **ERRORS},
                 operation_id="campaign_close", summary="Close a campaign")
 def campaign_close(request: HttpRequest, pk: int) -> Campaign:
     """No more reminders; the assessments keep their answers and status."""

@@ -9,7 +9,6 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Router, Status
 
-from renkei.assessments import schemas
 from renkei.assessments.api_common import (
     ERRORS,
     WRITE,
@@ -17,6 +16,7 @@ from renkei.assessments.api_common import (
     _not_found,
     _organisations,
 )
+from renkei.assessments.followups import schemas as followup_schemas
 from renkei.assessments.followups import services as followup_services
 from renkei.assessments.models import (
     Assignment,
@@ -57,9 +57,9 @@ def _save_follow_up(*, user: Any, instance: FollowUp, extras: dict[str, Any]) ->
 FOLLOW_UPS = CrudSpec(
     name="follow_up",
     model=FollowUp,
-    out_schema=schemas.FollowUpOut,
-    in_schema=schemas.FollowUpIn,
-    filter_schema=schemas.FollowUpFilter,
+    out_schema=followup_schemas.FollowUpOut,
+    in_schema=followup_schemas.FollowUpIn,
+    filter_schema=followup_schemas.FollowUpFilter,
     queryset=_follow_ups,
     references={
         "organisation_id": _organisations,
@@ -78,7 +78,7 @@ def _follow_up(request: HttpRequest, pk: int) -> FollowUp:
     return get_visible_or_404(_follow_ups(), request.user, pk=pk)
 
 
-@follow_up_messages.get("/{int:pk}/messages", response={200: list[schemas.MessageOut], 404: ErrorOut},
+@follow_up_messages.get("/{int:pk}/messages", response={200: list[followup_schemas.MessageOut], 404: ErrorOut},
                         operation_id="follow_up_messages", summary="List a follow-up item's messages")
 def follow_up_message_list(request: HttpRequest, pk: int) -> list[FollowUpMessage]:
     """The thread with the party (who replies through the portal), oldest first."""
@@ -86,9 +86,9 @@ def follow_up_message_list(request: HttpRequest, pk: int) -> list[FollowUpMessag
     return list(follow_up.messages.order_by("created_at", "pk"))
 
 
-@follow_up_messages.post("/{int:pk}/messages", response={201: schemas.MessageOut, **ERRORS},
+@follow_up_messages.post("/{int:pk}/messages", response={201: followup_schemas.MessageOut, **ERRORS},
                          operation_id="follow_up_message_add", summary="Write to the party")
-def follow_up_message_add(request: HttpRequest, pk: int, payload: schemas.MessageIn) -> Status[FollowUpMessage]:
+def follow_up_message_add(request: HttpRequest, pk: int, payload: followup_schemas.MessageIn) -> Status[FollowUpMessage]:
     """A message to the party, optionally with a status change (which the thread records)."""
     follow_up = _follow_up(request, pk)
     require(request.user, WRITE)

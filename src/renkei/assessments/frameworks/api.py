@@ -11,7 +11,6 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 
-from renkei.assessments import schemas
 from renkei.assessments.api_common import (
     ASSURANCE_BATCH,
     ERRORS,
@@ -23,8 +22,10 @@ from renkei.assessments.api_common import (
     _not_found,
     _page,
 )
+from renkei.assessments.campaigns import schemas as campaign_schemas
 from renkei.assessments.campaigns import selectors as campaign_selectors
 from renkei.assessments.campaigns import services as campaign_services
+from renkei.assessments.frameworks import schemas as framework_schemas
 from renkei.assessments.frameworks import services as framework_services
 from renkei.assessments.frameworks.spec import MAX_YAML_BYTES
 from renkei.assessments.models import (
@@ -62,9 +63,9 @@ def _framework_detail(request: HttpRequest, pk: int) -> Framework:
     return framework
 
 
-@frameworks.get("", response=Page[schemas.FrameworkOut], operation_id="framework_list", summary="List frameworks")
+@frameworks.get("", response=Page[framework_schemas.FrameworkOut], operation_id="framework_list", summary="List frameworks")
 def framework_list(
-    request: HttpRequest, filters: Query[schemas.FrameworkFilter], limit: Limit = DEFAULT_LIMIT, offset: Offset = 0
+    request: HttpRequest, filters: Query[framework_schemas.FrameworkFilter], limit: Limit = DEFAULT_LIMIT, offset: Offset = 0
 ) -> dict[str, Any]:
     """Frameworks the user may use: the whole group's (built-in ones included) and those of the
     user's group companies. `active=true` lists those available for new assessments."""
@@ -73,7 +74,7 @@ def framework_list(
 
 
 @frameworks.get(
-    "/{int:pk}", response={200: schemas.FrameworkDetailOut, 404: ErrorOut}, operation_id="framework_retrieve",
+    "/{int:pk}", response={200: framework_schemas.FrameworkDetailOut, 404: ErrorOut}, operation_id="framework_retrieve",
     summary="Retrieve a framework with its questions",
 )
 def framework_retrieve(request: HttpRequest, pk: int) -> Framework:
@@ -84,7 +85,7 @@ def framework_retrieve(request: HttpRequest, pk: int) -> Framework:
 
 @frameworks.post(
     "",
-    response={201: schemas.FrameworkDetailOut, **ERRORS, 413: ErrorOut},
+    response={201: framework_schemas.FrameworkDetailOut, **ERRORS, 413: ErrorOut},
     operation_id="framework_upload",
     summary="Upload a framework (YAML)",
     openapi_extra=_multipart(
@@ -122,10 +123,10 @@ def framework_upload(request: HttpRequest) -> Status[Framework]:
 
 
 @frameworks.post(
-    "/{int:pk}/active", response={200: schemas.FrameworkOut, **ERRORS}, operation_id="framework_set_active",
+    "/{int:pk}/active", response={200: framework_schemas.FrameworkOut, **ERRORS}, operation_id="framework_set_active",
     summary="Retire a framework or bring it back",
 )
-def framework_set_active(request: HttpRequest, pk: int, payload: schemas.ActiveIn) -> Framework:
+def framework_set_active(request: HttpRequest, pk: int, payload: framework_schemas.ActiveIn) -> Framework:
     """`active: false` retires the framework from new assessments; past ones keep it."""
     framework = get_visible_or_404(Framework.objects.all(), request.user, pk=pk)
     require(request.user, WRITE)
@@ -197,9 +198,9 @@ def _party_row(request: HttpRequest, org_id: int) -> dict[str, Any]:
     return _assurance_out(campaign_selectors.assurance_rows([organisation])[0])
 
 
-@parties.get("/parties", response=Page[schemas.AssuranceOut], operation_id="assurance_list", summary="List required levels")
+@parties.get("/parties", response=Page[campaign_schemas.AssuranceOut], operation_id="assurance_list", summary="List required levels")
 def assurance_list(
-    request: HttpRequest, filters: Query[schemas.AssuranceFilter], limit: Limit = DEFAULT_LIMIT, offset: Offset = 0
+    request: HttpRequest, filters: Query[campaign_schemas.AssuranceFilter], limit: Limit = DEFAULT_LIMIT, offset: Offset = 0
 ) -> dict[str, Any]:
     """Each party's required level (the proposal from the registry, or the analyst's override with
     its reason), its last accepted assessment, the next due date by the policy, and whether it is
@@ -230,7 +231,7 @@ def assurance_list(
 
 
 @parties.get(
-    "/parties/{int:org_id}", response={200: schemas.AssuranceOut, 404: ErrorOut}, operation_id="assurance_retrieve",
+    "/parties/{int:org_id}", response={200: campaign_schemas.AssuranceOut, 404: ErrorOut}, operation_id="assurance_retrieve",
     summary="Retrieve a party's required level",
 )
 def assurance_retrieve(request: HttpRequest, org_id: int) -> dict[str, Any]:
@@ -238,10 +239,10 @@ def assurance_retrieve(request: HttpRequest, org_id: int) -> dict[str, Any]:
 
 
 @parties.put(
-    "/parties/{int:org_id}/override", response={200: schemas.AssuranceOut, **ERRORS},
+    "/parties/{int:org_id}/override", response={200: campaign_schemas.AssuranceOut, **ERRORS},
     operation_id="assurance_override_set", summary="Override a party's required level",
 )
-def assurance_override_set(request: HttpRequest, org_id: int, payload: schemas.OverrideIn) -> dict[str, Any]:
+def assurance_override_set(request: HttpRequest, org_id: int, payload: campaign_schemas.OverrideIn) -> dict[str, Any]:
     """Replace the proposed level; the reason is required and kept in the audit trail."""
     organisation = get_visible_or_404(Organisation.objects.exclude(kind__in=OUR_KINDS), request.user, pk=org_id)
     require(request.user, WRITE)
@@ -250,7 +251,7 @@ def assurance_override_set(request: HttpRequest, org_id: int, payload: schemas.O
 
 
 @parties.delete(
-    "/parties/{int:org_id}/override", response={200: schemas.AssuranceOut, **ERRORS},
+    "/parties/{int:org_id}/override", response={200: campaign_schemas.AssuranceOut, **ERRORS},
     operation_id="assurance_override_clear", summary="Go back to the proposed level",
 )
 def assurance_override_clear(request: HttpRequest, org_id: int) -> dict[str, Any]:
@@ -272,7 +273,7 @@ def _policy_out(policy: Any, company: Organisation) -> dict[str, Any]:
     }
 
 
-@parties.get("/policies", response=list[schemas.PolicyOut], operation_id="policy_list", summary="List policies")
+@parties.get("/policies", response=list[campaign_schemas.PolicyOut], operation_id="policy_list", summary="List policies")
 def policy_list(request: HttpRequest) -> list[dict[str, Any]]:
     """The reassessment policy of each group company the user may see (defaults where none was saved)."""
     companies = list(visible(_group_companies(), request.user).order_by("kind", "name", "pk"))
@@ -281,7 +282,7 @@ def policy_list(request: HttpRequest) -> list[dict[str, Any]]:
 
 
 @parties.get(
-    "/policies/{int:company_id}", response={200: schemas.PolicyOut, 404: ErrorOut}, operation_id="policy_retrieve",
+    "/policies/{int:company_id}", response={200: campaign_schemas.PolicyOut, 404: ErrorOut}, operation_id="policy_retrieve",
     summary="Retrieve a group company's policy",
 )
 def policy_retrieve(request: HttpRequest, company_id: int) -> dict[str, Any]:
@@ -290,10 +291,10 @@ def policy_retrieve(request: HttpRequest, company_id: int) -> dict[str, Any]:
 
 
 @parties.put(
-    "/policies/{int:company_id}", response={200: schemas.PolicyOut, **ERRORS}, operation_id="policy_save",
+    "/policies/{int:company_id}", response={200: campaign_schemas.PolicyOut, **ERRORS}, operation_id="policy_save",
     summary="Save a group company's policy",
 )
-def policy_save(request: HttpRequest, company_id: int, payload: schemas.PolicyIn) -> dict[str, Any]:
+def policy_save(request: HttpRequest, company_id: int, payload: campaign_schemas.PolicyIn) -> dict[str, Any]:
     """Reassessment interval per criticality and reminder timing; fields left out take the defaults."""
     company = get_visible_or_404(_group_companies(), request.user, pk=company_id)
     require(request.user, WRITE)
