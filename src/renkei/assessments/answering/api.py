@@ -1,5 +1,5 @@
-"""Assessments of the API: answers with conflict detection, submission, review, follow-up
-proposals and declared subcontractors."""
+"""The answering part of the assessments API: answers with conflict detection, carried-over answers,
+submission, evidence files and comments."""
 
 # No `from __future__ import annotations`: Ninja reads the endpoint annotations at run time.
 
@@ -7,12 +7,10 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.conf import settings
-from django.db.models import QuerySet
 from django.http import FileResponse, HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Query, Router, Status
+from ninja import Router, Status
 
-from renkei.assessments import selectors
 from renkei.assessments.answering import schemas as answer_schemas
 from renkei.assessments.answering import selectors as answer_selectors
 from renkei.assessments.answering import services as answer_services
@@ -21,67 +19,30 @@ from renkei.assessments.answering.views import evidence_file_response
 from renkei.assessments.api_common import (
     ERRORS,
     WRITE,
-    Limit,
-    Offset,
-    _follow_ups,
-    _frameworks,
     _multipart,
-    _organisations,
-    _page,
     _respondent,
 )
 from renkei.assessments.campaigns import schemas as campaign_schemas
-from renkei.assessments.campaigns import services as campaign_services
-from renkei.assessments.followups import schemas as followup_schemas
-from renkei.assessments.followups import services as followup_services
+from renkei.assessments.campaigns.api import _assignment, _assignment_detail
 from renkei.assessments.models import (
     Answer,
     Assignment,
     Evidence,
-    FollowUp,
     Question,
     ReviewComment,
     ReviewState,
-    SubcontractorDeclaration,
 )
-from renkei.assessments.review import schemas as review_schemas
-from renkei.assessments.review import selectors as review_selectors
-from renkei.assessments.review import services as review_services
 from renkei.core.api import refuse_large_body
 from renkei.core.crud_api import (
-    DEFAULT_LIMIT,
     ErrorOut,
-    Page,
-    resolve_references,
 )
 from renkei.core.errors import ErrorItem, RenkeiError
-from renkei.core.permissions import get_visible_or_404, require, visible
+from renkei.core.permissions import require
 
-assignments = Router(tags=["assessments"])
-declarations = Router(tags=["declared subcontractors"])
+# Both are mounted under /assignments (see `assessments/api.py`).
+answers = Router(tags=["assessments"])
+evidence_files = Router(tags=["assessments"])
 
-
-# --- assignments ---------------------------------------------------------------------------------
-
-
-def _assignments() -> QuerySet[Assignment]:
-    return Assignment.objects.select_related("organisation", "framework", "campaign", "reviewed_by")
-
-
-def _assignment(request: HttpRequest, pk: int) -> Assignment:
-    return get_visible_or_404(_assignments(), request.user, pk=pk)
-
-
-def _assignment_detail(request: HttpRequest, pk: int) -> Assignment:
-    assignment = _assignment(request, pk)
-    summary = selectors.assignment_summary(assignment)
-    extra: Any = assignment
-    extra.summary = summary.as_dict()
-    extra.questions = summary.overall.questions
-    extra.answered = summary.overall.answered
-    extra.carried_over = assignment.answers.filter(carried_over=True).count()
-    extra.pending_declarations = answer_selectors.pending_declarations_count([assignment]).get(assignment.pk, 0)
-    return assignment
 
 
 def _question(assignment: Assignment, ref: str) -> Question:
@@ -153,56 +114,9 @@ def _question_ids(assignment: Assignment, refs: Sequence[str], field: str) -> li
     return [known[ref] for ref in refs]
 
 
-@assignments.get("", response=Page[campaign_schemas.AssignmentOut], operation_id="assignment_list", summary="List assessments")
-def assignment_list(
-    request: HttpRequest, filters: Query[campaign_schemas.AssignmentFilter], limit: Limit = DEFAULT_LIMIT, offset: Offset = 0
-) -> dict[str, Any]:
-    """Assessments (campaign ones and single ones) with the status a person tracks."""
-    qs = filters.filter(visible(_assignments(), request.user))  # type: ignore[attr-defined]
-    return _page(qs.order_by("due_date", "organisation__name", "pk"), limit, offset)
 
-
-@assignments.post("", response={201: campaign_schemas.AssignmentDetailOut, **ERRORS}, operation_id="assignment_create",
-                  summary="Create an assessment")
-def assignment_create(request: HttpRequest, payload: campaign_schemas.AssignmentIn) -> Status[Assignment]:
-    """One assessment outside a campaign: a self-assessment of one of our companies, or a party's
-    (re)assessment, starting from its last cycle's answers. 409 when the organisation already has an
-    open assessment with the framework."""
-    require(request.user, WRITE)
-    refs = resolve_references(
-        user=request.user,
-        references={"organisation_id": _organisations, "framework_id": _frameworks},
-        data=payload.model_dump(),
-    )
-    assignment = campaign_services.assignment_create(
-        user=request.user,
-        organisation=refs["organisation_id"],  # type: ignore[arg-type]
-        framework=refs["framework_id"],  # type: ignore[arg-type]
-        due_date=payload.due_date,
-        language=payload.language,
-        invite=payload.invite,
-    )
-    return Status(201, _assignment_detail(request, assignment.pk))
-
-
-@assignments.get("/{int:pk}", response={200: campaign_schemas.AssignmentDetailOut, 404: ErrorOut},
-                 operation_id="assignment_retrieve", summary="Retrieve an assessment with its scores")
-def assignment_retrieve(request: HttpRequest, pk: int) -> Assignment:
-    """The assessment with its scores per section and overall, and its readiness per level."""
-    return _assignment_detail(request, pk)
-
-
-@assignments.delete("/{int:pk}", response={204: None, **ERRORS}, operation_id="assignment_delete",
-                    summary="Delete an assessment nobody started")
-def assignment_delete(request: HttpRequest, pk: int) -> Status[None]:
-    assignment = _assignment(request, pk)
-    require(request.user, WRITE)
-    campaign_services.assignment_delete(user=request.user, assignment=assignment)
-    return Status(204, None)
-
-
-@assignments.get("/{int:pk}/answers", response={200: list[answer_schemas.AnswerOut], 404: ErrorOut},
-                 operation_id="assignment_answers", summary="List the answers of an assessment")
+@answers.get("/{int:pk}/answers", response={200: list[answer_schemas.AnswerOut], 404: ErrorOut},
+             operation_id="assignment_answers", summary="List the answers of an assessment")
 def answer_list(request: HttpRequest, pk: int) -> list[dict[str, Any]]:
     """Every question in order with its answer, comment, version, review state, last cycle's answer,
     evidence and review thread."""
@@ -211,8 +125,8 @@ def answer_list(request: HttpRequest, pk: int) -> list[dict[str, Any]]:
     return [_item_out(item, s.section.ref) for s in page.sections for item in s.items]
 
 
-@assignments.put("/{int:pk}/answers", response={200: answer_schemas.AnswersSavedOut, **ERRORS},
-                 operation_id="assignment_answers_save", summary="Save many answers")
+@answers.put("/{int:pk}/answers", response={200: answer_schemas.AnswersSavedOut, **ERRORS},
+             operation_id="assignment_answers_save", summary="Save many answers")
 def answers_save(request: HttpRequest, pk: int, payload: answer_schemas.AnswersIn) -> dict[str, int]:
     """Save answers by question ID, all or nothing: one unreadable value or unknown question answers
     400 listing every problem (`field` is the question ID) and nothing is saved. Saving a carried-over
@@ -232,7 +146,7 @@ def answers_save(request: HttpRequest, pk: int, payload: answer_schemas.AnswersI
     return {"changed": changed}
 
 
-@assignments.patch(
+@answers.patch(
     "/{int:pk}/answers/{question_ref}",
     response={200: answer_schemas.AnswerOut, 409: answer_schemas.ConflictOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut},
     operation_id="assignment_answer_save",
@@ -265,8 +179,8 @@ def answer_save(request: HttpRequest, pk: int, question_ref: str, payload: answe
     return _one_item_out(assignment, question)
 
 
-@assignments.post("/{int:pk}/confirm-carried", response={200: answer_schemas.ConfirmedOut, **ERRORS},
-                  operation_id="assignment_confirm_carried", summary="Confirm last cycle's answers")
+@answers.post("/{int:pk}/confirm-carried", response={200: answer_schemas.ConfirmedOut, **ERRORS},
+              operation_id="assignment_confirm_carried", summary="Confirm last cycle's answers")
 def answers_confirm(request: HttpRequest, pk: int, payload: answer_schemas.ConfirmIn) -> dict[str, int]:
     """Confirm answers carried over from the last cycle unchanged (those listed, or all)."""
     assignment = _assignment(request, pk)
@@ -276,8 +190,8 @@ def answers_confirm(request: HttpRequest, pk: int, payload: answer_schemas.Confi
     return {"confirmed": count}
 
 
-@assignments.post("/{int:pk}/submit", response={200: campaign_schemas.AssignmentDetailOut, **ERRORS},
-                  operation_id="assignment_submit", summary="Submit an assessment for review")
+@answers.post("/{int:pk}/submit", response={200: campaign_schemas.AssignmentDetailOut, **ERRORS},
+              operation_id="assignment_submit", summary="Submit an assessment for review")
 def assignment_submit(request: HttpRequest, pk: int) -> Assignment:
     """Every required question must be answered and every carried-over answer confirmed (400 lists
     what is missing); the answers are read only from then on until changes are requested."""
@@ -286,97 +200,6 @@ def assignment_submit(request: HttpRequest, pk: int) -> Assignment:
     answer_services.assignment_submit(respondent=_respondent(request), assignment=assignment)
     return _assignment_detail(request, pk)
 
-
-@assignments.post("/{int:pk}/accept", response={200: campaign_schemas.AssignmentDetailOut, **ERRORS},
-                  operation_id="assignment_accept", summary="Accept a submitted assessment")
-def assignment_accept(request: HttpRequest, pk: int) -> Assignment:
-    """Answers not reviewed yet are accepted with it; an open change request answers 409."""
-    assignment = _assignment(request, pk)
-    require(request.user, WRITE)
-    review_services.assignment_accept(user=request.user, assignment=assignment)
-    return _assignment_detail(request, pk)
-
-
-@assignments.post("/{int:pk}/return", response={200: campaign_schemas.AssignmentDetailOut, **ERRORS},
-                  operation_id="assignment_return", summary="Return an assessment for changes")
-def assignment_return(request: HttpRequest, pk: int, payload: review_schemas.ReturnIn) -> Assignment:
-    """Send it back to the party, which is e-mailed the change requests and a portal link. Needs a
-    change request on an answer or a `message`."""
-    assignment = _assignment(request, pk)
-    require(request.user, WRITE)
-    review_services.assignment_return(user=request.user, assignment=assignment, message=payload.message)
-    return _assignment_detail(request, pk)
-
-
-@assignments.post("/{int:pk}/reopen", response={200: campaign_schemas.AssignmentDetailOut, **ERRORS},
-                  operation_id="assignment_reopen", summary="Reopen an accepted assessment for review")
-def assignment_reopen(request: HttpRequest, pk: int) -> Assignment:
-    assignment = _assignment(request, pk)
-    require(request.user, WRITE)
-    review_services.assignment_reopen(user=request.user, assignment=assignment)
-    return _assignment_detail(request, pk)
-
-
-@assignments.post("/{int:pk}/answers/{question_ref}/review", response={200: answer_schemas.AnswerOut, **ERRORS},
-                  operation_id="assignment_answer_review", summary="Review one answer")
-def answer_review(request: HttpRequest, pk: int, question_ref: str, payload: review_schemas.ReviewIn) -> dict[str, Any]:
-    """Accept an answer or ask for a change (`comment` required); the comment joins the question's
-    thread, where the party sees it. Only a submitted assessment is reviewed (409 otherwise)."""
-    assignment = _assignment(request, pk)
-    require(request.user, WRITE)
-    question = _question(assignment, question_ref)
-    answer = Answer.objects.filter(assignment=assignment, question=question).first()
-    if answer is None:
-        raise RenkeiError(_("This question is not answered."), field_name="question", status=409)
-    answer.assignment = assignment
-    answer.question = question
-    review_services.answer_review(user=request.user, answer=answer, state=payload.state, comment=payload.comment)
-    return _one_item_out(assignment, question)
-
-
-@assignments.get("/{int:pk}/proposed-follow-ups", response={200: list[review_schemas.ProposalOut], 404: ErrorOut},
-                 operation_id="assignment_proposed_follow_ups", summary="List proposed follow-up items")
-def proposed_follow_ups(request: HttpRequest, pk: int) -> list[dict[str, Any]]:
-    """Negative answers without a follow-up item yet, with the proposed severity and due date."""
-    assignment = _assignment(request, pk)
-    return [
-        {
-            "question": p.question.ref,
-            "question_id": p.question.pk,
-            "value": p.value,
-            "value_label": answer_selectors.value_label(p.question, p.value),
-            "severity": p.severity,
-            "title": p.title,
-            "description": str(p.description),
-            "due_date": followup_services.default_due(p.severity),
-        }
-        for p in review_selectors.proposed_followups(assignment)
-    ]
-
-
-@assignments.post("/{int:pk}/follow-ups", response={201: list[followup_schemas.FollowUpOut], **ERRORS},
-                  operation_id="assignment_follow_ups_create", summary="Turn negative answers into follow-up items")
-def follow_ups_from_answers(request: HttpRequest, pk: int, payload: review_schemas.FromAnswersIn) -> Status[list[FollowUp]]:
-    """Create follow-up items for the chosen questions (`question_refs` or `question_ids`) with the
-    proposed severity and due date. Questions without a proposal (not negative, or already followed
-    up) are skipped; the answer lists the items created."""
-    assignment = _assignment(request, pk)
-    require(request.user, WRITE)
-    ids: list[int] = []
-    if payload.question_refs:
-        ids += _question_ids(assignment, payload.question_refs, "question_refs")
-    if payload.question_ids:
-        known = set(Question.objects.filter(framework_id=assignment.framework_id, pk__in=payload.question_ids)
-                    .values_list("pk", flat=True))
-        problems = [ErrorItem(message=_("Not found."), field=f"question_ids.{i}")
-                    for i, q in enumerate(payload.question_ids) if q not in known]
-        if problems:
-            raise RenkeiError.from_items(problems[0].message, problems)
-        ids += payload.question_ids
-    if not ids:
-        raise RenkeiError(_("Choose at least one question."), field_name="question_refs")
-    created = followup_services.followups_from_answers(user=request.user, assignment=assignment, question_ids=ids)
-    return Status(201, list(_follow_ups().filter(pk__in=[f.pk for f in created]).order_by("question__order", "pk")))
 
 
 # --- evidence and comments -----------------------------------------------------------------------
@@ -389,7 +212,7 @@ def _evidence(assignment: Assignment, evidence_id: int) -> Evidence:
     return evidence
 
 
-@assignments.post(
+@evidence_files.post(
     "/{int:pk}/answers/{question_ref}/evidence",
     response={201: answer_schemas.AnswerOut, **ERRORS},
     operation_id="assignment_evidence_add",
@@ -411,15 +234,15 @@ def evidence_add(request: HttpRequest, pk: int, question_ref: str) -> Status[dic
     return Status(201, _one_item_out(assignment, question))
 
 
-@assignments.get("/{int:pk}/evidence/{int:evidence_id}", response={200: None, 404: ErrorOut},
-                 operation_id="assignment_evidence_download", summary="Download a piece of evidence")
+@evidence_files.get("/{int:pk}/evidence/{int:evidence_id}", response={200: None, 404: ErrorOut},
+                    operation_id="assignment_evidence_download", summary="Download a piece of evidence")
 def evidence_download(request: HttpRequest, pk: int, evidence_id: int) -> FileResponse:
     """The file as it was uploaded, always as an attachment (`application/octet-stream`)."""
     return evidence_file_response(_evidence(_assignment(request, pk), evidence_id))
 
 
-@assignments.delete("/{int:pk}/evidence/{int:evidence_id}", response={204: None, **ERRORS},
-                    operation_id="assignment_evidence_delete", summary="Remove a piece of evidence")
+@evidence_files.delete("/{int:pk}/evidence/{int:evidence_id}", response={204: None, **ERRORS},
+                       operation_id="assignment_evidence_delete", summary="Remove a piece of evidence")
 def evidence_delete(request: HttpRequest, pk: int, evidence_id: int) -> Status[None]:
     """Only while the assessment is being answered (409 once submitted)."""
     assignment = _assignment(request, pk)
@@ -428,8 +251,8 @@ def evidence_delete(request: HttpRequest, pk: int, evidence_id: int) -> Status[N
     return Status(204, None)
 
 
-@assignments.post("/{int:pk}/answers/{question_ref}/comments", response={201: answer_schemas.AnswerOut, **ERRORS},
-                  operation_id="assignment_comment_add", summary="Comment on a question")
+@evidence_files.post("/{int:pk}/answers/{question_ref}/comments", response={201: answer_schemas.AnswerOut, **ERRORS},
+                     operation_id="assignment_comment_add", summary="Comment on a question")
 def comment_add(request: HttpRequest, pk: int, question_ref: str, payload: answer_schemas.CommentIn) -> Status[dict[str, Any]]:
     """Add a comment to the question's thread, which the party sees in the portal (also after
     submission). Answers the question with its thread."""
@@ -440,43 +263,3 @@ def comment_add(request: HttpRequest, pk: int, question_ref: str, payload: answe
     return Status(201, _one_item_out(assignment, question))
 
 
-# --- declared subcontractors ---------------------------------------------------------------------
-
-
-def _declarations() -> QuerySet[SubcontractorDeclaration]:
-    return SubcontractorDeclaration.objects.select_related(
-        "assignment__organisation", "organisation", "decided_by"
-    ).prefetch_related("assets")
-
-
-@assignments.get("/{int:pk}/declarations", response={200: list[review_schemas.DeclarationOut], 404: ErrorOut},
-                 operation_id="assignment_declarations", summary="List declared subcontractors")
-def declaration_list(request: HttpRequest, pk: int) -> list[SubcontractorDeclaration]:
-    """Subcontractors the party declared, with which of our information they handle."""
-    assignment = _assignment(request, pk)
-    return list(answer_selectors.declarations(assignment).select_related("decided_by"))
-
-
-@declarations.post("/{int:pk}/accept", response={200: review_schemas.DeclarationOut, **ERRORS},
-                   operation_id="declaration_accept", summary="Accept a declared subcontractor into the registry")
-def declaration_accept(request: HttpRequest, pk: int, payload: review_schemas.DeclarationAcceptIn) -> SubcontractorDeclaration:
-    """Adds the organisation (or uses `organisation_id`), a re-delegation from the party to it, and a
-    holding for each of our assets it handles."""
-    declaration = get_visible_or_404(_declarations(), request.user, pk=pk)
-    require(request.user, WRITE)
-    organisation = resolve_references(
-        user=request.user, references={"organisation_id": _organisations}, data=payload.model_dump()
-    ).get("organisation_id")
-    review_services.declaration_accept(
-        user=request.user, declaration=declaration, organisation=organisation  # type: ignore[arg-type]
-    )
-    return get_visible_or_404(_declarations(), request.user, pk=pk)
-
-
-@declarations.post("/{int:pk}/reject", response={200: review_schemas.DeclarationOut, **ERRORS},
-                   operation_id="declaration_reject", summary="Reject a declared subcontractor")
-def declaration_reject(request: HttpRequest, pk: int, payload: review_schemas.DeclarationRejectIn) -> SubcontractorDeclaration:
-    declaration = get_visible_or_404(_declarations(), request.user, pk=pk)
-    require(request.user, WRITE)
-    review_services.declaration_reject(user=request.user, declaration=declaration, note=payload.note)
-    return get_visible_or_404(_declarations(), request.user, pk=pk)

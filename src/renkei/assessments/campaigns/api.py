@@ -9,6 +9,8 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 
+from renkei.assessments import selectors
+from renkei.assessments.answering import selectors as answer_selectors
 from renkei.assessments.api_common import (
     ERRORS,
     WRITE,
@@ -23,6 +25,7 @@ from renkei.assessments.campaigns import schemas as campaign_schemas
 from renkei.assessments.campaigns import selectors as campaign_selectors
 from renkei.assessments.campaigns import services as campaign_services
 from renkei.assessments.models import (
+    Assignment,
     Campaign,
     Framework,
 )
@@ -37,6 +40,7 @@ from renkei.core.permissions import get_visible_or_404, require, visible
 from renkei.registry.services import default_group_company_id
 
 campaigns = Router(tags=["campaigns"])
+assignments = Router(tags=["assessments"])
 
 
 # --- campaigns -----------------------------------------------------------------------------------
@@ -180,3 +184,75 @@ def campaign_close(request: HttpRequest, pk: int) -> Campaign:
     require(request.user, WRITE)
     campaign_services.campaign_close(user=request.user, campaign=campaign)
     return _campaign_detail(request, pk)
+
+
+# --- assignments ---------------------------------------------------------------------------------
+
+
+def _assignments() -> QuerySet[Assignment]:
+    return Assignment.objects.select_related("organisation", "framework", "campaign", "reviewed_by")
+
+
+def _assignment(request: HttpRequest, pk: int) -> Assignment:
+    return get_visible_or_404(_assignments(), request.user, pk=pk)
+
+
+def _assignment_detail(request: HttpRequest, pk: int) -> Assignment:
+    assignment = _assignment(request, pk)
+    summary = selectors.assignment_summary(assignment)
+    extra: Any = assignment
+    extra.summary = summary.as_dict()
+    extra.questions = summary.overall.questions
+    extra.answered = summary.overall.answered
+    extra.carried_over = assignment.answers.filter(carried_over=True).count()
+    extra.pending_declarations = answer_selectors.pending_declarations_count([assignment]).get(assignment.pk, 0)
+    return assignment
+
+
+
+@assignments.get("", response=Page[campaign_schemas.AssignmentOut], operation_id="assignment_list", summary="List assessments")
+def assignment_list(
+    request: HttpRequest, filters: Query[campaign_schemas.AssignmentFilter], limit: Limit = DEFAULT_LIMIT, offset: Offset = 0
+) -> dict[str, Any]:
+    """Assessments (campaign ones and single ones) with the status a person tracks."""
+    qs = filters.filter(visible(_assignments(), request.user))  # type: ignore[attr-defined]
+    return _page(qs.order_by("due_date", "organisation__name", "pk"), limit, offset)
+
+
+@assignments.post("", response={201: campaign_schemas.AssignmentDetailOut, **ERRORS}, operation_id="assignment_create",
+                  summary="Create an assessment")
+def assignment_create(request: HttpRequest, payload: campaign_schemas.AssignmentIn) -> Status[Assignment]:
+    """One assessment outside a campaign: a self-assessment of one of our companies, or a party's
+    (re)assessment, starting from its last cycle's answers. 409 when the organisation already has an
+    open assessment with the framework."""
+    require(request.user, WRITE)
+    refs = resolve_references(
+        user=request.user,
+        references={"organisation_id": _organisations, "framework_id": _frameworks},
+        data=payload.model_dump(),
+    )
+    assignment = campaign_services.assignment_create(
+        user=request.user,
+        organisation=refs["organisation_id"],  # type: ignore[arg-type]
+        framework=refs["framework_id"],  # type: ignore[arg-type]
+        due_date=payload.due_date,
+        language=payload.language,
+        invite=payload.invite,
+    )
+    return Status(201, _assignment_detail(request, assignment.pk))
+
+
+@assignments.get("/{int:pk}", response={200: campaign_schemas.AssignmentDetailOut, 404: ErrorOut},
+                 operation_id="assignment_retrieve", summary="Retrieve an assessment with its scores")
+def assignment_retrieve(request: HttpRequest, pk: int) -> Assignment:
+    """The assessment with its scores per section and overall, and its readiness per level."""
+    return _assignment_detail(request, pk)
+
+
+@assignments.delete("/{int:pk}", response={204: None, **ERRORS}, operation_id="assignment_delete",
+                    summary="Delete an assessment nobody started")
+def assignment_delete(request: HttpRequest, pk: int) -> Status[None]:
+    assignment = _assignment(request, pk)
+    require(request.user, WRITE)
+    campaign_services.assignment_delete(user=request.user, assignment=assignment)
+    return Status(204, None)
