@@ -206,7 +206,7 @@ def bench_portal(repeat: int = 30) -> dict[str, Any]:
     from django.utils import timezone
 
     from renkei.accounts.services import portal_link_issue
-    from renkei.assessments.portal.views import NAME_SESSION_KEY
+    from renkei.assessments.portal.access import NAME_SESSION_KEY
 
     # Keep the database connection between requests, as production does on PostgreSQL
     # (CONN_MAX_AGE): the figure is the page's own work, and the queries can be counted.

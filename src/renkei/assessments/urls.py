@@ -1,13 +1,18 @@
-"""Staff pages of the assessments app under /assessments/ (login required)."""
+"""Staff pages of the assessments app under /assessments/ (login required): each sub-package's URLs.
 
-from renkei.assessments import views as views_staff
-from renkei.assessments.answering import views as views_answer
-from renkei.assessments.excel import views as views_excel
+Reads need `Action.VIEW` (every role, scoped to the user's group companies); writes need
+`Action.CHANGE_ASSESSMENTS`. The partner portal has its own URL conf (`portal/urls.py`, /portal/).
+"""
+
+from django.urls import include, path
 
 app_name = "assessments"
 
 urlpatterns = [
-    *views_staff.urlpatterns(),
-    *views_answer.staff_urlpatterns(),
-    *views_excel.staff_urlpatterns(),
+    path("", include("renkei.assessments.campaigns.urls")),
+    path("", include("renkei.assessments.frameworks.urls")),
+    path("", include("renkei.assessments.review.urls")),
+    path("", include("renkei.assessments.followups.urls")),
+    path("", include("renkei.assessments.answering.urls")),
+    path("", include("renkei.assessments.excel.urls")),
 ]

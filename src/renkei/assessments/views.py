@@ -1,11 +1,9 @@
-"""Staff pages: frameworks, campaigns, review, follow-ups, required levels and policy.
+"""The base views and helpers shared by the staff pages of the sub-packages.
 
 Reads need `Action.VIEW` (every role, scoped to the user's group companies); writes need
 `Action.CHANGE_ASSESSMENTS`. Objects are reached through `permissions.visible`, so an object of a
-group company outside the user's scope answers 404. The pages are split by topic
-(`views_parties`, `views_frameworks`, `views_campaigns`, `views_review`, `views_followups`); this
-module holds the base views they share (the generic views of `core.views` and the action and
-confirmation shapes of the incident pages, with the assessments permissions) and collects their URLs.
+group company outside the user's scope answers 404. The bases are the generic views of `core.views`
+and the action and confirmation shapes, with the assessments permissions.
 """
 
 from __future__ import annotations
@@ -16,7 +14,7 @@ from typing import Any
 from django.core.paginator import Page, Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.urls import NoReverseMatch, URLPattern, reverse
+from django.urls import NoReverseMatch, reverse
 
 from renkei.core.permissions import Action, can
 from renkei.core.views import ObjectDeleteView, ObjectDetailView, ObjectEditView, ObjectListView
@@ -103,20 +101,3 @@ def querystring(request: HttpRequest, *drop: str) -> str:
 
 def is_htmx(request: HttpRequest) -> bool:
     return request.headers.get("HX-Request") == "true"
-
-
-def urlpatterns() -> list[URLPattern]:
-    # Imported here: the page modules import the base views above.
-    from renkei.assessments.campaigns import party_views as views_parties
-    from renkei.assessments.campaigns import views as views_campaigns
-    from renkei.assessments.followups import views as views_followups
-    from renkei.assessments.frameworks import views as views_frameworks
-    from renkei.assessments.review import views as views_review
-
-    return [
-        *views_parties.urlpatterns(),
-        *views_frameworks.urlpatterns(),
-        *views_campaigns.urlpatterns(),
-        *views_review.urlpatterns(),
-        *views_followups.urlpatterns(),
-    ]

@@ -14,8 +14,8 @@ from ninja import Router, Status
 from renkei.assessments.answering import schemas as answer_schemas
 from renkei.assessments.answering import selectors as answer_selectors
 from renkei.assessments.answering import services as answer_services
+from renkei.assessments.answering.handlers import evidence_file_response
 from renkei.assessments.answering.services import AnswerConflict
-from renkei.assessments.answering.views import evidence_file_response
 from renkei.assessments.api_common import (
     ERRORS,
     WRITE,

@@ -11,7 +11,7 @@ from django.contrib import messages
 from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
-from django.urls import URLPattern, path, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -411,17 +411,3 @@ class PolicyView(RenkeiViewMixin, View):
                 messages.success(request, _("Saved."))
                 return HttpResponseRedirect(reverse("assessments:policy") + f"?company={company.pk}")
         return self.render_page(company, companies, form, status=400)
-
-
-def urlpatterns() -> list[URLPattern]:
-    return [
-        path("", PartyListView.as_view(), name="party_list"),
-        path("parties/<int:pk>/", PartyAssuranceView.as_view(), name="party_assurance"),
-        path("parties/<int:pk>/override/", OverrideView.as_view(), name="party_override"),
-        path("parties/<int:pk>/override/clear/", OverrideClearView.as_view(), name="party_override_clear"),
-        path("parties/<int:pk>/links/", PartyLinksView.as_view(), name="party_links"),
-        path("parties/<int:pk>/links/issue/", PartyLinkIssueView.as_view(), name="party_link_issue"),
-        path("links/<int:pk>/revoke/", LinkRevokeView.as_view(), name="link_revoke"),
-        path("parties/<int:pk>/assess/", AssignmentCreateView.as_view(), name="assignment_create"),
-        path("policy/", PolicyView.as_view(), name="policy"),
-    ]

@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
-from django.urls import URLPattern, path, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -354,18 +354,3 @@ class CampaignDeleteView(StaffDeleteView):
 
     def delete(self, *, instance: Any) -> None:
         campaign_services.campaign_delete(user=self.request.user, campaign=instance)
-
-
-def urlpatterns() -> list[URLPattern]:
-    return [
-        path("campaigns/", CampaignListView.as_view(), name="campaign_list"),
-        path("campaigns/new/", CampaignEditView.as_view(), name="campaign_create"),
-        path("campaigns/<int:pk>/", CampaignDetailView.as_view(), name="campaign_detail"),
-        path("campaigns/<int:pk>/edit/", CampaignEditView.as_view(), name="campaign_update"),
-        path("campaigns/<int:pk>/parties/", CampaignPartiesView.as_view(), name="campaign_parties"),
-        path("campaigns/<int:pk>/parties/<int:org_pk>/remove/", CampaignPartyRemoveView.as_view(), name="campaign_party_remove"),
-        path("campaigns/<int:pk>/progress/", CampaignProgressView.as_view(), name="campaign_progress"),
-        path("campaigns/<int:pk>/launch/", CampaignLaunchView.as_view(), name="campaign_launch"),
-        path("campaigns/<int:pk>/close/", CampaignCloseView.as_view(), name="campaign_close"),
-        path("campaigns/<int:pk>/delete/", CampaignDeleteView.as_view(), name="campaign_delete"),
-    ]

@@ -18,7 +18,7 @@ from django.contrib import messages
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
-from django.urls import URLPattern, path, reverse
+from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -29,12 +29,6 @@ from renkei.assessments.answering import selectors as answer_selectors
 from renkei.assessments.answering import services as answer_services
 from renkei.assessments.excel import answers as excel_export
 from renkei.assessments.excel import checksheet as excel
-from renkei.assessments.excel.checksheet_views import (
-    FrameworkImportColumnsView,
-    FrameworkImportCreateView,
-    FrameworkImportSheetView,
-    FrameworkImportUploadView,
-)
 from renkei.assessments.excel.pending import (
     ANSWERS_SESSION_KEY,
     READ,
@@ -50,10 +44,11 @@ from renkei.assessments.excel.pending import (
 from renkei.assessments.frameworks import spec as frameworks
 from renkei.assessments.models import Answer, Assignment, Question
 from renkei.assessments.portal import selectors as portal_selectors
-from renkei.assessments.portal.views import NAME_SESSION_KEY, portal_response, portal_view
+from renkei.assessments.portal.access import NAME_SESSION_KEY, portal_view
 from renkei.core.audit import set_current_actor
 from renkei.core.errors import RenkeiError
 from renkei.core.permissions import get_visible_or_404
+from renkei.core.public import public_response as portal_response
 from renkei.core.views import RenkeiViewMixin
 from renkei.registry.importexport.reading import file_too_large_message
 
@@ -423,22 +418,3 @@ def portal_import(request: HttpRequest, link: PortalLink, pk: int) -> HttpRespon
         base_context=_portal_context(request, link),
     )
     return handler.post() if request.method == "POST" else handler.get()
-
-
-def staff_urlpatterns() -> list[URLPattern]:
-    return [
-        path("frameworks/import-excel/", FrameworkImportUploadView.as_view(), name="framework_excel_import"),
-        path("frameworks/import-excel/sheet/", FrameworkImportSheetView.as_view(), name="framework_excel_import_sheet"),
-        path("frameworks/import-excel/columns/", FrameworkImportColumnsView.as_view(), name="framework_excel_import_columns"),
-        path("frameworks/import-excel/create/", FrameworkImportCreateView.as_view(), name="framework_excel_import_create"),
-        path("assignments/<int:pk>/excel/export/", AssignmentExportView.as_view(), name="assignment_excel_export"),
-        path("assignments/<int:pk>/excel/import/", AssignmentImportView.as_view(), name="assignment_excel_import"),
-    ]
-
-
-def portal_urlpatterns() -> list[URLPattern]:
-    return [
-        path("a/<int:pk>/excel/export/", portal_export, name="excel_export"),
-        path("a/<int:pk>/excel/import/", portal_import, name="excel_import"),
-    ]
-

@@ -8,7 +8,6 @@ from typing import Any
 from django.contrib import messages
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.urls import URLPattern, path
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
@@ -170,14 +169,3 @@ class FollowUpDeleteView(StaffDeleteView):
 
     def delete(self, *, instance: Any) -> None:
         followup_services.followup_delete(user=self.request.user, follow_up=instance)
-
-
-def urlpatterns() -> list[URLPattern]:
-    return [
-        path("follow-ups/", FollowUpListView.as_view(), name="followup_list"),
-        path("follow-ups/new/", FollowUpEditView.as_view(), name="followup_create"),
-        path("follow-ups/<int:pk>/", FollowUpDetailView.as_view(), name="followup_detail"),
-        path("follow-ups/<int:pk>/edit/", FollowUpEditView.as_view(), name="followup_update"),
-        path("follow-ups/<int:pk>/message/", FollowUpMessageView.as_view(), name="followup_message"),
-        path("follow-ups/<int:pk>/delete/", FollowUpDeleteView.as_view(), name="followup_delete"),
-    ]

@@ -13,7 +13,6 @@ from django.contrib import messages
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
-from django.urls import URLPattern, path
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
@@ -209,14 +208,3 @@ class FrameworkDeleteView(StaffDeleteView):
 
     def delete(self, *, instance: Any) -> None:
         framework_services.framework_delete(user=self.request.user, framework=instance)
-
-
-def urlpatterns() -> list[URLPattern]:
-    return [
-        path("frameworks/", FrameworkListView.as_view(), name="framework_list"),
-        path("frameworks/upload/", FrameworkUploadView.as_view(), name="framework_upload"),
-        path("frameworks/<int:pk>/", FrameworkDetailView.as_view(), name="framework_detail"),
-        path("frameworks/<int:pk>/download/", FrameworkDownloadView.as_view(), name="framework_download"),
-        path("frameworks/<int:pk>/active/", FrameworkActiveView.as_view(), name="framework_active"),
-        path("frameworks/<int:pk>/delete/", FrameworkDeleteView.as_view(), name="framework_delete"),
-    ]

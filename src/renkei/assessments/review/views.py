@@ -14,7 +14,7 @@ from django.contrib import messages
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
-from django.urls import URLPattern, path, reverse
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
@@ -456,20 +456,3 @@ class AssignmentDeleteView(StaffDeleteView):
 
     def delete(self, *, instance: Any) -> None:
         campaign_services.assignment_delete(user=self.request.user, assignment=instance)
-
-
-def urlpatterns() -> list[URLPattern]:
-    return [
-        path("assignments/", AssignmentListView.as_view(), name="assignment_list"),
-        path("assignments/<int:pk>/", AssignmentDetailView.as_view(), name="assignment_detail"),
-        path("assignments/<int:pk>/review/<int:question_pk>/", AnswerReviewView.as_view(), name="answer_review"),
-        path("assignments/<int:pk>/accept-pending/", AcceptPendingView.as_view(), name="assignment_accept_pending"),
-        path("assignments/<int:pk>/accept/", AssignmentAcceptView.as_view(), name="assignment_accept"),
-        path("assignments/<int:pk>/return/", AssignmentReturnView.as_view(), name="assignment_return"),
-        path("assignments/<int:pk>/reopen/", AssignmentReopenView.as_view(), name="assignment_reopen"),
-        path("assignments/<int:pk>/follow-ups/", FollowupsFromAnswersView.as_view(), name="assignment_followups"),
-        path("assignments/<int:pk>/resend/", ResendInvitationView.as_view(), name="assignment_resend"),
-        path("assignments/<int:pk>/delete/", AssignmentDeleteView.as_view(), name="assignment_delete"),
-        path("declarations/<int:pk>/accept/", DeclarationAcceptView.as_view(), name="declaration_accept"),
-        path("declarations/<int:pk>/reject/", DeclarationRejectView.as_view(), name="declaration_reject"),
-    ]
