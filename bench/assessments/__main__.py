@@ -137,8 +137,8 @@ def bench_launch() -> dict[str, Any]:
 
 
 def _framework_with(n: int, key: str) -> Any:
+    from renkei.assessments.frameworks import loading as framework_loading
     from renkei.assessments.frameworks import services as framework_services
-    from renkei.assessments.frameworks import spec as frameworks
     from renkei.assessments.models import FrameworkOrigin
 
     per_section = 20
@@ -166,7 +166,7 @@ def _framework_with(n: int, key: str) -> Any:
         )
     document = {"schema": "renkei-framework/1", "key": key, "version": "1", "name": {"ja": key, "en": key},
                 "scoring": "percent", "levels": ["★3", "★4"], "sections": sections}
-    spec = frameworks.spec_from_document(document, filename=f"{key}.yaml")
+    spec = framework_loading.spec_from_document(document, filename=f"{key}.yaml")
     framework, _changed = framework_services.framework_install(user=None, spec=spec, origin=FrameworkOrigin.UPLOADED)
     return framework
 

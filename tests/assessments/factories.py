@@ -8,6 +8,7 @@ from typing import Any
 from django.utils import timezone
 
 from renkei.assessments.campaigns import services as campaign_services
+from renkei.assessments.frameworks import loading as framework_loading
 from renkei.assessments.frameworks import services as framework_services
 from renkei.assessments.frameworks import spec as frameworks
 from renkei.assessments.models import Assignment, Framework, FrameworkOrigin
@@ -43,7 +44,7 @@ sections:
 
 def small_spec(version: str = "1", key: str = "test-small") -> frameworks.FrameworkSpec:
     text = SMALL_FRAMEWORK.replace('version: "1"', f'version: "{version}"').replace("key: test-small", f"key: {key}")
-    return frameworks.load_yaml(text.encode(), filename="small.yaml")
+    return framework_loading.load_yaml(text.encode(), filename="small.yaml")
 
 
 def small_framework(**kwargs: Any) -> Framework:

@@ -19,8 +19,9 @@ from openpyxl import load_workbook
 from renkei.accounts.services import portal_link_issue
 from renkei.assessments.answering import services as answering
 from renkei.assessments.campaigns import services as campaign_services
-from renkei.assessments.excel import answers as excel_export
+from renkei.assessments.excel import answer_export, answer_import
 from renkei.assessments.excel import checksheet as excel
+from renkei.assessments.frameworks import loading as framework_loading
 from renkei.assessments.frameworks import services as framework_services
 from renkei.assessments.frameworks import spec as frameworks
 from renkei.assessments.models import Answer, AssignmentStatus, FrameworkOrigin
@@ -78,7 +79,7 @@ def analyst_client(client, analyst):
 
 
 def _framework(key: str = "test-excel") -> Any:
-    spec = frameworks.load_yaml(FRAMEWORK.replace("key: test-excel", f"key: {key}").encode(), filename="excel.yaml")
+    spec = framework_loading.load_yaml(FRAMEWORK.replace("key: test-excel", f"key: {key}").encode(), filename="excel.yaml")
     framework, _changed = framework_services.framework_install(user=None, spec=spec, origin=FrameworkOrigin.UPLOADED)
     return framework
 
@@ -90,7 +91,7 @@ def _assignment(organisation: Any = None, framework: Any = None) -> Any:
 def _export(client: Client, a: Any) -> bytes:
     response = client.get(reverse("assessments:assignment_excel_export", args=[a.pk]))
     assert response.status_code == 200, response.content[:500]
-    assert response["Content-Type"] == excel_export.XLSX_CONTENT_TYPE
+    assert response["Content-Type"] == answer_export.XLSX_CONTENT_TYPE
     assert response["Content-Disposition"] == f'attachment; filename="assessment-{a.pk}-{a.framework.key}.xlsx"'
     return response.content
 
@@ -100,8 +101,8 @@ def _fill(data: bytes, answers: dict[str, tuple[Any, Any]]) -> bytes:
     workbook = load_workbook(io.BytesIO(data))
     sheet = workbook.worksheets[0]
     headers = [c.value for c in sheet[1]]
-    answer_col = headers.index(excel_export.HEADERS["answer"][1 if sheet.title == "Answers" else 0]) + 1
-    comment_col = headers.index(excel_export.HEADERS["comment"][1 if sheet.title == "Answers" else 0]) + 1
+    answer_col = headers.index(answer_export.HEADERS["answer"][1 if sheet.title == "Answers" else 0]) + 1
+    comment_col = headers.index(answer_export.HEADERS["comment"][1 if sheet.title == "Answers" else 0]) + 1
     for row in range(2, sheet.max_row + 1):
         ref = sheet.cell(row=row, column=1).value
         if ref in answers:
@@ -137,7 +138,7 @@ def test_export_has_validation_protection_and_meta(analyst_client, own):
     workbook = load_workbook(io.BytesIO(_export(analyst_client, a)))
     assert workbook.sheetnames == ["Answers", "lists", "Instructions", "meta"]
     sheet = workbook["Answers"]
-    assert [c.value for c in sheet[1]] == [excel_export.HEADERS[n][1] for n in excel_export.COLUMNS]
+    assert [c.value for c in sheet[1]] == [answer_export.HEADERS[n][1] for n in answer_export.COLUMNS]
     assert [sheet.cell(row=r, column=1).value for r in range(2, 10)] == REFS
     assert sheet.cell(row=2, column=2).value == "Management"
     assert sheet.cell(row=2, column=5).value == "Lv1"
@@ -164,7 +165,7 @@ def test_export_has_validation_protection_and_meta(analyst_client, own):
     meta = workbook["meta"]
     assert meta.sheet_state == "hidden"
     pairs = {meta.cell(row=r, column=1).value: meta.cell(row=r, column=2).value for r in range(1, 9)}
-    assert pairs["format"] == excel_export.FORMAT_ID and pairs["assignment"] == a.pk
+    assert pairs["format"] == answer_export.FORMAT_ID and pairs["assignment"] == a.pk
     assert pairs["framework"] == "test-excel" and pairs["version"] == "1" and pairs["sheet"] == "Answers"
     assert [(meta.cell(row=r, column=1).value, meta.cell(row=r, column=2).value) for r in range(11, 13)] == [(2, "A-1"), (3, "A-2")]
 
@@ -356,7 +357,7 @@ def test_carried_over_answers(analyst_client, own, confirm_carried):
     data = _export(analyst_client, current)
     sheet = load_workbook(io.BytesIO(data))["Answers"]
     assert sheet["F2"].value == "Yes" and sheet["F3"].value == "No" and sheet["G3"].value == "未整備"
-    assert sheet["F2"].fill.fgColor.rgb.endswith(excel_export.CARRIED_FILL)
+    assert sheet["F2"].fill.fgColor.rgb.endswith(answer_export.CARRIED_FILL)
     url = reverse("assessments:assignment_excel_import", args=[current.pk])
     plan = _import(analyst_client, url, _fill(data, {"A-2": ("Yes", None)})).context["plan"]
     assert plan.carried_confirmed == 1 and plan.changed == [(3, "A-2")]
@@ -369,14 +370,14 @@ def test_carried_over_answers(analyst_client, own, confirm_carried):
 
 def test_answer_labels_of_the_file_language_are_read(db):
     # A file exported in English, imported by someone working in Japanese.
-    filled = excel_export.Filled(
+    filled = answer_import.Filled(
         meta={"language": "en"}, sheet="Answers",
-        rows=[excel_export.FilledRow(row=2, ref="A-1", answer="Not applicable", comment=""),
-              excel_export.FilledRow(row=3, ref="A-2", answer="Don't know", comment="")],
+        rows=[answer_import.FilledRow(row=2, ref="A-1", answer="Not applicable", comment=""),
+              answer_import.FilledRow(row=3, ref="A-2", answer="Don't know", comment="")],
     )  # fmt: skip
-    questions = {ref: excel_export.QuestionInfo(ref=ref, answer_type="yesno") for ref in ("A-1", "A-2")}
+    questions = {ref: answer_import.QuestionInfo(ref=ref, answer_type="yesno") for ref in ("A-1", "A-2")}
     with translation.override("ja"):
-        plan = excel_export.plan_answers(filled, questions=questions, current={}, yesno_answers=frameworks.YESNO_VALUES, file_language="en")
+        plan = answer_import.plan_answers(filled, questions=questions, current={}, yesno_answers=frameworks.YESNO_VALUES, file_language="en")
     assert plan.ok and plan.values == {"A-1": ("na", None), "A-2": ("unknown", None)}
 
 
@@ -385,7 +386,7 @@ def test_reading_a_copied_sheet_without_meta():
         filename="copy.xlsx",
         sheets=[excel.Sheet(title="回答シート", rows=[(1, ["説明"]), (3, ["質問ID", "質問", "回答", "コメント"]), (4, ["A-1", "…", "はい", ""]), (5, ["A-1", "…", "いいえ"])])],
     )
-    filled = excel_export.read_filled(book)
+    filled = answer_import.read_filled(book)
     assert filled.meta == {} and [r.ref for r in filled.rows] == ["A-1"]
     assert filled.problems[0].row == 5 and "also in row 4" in filled.problems[0].message
 

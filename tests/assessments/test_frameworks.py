@@ -3,6 +3,7 @@ the item and the problem named."""
 
 import pytest
 
+from renkei.assessments.frameworks import loading as framework_loading
 from renkei.assessments.frameworks import services as framework_services
 from renkei.assessments.frameworks import spec as frameworks
 from renkei.assessments.models import Framework, FrameworkOrigin, Question
@@ -21,7 +22,7 @@ def test_small_framework_loads_with_levels_weights_and_choices():
 
 def _problems(text: str) -> list[str]:
     with pytest.raises(RenkeiError) as caught:
-        frameworks.load_yaml(text.encode(), filename="broken.yaml")
+        framework_loading.load_yaml(text.encode(), filename="broken.yaml")
     return [i.message for i in caught.value.items]
 
 
@@ -55,15 +56,15 @@ def test_yaml_aliases_are_refused():
 
 def test_oversized_file_is_refused():
     with pytest.raises(RenkeiError) as caught:
-        frameworks.load_yaml(b"#" * (frameworks.MAX_YAML_BYTES + 1), filename="big.yaml")
+        framework_loading.load_yaml(b"#" * (frameworks.MAX_YAML_BYTES + 1), filename="big.yaml")
     assert caught.value.status == 413
 
 
 def test_every_builtin_framework_loads():
-    paths = frameworks.builtin_paths()
+    paths = framework_loading.builtin_paths()
     assert paths
     for path in paths:
-        spec = frameworks.load_yaml(path.read_bytes(), filename=path.name)
+        spec = framework_loading.load_yaml(path.read_bytes(), filename=path.name)
         assert spec.question_count > 0
         for section in spec.sections:
             for question in section.questions:
@@ -72,7 +73,7 @@ def test_every_builtin_framework_loads():
 
 def test_round_trip_through_document():
     spec = small_spec()
-    again = frameworks.spec_from_document(frameworks.spec_to_document(spec), filename="again.yaml")
+    again = framework_loading.spec_from_document(frameworks.spec_to_document(spec), filename="again.yaml")
     assert again.content_hash() == spec.content_hash()
 
 
@@ -103,20 +104,20 @@ def test_builtin_install_retires_older_versions(own):
 
 def test_yes_and_no_stay_answers_not_booleans():
     text = SMALL_FRAMEWORK.replace("scoring: percent", "scoring: points\nanswers: [yes, partly, no, unknown]\nanswer_points: {yes: 4, no: 0}")
-    spec = frameworks.load_yaml(text.encode(), filename="points.yaml")
+    spec = framework_loading.load_yaml(text.encode(), filename="points.yaml")
     assert spec.answers == ["yes", "partly", "no", "unknown"] and spec.answer_points["yes"] == 4
     assert spec.sections[0].questions[0].required is True
 
 
 def test_every_builtin_framework_round_trips_to_the_same_content():
-    for path in frameworks.builtin_paths():
-        spec = frameworks.load_yaml(path.read_bytes(), filename=path.name)
-        again = frameworks.spec_from_document(frameworks.spec_to_document(spec), filename=path.name)
+    for path in framework_loading.builtin_paths():
+        spec = framework_loading.load_yaml(path.read_bytes(), filename=path.name)
+        again = framework_loading.spec_from_document(frameworks.spec_to_document(spec), filename=path.name)
         assert again.content_hash() == spec.content_hash(), path.name
 
 
 def test_builtin_frameworks_have_the_expected_shape():
-    specs = {p.stem: frameworks.load_yaml(p.read_bytes(), filename=p.name) for p in frameworks.builtin_paths()}
+    specs = {p.stem: framework_loading.load_yaml(p.read_bytes(), filename=p.name) for p in framework_loading.builtin_paths()}
     scs = specs["scs-readiness"]
     levels = [q.levels for s in scs.sections for q in s.questions]
     assert len(levels) == 43 and levels.count(["★4"]) == 17 and levels.count(["★3", "★4"]) == 26

@@ -19,8 +19,8 @@ from django.utils import timezone
 from renkei.accounts.services import portal_link_issue, portal_link_revoke
 from renkei.assessments.answering import services as answering
 from renkei.assessments.campaigns import services as campaign_services
+from renkei.assessments.frameworks import loading as framework_loading
 from renkei.assessments.frameworks import services as framework_services
-from renkei.assessments.frameworks import spec as frameworks
 from renkei.assessments.models import (
     Answer,
     Assignment,
@@ -109,7 +109,7 @@ def big_framework(questions: int, key: str) -> Any:
         "levels": ["★3"],
         "sections": sections,
     }
-    spec = frameworks.spec_from_document(document, filename=f"{key}.yaml")
+    spec = framework_loading.spec_from_document(document, filename=f"{key}.yaml")
     framework, _changed = framework_services.framework_install(user=None, spec=spec, origin=FrameworkOrigin.UPLOADED)
     return framework
 

@@ -307,7 +307,7 @@ def test_moving_a_party_to_another_group_company_moves_its_assessment_records(ow
 
 @pytest.mark.django_db
 def test_a_required_file_question_is_answered_by_its_evidence(own):
-    from renkei.assessments.frameworks import spec as frameworks
+    from renkei.assessments.frameworks import loading as framework_loading
     from renkei.assessments.models import FrameworkOrigin
 
     text = """
@@ -322,7 +322,7 @@ sections:
       - {id: F-1, text: 情報セキュリティ基本方針を添付してください, type: file}
 """
     framework, _ = framework_services.framework_install(
-        user=None, spec=frameworks.load_yaml(text.encode(), filename="f.yaml"), origin=FrameworkOrigin.UPLOADED
+        user=None, spec=framework_loading.load_yaml(text.encode(), filename="f.yaml"), origin=FrameworkOrigin.UPLOADED
     )
     a = assignment(framework=framework)
     with pytest.raises(RenkeiError):

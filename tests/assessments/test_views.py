@@ -14,6 +14,7 @@ from django.utils import timezone
 from renkei.accounts.models import PortalLink
 from renkei.accounts.services import portal_link_issue
 from renkei.assessments.campaigns import services as campaign_services
+from renkei.assessments.frameworks import loading as framework_loading
 from renkei.assessments.frameworks import services as framework_services
 from renkei.assessments.frameworks import spec as frameworks
 from renkei.assessments.frameworks.views import framework_yaml
@@ -290,7 +291,7 @@ def test_builtin_frameworks_render_and_download(own, analyst_c):
         response = analyst_c.get(url("framework_download", framework.pk))
         assert response.status_code == 200 and response["Content-Type"].startswith("application/yaml")
         # The download loads back to the same content.
-        spec = frameworks.load_yaml(response.content, filename="download.yaml")
+        spec = framework_loading.load_yaml(response.content, filename="download.yaml")
         assert spec.content_hash() == framework.content_hash, framework.key
 
 
@@ -298,7 +299,7 @@ def test_download_round_trip_of_an_uploaded_framework(own):
     framework = small_framework()
     text = framework_yaml(framework)
     assert "&id" not in text and "*id" not in text  # no YAML aliases (the loader refuses them)
-    assert frameworks.load_yaml(text.encode(), filename="x.yaml").content_hash() == framework.content_hash
+    assert framework_loading.load_yaml(text.encode(), filename="x.yaml").content_hash() == framework.content_hash
     assert yaml.safe_load(text)["name"] == {"ja": "小さな確認", "en": "Small check"}
 
 

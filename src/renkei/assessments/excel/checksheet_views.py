@@ -18,7 +18,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 
-from renkei.assessments.excel import checksheet as excel
+from renkei.assessments.excel import checksheet
+from renkei.assessments.excel import reading as excel_reading
 from renkei.assessments.excel.pending import (
     FRAMEWORK_SESSION_KEY,
     PREVIEW_QUESTIONS,
@@ -88,7 +89,7 @@ class ColumnsForm(forms.Form):
     )  # fmt: skip
     group_company = forms.ChoiceField(label=gettext_lazy("available to"), required=False)
 
-    COLUMN_FIELDS = excel.FIELDS
+    COLUMN_FIELDS = checksheet.FIELDS
 
     def __init__(self, *args: Any, columns: list[tuple[int, str]], user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -122,13 +123,13 @@ class ColumnsForm(forms.Form):
                 used[value] = name
         return data
 
-    def mapping(self) -> excel.ColumnMapping:
+    def mapping(self) -> checksheet.ColumnMapping:
         data = self.cleaned_data
-        return excel.ColumnMapping.from_dict(data)
+        return checksheet.ColumnMapping.from_dict(data)
 
-    def framework_fields(self) -> excel.FrameworkFields:
+    def framework_fields(self) -> checksheet.FrameworkFields:
         data = self.cleaned_data
-        return excel.FrameworkFields(
+        return checksheet.FrameworkFields(
             key=data["key"],
             version=data["version"],
             name_ja=data["name_ja"].strip(),
@@ -142,12 +143,12 @@ class CheckSheetStep(RenkeiViewMixin, View):
 
     permission_action = WRITE
 
-    def book(self) -> tuple[dict[str, Any], excel.Book] | None:
+    def book(self) -> tuple[dict[str, Any], excel_reading.Book] | None:
         entry = pending_entry(self.request.session, FRAMEWORK_SESSION_KEY)
         data = pending_load(entry) if entry else None
         if entry is None or data is None:
             return None
-        return entry, excel.Book.from_json(data)
+        return entry, excel_reading.Book.from_json(data)
 
     def restart(self) -> HttpResponse:
         messages.error(self.request, _("This upload is no longer available; upload the file again."))
@@ -158,7 +159,7 @@ class CheckSheetStep(RenkeiViewMixin, View):
         return render(self.request, TEMPLATES + template, context, status=status)
 
 
-def _chosen_sheet(entry: dict[str, Any], book: excel.Book) -> tuple[int, excel.Sheet] | None:
+def _chosen_sheet(entry: dict[str, Any], book: excel_reading.Book) -> tuple[int, excel_reading.Sheet] | None:
     index = entry.get("sheet")
     if isinstance(index, int) and 0 <= index < len(book.sheets):
         return index, book.sheets[index]
@@ -187,7 +188,7 @@ class FrameworkImportUploadView(CheckSheetStep):
         try:
             if upload.size > settings.RENKEI_MAX_UPLOAD_BYTES:
                 raise RenkeiError(file_too_large_message(settings.RENKEI_MAX_UPLOAD_BYTES), field_name="file", status=413)
-            book = excel.read_book(upload.read(), filename=upload.name or "upload.xlsx")
+            book = excel_reading.read_book(upload.read(), filename=upload.name or "upload.xlsx")
         except RenkeiError as exc:
             return self.render_step("framework_upload.html", {**context, "error": exc}, status=exc.status)
         first = next((i for i, s in enumerate(book.sheets) if s.rows and not s.hidden), None)
@@ -200,12 +201,12 @@ class FrameworkImportUploadView(CheckSheetStep):
 class FrameworkImportSheetView(CheckSheetStep):
     """Step 2: the sheet and its header row (the first rows are shown with their numbers)."""
 
-    def page(self, entry: dict[str, Any], book: excel.Book, index: int, errors: list[str] | None = None, status: int = 200) -> HttpResponse:
+    def page(self, entry: dict[str, Any], book: excel_reading.Book, index: int, errors: list[str] | None = None, status: int = 200) -> HttpResponse:
         sheet = book.sheets[index]
         header_row = entry.get("header_row") if entry.get("sheet") == index else None
         if not isinstance(header_row, int) or sheet.row(header_row) is None:
-            header_row = excel.guess_header_row(sheet)
-        rows = excel.preview_rows(sheet)
+            header_row = checksheet.guess_header_row(sheet)
+        rows = checksheet.preview_rows(sheet)
         width = max((len(cells) for _n, cells in rows), default=0)
         context = {
             "token": entry["token"],
@@ -214,7 +215,7 @@ class FrameworkImportSheetView(CheckSheetStep):
             "sheet_index": index,
             "sheet": sheet,
             "rows": rows,
-            "letters": [excel.column_letter(i) for i in range(width)],
+            "letters": [checksheet.column_letter(i) for i in range(width)],
             "header_row": header_row,
             "last_row": entry.get("last_row") if entry.get("sheet") == index else None,
             "more_rows": max(0, len(sheet.rows) - len(rows)),
@@ -274,7 +275,7 @@ class FrameworkImportColumnsView(CheckSheetStep):
     """Step 3: which column holds what, and the framework's key, name and version. Posting it shows
     step 4, the preview with every row's problems."""
 
-    def chosen(self) -> tuple[dict[str, Any], excel.Book, excel.Sheet, int] | None:
+    def chosen(self) -> tuple[dict[str, Any], excel_reading.Book, excel_reading.Sheet, int] | None:
         loaded = self.book()
         if loaded is None:
             return None
@@ -285,31 +286,31 @@ class FrameworkImportColumnsView(CheckSheetStep):
             return None
         return entry, book, chosen[1], header_row
 
-    def make_form(self, entry: dict[str, Any], book: excel.Book, sheet: excel.Sheet, header_row: int, data: Any = None) -> ColumnsForm:
-        columns = excel.column_choices(sheet, header_row)
+    def make_form(self, entry: dict[str, Any], book: excel_reading.Book, sheet: excel_reading.Sheet, header_row: int, data: Any = None) -> ColumnsForm:
+        columns = checksheet.column_choices(sheet, header_row)
         initial: dict[str, Any] = {"version": "1"}
         saved = entry.get("columns")
         if isinstance(saved, dict):
-            initial.update({k: ("" if v is None else str(v)) if k in excel.FIELDS else v for k, v in saved.items()})
+            initial.update({k: ("" if v is None else str(v)) if k in checksheet.FIELDS else v for k, v in saved.items()})
         else:
-            guess = excel.guess_columns(sheet.row(header_row) or [])
+            guess = checksheet.guess_columns(sheet.row(header_row) or [])
             initial.update({k: "" if v is None else str(v) for k, v in guess.items()})
             stem = book.filename.rsplit(".", 1)[0]
             initial["name_ja"] = f"{stem} {sheet.title}".strip()[:200]
             initial["key"] = f"excel-{timezone.localdate():%Y%m%d}-{secrets.token_hex(2)}"
-            levels = excel.column_levels(sheet, header_row, guess.get("level"), entry.get("last_row"))
-            initial["levels_cumulative"] = excel.looks_cumulative(levels)
+            levels = checksheet.column_levels(sheet, header_row, guess.get("level"), entry.get("last_row"))
+            initial["levels_cumulative"] = checksheet.looks_cumulative(levels)
         return ColumnsForm(data, columns=columns, user=self.request.user, initial=initial)
 
-    def columns_page(self, form: ColumnsForm, entry: dict[str, Any], book: excel.Book, sheet: excel.Sheet, header_row: int, status: int = 200) -> HttpResponse:
+    def columns_page(self, form: ColumnsForm, entry: dict[str, Any], book: excel_reading.Book, sheet: excel_reading.Sheet, header_row: int, status: int = 200) -> HttpResponse:
         context = {
             "token": entry["token"],
             "form": form,
             "filename": book.filename,
             "sheet": sheet,
             "header_row": header_row,
-            "header": [(excel.column_letter(i), text) for i, text in enumerate(sheet.row(header_row) or [])],
-            "sample": excel.preview_rows(excel.Sheet(title=sheet.title, rows=[r for r in sheet.rows if r[0] > header_row]), 3),
+            "header": [(checksheet.column_letter(i), text) for i, text in enumerate(sheet.row(header_row) or [])],
+            "sample": checksheet.preview_rows(excel_reading.Sheet(title=sheet.title, rows=[r for r in sheet.rows if r[0] > header_row]), 3),
         }
         return self.render_step("framework_columns.html", context, status=status)
 
@@ -336,9 +337,9 @@ class FrameworkImportColumnsView(CheckSheetStep):
 
 
 def _check_sheet(
-    book: excel.Book, sheet: excel.Sheet, header_row: int, last_row: Any, mapping: excel.ColumnMapping, fields: excel.FrameworkFields
-) -> excel.CheckSheetResult:
-    result = excel.check_sheet_spec(
+    book: excel_reading.Book, sheet: excel_reading.Sheet, header_row: int, last_row: Any, mapping: checksheet.ColumnMapping, fields: checksheet.FrameworkFields
+) -> checksheet.CheckSheetResult:
+    result = checksheet.check_sheet_spec(
         sheet,
         header_row=header_row,
         columns=mapping,
@@ -350,7 +351,7 @@ def _check_sheet(
     if existing is not None:
         # Importing never replaces a framework: a new sheet of the same framework gets a new version.
         result.problems.append(
-            excel.RowProblem(
+            checksheet.RowProblem(
                 row=None,
                 message=_("A framework with the key {key} and version {version} already exists. Choose another key or raise the version.").format(
                     key=fields.key, version=fields.version
@@ -361,7 +362,7 @@ def _check_sheet(
 
 
 def _preview_page(
-    step: CheckSheetStep, token: str, book: excel.Book, sheet: excel.Sheet, header_row: int, result: excel.CheckSheetResult,
+    step: CheckSheetStep, token: str, book: excel_reading.Book, sheet: excel_reading.Sheet, header_row: int, result: checksheet.CheckSheetResult,
     error: RenkeiError | None = None,
 ) -> HttpResponse:
     spec = result.spec
@@ -417,8 +418,8 @@ class FrameworkImportCreateView(CheckSheetStep):
         if chosen is None or not isinstance(header_row, int) or not isinstance(saved, dict):
             return self.restart()
         sheet = chosen[1]
-        mapping = excel.ColumnMapping.from_dict(saved)
-        fields = excel.FrameworkFields(
+        mapping = checksheet.ColumnMapping.from_dict(saved)
+        fields = checksheet.FrameworkFields(
             key=str(saved["key"]), version=str(saved["version"]), name_ja=str(saved["name_ja"]),
             name_en=str(saved.get("name_en") or ""), levels_cumulative=bool(saved.get("levels_cumulative")),
         )  # fmt: skip

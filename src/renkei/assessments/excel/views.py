@@ -27,8 +27,8 @@ from django.views import View
 from renkei.accounts.models import PortalLink
 from renkei.assessments.answering import selectors as answer_selectors
 from renkei.assessments.answering import services as answer_services
-from renkei.assessments.excel import answers as excel_export
-from renkei.assessments.excel import checksheet as excel
+from renkei.assessments.excel import answer_export, answer_import
+from renkei.assessments.excel import reading as excel_reading
 from renkei.assessments.excel.pending import (
     ANSWERS_SESSION_KEY,
     READ,
@@ -55,7 +55,7 @@ from renkei.registry.importexport.reading import file_too_large_message
 # --- 2. an assessment as a workbook --------------------------------------------------------------
 
 
-def _export_rows(assignment: Assignment) -> list[excel_export.ExportRow]:
+def _export_rows(assignment: Assignment) -> list[answer_export.ExportRow]:
     data = answer_selectors.questionnaire(assignment, with_follow_ups=False)
     rows = []
     for section in data.sections:
@@ -75,7 +75,7 @@ def _export_rows(assignment: Assignment) -> list[excel_export.ExportRow]:
                 else:
                     value = item.value_label
             rows.append(
-                excel_export.ExportRow(
+                answer_export.ExportRow(
                     ref=question.ref,
                     section=section.section.title,
                     text=question.text,
@@ -94,7 +94,7 @@ def _export_rows(assignment: Assignment) -> list[excel_export.ExportRow]:
 def workbook_response(assignment: Assignment, *, portal: bool = False) -> HttpResponse:
     """The .xlsx download of an assessment in the active language."""
     language = (translation.get_language() or "ja")[:2]
-    info = excel_export.ExportInfo(
+    info = answer_export.ExportInfo(
         assignment_id=assignment.pk,
         framework_key=assignment.framework.key,
         framework_version=assignment.framework.version,
@@ -104,8 +104,8 @@ def workbook_response(assignment: Assignment, *, portal: bool = False) -> HttpRe
         due_date=assignment.due_date,
         language=language,
     )
-    content = excel_export.write_workbook(info, _export_rows(assignment))
-    response = HttpResponse(content, content_type=excel_export.XLSX_CONTENT_TYPE)
+    content = answer_export.write_workbook(info, _export_rows(assignment))
+    response = HttpResponse(content, content_type=answer_export.XLSX_CONTENT_TYPE)
     filename = f"assessment-{assignment.pk}-{assignment.framework.key}.xlsx"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     response["Content-Language"] = language
@@ -143,19 +143,19 @@ class AnswersUploadForm(forms.Form):
             del self.fields["name"]
 
 
-def _question_infos(assignment: Assignment) -> dict[str, excel_export.QuestionInfo]:
+def _question_infos(assignment: Assignment) -> dict[str, answer_import.QuestionInfo]:
     return {
-        ref: excel_export.QuestionInfo(ref=ref, answer_type=answer_type, choices=tuple(choices or ()))
+        ref: answer_import.QuestionInfo(ref=ref, answer_type=answer_type, choices=tuple(choices or ()))
         for ref, answer_type, choices in Question.objects.filter(framework_id=assignment.framework_id).values_list(
             "ref", "answer_type", "choices"
         )
     }
 
 
-def _current_answers(assignment: Assignment) -> dict[str, excel_export.CurrentAnswer]:
+def _current_answers(assignment: Assignment) -> dict[str, answer_import.CurrentAnswer]:
     rows = Answer.objects.filter(assignment=assignment).values_list("question__ref", "value", "note", "carried_over", "version")
     return {
-        ref: excel_export.CurrentAnswer(value=value, note=note, carried_over=carried, version=version)
+        ref: answer_import.CurrentAnswer(value=value, note=note, carried_over=carried, version=version)
         for ref, value, note, carried, version in rows
     }
 
@@ -168,13 +168,13 @@ def _refuse_read_only(assignment: Assignment) -> None:
         )
 
 
-def _plan(assignment: Assignment, data: bytes, filename: str, confirm_carried: bool) -> tuple[excel_export.Filled, excel_export.AnswerPlan]:
-    book = excel.read_book(data, filename=filename)
-    filled = excel_export.read_filled(book)
+def _plan(assignment: Assignment, data: bytes, filename: str, confirm_carried: bool) -> tuple[answer_import.Filled, answer_import.AnswerPlan]:
+    book = excel_reading.read_book(data, filename=filename)
+    filled = answer_import.read_filled(book)
     framework = assignment.framework
-    excel_export.check_meta(filled, assignment_id=assignment.pk, framework_key=framework.key, framework_version=framework.version)
+    answer_import.check_meta(filled, assignment_id=assignment.pk, framework_key=framework.key, framework_version=framework.version)
     language = filled.meta.get("language") if filled.meta.get("language") in ("ja", "en") else None
-    plan = excel_export.plan_answers(
+    plan = answer_import.plan_answers(
         filled,
         questions=_question_infos(assignment),
         current=_current_answers(assignment),
@@ -277,7 +277,7 @@ class AnswersImport:
         )
         return self.preview(upload.name or "", filled, plan, token)
 
-    def preview(self, filename: str, filled: excel_export.Filled, plan: excel_export.AnswerPlan, token: str, error: RenkeiError | None = None, status: int = 200) -> HttpResponse:
+    def preview(self, filename: str, filled: answer_import.Filled, plan: answer_import.AnswerPlan, token: str, error: RenkeiError | None = None, status: int = 200) -> HttpResponse:
         context = {
             **self.base_context,
             "title": _("Import answers from Excel"),
@@ -333,7 +333,7 @@ class AnswersImport:
         return HttpResponseRedirect(self.done_url)
 
 
-_NO_ANSWER = excel_export.CurrentAnswer(value=None, note="", carried_over=False, version=0)
+_NO_ANSWER = answer_import.CurrentAnswer(value=None, note="", carried_over=False, version=0)
 
 
 class AssignmentImportView(RenkeiViewMixin, View):

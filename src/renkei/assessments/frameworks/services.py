@@ -11,7 +11,8 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from renkei.assessments.frameworks.spec import FrameworkSpec, builtin_paths, load_yaml
+from renkei.assessments.frameworks.loading import builtin_paths, load_yaml
+from renkei.assessments.frameworks.spec import FrameworkSpec
 from renkei.assessments.models import (
     Framework,
     FrameworkOrigin,
