@@ -78,7 +78,7 @@ def staff_answering(request: HttpRequest, pk: int) -> Answering:
 
 
 def _assignment_detail_url(assignment: Assignment) -> str:
-    # The review pages live in views_staff; link back to them when they are installed.
+    # The review pages live in review/; link back to them when they are installed.
     try:
         return assignment.get_absolute_url()
     except NoReverseMatch:

@@ -1,9 +1,8 @@
-"""Excel round trip pages: check sheets as frameworks, assessments as workbooks.
+"""Excel round trip pages: an assessment as a workbook (the check-sheet import is in `checksheet_views`).
 
-- Staff import a check sheet as a framework (`views_excel_checksheet`).
-- Staff and the partner portal download an assessment as .xlsx and import the filled file: the
-  rows are matched by question ID, every answer is checked, the preview lists unmatched IDs and
-  invalid answers with their row numbers, and nothing is saved unless the whole file is valid.
+Staff and the partner portal download an assessment as .xlsx and import the filled file: the rows
+are matched by question ID, every answer is checked, the preview lists unmatched IDs and invalid
+answers with their row numbers, and nothing is saved unless the whole file is valid.
 """
 
 from __future__ import annotations
