@@ -30,6 +30,7 @@ from renkei.assessments.models import (
 from renkei.assessments.views import (
     READ,
     WRITE,
+    StaffActionView,
     StaffConfirmView,
     StaffDeleteView,
     StaffDetailView,
@@ -276,23 +277,22 @@ class CampaignPartiesView(RenkeiViewMixin, View):
         return HttpResponseRedirect(campaign.get_absolute_url())
 
 
-class CampaignPartyRemoveView(RenkeiViewMixin, View):
-    permission_action = WRITE
+class CampaignPartyRemoveView(StaffActionView):
+    """Take one party out of a draft campaign (remembered in the filter, so a re-match keeps it out)."""
 
-    def post(self, request: HttpRequest, pk: int, org_pk: int) -> HttpResponse:
-        campaign = get_visible_or_404(campaign_queryset(), request.user, pk=pk)
-        party = get_visible_or_404(campaign.parties.all(), request.user, pk=org_pk)
-        party_filter = dict(campaign.party_filter or {})
+    model = Campaign
+
+    def act(self, obj: Any, data: dict[str, Any]) -> Any:
+        party = get_visible_or_404(obj.parties.all(), self.request.user, pk=self.kwargs["org_pk"])
+        party_filter = dict(obj.party_filter or {})
         party_filter["removed"] = sorted({*party_filter.get("removed", []), party.pk})
-        try:
-            campaign_services.campaign_set_parties(
-                user=request.user, campaign=campaign, organisations=campaign.parties.exclude(pk=party.pk), party_filter=party_filter
-            )
-        except RenkeiError as exc:
-            messages.error(request, str(exc))
-        else:
-            messages.success(request, _("{name} was removed from the campaign.").format(name=party.name))
-        return HttpResponseRedirect(reverse("assessments:campaign_parties", args=[campaign.pk]))
+        campaign_services.campaign_set_parties(
+            user=self.request.user, campaign=obj, organisations=obj.parties.exclude(pk=party.pk), party_filter=party_filter
+        )
+        messages.success(self.request, _("{name} was removed from the campaign.").format(name=party.name))
+
+    def redirect_url(self, obj: Any) -> str:
+        return reverse("assessments:campaign_parties", args=[obj.pk])
 
 
 # --- launch, close, delete -----------------------------------------------------------------------

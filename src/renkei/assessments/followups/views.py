@@ -5,27 +5,22 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import messages
 from django.db.models import Q, QuerySet
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
-from django.views import View
 
 from renkei.assessments.followups import forms as followup_forms
 from renkei.assessments.followups import services as followup_services
 from renkei.assessments.models import CLOSED_FOLLOW_UP_STATUSES, Assignment, FollowUp, FollowUpStatus
 from renkei.assessments.views import (
-    WRITE,
+    StaffActionView,
     StaffDeleteView,
     StaffDetailView,
     StaffEditView,
     StaffListView,
 )
-from renkei.core.errors import RenkeiError
-from renkei.core.permissions import get_visible_or_404, visible
-from renkei.core.views import Column, RenkeiViewMixin
+from renkei.core.permissions import visible
+from renkei.core.views import Column
 
 
 def followup_queryset() -> QuerySet[FollowUp]:
@@ -136,31 +131,20 @@ class FollowUpDetailView(StaffDetailView):
         return ctx
 
 
-class FollowUpMessageView(RenkeiViewMixin, View):
+class FollowUpMessageView(StaffActionView):
     """A message to the party in the item's thread, optionally changing the status."""
 
-    permission_action = WRITE
+    model = FollowUp
+    form_class = followup_forms.FollowUpMessageForm
+    success_message = gettext_lazy("Message added.")
 
-    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        follow_up = get_visible_or_404(followup_queryset(), request.user, pk=pk)
-        form = followup_forms.FollowUpMessageForm(request.POST)
-        if not form.is_valid():
-            for errors in form.errors.values():
-                for error in errors:
-                    messages.error(request, str(error))
-        else:
-            try:
-                followup_services.followup_message_add(
-                    follow_up=follow_up,
-                    body=form.cleaned_data.get("body") or "",
-                    user=request.user,
-                    status=form.cleaned_data.get("status") or None,
-                )
-            except RenkeiError as exc:
-                messages.error(request, str(exc))
-            else:
-                messages.success(request, _("Message added."))
-        return HttpResponseRedirect(f"{follow_up.get_absolute_url()}#thread")
+    def act(self, obj: Any, data: dict[str, Any]) -> Any:
+        return followup_services.followup_message_add(
+            follow_up=obj, body=data.get("body") or "", user=self.request.user, status=data.get("status") or None
+        )
+
+    def redirect_url(self, obj: Any) -> str:
+        return f"{obj.get_absolute_url()}#thread"
 
 
 class FollowUpDeleteView(StaffDeleteView):
