@@ -24,7 +24,7 @@ from renkei.assessments.models import (
     SubcontractorDeclaration,
 )
 from tests.assessments.factories import assignment, party, small_framework
-from tests.assessments.test_portal import enter
+from tests.assessments.portal.helpers import enter
 
 pytestmark = pytest.mark.django_db
 

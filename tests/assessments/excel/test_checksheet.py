@@ -12,7 +12,7 @@ from django.utils import translation
 from renkei.assessments.excel import checksheet as excel
 from renkei.assessments.models import Framework, FrameworkOrigin, Question
 from renkei.core.errors import RenkeiError
-from tests.assessments import excel_samples as samples
+from tests.assessments.excel import samples
 
 MAPPING = excel.ColumnMapping(id=0, section=1, question=2, choices=3, level=4, question_en=5, evidence=6, weight=7)
 FIELDS = excel.FrameworkFields(key="automotive-check", version="2024", name_ja="自動車産業チェックシート", levels_cumulative=True)

@@ -16,7 +16,7 @@ from renkei.assessments.models import Answer, AssignmentStatus, Evidence, Review
 from renkei.core.permissions import Role
 from tests import factories as f
 from tests.assessments.factories import assignment, party
-from tests.assessments.test_portal import _queries, answer_all, big_framework, enter, fill_some, qid
+from tests.assessments.portal.helpers import _queries, answer_all, big_framework, enter, fill_some, qid
 
 
 def _save(client: Client, a: Any, ref: str, value: Any, base_version: int | None = 0) -> Any:

@@ -1,256 +1,42 @@
-"""The partner portal: link entry and its clear pages, the party's boundary (another party's objects
-answer 404), the respondent's name, autosave with conflicts, the page without JavaScript, evidence,
-declared subcontractors, follow-up replies, read only after submission, language, query counts."""
+"""The partner portal's pages: the respondent's name, autosave with conflicts, the page without
+JavaScript, evidence, declared subcontractors, follow-up replies, read only after submission, query counts.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-import json
-from typing import Any
 
 import pytest
 from auditlog.models import LogEntry
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from renkei.accounts.services import portal_link_issue, portal_link_revoke
 from renkei.assessments.answering import services as answering
 from renkei.assessments.campaigns import services as campaign_services
-from renkei.assessments.frameworks import loading as framework_loading
-from renkei.assessments.frameworks import services as framework_services
 from renkei.assessments.models import (
     Answer,
-    Assignment,
     AssignmentStatus,
     DeclarationStatus,
     Evidence,
     FollowUp,
-    FollowUpMessage,
     FollowUpStatus,
-    FrameworkOrigin,
     ReviewState,
     SubcontractorDeclaration,
 )
 from renkei.assessments.review import services as review_services
 from tests import factories as f
-from tests.assessments.factories import assignment, party, small_framework
-
-NAME = "山田 太郎"
-
-
-# --- helpers (also used by test_answer_views) ------------------------------------------------------
-
-
-def issue_link(organisation: Any, days: int = 30) -> str:
-    _link, raw = portal_link_issue(user=None, organisation=organisation, expires_at=timezone.now() + dt.timedelta(days=days))
-    return raw
-
-
-def enter(client: Client, organisation: Any, name: str | None = NAME) -> Client:
-    """A browser that opened the party's portal link (and gave its name, unless `name` is None)."""
-    response = client.get(f"/portal/t/{issue_link(organisation)}/")
-    assert response.status_code == 302 and response["Location"].startswith("/portal/")
-    if name:
-        assert client.post("/portal/name/", {"name": name, "next": "/portal/"}).status_code == 302
-    return client
-
-
-def qid(a: Assignment, ref: str) -> int:
-    return a.framework.questions.get(ref=ref).pk
-
-
-def save(client: Client, url: str, value: Any, base_version: int | None = 0, note: str | None = None) -> Any:
-    payload: dict[str, Any] = {"value": value, "base_version": base_version}
-    if note is not None:
-        payload["note"] = note
-    return client.post(url, data=json.dumps(payload), content_type="application/json")
-
-
-def answer_all(a: Assignment, name: str = NAME) -> None:
-    respondent = answering.Respondent(name=name)
-    for ref in ("A-1", "A-2", "B-1"):
-        answering.answer_save(respondent=respondent, assignment=a, question_id=qid(a, ref), value="yes")
-    answering.answer_save(respondent=respondent, assignment=a, question_id=qid(a, "B-3"), value="full")
-
-
-def big_framework(questions: int, key: str) -> Any:
-    """A framework of `questions` questions in sections of 20, every answer type represented."""
-    types = ["yesno", "single", "multiple", "number", "text", "date", "maturity", "yesno", "yesno", "yesno"]
-    sections = []
-    for s in range(0, questions, 20):
-        items = []
-        for n in range(s, min(s + 20, questions)):
-            kind = types[n % len(types)]
-            question: dict[str, Any] = {
-                "id": f"Q-{n + 1}",
-                "text": {"ja": f"質問 {n + 1}: 管理策を実施していますか", "en": f"Question {n + 1}"},
-                "type": kind,
-                "levels": ["★3"],
-                "evidence": {"ja": "規程", "en": "Policy"},
-            }
-            if kind in ("single", "multiple"):
-                question["choices"] = [
-                    {"value": "a", "label": {"ja": "あ", "en": "A"}, "score": 0},
-                    {"value": "b", "label": {"ja": "い", "en": "B"}, "score": 1},
-                ]
-            if kind == "maturity":
-                question["choices"] = [{"value": str(v), "label": {"ja": f"{v}: 段階", "en": f"{v}: level"}, "score": v} for v in range(6)]
-            items.append(question)
-        sections.append({"id": f"S{s // 20 + 1}", "title": {"ja": f"分野 {s // 20 + 1}", "en": f"Area {s // 20 + 1}"}, "questions": items})
-    document = {
-        "schema": "renkei-framework/1",
-        "key": key,
-        "version": "1",
-        "name": {"ja": f"大きな確認 {questions}", "en": f"Big check {questions}"},
-        "scoring": "percent",
-        "levels": ["★3"],
-        "sections": sections,
-    }
-    spec = framework_loading.spec_from_document(document, filename=f"{key}.yaml")
-    framework, _changed = framework_services.framework_install(user=None, spec=spec, origin=FrameworkOrigin.UPLOADED)
-    return framework
-
-
-def fill_some(a: Assignment, count: int) -> None:
-    """Answers, evidence and comments on the first `count` questions (so the page shows them all)."""
-    respondent = answering.Respondent(name=NAME)
-    for question in a.framework.questions.order_by("order")[:count]:
-        value = {"yesno": "yes", "single": "a", "multiple": ["a"], "number": 3, "text": "はい", "date": "2025-01-01", "maturity": "3"}[question.answer_type]
-        answering.answer_save(respondent=respondent, assignment=a, question_id=question.pk, value=value, note="備考")
-        answering.comment_add(respondent=respondent, assignment=a, body="質問があります", question_id=question.pk)
-        answering.evidence_add(respondent=respondent, assignment=a, question_id=question.pk, upload=SimpleUploadedFile("規程.pdf", b"%PDF-1.4 x"))
-
-
-# --- the link -------------------------------------------------------------------------------------
-
-
-@pytest.mark.django_db
-def test_link_opens_the_partys_home(own, client):
-    org = party(name="株式会社委託先")
-    a = assignment(organisation=org)
-    enter(client, org)
-    response = client.get("/portal/")
-    html = response.content.decode()
-    assert response.status_code == 200
-    assert own.name in html and "株式会社委託先" in html and a.framework.name_ja in html
-    assert f"/portal/a/{a.pk}/" in html and "0 / 5" in html
-    assert response["Cache-Control"].count("no-store") and response["Referrer-Policy"] == "same-origin"
-    assert "Asia/Tokyo" in html
-    # The token is no longer in the URL after entering.
-    assert "/portal/t/" not in html
-
-
-@pytest.mark.django_db
-def test_unknown_token_and_no_link_show_a_clear_page(own, client):
-    response = client.get("/portal/t/rp_unknown-token/")
-    assert response.status_code == 404 and 'data-state="unknown"' in response.content.decode()
-    response = client.get("/portal/")
-    assert response.status_code == 403 and 'data-state="missing"' in response.content.decode()
-    a = assignment()
-    assert client.get(f"/portal/a/{a.pk}/").status_code == 403
-    response = save(client, f"/portal/a/{a.pk}/q/{qid(a, 'A-1')}/", "yes")
-    assert response.status_code == 403 and response.json()["message"]
-    assert not Answer.objects.exists()
-
-
-@pytest.mark.django_db
-def test_expired_link_shows_a_clear_page(own, client):
-    org = party()
-    link, raw = portal_link_issue(user=None, organisation=org, expires_at=timezone.now() + dt.timedelta(days=1))
-    type(link).objects.filter(pk=link.pk).update(expires_at=timezone.now() - dt.timedelta(minutes=1))
-    response = client.get(f"/portal/t/{raw}/")
-    assert response.status_code == 403 and 'data-state="expired"' in response.content.decode()
-    assert own.name in response.content.decode()  # "ask your contact at <company>"
-
-
-@pytest.mark.django_db
-def test_link_revoked_after_entering_is_refused_at_once(own, analyst, client):
-    org = party()
-    a = assignment(organisation=org)
-    link, raw = portal_link_issue(user=None, organisation=org, expires_at=timezone.now() + dt.timedelta(days=5))
-    client.get(f"/portal/t/{raw}/")
-    client.post("/portal/name/", {"name": NAME})
-    assert client.get("/portal/").status_code == 200
-    portal_link_revoke(user=analyst, link=link)
-    response = client.get("/portal/")
-    assert response.status_code == 403 and 'data-state="revoked"' in response.content.decode()
-    assert client.get(f"/portal/a/{a.pk}/").status_code == 403
-    response = save(client, f"/portal/a/{a.pk}/q/{qid(a, 'A-1')}/", "yes")
-    assert response.status_code == 403
-    assert not Answer.objects.exists()
-    # The expiry moving past while the browser is inside works the same way.
-    link2, raw2 = portal_link_issue(user=None, organisation=org, expires_at=timezone.now() + dt.timedelta(days=5))
-    client.get(f"/portal/t/{raw2}/")
-    assert client.get("/portal/").status_code == 200
-    type(link2).objects.filter(pk=link2.pk).update(expires_at=timezone.now() - dt.timedelta(seconds=1))
-    assert client.get("/portal/").status_code == 403
-
-
-@pytest.mark.django_db
-def test_leaving_forgets_the_link_in_this_browser(own, client):
-    org = party()
-    enter(client, org)
-    assert client.get("/portal/leave/").status_code == 200
-    response = client.post("/portal/leave/")
-    assert response.status_code == 200 and 'id="portal-left"' in response.content.decode()
-    assert client.get("/portal/").status_code == 403
-
-
-# --- the party's boundary -------------------------------------------------------------------------
-
-
-@pytest.mark.django_db
-def test_link_of_one_party_cannot_reach_another_partys_objects(own, analyst, client):
-    org_a, org_b = party(name="甲社"), party(name="乙社")
-    framework = small_framework()
-    a = assignment(organisation=org_a, framework=framework)
-    b = assignment(organisation=org_b, framework=framework)
-    q = qid(b, "B-1")
-    b_respondent = answering.Respondent(name="乙社の担当")
-    evidence = answering.evidence_add(respondent=b_respondent, assignment=b, question_id=q, upload=SimpleUploadedFile("b.pdf", b"%PDF-1.4 b"))
-    declaration = answering.declaration_add(respondent=b_respondent, assignment=b, name="乙社の再委託先")
-    follow_up = FollowUp.objects.create(
-        group_company=own, organisation=org_b, assignment=b, title="乙社の課題", due_date=timezone.localdate() + dt.timedelta(days=30)
-    )
-    enter(client, org_a)
-    assert client.get(f"/portal/a/{a.pk}/").status_code == 200
-    for url in (
-        f"/portal/a/{b.pk}/",
-        f"/portal/a/{b.pk}/submit/",
-        f"/portal/a/{b.pk}/declarations/",
-        f"/portal/evidence/{evidence.pk}/",
-        f"/portal/followups/{follow_up.pk}/",
-    ):
-        response = client.get(url)
-        assert response.status_code == 404, url
-        assert "乙社" not in response.content.decode()
-    response = save(client, f"/portal/a/{b.pk}/q/{q}/", "yes")
-    assert response.status_code == 404
-    posts = [
-        (f"/portal/a/{b.pk}/q/{q}/evidence/", {"file": SimpleUploadedFile("x.pdf", b"%PDF-1.4 x")}),
-        (f"/portal/a/{b.pk}/q/{q}/comment/", {"body": "hello"}),
-        (f"/portal/a/{b.pk}/evidence/{evidence.pk}/delete/", {}),
-        (f"/portal/a/{a.pk}/evidence/{evidence.pk}/delete/", {}),  # B's evidence through A's assessment
-        (f"/portal/a/{b.pk}/declarations/", {"name": "侵入"}),
-        (f"/portal/a/{b.pk}/declarations/{declaration.pk}/delete/", {}),
-        (f"/portal/a/{a.pk}/declarations/{declaration.pk}/delete/", {}),
-        (f"/portal/a/{b.pk}/submit/", {}),
-        (f"/portal/a/{b.pk}/confirm/", {}),
-        (f"/portal/followups/{follow_up.pk}/", {"body": "done", "status": "party_done"}),
-    ]
-    for url, data in posts:
-        assert client.post(url, data).status_code == 404, url
-    # A question of another framework through the party's own assessment is not found either.
-    other = small_framework(key="other-small")
-    assert save(client, f"/portal/a/{a.pk}/q/{other.questions.first().pk}/", "yes").status_code == 404
-    assert Evidence.objects.filter(pk=evidence.pk).exists()
-    assert SubcontractorDeclaration.objects.filter(assignment=b).count() == 1
-    assert not Answer.objects.exists() and not FollowUpMessage.objects.exists()
-    assert FollowUp.objects.get(pk=follow_up.pk).status == FollowUpStatus.OPEN
-
+from tests.assessments.factories import assignment, party
+from tests.assessments.portal.helpers import (
+    NAME,
+    _queries,
+    answer_all,
+    big_framework,
+    enter,
+    fill_some,
+    qid,
+    save,
+)
 
 # --- answering ------------------------------------------------------------------------------------
 
@@ -545,38 +331,6 @@ def test_follow_up_reply_and_the_party_cannot_close(own, client):
     html = client.get(url).content.decode()
     assert "導入しました" in html and "来月導入します" in html
 
-
-# --- language -------------------------------------------------------------------------------------
-
-
-@pytest.mark.django_db
-def test_japanese_by_default_english_with_lang_and_from_the_assignment(own, client):
-    org = party()
-    a = assignment(organisation=org)
-    enter(client, org)
-    response = client.get(f"/portal/a/{a.pk}/")
-    assert response["Content-Language"] == "ja" and "責任者を決めていますか" in response.content.decode()
-    response = client.get(f"/portal/a/{a.pk}/?lang=en")
-    html = response.content.decode()
-    assert response["Content-Language"] == "en" and '<html lang="en">' in html and "Is someone responsible?" in html
-    assert 'id="portal-lang"' in html and "?lang=ja" in html
-    # The choice stays for the next pages of this visit.
-    assert "Is someone responsible?" in client.get(f"/portal/a/{a.pk}/").content.decode()
-    # An assessment sent in English opens in English in a fresh browser.
-    Assignment.objects.filter(pk=a.pk).update(language="en")
-    fresh = enter(Client(), org)
-    assert fresh.get(f"/portal/a/{a.pk}/")["Content-Language"] == "en"
-
-
-# --- performance ----------------------------------------------------------------------------------
-
-
-def _queries(client: Client, url: str) -> int:
-    client.get(url)  # warm caches (framework data, templates)
-    with CaptureQueriesContext(connection) as captured:
-        response = client.get(url)
-    assert response.status_code == 200
-    return len(captured.captured_queries)
 
 
 @pytest.mark.django_db

@@ -25,7 +25,7 @@ from renkei.assessments.frameworks import loading as framework_loading
 from renkei.assessments.frameworks import services as framework_services
 from renkei.assessments.frameworks import spec as frameworks
 from renkei.assessments.models import Answer, AssignmentStatus, FrameworkOrigin
-from tests.assessments import excel_samples as samples
+from tests.assessments.excel import samples
 from tests.assessments.factories import assignment, party
 
 FRAMEWORK = """
