@@ -33,7 +33,6 @@ class AssessmentsConfig(AppConfig):
         from auditlog.registry import auditlog
 
         from renkei.assessments import models
-        from renkei.assessments.campaigns import tasks  # noqa: F401  (connects the launch task)
 
         post_migrate.connect(_install_builtin_frameworks, sender=self, dispatch_uid="renkei-builtin-frameworks")
         auditlog.register(models.Framework, exclude_fields=["updated_at"])

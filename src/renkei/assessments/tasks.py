@@ -1,11 +1,26 @@
-"""Worker task of the assessments app: reminders, a thin entry point that calls `reminders_send`.
-The campaign launch task is in `campaigns/tasks.py`."""
+"""Worker tasks of the assessments app: thin entry points that call services."""
 
 from __future__ import annotations
 
 from django_tasks import task
 
 from renkei.core.audit import audit_context
+
+
+@task()
+def launch_campaign(campaign_id: int) -> dict[str, int]:
+    """Create the campaign's assignments, portal links and invitations (see `campaign_launch_run`)."""
+    from renkei.assessments.campaigns.services import campaign_launch_run
+    from renkei.assessments.models import Campaign, CampaignStatus
+
+    with audit_context(actor=None, via="task: campaign launch"):
+        try:
+            campaign = campaign_launch_run(campaign_id=campaign_id)
+        except Exception as exc:
+            # The page shows the failure; the launch can be run again and skips finished parties.
+            Campaign.objects.filter(pk=campaign_id, status=CampaignStatus.LAUNCHING).update(launch_error=str(exc)[:2000])
+            raise
+    return {"done": campaign.launch_done, "total": campaign.launch_total}
 
 
 @task()

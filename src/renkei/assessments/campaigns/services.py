@@ -13,7 +13,6 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -164,13 +163,10 @@ def campaign_launch(*, user: Any, campaign: Campaign) -> Campaign:
     return campaign
 
 
-# Sent after the commit of a launch; `campaigns/tasks.py` answers it by queueing the worker's part
-# (`campaign_launch_run`), so services do not import the tasks that call them.
-launch_requested = Signal()
-
-
 def _enqueue_launch(campaign_id: int) -> None:
-    launch_requested.send(sender=Campaign, campaign_id=campaign_id)
+    from renkei.assessments.tasks import launch_campaign
+
+    launch_campaign.enqueue(campaign_id)
 
 
 def campaign_launch_run(*, campaign_id: int, notify: bool = True) -> Campaign:
