@@ -9,13 +9,14 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import translation
 
-from renkei.assessments.excel import checksheet as excel
+from renkei.assessments.excel import checksheet
+from renkei.assessments.excel import reading as excel_reading
 from renkei.assessments.models import Framework, FrameworkOrigin, Question
 from renkei.core.errors import RenkeiError
 from tests.assessments.excel import samples
 
-MAPPING = excel.ColumnMapping(id=0, section=1, question=2, choices=3, level=4, question_en=5, evidence=6, weight=7)
-FIELDS = excel.FrameworkFields(key="automotive-check", version="2024", name_ja="自動車産業チェックシート", levels_cumulative=True)
+MAPPING = checksheet.ColumnMapping(id=0, section=1, question=2, choices=3, level=4, question_en=5, evidence=6, weight=7)
+FIELDS = checksheet.FrameworkFields(key="automotive-check", version="2024", name_ja="自動車産業チェックシート", levels_cumulative=True)
 
 
 @pytest.fixture(autouse=True)
@@ -42,8 +43,8 @@ def viewer_client(client, viewer):
     return _login(client, viewer)
 
 
-def _sheet(data: bytes | None = None) -> excel.Sheet:
-    book = excel.read_book(data or samples.check_sheet(), filename="check.xlsx")
+def _sheet(data: bytes | None = None) -> excel_reading.Sheet:
+    book = excel_reading.read_book(data or samples.check_sheet(), filename="check.xlsx")
     return book.sheets[0]
 
 
@@ -52,8 +53,8 @@ def _sheet(data: bytes | None = None) -> excel.Sheet:
 
 def test_check_sheet_becomes_a_spec_with_sections_levels_and_choices():
     sheet = _sheet()
-    assert excel.guess_header_row(sheet) == 4
-    result = excel.check_sheet_spec(sheet, header_row=4, columns=MAPPING, fields=FIELDS, filename="check.xlsx")
+    assert checksheet.guess_header_row(sheet) == 4
+    result = checksheet.check_sheet_spec(sheet, header_row=4, columns=MAPPING, fields=FIELDS, filename="check.xlsx")
     assert result.ok, result.problems
     spec = result.spec
     assert [s.title_ja for s in spec.sections] == ["組織的対策", "技術的対策"]
@@ -71,27 +72,27 @@ def test_check_sheet_becomes_a_spec_with_sections_levels_and_choices():
 
 
 def test_levels_cumulative_default_and_ordering():
-    assert excel.order_levels(["★4", "★3"]) == ["★3", "★4"]
-    assert excel.order_levels(["高", "中", "低"]) == ["高", "中", "低"]
-    assert excel.looks_cumulative(["Lv1", "Lv2", "Lv3"])
-    assert not excel.looks_cumulative(["★3", "★4"])
-    assert excel.column_levels(_sheet(), 4, 4) == ["Lv1", "Lv2", "Lv3"]
+    assert checksheet.order_levels(["★4", "★3"]) == ["★3", "★4"]
+    assert checksheet.order_levels(["高", "中", "低"]) == ["高", "中", "低"]
+    assert checksheet.looks_cumulative(["Lv1", "Lv2", "Lv3"])
+    assert not checksheet.looks_cumulative(["★3", "★4"])
+    assert checksheet.column_levels(_sheet(), 4, 4) == ["Lv1", "Lv2", "Lv3"]
 
 
 def test_choices_cells():
-    assert excel.parse_choices("はい/いいえ/該当なし") == ("yesno", ["yes", "no", "na"])
-    assert excel.parse_choices("Yes / No / N/A") == ("yesno", ["yes", "no", "na"])
-    assert excel.parse_choices("") == ("yesno", ["yes", "partly", "no", "na", "unknown"])
-    assert excel.parse_choices("自由記述") == ("text", [])
-    assert excel.parse_choices("A、B、C") == ("single", ["A", "B", "C"])
-    assert excel.parse_choices("毎月, 毎年") == ("single", ["毎月", "毎年"])
+    assert checksheet.parse_choices("はい/いいえ/該当なし") == ("yesno", ["yes", "no", "na"])
+    assert checksheet.parse_choices("Yes / No / N/A") == ("yesno", ["yes", "no", "na"])
+    assert checksheet.parse_choices("") == ("yesno", ["yes", "partly", "no", "na", "unknown"])
+    assert checksheet.parse_choices("自由記述") == ("text", [])
+    assert checksheet.parse_choices("A、B、C") == ("single", ["A", "B", "C"])
+    assert checksheet.parse_choices("毎月, 毎年") == ("single", ["毎月", "毎年"])
 
 
 def test_rows_without_section_go_to_one_section_and_full_width_ids_are_read():
     rows = [["Ａ－１", None, "質問1"], ["A-2", None, "質問2"]]
     sheet = _sheet(samples.check_sheet(rows, merge_section=False))
-    mapping = excel.ColumnMapping(id=0, question=2)
-    result = excel.check_sheet_spec(sheet, header_row=4, columns=mapping, fields=FIELDS)
+    mapping = checksheet.ColumnMapping(id=0, question=2)
+    result = checksheet.check_sheet_spec(sheet, header_row=4, columns=mapping, fields=FIELDS)
     assert result.ok
     assert len(result.spec.sections) == 1 and result.spec.sections[0].title_en == "General"
     assert [q.ref for q in result.spec.sections[0].questions] == ["A-1", "A-2"]
@@ -108,7 +109,7 @@ def test_row_problems_are_listed_with_row_numbers():
         ["要-6", None, "不正なID", "", "", "", "", ""],
         [None, None, None, None, None, None, None, None],
     ]
-    result = excel.check_sheet_spec(_sheet(samples.check_sheet(rows)), header_row=4, columns=MAPPING, fields=FIELDS)
+    result = checksheet.check_sheet_spec(_sheet(samples.check_sheet(rows)), header_row=4, columns=MAPPING, fields=FIELDS)
     assert result.spec is None
     by_row = {p.row: p.message for p in result.problems}
     assert "also used in row 5" in by_row[6]
@@ -136,7 +137,7 @@ def test_row_problems_are_listed_with_row_numbers():
 )
 def test_hostile_files_are_refused_with_a_clear_message(data, filename, expected):
     with pytest.raises(RenkeiError) as caught:
-        excel.read_book(data, filename=filename)
+        excel_reading.read_book(data, filename=filename)
     assert expected in caught.value.message
 
 
@@ -145,7 +146,7 @@ def test_zip_bomb_is_refused_quickly():
     assert len(data) < 1024 * 1024
     started = time.monotonic()
     with pytest.raises(RenkeiError) as caught:
-        excel.read_book(data, filename="bomb.xlsx")
+        excel_reading.read_book(data, filename="bomb.xlsx")
     assert time.monotonic() - started < 1.0
     assert "refused for safety" in caught.value.message or "too large when unpacked" in caught.value.message
 
@@ -153,14 +154,14 @@ def test_zip_bomb_is_refused_quickly():
 def test_entities_past_the_quick_scan_are_still_refused():
     # The DOCTYPE beyond the first 4 KB of the part: defusedxml inside openpyxl refuses it.
     with pytest.raises(RenkeiError) as caught:
-        excel.read_book(samples.with_doctype(padding=100_000), filename="evil.xlsx")
+        excel_reading.read_book(samples.with_doctype(padding=100_000), filename="evil.xlsx")
     assert "could not be read" in caught.value.message
 
 
 def test_too_many_rows_are_refused(monkeypatch):
-    monkeypatch.setattr(excel, "MAX_SHEET_ROWS", 5)
+    monkeypatch.setattr(excel_reading, "MAX_SHEET_ROWS", 5)
     with pytest.raises(RenkeiError) as caught:
-        excel.read_book(samples.check_sheet(), filename="check.xlsx")
+        excel_reading.read_book(samples.check_sheet(), filename="check.xlsx")
     assert "at most 5" in caught.value.message
 
 

@@ -20,7 +20,7 @@ from renkei.accounts.services import portal_link_issue
 from renkei.assessments.answering import services as answering
 from renkei.assessments.campaigns import services as campaign_services
 from renkei.assessments.excel import answer_export, answer_import
-from renkei.assessments.excel import checksheet as excel
+from renkei.assessments.excel import reading as excel_reading
 from renkei.assessments.frameworks import loading as framework_loading
 from renkei.assessments.frameworks import services as framework_services
 from renkei.assessments.frameworks import spec as frameworks
@@ -382,9 +382,9 @@ def test_answer_labels_of_the_file_language_are_read(db):
 
 
 def test_reading_a_copied_sheet_without_meta():
-    book = excel.Book(
+    book = excel_reading.Book(
         filename="copy.xlsx",
-        sheets=[excel.Sheet(title="回答シート", rows=[(1, ["説明"]), (3, ["質問ID", "質問", "回答", "コメント"]), (4, ["A-1", "…", "はい", ""]), (5, ["A-1", "…", "いいえ"])])],
+        sheets=[excel_reading.Sheet(title="回答シート", rows=[(1, ["説明"]), (3, ["質問ID", "質問", "回答", "コメント"]), (4, ["A-1", "…", "はい", ""]), (5, ["A-1", "…", "いいえ"])])],
     )
     filled = answer_import.read_filled(book)
     assert filled.meta == {} and [r.ref for r in filled.rows] == ["A-1"]
