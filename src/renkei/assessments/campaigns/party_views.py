@@ -29,6 +29,7 @@ from renkei.assessments.views import (
     WRITE,
     StaffActionView,
     StaffConfirmView,
+    StaffDetailView,
     optional_url,
     paginate,
     querystring,
@@ -169,15 +170,20 @@ def party_context(request: HttpRequest, organisation: Organisation) -> dict[str,
     }
 
 
-class PartyAssuranceView(RenkeiViewMixin, View):
-    permission_action = READ
+class PartyAssuranceView(StaffDetailView):
+    """One party: its required level (proposed or overridden), assessments, follow-ups and links."""
 
-    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
-        organisation = get_party(request, pk)
-        context = party_context(request, organisation)
+    model = Organisation
+    template_name = "assessments/party_assurance.html"
+
+    def base_queryset(self) -> QuerySet[Organisation]:
+        return Organisation.objects.select_related("group_company")
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = {**super().get_context_data(**kwargs), **party_context(self.request, self.object)}
         for a in context["assignments"]:
             a.answer_url = optional_url("assessments:assignment_answer", a.pk) if context["is_ours"] else None
-        return render(request, "assessments/party_assurance.html", context)
+        return context
 
 
 class OverrideView(RenkeiViewMixin, View):
