@@ -5,8 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import io
 import os
-import time
-import zipfile
 
 import pytest
 from auditlog.models import LogEntry
@@ -285,104 +283,6 @@ def test_one_bad_row_saves_nothing(analyst, own):
 def test_unknown_organisation_in_a_relationship_is_an_error(analyst, own):
     plan = plan_for(analyst, "委託元,委託先,関係の種類\n存在しない会社,別の会社,委託\n".encode())
     assert "not found or not permitted" in plan.rows[0].errors[0].message
-
-
-def test_file_over_the_size_limit_is_refused(analyst, own, settings):
-    settings.RENKEI_MAX_UPLOAD_BYTES = 1024
-    data = ("名称,種別\n" + "甲社,委託先\n" * 200).encode()
-    with pytest.raises(RenkeiError) as exc:
-        parse_upload(data, filename="big.csv")
-    assert exc.value.status == 413
-    assert "too large" in exc.value.message
-
-
-def test_random_bytes_named_xlsx_are_not_a_workbook(analyst, own):
-    with pytest.raises(RenkeiError) as exc:
-        parse_upload(os.urandom(4096), filename="data.xlsx")
-    assert "not an Excel workbook" in exc.value.message
-
-
-def test_random_bytes_named_csv_are_not_a_spreadsheet(analyst, own):
-    with pytest.raises(RenkeiError) as exc:
-        parse_upload(b"\x00\x01\x02binary\xff\xfe\x00" * 100, filename="data.csv")
-    assert "not a CSV or Excel file" in exc.value.message
-
-
-def test_a_zip_that_is_not_a_workbook_is_refused(analyst, own):
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr("readme.txt", "hello")
-    with pytest.raises(RenkeiError) as exc:
-        parse_upload(buffer.getvalue(), filename="data.xlsx")
-    assert "not an Excel workbook" in exc.value.message
-
-
-def test_old_xls_is_refused_with_advice(analyst, own):
-    with pytest.raises(RenkeiError) as exc:
-        parse_upload(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 512, filename="data.xls")
-    assert ".xlsx" in exc.value.message
-
-
-def _bomb(member_bytes: int) -> bytes:
-    # A workbook-shaped zip whose one sheet unpacks to a huge run of zeros.
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
-        archive.writestr("[Content_Types].xml", "<Types/>")
-        archive.writestr("xl/workbook.xml", "<workbook/>")
-        with archive.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as member:
-            chunk = b"\x00" * (1024 * 1024)
-            for _ in range(member_bytes // len(chunk)):
-                member.write(chunk)
-    return buffer.getvalue()
-
-
-def test_zip_bomb_is_refused_quickly_without_unpacking(analyst, own):
-    for size in (40 * 1024 * 1024, 200 * 1024 * 1024):
-        data = _bomb(size)
-        assert len(data) < 1024 * 1024
-        started = time.monotonic()
-        with pytest.raises(RenkeiError) as exc:
-            parse_upload(data, filename="bomb.xlsx")
-        assert time.monotonic() - started < 1.0
-        assert "refused for safety" in exc.value.message or "too large when unpacked" in exc.value.message
-
-
-def _with_doctype(padding: int) -> bytes:
-    data = workbook_bytes({"取引先": [["名称", "種別"], ["甲社", "委託先"]]})
-    source = zipfile.ZipFile(io.BytesIO(data))
-    buffer = io.BytesIO()
-    doctype = b'<!DOCTYPE x [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;">]>'
-    with zipfile.ZipFile(buffer, "w") as archive:
-        for item in source.infolist():
-            content = source.read(item)
-            if item.filename == "xl/workbook.xml":
-                content = b'<?xml version="1.0"?>' + b"<!--" + b" " * padding + b"-->" + doctype + content
-            archive.writestr(item, content)
-    return buffer.getvalue()
-
-
-def test_xml_entities_are_refused(analyst, own):
-    with pytest.raises(RenkeiError) as exc:
-        parse_upload(_with_doctype(0), filename="evil.xlsx")
-    assert "not allowed" in exc.value.message
-    # Past our quick scan, openpyxl's defusedxml parser still refuses it.
-    with pytest.raises(RenkeiError) as exc:
-        parse_upload(_with_doctype(100_000), filename="evil.xlsx")
-    assert "could not be read" in exc.value.message
-
-
-def test_too_many_rows_are_refused(analyst, own, monkeypatch):
-    monkeypatch.setattr("renkei.registry.importexport.reading.MAX_ROWS_PER_SHEET", 5)
-    data = ("名称,種別\n" + "".join(f"会社{i},委託先\n" for i in range(6))).encode()
-    with pytest.raises(RenkeiError) as exc:
-        parse_upload(data, filename="many.csv")
-    assert "more than 5 rows" in exc.value.message
-
-
-def test_malformed_csv_is_refused(analyst, own):
-    with pytest.raises(RenkeiError) as exc:
-        parse_upload('名称,種別\n"甲社,委託先\n'.encode(), filename="bad.csv")
-    assert "malformed" in exc.value.message
 
 
 def test_values_without_a_header_are_row_errors(analyst, own):

@@ -84,16 +84,3 @@ def install_error_handlers(api: NinjaAPI) -> None:
         message = items[0]["message"] if items else _("Invalid input.")
         return api.create_response(request, {"message": message, "errors": items}, status=422)
 
-
-def refuse_large_body(request: HttpRequest, limit: int) -> None:
-    """Refuse an upload by its declared length, before Django reads (and spools) the body."""
-    try:
-        length = int(request.META.get("CONTENT_LENGTH") or 0)
-    except ValueError:
-        length = limit + 1
-    if length > limit + 64 * 1024:
-        raise RenkeiError(
-            _("The file is too large (limit {limit} MB).").format(limit=max(1, limit // 2**20)),
-            field_name="file",
-            status=413,
-        )

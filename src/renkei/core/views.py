@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from django import forms
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
@@ -27,6 +26,7 @@ from django.views import View
 from django.views.generic import DetailView, ListView
 
 from renkei.core.errors import RenkeiError, errors_to_form
+from renkei.core.files.uploads import request_too_large, request_too_large_message
 from renkei.core.permissions import Action, can, get_visible_or_404, require, visible
 
 
@@ -208,8 +208,7 @@ class ObjectEditView(ScopedQuerysetMixin, View):
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         instance = self.get_instance()
         if request_too_large(request):
-            limit = settings.RENKEI_MAX_UPLOAD_BYTES // 2**20
-            error = _("The upload is too large (limit {limit} MB).").format(limit=limit)
+            error = request_too_large_message()
             return render(request, "core/error.html", {"error": error}, status=413)
         form = self.make_form(instance, request.POST, request.FILES)
         if form.is_valid():
@@ -268,15 +267,6 @@ def deletion_summary(instance: models.Model) -> list[tuple[str, int]]:
         if count and qs.model._meta.app_label not in {"auditlog", "contenttypes"}:
             rows.append((str(qs.model._meta.verbose_name_plural), count))
     return rows
-
-
-def request_too_large(request: HttpRequest) -> bool:
-    """Refuse an upload by its declared length before Django reads the body."""
-    try:
-        length = int(request.META.get("CONTENT_LENGTH") or 0)
-    except ValueError:
-        return True
-    return length > settings.RENKEI_MAX_UPLOAD_BYTES + 64 * 1024
 
 
 def safe_next(request: HttpRequest, default: str = "/") -> str:

@@ -15,7 +15,6 @@ import secrets
 from collections.abc import Sequence
 from typing import Any
 
-from django.conf import settings
 from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -25,9 +24,9 @@ from django.utils.translation import gettext as _
 
 from renkei.accounts.models import hash_token
 from renkei.core.errors import RenkeiError
+from renkei.core.files.uploads import CheckedFile, Upload, check_file, limit_mb, upload_limit
 from renkei.core.permissions import Action, require, visible
 from renkei.core.services import check_write, record_save
-from renkei.core.uploads import CheckedFile, Upload, check_file
 from renkei.incidents.models import (
     Incident,
     IncidentCategory,
@@ -53,7 +52,7 @@ MAX_ATTACHMENTS_PER_REPORT = 10
 MAX_MESSAGE_CHARS = 20_000
 MAX_FIELD_CHARS = 200
 
-# Allowed attachment types (checked by extension and content in `core.uploads`).
+# Allowed attachment types (checked by extension and content in `core.files.uploads`).
 ALLOWED_TYPES = ("csv", "jpeg", "jpg", "pdf", "png", "txt", "xlsx", "zip")
 
 
@@ -79,7 +78,16 @@ def receipt_hash(code: str) -> str:
 
 
 def max_total_bytes() -> int:
-    return int(settings.RENKEI_MAX_UPLOAD_BYTES)
+    """All attachments of one submission together stay within the one upload limit."""
+    return upload_limit()
+
+
+def attachments_too_large() -> RenkeiError:
+    return RenkeiError(
+        _("The attachments are too large (limit {limit} MB in total).").format(limit=limit_mb(max_total_bytes())),
+        field_name="attachments",
+        status=413,
+    )
 
 
 def check_attachments(files: Sequence[Upload]) -> list[CheckedFile]:
@@ -90,11 +98,7 @@ def check_attachments(files: Sequence[Upload]) -> list[CheckedFile]:
             _("Attach at most {n} files.").format(n=MAX_ATTACHMENTS), field_name="attachments", status=400
         )
     limit = max_total_bytes()
-    too_large = RenkeiError(
-        _("The attachments are too large (limit {limit} MB in total).").format(limit=limit // 2**20),
-        field_name="attachments",
-        status=413,
-    )
+    too_large = attachments_too_large()
     if sum(int(f.size or 0) for f in files) > limit:
         raise too_large
     checked: list[CheckedFile] = []

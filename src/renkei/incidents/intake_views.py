@@ -25,9 +25,10 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from renkei.core.errors import RenkeiError, errors_to_form
+from renkei.core.files.uploads import limit_mb, request_too_large
 from renkei.core.permissions import Action, can, get_visible_or_404, require
 from renkei.core.public import public_language, public_response
-from renkei.core.views import Column, ObjectListView, request_too_large
+from renkei.core.views import Column, ObjectListView
 from renkei.incidents import intake
 from renkei.incidents.models import IntakeAttachment, IntakeKind, IntakeReport, IntakeStatus
 
@@ -123,19 +124,11 @@ class CreateIncidentForm(forms.Form):
 def _attachment_context() -> dict[str, Any]:
     return {
         "max_files": intake.MAX_ATTACHMENTS,
-        "max_mb": max(1, intake.max_total_bytes() // 2**20),
+        "max_mb": limit_mb(intake.max_total_bytes()),
         "allowed_types": ", ".join(intake.ALLOWED_TYPES),
         "accept": ",".join(f".{t}" for t in intake.ALLOWED_TYPES),
         "honeypot": HONEYPOT_FIELD,
     }
-
-
-def _too_large_error() -> RenkeiError:
-    limit = intake.max_total_bytes() // 2**20
-    return RenkeiError(
-        _("The attachments are too large (limit {limit} MB in total).").format(limit=limit),
-        field_name="attachments", status=413,
-    )
 
 
 # --- public: the form ---------------------------------------------------------------------------
@@ -151,7 +144,7 @@ def intake_form(request: HttpRequest) -> HttpResponse:
     if _over_limit(request, "submit"):
         return _too_many(request)
     if request_too_large(request):
-        return _render_form(request, IntakeForm(), error=_too_large_error(), status=413)
+        return _render_form(request, IntakeForm(), error=intake.attachments_too_large(), status=413)
     form = IntakeForm(request.POST)
     if not form.is_valid():
         return _render_form(request, form, status=400)
@@ -248,7 +241,7 @@ def intake_status_detail(request: HttpRequest) -> HttpResponse:
         if _over_limit(request, "followup"):
             return _too_many(request)
         if request_too_large(request):
-            error, status = _too_large_error(), 413
+            error, status = intake.attachments_too_large(), 413
         else:
             form = FollowUpForm(request.POST)
             if form.is_valid():

@@ -1,6 +1,6 @@
 """Reading a leaked sample (CSV, Excel .xlsx, or a text dump with unknown columns) into fingerprints.
 
-The safe reading of uploads is `registry.importexport.reading`'s: its encoding detection (UTF-8,
+The safe reading of uploads is core's (`core.files.tabular`): its encoding detection (UTF-8,
 UTF-16 with BOM, CP932) and its workbook checks (zip bombs, XML entities) before openpyxl sees a
 byte. Its row cap is for imports; a leak may have millions of rows, so rows are read here.
 
@@ -33,16 +33,9 @@ import numpy as np
 from django.utils.translation import gettext as _
 
 from renkei.core.errors import RenkeiError
+from renkei.core.files.tabular import cell_text, decode_text, is_workbook, open_workbook, refuse_unreadable
 from renkei.incidents import leak_match, leaks
 from renkei.incidents.leak_canaries import looks_like_header
-from renkei.registry.importexport.reading import (
-    OLE_MAGIC,
-    ZIP_MAGIC,
-    cell_text,
-    check_workbook_zip,
-    decode_text,
-    file_too_large_message,
-)
 
 MAX_ROWS = 5_000_000
 MAX_COLUMNS = 200
@@ -72,22 +65,6 @@ class Sample:
     # When read with a ledger (large CSV files): already matched, in the reading processes.
     hits: leak_match.Hits | None = None
     comparable: np.ndarray | None = None
-
-
-def refuse_unreadable(data: bytes, filename: str, limit: int) -> None:
-    if len(data) > limit:
-        raise RenkeiError(file_too_large_message(limit), field_name="file", status=413)
-    if not data or data.isspace():  # isspace stops at the first other byte; strip() would copy it all
-        raise RenkeiError(_("The file is empty."), field_name="file")
-    if data.startswith(OLE_MAGIC) or PurePath(filename).suffix.lower() == ".xls":
-        raise RenkeiError(
-            _("This is an old Excel (.xls) or password-protected file. Save it as .xlsx without a password, or as CSV."),
-            field_name="file",
-        )
-
-
-def is_workbook(data: bytes, filename: str) -> bool:
-    return data.startswith(ZIP_MAGIC) or PurePath(filename).suffix.lower() in {".xlsx", ".xlsm"}
 
 
 def too_many_rows() -> RenkeiError:
@@ -455,16 +432,9 @@ def _read_text_sample(text: str, filename: str, hasher: leaks.Hasher, canaries: 
 
 def workbook_sheets(data: bytes) -> list[tuple[str, list[tuple[int, list[Any]]]]]:
     """Every worksheet's non-empty rows (row number, raw cell values), after the zip checks."""
-    check_workbook_zip(data)
-    from openpyxl import load_workbook
-
-    try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True, keep_links=False)
-    except Exception as exc:  # noqa: BLE001 - openpyxl raises many types for a damaged file
-        raise RenkeiError(_("The workbook could not be read; it may be damaged."), field_name="file") from exc
     sheets: list[tuple[str, list[tuple[int, list[Any]]]]] = []
     total = 0
-    try:
+    with open_workbook(data) as workbook:
         for worksheet in workbook.worksheets:
             rows: list[tuple[int, list[Any]]] = []
             for number, values in enumerate(worksheet.iter_rows(max_col=MAX_COLUMNS, values_only=True), start=1):
@@ -474,12 +444,6 @@ def workbook_sheets(data: bytes) -> list[tuple[str, list[tuple[int, list[Any]]]]
                     if total > MAX_ROWS:
                         raise too_many_rows()
             sheets.append((worksheet.title, rows))
-    except RenkeiError:
-        raise
-    except Exception as exc:  # noqa: BLE001 - malformed sheet XML surfaces while iterating
-        raise RenkeiError(_("The workbook could not be read; it may be damaged."), field_name="file") from exc
-    finally:
-        workbook.close()
     return sheets
 
 

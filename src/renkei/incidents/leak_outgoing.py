@@ -1,6 +1,6 @@
 """The dataset we are about to share: read (CSV or .xlsx, first row naming the columns), fingerprinted,
 and written back in the same format and encoding with the canary rows mixed in. Reading reuses the
-safe upload checks of `leak_files` (and through it, of the registry import)."""
+safe upload checks of `core.files.tabular`."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ import numpy as np
 from django.utils.translation import gettext as _
 
 from renkei.core.errors import RenkeiError
+from renkei.core.files.tabular import cell_text, decode_text, is_workbook, refuse_unreadable
 from renkei.incidents import leaks
 from renkei.incidents.leak_canaries import Canary, classify_columns, typed_value
 from renkei.incidents.leak_files import (
@@ -23,12 +24,9 @@ from renkei.incidents.leak_files import (
     LAYOUT_SAMPLE,
     MAX_ROWS,
     detect_layout,
-    is_workbook,
-    refuse_unreadable,
     too_many_rows,
     workbook_sheets,
 )
-from renkei.registry.importexport.reading import cell_text, decode_text
 
 
 @dataclass

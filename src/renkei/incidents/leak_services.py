@@ -31,6 +31,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from renkei.core.errors import RenkeiError
+from renkei.core.files.uploads import upload_limit
 from renkei.core.permissions import Action, require, visible
 from renkei.core.services import check_write, record_delete, validate
 from renkei.incidents import leak_match, leak_selectors, leaks
@@ -146,7 +147,7 @@ def dataset_share(
         raise RenkeiError(
             _("Choose between 0 and {limit} canary rows.").format(limit=MAX_CANARIES), field_name="canary_count"
         )
-    outgoing = read_outgoing(data, filename=filename, encoding=encoding, max_bytes=settings.RENKEI_MAX_UPLOAD_BYTES)
+    outgoing = read_outgoing(data, filename=filename, encoding=encoding, max_bytes=upload_limit())
     styles = column_styles(outgoing)
     count = default_canary_count(len(outgoing.rows)) if canary_count is None else canary_count
     if not ensure_identifiable(styles):

@@ -7,7 +7,6 @@ from __future__ import annotations
 from typing import Any, cast
 
 from django import forms
-from django.conf import settings
 from django.db.models import QuerySet
 from django.db.models.functions import Length
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
@@ -20,6 +19,8 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 
 from renkei.core.errors import RenkeiError, errors_to_form
+from renkei.core.files.tabular import ENCODING_CHOICES
+from renkei.core.files.uploads import check_size, limit_mb, request_too_large, too_large
 from renkei.core.permissions import Action, can
 from renkei.core.views import Column, ObjectDeleteView, ObjectDetailView, ObjectListView, RenkeiViewMixin
 from renkei.incidents import leak_services, leak_tasks, leaks
@@ -29,9 +30,6 @@ from renkei.registry.forms import ScopedModelForm
 from renkei.registry.services import default_group_company_id
 
 READ, WRITE = Action.VIEW_INCIDENTS, Action.CHANGE_INCIDENTS
-# Room for the form fields and multipart framing around the file itself.
-REQUEST_OVERHEAD_BYTES = 64 * 1024
-ENCODINGS = [("auto", gettext_lazy("Detect")), ("utf-8", "UTF-8"), ("cp932", "Shift_JIS (CP932)")]
 COLUMN_KINDS = {
     "email": gettext_lazy("e-mail"),
     "phone": gettext_lazy("phone"),
@@ -54,19 +52,6 @@ MATCH_KINDS = {"row": gettext_lazy("whole row"), "email": gettext_lazy("e-mail")
 
 def _language(request: HttpRequest) -> str:
     return getattr(request, "LANGUAGE_CODE", None) or translation.get_language() or "ja"
-
-
-def _declared_length(request: HttpRequest) -> int:
-    try:
-        return int(request.META.get("CONTENT_LENGTH") or 0)
-    except ValueError:
-        return 0
-
-
-def _too_large(limit: int) -> RenkeiError:
-    return RenkeiError(
-        _("The file is too large (limit {limit} MB).").format(limit=max(1, limit // 2**20)), field_name="file", status=413
-    )
 
 
 # --- the ledger ---------------------------------------------------------------------------------
@@ -152,7 +137,7 @@ class ShareForm(ScopedModelForm):
         max_value=leak_services.MAX_CANARIES,
         help_text=gettext_lazy("Leave empty for about one per 2,000 rows (at least 3, at most 50)."),
     )
-    encoding = forms.ChoiceField(label=gettext_lazy("Text encoding (CSV only)"), choices=ENCODINGS, initial="auto")
+    encoding = forms.ChoiceField(label=gettext_lazy("Text encoding (CSV only)"), choices=ENCODING_CHOICES, initial="auto")
 
     class Meta:
         model = SharedDataset
@@ -174,8 +159,7 @@ class DatasetShareView(RenkeiViewMixin, View):
     template_name = "incidents/leaks/share.html"
 
     def render_form(self, form: ShareForm, status: int = 200, error: RenkeiError | None = None) -> HttpResponse:
-        limit = settings.RENKEI_MAX_UPLOAD_BYTES
-        context = {"form": form, "error": error, "max_mb": max(1, limit // 2**20), "title": _("Share a dataset")}
+        context = {"form": form, "error": error, "max_mb": limit_mb(), "title": _("Share a dataset")}
         return render(self.request, self.template_name, context, status=status)
 
     def get(self, request: HttpRequest) -> HttpResponse:
@@ -183,15 +167,16 @@ class DatasetShareView(RenkeiViewMixin, View):
         return self.render_form(ShareForm(user=request.user, initial=initial))
 
     def post(self, request: HttpRequest) -> HttpResponse:
-        limit = settings.RENKEI_MAX_UPLOAD_BYTES
-        if _declared_length(request) > limit + REQUEST_OVERHEAD_BYTES:
-            return self.render_form(ShareForm(user=request.user), 413, _too_large(limit))
+        if request_too_large(request):
+            return self.render_form(ShareForm(user=request.user), 413, too_large())
         form = ShareForm(request.POST, request.FILES, user=request.user)
         if not form.is_valid():
             return self.render_form(form, 400)
         upload = form.cleaned_data["file"]
-        if upload.size > limit:
-            return self.render_form(form, 413, _too_large(limit))
+        try:
+            check_size(upload.size)
+        except RenkeiError as exc:
+            return self.render_form(form, exc.status, exc)
         try:
             shared = leak_services.dataset_share(
                 user=request.user,
@@ -219,7 +204,7 @@ class TraceForm(forms.Form):
         label=gettext_lazy("Leaked file"),
         help_text=gettext_lazy("CSV, Excel (.xlsx) or any text (a dump with unknown columns)."),
     )
-    encoding = forms.ChoiceField(label=gettext_lazy("Text encoding"), choices=ENCODINGS, initial="auto")
+    encoding = forms.ChoiceField(label=gettext_lazy("Text encoding"), choices=ENCODING_CHOICES, initial="auto")
 
 
 class TraceView(RenkeiViewMixin, View):
@@ -233,7 +218,7 @@ class TraceView(RenkeiViewMixin, View):
         context = {
             "title": _("Trace a leaked file"),
             "form": form,
-            "max_mb": max(1, leak_services.max_leak_bytes() // 2**20),
+            "max_mb": limit_mb(leak_services.max_leak_bytes()),
             "match_kinds": MATCH_KINDS,
             **extra,
         }
@@ -249,15 +234,18 @@ class TraceView(RenkeiViewMixin, View):
         return self.render_page(TraceForm(), status=200, job=status, result=status.get("result"))
 
     def post(self, request: HttpRequest) -> HttpResponse:
+        # A leaked sample has a limit of its own (RENKEI_MAX_LEAK_BYTES): leaks are often large.
         limit = leak_services.max_leak_bytes()
-        if _declared_length(request) > limit + REQUEST_OVERHEAD_BYTES:
-            return self.render_page(TraceForm(), 413, error=_too_large(limit))
+        if request_too_large(request, limit):
+            return self.render_page(TraceForm(), 413, error=too_large(limit))
         form = TraceForm(request.POST, request.FILES)
         if not form.is_valid():
             return self.render_page(form, 400)
         upload = form.cleaned_data["file"]
-        if upload.size > limit:
-            return self.render_page(form, 413, error=_too_large(limit))
+        try:
+            check_size(upload.size, limit)
+        except RenkeiError as exc:
+            return self.render_page(form, exc.status, error=exc)
         filename = upload.name or "sample"
         if upload.size > leak_services.inline_leak_bytes():
             token, stored = leak_tasks.start(request.session, upload)

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from renkei.core.errors import RenkeiError
+from renkei.core.files.uploads import check_size, too_large
 from renkei.core.permissions import Action
 from renkei.core.services import check_write, record_delete, record_save, validate
 from renkei.incidents import playbooks, selectors
@@ -537,11 +538,9 @@ def cost_delete(*, user: Any, cost: CostEntry, via: str = "") -> None:
 def attachment_add(*, user: Any, incident: Incident, upload: UploadedFile, via: str = "") -> Attachment:
     """Attach a file (evidence, a partner's report) to an incident, within the upload size limit."""
     _check(user, incident)
-    limit = settings.RENKEI_MAX_UPLOAD_BYTES
-    if upload.size is None or upload.size > limit:
-        raise RenkeiError(
-            _("The file is too large (limit {limit} MB).").format(limit=limit // 2**20), field_name="file", status=413
-        )
+    if upload.size is None:
+        raise too_large()
+    check_size(upload.size)
     if upload.size == 0:
         raise RenkeiError(_("The file is empty."), field_name="file")
     name = (upload.name or "file").replace("\\", "/").rsplit("/", 1)[-1][:200] or "file"

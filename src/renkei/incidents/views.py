@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
 from django.contrib import messages
 from django.db.models import Count, Q, QuerySet, Sum
 from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseRedirect
@@ -19,12 +18,12 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from renkei.core.errors import RenkeiError, errors_to_form
+from renkei.core.files.uploads import limit_mb, request_too_large, request_too_large_message
 from renkei.core.permissions import Action, can, get_visible_or_404
 from renkei.core.views import (
     Column,
     ObjectDetailView,
     RenkeiViewMixin,
-    request_too_large,
 )
 from renkei.incidents import forms, selectors, services
 from renkei.incidents.models import (
@@ -129,7 +128,7 @@ class IncidentDetailView(ObjectDetailView):
                 "status_form": forms.StatusForm(initial={"status": incident.status}),
                 "timeline_form": forms.TimelineForm(),
                 "attachment_form": forms.AttachmentForm(),
-                "max_upload_mb": settings.RENKEI_MAX_UPLOAD_BYTES // 2**20,
+                "max_upload_mb": limit_mb(),
             }
         )
         return ctx
@@ -407,8 +406,7 @@ class AttachmentCreateView(RenkeiViewMixin, View):
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         incident = self.incident()
         if request_too_large(request):
-            limit = settings.RENKEI_MAX_UPLOAD_BYTES // 2**20
-            error = _("The upload is too large (limit {limit} MB).").format(limit=limit)
+            error = request_too_large_message()
             return render(request, "core/error.html", {"error": error}, status=413)
         form = forms.AttachmentForm(request.POST, request.FILES)
         if form.is_valid():

@@ -8,6 +8,8 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from renkei.core.errors import RenkeiError
+from renkei.core.files.uploads import check_size
 from renkei.core.permissions import allowed_company_ids, visible
 from renkei.registry.models import (
     OUR_KINDS,
@@ -138,13 +140,12 @@ class CertificationForm(ScopedModelForm):
         widgets = {"valid_from": DATE, "valid_until": DATE}
 
     def clean_evidence(self) -> Any:
-        from django.conf import settings
-
         upload = self.cleaned_data.get("evidence")
-        if upload and hasattr(upload, "size") and upload.size > settings.RENKEI_MAX_UPLOAD_BYTES:
-            raise forms.ValidationError(
-                _("The file is too large (limit {limit} MB).").format(limit=settings.RENKEI_MAX_UPLOAD_BYTES // 2**20)
-            )
+        if upload:
+            try:
+                check_size(getattr(upload, "size", None))
+            except RenkeiError as exc:
+                raise forms.ValidationError(exc.message) from exc
         return upload
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any, cast
 
 from django import forms
-from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
@@ -16,11 +15,13 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 
 from renkei.core.errors import RenkeiError
+from renkei.core.files.tabular import ENCODING_CHOICES
+from renkei.core.files.uploads import check_size, limit_mb, request_too_large, too_large
 from renkei.core.permissions import Action
 from renkei.core.views import RenkeiViewMixin
 from renkei.registry.importexport import pending, writing
 from renkei.registry.importexport.plan import build_plan
-from renkei.registry.importexport.reading import ParsedUpload, file_too_large_message, parse_upload
+from renkei.registry.importexport.reading import ParsedUpload, parse_upload
 from renkei.registry.importexport.rows import ERROR, NEW, UNCHANGED, UPDATE, Plan
 from renkei.registry.importexport.schema import KIND_LABELS, KINDS, SCHEMAS
 from renkei.registry.importexport.tasks import commit_import
@@ -28,7 +29,6 @@ from renkei.registry.importexport.tasks import commit_import
 PREVIEW_ROWS_PER_KIND = 1000
 STATUS_ORDER = {ERROR: 0, NEW: 1, UPDATE: 2, UNCHANGED: 3}
 # Room for the form fields and multipart framing around the file itself.
-REQUEST_OVERHEAD_BYTES = 64 * 1024
 
 
 class ImportForm(forms.Form):
@@ -40,7 +40,7 @@ class ImportForm(forms.Form):
     )
     encoding = forms.ChoiceField(
         label=gettext_lazy("Text encoding (CSV only)"),
-        choices=[("auto", gettext_lazy("Detect")), ("utf-8", "UTF-8"), ("cp932", "Shift_JIS (CP932)")],
+        choices=ENCODING_CHOICES,
         initial="auto",
     )
 
@@ -72,7 +72,7 @@ def _render_upload(
         "error": error,
         "kinds": [(k, KIND_LABELS[k]) for k in KINDS],
         "columns": [(KIND_LABELS[k], [c.header(language) for c in SCHEMAS[k].columns]) for k in KINDS],
-        "max_mb": max(1, settings.RENKEI_MAX_UPLOAD_BYTES // 2**20),
+        "max_mb": limit_mb(),
     }
     return render(request, "registry/import.html", context, status=status)
 
@@ -117,20 +117,14 @@ class ImportView(RenkeiViewMixin, View):
         return _render_upload(request, ImportForm(), running=committing and outcome is None, outcome=outcome)
 
     def post(self, request: HttpRequest) -> HttpResponse:
-        limit = settings.RENKEI_MAX_UPLOAD_BYTES
-        try:
-            length = int(request.META.get("CONTENT_LENGTH") or 0)
-        except ValueError:
-            length = 0
-        if length > limit + REQUEST_OVERHEAD_BYTES:
-            return _render_upload(request, ImportForm(), RenkeiError(file_too_large_message(limit)), status=413)
+        if request_too_large(request):
+            return _render_upload(request, ImportForm(), too_large(), status=413)
         form = ImportForm(request.POST, request.FILES)
         if not form.is_valid():
             return _render_upload(request, form, status=400)
         upload_file = form.cleaned_data["file"]
-        if upload_file.size > limit:
-            return _render_upload(request, form, RenkeiError(file_too_large_message(limit)), status=413)
         try:
+            check_size(upload_file.size)
             upload = parse_upload(
                 upload_file.read(),
                 filename=upload_file.name or "upload",

@@ -16,9 +16,9 @@ from django.http import HttpRequest, JsonResponse
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 
-from renkei.core.api import refuse_large_body
 from renkei.core.crud_api import DEFAULT_LIMIT, MAX_LIMIT, CrudSpec, ErrorOut, Page, crud_router
 from renkei.core.errors import RenkeiError
+from renkei.core.files.uploads import refuse_large_body
 from renkei.core.permissions import Action, Role, get_visible_or_404, require, visible
 from renkei.registry.models import OUR_KINDS, Organisation
 from renkei.software import schemas, selectors, services

@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from renkei.core.errors import RenkeiError
+from renkei.core.files.uploads import check_size, read_limited, upload_limit
 from renkei.core.permissions import Action, allowed_company_ids, get_visible_or_404, require, visible
 from renkei.core.services import check_write, record_delete, record_save
 from renkei.registry.models import Contact, ContactRole, Organisation
@@ -53,34 +54,13 @@ def max_sbom_bytes() -> int:
 
 
 def max_delivered_file_bytes() -> int:
-    """The largest delivered file accepted (`RENKEI_MAX_UPLOAD_BYTES`)."""
-    return int(settings.RENKEI_MAX_UPLOAD_BYTES)
+    """The largest delivered file accepted (the general upload limit, `RENKEI_MAX_UPLOAD_BYTES`)."""
+    return upload_limit()
 
 
 def max_osv_bytes() -> int:
     """The largest uploaded OSV archive accepted (`RENKEI_MAX_OSV_BYTES`, default 500 MB)."""
     return int(getattr(settings, "RENKEI_MAX_OSV_BYTES", 500 * 2**20))
-
-
-def _too_large(limit: int) -> RenkeiError:
-    return RenkeiError(
-        _("The file is too large (limit {limit} MB).").format(limit=max(1, limit // 2**20)),
-        field_name="file",
-        status=413,
-    )
-
-
-def _read_limited(uploaded_file: Any, limit: int) -> bytes:
-    """The whole upload, refused by its declared size before reading and by its real size after."""
-    size = getattr(uploaded_file, "size", None)
-    if size is not None and size > limit:
-        raise _too_large(limit)
-    if hasattr(uploaded_file, "seek"):
-        uploaded_file.seek(0)
-    data = uploaded_file.read(limit + 1)
-    if len(data) > limit:
-        raise _too_large(limit)
-    return bytes(data)
 
 
 def _upload_name(uploaded_file: Any, default: str) -> str:
@@ -186,7 +166,7 @@ def sbom_upload(*, user: Any, release: Release, uploaded_file: Any) -> Sbom:
     """
     check_write(user=user, action=ACTION, company_id=release.group_company_id)
     limit = max_sbom_bytes()
-    data = _read_limited(uploaded_file, limit)
+    data = read_limited(uploaded_file, limit)
     name = _upload_name(uploaded_file, "sbom.json")
     try:
         parsed = parse_sbom(data, filename=name)
@@ -310,9 +290,7 @@ def delivered_file_add(
     check_write(user=user, action=ACTION, company_id=release.group_company_id)
     declared = normalise_sha256(declared_sha256)
     limit = max_delivered_file_bytes()
-    size = getattr(uploaded_file, "size", None)
-    if size is not None and size > limit:
-        raise _too_large(limit)
+    check_size(getattr(uploaded_file, "size", None), limit)
     digest = hashlib.sha256()
     total = 0
     if hasattr(uploaded_file, "seek"):
@@ -320,8 +298,7 @@ def delivered_file_add(
     chunks = uploaded_file.chunks() if hasattr(uploaded_file, "chunks") else iter(lambda: uploaded_file.read(2**20), b"")
     for chunk in chunks:
         total += len(chunk)
-        if total > limit:
-            raise _too_large(limit)
+        check_size(total, limit)
         digest.update(chunk)
     if hasattr(uploaded_file, "seek"):
         uploaded_file.seek(0)
@@ -486,9 +463,7 @@ def osv_import_start(
                 _("Upload an OSV .zip archive or a .json/.yaml file."), field_name="uploaded_file"
             )
         limit = max_osv_bytes()
-        size = getattr(uploaded_file, "size", None)
-        if size is not None and size > limit:
-            raise _too_large(limit)
+        check_size(getattr(uploaded_file, "size", None), limit)
         run.source = name
         run.file.save(name, uploaded_file, save=False)
     try:

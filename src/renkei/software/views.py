@@ -12,7 +12,6 @@ from __future__ import annotations
 from typing import Any
 
 import orjson
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
@@ -27,6 +26,7 @@ from django.views import View
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
 from renkei.core.errors import RenkeiError, errors_to_form
+from renkei.core.files.uploads import file_too_large_message, limit_mb, request_too_large, upload_limit
 from renkei.core.permissions import Action, can, get_visible_or_404, require, visible
 from renkei.core.views import (
     Column,
@@ -255,8 +255,8 @@ def release_context(request: HttpRequest, release: Release, **forms_: Any) -> di
         "sbom_form": forms_.get("sbom_form") or forms.SbomUploadForm(),
         "file_form": forms_.get("file_form") or forms.DeliveredFileForm(),
         "upload_error": forms_.get("upload_error"),
-        "max_sbom_mb": max_sbom_bytes() // 2**20,
-        "max_file_mb": settings.RENKEI_MAX_UPLOAD_BYTES // 2**20,
+        "max_sbom_mb": limit_mb(services.max_sbom_bytes()),
+        "max_file_mb": limit_mb(),
         "can_change": can(user, Action.CHANGE_REGISTRY),
         "querystring": params.urlencode(),
         "vex_states": forms.TriageForm.base_fields["state"].choices,  # type: ignore[attr-defined]
@@ -271,18 +271,7 @@ def severity_counts(by_severity: dict[str, int]) -> list[SeverityCount]:
             for s in SEVERITY_ORDER if by_severity.get(s.value)]
 
 
-def max_sbom_bytes() -> int:
-    return int(getattr(settings, "RENKEI_MAX_SBOM_BYTES", 50 * 2**20))
-
-
 # --- uploads -----------------------------------------------------------------------------------
-
-
-def declared_length(request: HttpRequest) -> int:
-    try:
-        return int(request.META.get("CONTENT_LENGTH") or 0)
-    except ValueError:
-        return 2**62
 
 
 class UploadMixin(View):
@@ -298,7 +287,7 @@ class UploadMixin(View):
     release: Release
 
     def limit(self) -> int:
-        return settings.RENKEI_MAX_UPLOAD_BYTES
+        return upload_limit()
 
     @classmethod
     def as_view(cls, **initkwargs: Any) -> Any:
@@ -313,10 +302,8 @@ class UploadMixin(View):
             request.user,
             pk=kwargs["pk"],
         )
-        # Slack for the multipart framing and the other fields around the file.
-        if declared_length(request) > self.limit() + 64 * 1024:
-            message = _("The file is too large (limit {limit} MB).").format(limit=self.limit() // 2**20)
-            return self.render_error(message, status=413)
+        if request_too_large(request, self.limit()):
+            return self.render_error(file_too_large_message(self.limit()), status=413)
         return csrf_protect(self.handle)(request)
 
     def handle(self, request: HttpRequest) -> HttpResponse:
@@ -335,7 +322,7 @@ class UploadMixin(View):
 
 class SbomUploadView(UploadMixin):
     def limit(self) -> int:
-        return max_sbom_bytes()
+        return services.max_sbom_bytes()
 
     def handle(self, request: HttpRequest) -> HttpResponse:
         form = forms.SbomUploadForm(request.POST, request.FILES)

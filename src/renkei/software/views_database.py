@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
@@ -24,6 +23,7 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.generic import TemplateView
 
 from renkei.core.errors import RenkeiError, errors_to_form
+from renkei.core.files.uploads import file_too_large_message, limit_mb, request_too_large
 from renkei.core.permissions import Action, allowed_company_ids, can, require, visible
 from renkei.core.views import Column, ObjectDetailView, ObjectListView, RenkeiViewMixin, ScopedQuerysetMixin
 from renkei.registry.models import OUR_KINDS, Organisation
@@ -31,7 +31,6 @@ from renkei.registry.services import default_group_company_id
 from renkei.software import forms, selectors, services
 from renkei.software.models import Finding, LicencePolicy, OsvImport, Vulnerability
 from renkei.software.selectors_registry import severity_rank
-from renkei.software.views import declared_length
 
 RUNNING_STATES = ("queued", "running")
 STATUS_LABELS = {
@@ -255,10 +254,6 @@ class LicencePolicyView(RenkeiViewMixin, View):
 # --- OSV import ----------------------------------------------------------------------------------
 
 
-def max_osv_bytes() -> int:
-    return int(getattr(settings, "RENKEI_MAX_OSV_BYTES", 500 * 2**20))
-
-
 class OsvImportView(RenkeiViewMixin, View):
     """Start an import (upload, or a server path for administrators) and see the recent ones."""
 
@@ -285,7 +280,7 @@ class OsvImportView(RenkeiViewMixin, View):
                 "stats": stats,
                 "error": error,
                 "can_change": can(request.user, Action.CHANGE_REGISTRY),
-                "max_mb": max_osv_bytes() // 2**20,
+                "max_mb": limit_mb(services.max_osv_bytes()),
             },
             status=status,
         )
@@ -297,8 +292,9 @@ class OsvImportView(RenkeiViewMixin, View):
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
         require(request.user, Action.CHANGE_REGISTRY)
-        if declared_length(request) > max_osv_bytes() + 64 * 1024:
-            error = _("The file is too large (limit {limit} MB).").format(limit=max_osv_bytes() // 2**20)
+        # An OSV archive has a limit of its own (RENKEI_MAX_OSV_BYTES): the databases are large.
+        if request_too_large(request, services.max_osv_bytes()):
+            error = file_too_large_message(services.max_osv_bytes())
             form = forms.OsvImportForm(allow_path=can(request.user, Action.ADMINISTER))
             return self.render_page(request, form, status=413, error=error)
         return csrf_protect(self.start)(request)

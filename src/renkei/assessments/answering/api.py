@@ -32,11 +32,11 @@ from renkei.assessments.models import (
     ReviewComment,
     ReviewState,
 )
-from renkei.core.api import refuse_large_body
 from renkei.core.crud_api import (
     ErrorOut,
 )
 from renkei.core.errors import ErrorItem, RenkeiError
+from renkei.core.files.uploads import refuse_large_body
 from renkei.core.permissions import require
 
 # Both are mounted under /assignments (see `assessments/api.py`).

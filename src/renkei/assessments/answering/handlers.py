@@ -28,7 +28,7 @@ from renkei.assessments.models import (
     Section,
 )
 from renkei.core.errors import RenkeiError
-from renkei.core.views import request_too_large
+from renkei.core.files.uploads import request_too_large, too_large
 
 
 def _error_page(ans: Answering, exc: RenkeiError, question_id: int | None = None) -> HttpResponse:
@@ -191,9 +191,9 @@ def save_section(ans: Answering, section_id: int) -> HttpResponse:
 
 
 def add_evidence(ans: Answering, question_id: int) -> HttpResponse:
-    if request_too_large(ans.request):
-        limit = max(1, settings.RENKEI_MAX_EVIDENCE_BYTES // 2**20)
-        exc = RenkeiError(_("The file is too large (limit {limit} MB).").format(limit=limit), field_name="file", status=413)
+    # Evidence has a limit of its own (RENKEI_MAX_EVIDENCE_BYTES); the request is measured against it.
+    if request_too_large(ans.request, settings.RENKEI_MAX_EVIDENCE_BYTES):
+        exc = too_large(settings.RENKEI_MAX_EVIDENCE_BYTES)
         return _error_page(ans, exc, question_id)
     upload = ans.request.FILES.get("file")
     try:

@@ -32,6 +32,7 @@ from renkei.assessments.models import (
     Section,
 )
 from renkei.core.errors import RenkeiError
+from renkei.core.files.uploads import limit_mb
 
 CHOICE_CONTROLS = {"yesno": "radio", "single": "radio", "maturity": "radio", "multiple": "checkbox"}
 EVIDENCE_ACCEPT = ",".join(f".{ext}" for ext in answer_services.EVIDENCE_TYPES)
@@ -218,7 +219,7 @@ def screen_labels() -> dict[str, str]:
         "follow_up": _("Follow-up item:"),
         "evidence_limits": _("{types}; up to {mb} MB per file, {n} files per question").format(
             types=", ".join(answer_services.EVIDENCE_TYPES),
-            mb=max(1, settings.RENKEI_MAX_EVIDENCE_BYTES // 2**20),
+            mb=limit_mb(settings.RENKEI_MAX_EVIDENCE_BYTES),
             n=answer_services.MAX_EVIDENCE_PER_QUESTION,
         ),
     }

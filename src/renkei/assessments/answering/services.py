@@ -33,9 +33,9 @@ from renkei.assessments.models import (
 )
 from renkei.assessments.portal import selectors as portal_selectors
 from renkei.core.errors import ErrorItem, NotFound, RenkeiError
+from renkei.core.files.uploads import Upload, check_file
 from renkei.core.permissions import Action
 from renkei.core.services import check_write, validate
-from renkei.core.uploads import Upload, check_file
 from renkei.registry.models import InformationAsset
 from renkei.registry.validators import normalise_corporate_number
 

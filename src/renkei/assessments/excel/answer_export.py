@@ -24,7 +24,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from renkei.assessments import scoring
-from renkei.registry.importexport.reading import FORMULA_STARTS
+from renkei.core.files.tabular import FORMULA_STARTS
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FORMAT_ID = "renkei-assessment/1"

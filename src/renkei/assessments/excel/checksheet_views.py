@@ -8,7 +8,6 @@ import secrets
 from typing import Any
 
 from django import forms
-from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
@@ -21,26 +20,21 @@ from django.views import View
 from renkei.assessments.excel import checksheet
 from renkei.assessments.excel import reading as excel_reading
 from renkei.assessments.excel.pending import (
-    FRAMEWORK_SESSION_KEY,
+    FRAMEWORK_UPLOADS,
     PREVIEW_QUESTIONS,
     PROBLEMS_SHOWN,
     TEMPLATES,
     WRITE,
     optional_url,
-    pending_discard,
-    pending_entry,
-    pending_load,
-    pending_save,
-    pending_update,
-    upload_too_large,
 )
 from renkei.assessments.frameworks import services as framework_services
 from renkei.assessments.frameworks import spec as frameworks
 from renkei.assessments.models import Framework, FrameworkOrigin
 from renkei.core.errors import RenkeiError
+from renkei.core.files.pending import load_json
+from renkei.core.files.uploads import check_size, limit_mb, request_too_large, too_large
 from renkei.core.permissions import allowed_company_ids, visible
 from renkei.core.views import RenkeiViewMixin
-from renkei.registry.importexport.reading import file_too_large_message
 from renkei.registry.models import OUR_KINDS, Organisation
 
 # --- 1. a check sheet as a framework -----------------------------------------------------------
@@ -144,8 +138,8 @@ class CheckSheetStep(RenkeiViewMixin, View):
     permission_action = WRITE
 
     def book(self) -> tuple[dict[str, Any], excel_reading.Book] | None:
-        entry = pending_entry(self.request.session, FRAMEWORK_SESSION_KEY)
-        data = pending_load(entry) if entry else None
+        entry = FRAMEWORK_UPLOADS.entry(self.request.session)
+        data = load_json(entry["path"]) if entry else None
         if entry is None or data is None:
             return None
         return entry, excel_reading.Book.from_json(data)
@@ -170,31 +164,29 @@ class FrameworkImportUploadView(CheckSheetStep):
     """Step 1: upload the workbook (read safely, once)."""
 
     def get(self, request: HttpRequest) -> HttpResponse:
-        return self.render_step("framework_upload.html", {"form": UploadForm(), "max_mb": settings.RENKEI_MAX_UPLOAD_BYTES // 2**20})
+        return self.render_step("framework_upload.html", {"form": UploadForm(), "max_mb": limit_mb()})
 
     def post(self, request: HttpRequest) -> HttpResponse:
-        context: dict[str, Any] = {"form": UploadForm(), "max_mb": settings.RENKEI_MAX_UPLOAD_BYTES // 2**20}
+        context: dict[str, Any] = {"form": UploadForm(), "max_mb": limit_mb()}
         if "cancel" in request.POST:
-            pending_discard(request.session, FRAMEWORK_SESSION_KEY)
+            FRAMEWORK_UPLOADS.discard(request.session)
             return HttpResponseRedirect(optional_url("assessments:framework_list") or reverse("assessments:framework_excel_import"))
-        too_large = upload_too_large(request)
-        if too_large is not None:
-            return self.render_step("framework_upload.html", {**context, "error": too_large}, status=413)
+        if request_too_large(request):
+            return self.render_step("framework_upload.html", {**context, "error": too_large()}, status=413)
         form = UploadForm(request.POST, request.FILES)
         context["form"] = form
         if not form.is_valid():
             return self.render_step("framework_upload.html", context, status=400)
         upload = form.cleaned_data["file"]
         try:
-            if upload.size > settings.RENKEI_MAX_UPLOAD_BYTES:
-                raise RenkeiError(file_too_large_message(settings.RENKEI_MAX_UPLOAD_BYTES), field_name="file", status=413)
+            check_size(upload.size)
             book = excel_reading.read_book(upload.read(), filename=upload.name or "upload.xlsx")
         except RenkeiError as exc:
             return self.render_step("framework_upload.html", {**context, "error": exc}, status=exc.status)
         first = next((i for i, s in enumerate(book.sheets) if s.rows and not s.hidden), None)
         if first is None:
             first = next(i for i, s in enumerate(book.sheets) if s.rows)
-        pending_save(request.session, FRAMEWORK_SESSION_KEY, book.to_json(), sheet=first)
+        FRAMEWORK_UPLOADS.save_json(request.session, book.to_json(), sheet=first)
         return HttpResponseRedirect(reverse("assessments:framework_excel_import_sheet"))
 
 
@@ -267,7 +259,7 @@ class FrameworkImportSheetView(CheckSheetStep):
         if errors:
             entry = {**entry, "sheet": index}
             return self.page(entry, book, index, errors, status=400)
-        pending_update(request.session, FRAMEWORK_SESSION_KEY, sheet=index, header_row=header_row, last_row=last_row, columns=None)
+        FRAMEWORK_UPLOADS.update(request.session, sheet=index, header_row=header_row, last_row=last_row, columns=None)
         return HttpResponseRedirect(reverse("assessments:framework_excel_import_columns"))
 
 
@@ -331,7 +323,7 @@ class FrameworkImportColumnsView(CheckSheetStep):
             return self.columns_page(form, entry, book, sheet, header_row, status=400)
         saved = {**form.mapping().as_dict(), **{k: form.cleaned_data.get(k) for k in (
             "key", "version", "name_ja", "name_en", "levels_cumulative", "group_company")}}  # fmt: skip
-        pending_update(request.session, FRAMEWORK_SESSION_KEY, columns=saved)
+        FRAMEWORK_UPLOADS.update(request.session, columns=saved)
         result = _check_sheet(book, sheet, header_row, entry.get("last_row"), form.mapping(), form.framework_fields())
         return _preview_page(self, entry["token"], book, sheet, header_row, result)
 
@@ -437,7 +429,7 @@ class FrameworkImportCreateView(CheckSheetStep):
             )
         except RenkeiError as exc:
             return _preview_page(self, entry["token"], book, sheet, header_row, result, exc)
-        pending_discard(request.session, FRAMEWORK_SESSION_KEY)
+        FRAMEWORK_UPLOADS.discard(request.session)
         messages.success(
             request,
             _("{name}: {n} questions imported from {file}.").format(name=framework.name, n=framework.question_count, file=book.filename),

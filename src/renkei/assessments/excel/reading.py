@@ -1,29 +1,22 @@
 """Reading an uploaded workbook safely, for the check-sheet import and the answers import. Pure: no ORM.
 
-Reading reuses the registry's safe reader (zip-bomb and XML DOCTYPE checks before openpyxl sees the
-file; openpyxl itself parses through defusedxml) and adds caps of its own: a sheet whose declared
-size is beyond what a check sheet can be ("claims a million rows") is refused before its rows are
-read, and reading stops at the row cap instead of padding to the declared size.
+Reading reuses core's safe tabular reader (`core.files.tabular`: zip-bomb and XML DOCTYPE checks
+before openpyxl sees the file; openpyxl itself parses through defusedxml) and adds caps of its own: a
+sheet whose declared size is beyond what a check sheet can be ("claims a million rows") is refused
+before its rows are read, and reading stops at the row cap instead of padding to the declared size.
 """
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass, field
 from pathlib import PurePath
 from typing import Any
 
-from django.conf import settings
 from django.utils.translation import gettext as _
 
 from renkei.core.errors import RenkeiError
-from renkei.registry.importexport.reading import (
-    OLE_MAGIC,
-    ZIP_MAGIC,
-    cell_text,
-    check_workbook_zip,
-    file_too_large_message,
-)
+from renkei.core.files.tabular import cell_text, open_workbook, refuse_unreadable
+from renkei.core.files.uploads import ZIP_MAGIC, upload_limit
 
 MAX_SHEETS = 50
 MAX_SHEET_ROWS = 10_000
@@ -92,26 +85,10 @@ def read_book(data: bytes, *, filename: str, max_bytes: int | None = None) -> Bo
     that is not an .xlsx (a renamed text file), a zip bomb, XML with a DOCTYPE or entities, a sheet
     that declares or holds more rows or columns than a check sheet can have.
     """
-    limit = settings.RENKEI_MAX_UPLOAD_BYTES if max_bytes is None else max_bytes
-    if len(data) > limit:
-        raise RenkeiError(file_too_large_message(limit), field_name="file", status=413)
-    if not data.strip():
-        raise RenkeiError(_("The file is empty."), field_name="file")
-    if data.startswith(OLE_MAGIC) or PurePath(filename).suffix.lower() == ".xls":
-        raise RenkeiError(
-            _("This is an old Excel (.xls) or password-protected file. Save it as .xlsx without a password."),
-            field_name="file",
-        )
+    refuse_unreadable(data, filename, upload_limit() if max_bytes is None else max_bytes, csv_accepted=False)
     if not data.startswith(ZIP_MAGIC):
         raise RenkeiError(_("This is not an Excel workbook (.xlsx)."), field_name="file")
-    check_workbook_zip(data)
-    from openpyxl import load_workbook
-
-    try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True, keep_links=False)
-    except Exception as exc:  # noqa: BLE001 - openpyxl raises many types for a damaged file
-        raise RenkeiError(_("The workbook could not be read; it may be damaged."), field_name="file") from exc
-    try:
+    with open_workbook(data) as workbook:
         worksheets = workbook.worksheets
         if len(worksheets) > MAX_SHEETS:
             raise RenkeiError(
@@ -128,12 +105,6 @@ def read_book(data: bytes, *, filename: str, max_bytes: int | None = None) -> Bo
                     field_name="file",
                 )
             sheets.append(sheet)
-    except RenkeiError:
-        raise
-    except Exception as exc:  # noqa: BLE001 - malformed sheet XML surfaces while iterating
-        raise RenkeiError(_("The workbook could not be read; it may be damaged."), field_name="file") from exc
-    finally:
-        workbook.close()
     if not any(s.rows for s in sheets):
         raise RenkeiError(_("The workbook has no rows."), field_name="file")
     return Book(filename=PurePath(filename).name or "upload.xlsx", sheets=sheets)

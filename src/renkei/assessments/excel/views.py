@@ -12,7 +12,6 @@ from collections.abc import Callable
 from typing import Any
 
 from django import forms
-from django.conf import settings
 from django.contrib import messages
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
@@ -29,16 +28,11 @@ from renkei.assessments.answering import services as answer_services
 from renkei.assessments.excel import answer_export, answer_import
 from renkei.assessments.excel import reading as excel_reading
 from renkei.assessments.excel.pending import (
-    ANSWERS_SESSION_KEY,
+    ANSWER_UPLOADS,
     READ,
     TEMPLATES,
     WRITE,
     optional_url,
-    pending_discard,
-    pending_entry,
-    pending_load,
-    pending_save,
-    upload_too_large,
 )
 from renkei.assessments.frameworks import spec as frameworks
 from renkei.assessments.models import Answer, Assignment, Question
@@ -46,10 +40,11 @@ from renkei.assessments.portal import selectors as portal_selectors
 from renkei.assessments.portal.access import NAME_SESSION_KEY, portal_view
 from renkei.core.audit import set_current_actor
 from renkei.core.errors import RenkeiError
+from renkei.core.files.pending import load_json
+from renkei.core.files.uploads import check_size, limit_mb, request_too_large, too_large
 from renkei.core.permissions import get_visible_or_404
 from renkei.core.public import public_response as portal_response
 from renkei.core.views import RenkeiViewMixin
-from renkei.registry.importexport.reading import file_too_large_message
 
 # --- 2. an assessment as a workbook --------------------------------------------------------------
 
@@ -229,7 +224,7 @@ class AnswersImport:
             "export_url": self.export_url(),
             "done_url": self.done_url,
             "portal": self.portal,
-            "max_mb": settings.RENKEI_MAX_UPLOAD_BYTES // 2**20,
+            "max_mb": limit_mb(),
         }
         return self.respond(TEMPLATES + "answers_import.html", context, status)
 
@@ -246,14 +241,13 @@ class AnswersImport:
         except RenkeiError as exc:
             return self.page(None, exc, exc.status)
         if "cancel" in self.request.POST:
-            pending_discard(self.request.session, ANSWERS_SESSION_KEY)
+            ANSWER_UPLOADS.discard(self.request.session)
             return HttpResponseRedirect(self.done_url)
         if "confirm" in self.request.POST:
             return self.confirm()
         form = AnswersUploadForm(ask_name=self.ask_name())
-        too_large = upload_too_large(self.request)
-        if too_large is not None:
-            return self.page(form, too_large, 413)
+        if request_too_large(self.request):
+            return self.page(form, too_large(), 413)
         form = AnswersUploadForm(self.request.POST, self.request.FILES, ask_name=self.ask_name())
         if not form.is_valid():
             return self.page(form, status=400)
@@ -261,15 +255,11 @@ class AnswersImport:
             self.request.session[NAME_SESSION_KEY] = form.cleaned_data["name"].strip()
         upload = form.cleaned_data["file"]
         try:
-            if upload.size > settings.RENKEI_MAX_UPLOAD_BYTES:
-                raise RenkeiError(file_too_large_message(settings.RENKEI_MAX_UPLOAD_BYTES), field_name="file", status=413)
+            check_size(upload.size)
             filled, plan = _plan(self.assignment, upload.read(), upload.name or "answers.xlsx", confirm_carried=True)
         except RenkeiError as exc:
             return self.page(form, exc, exc.status)
-        token = pending_save(
-            self.request.session,
-            ANSWERS_SESSION_KEY,
-            {"values": plan.values, "versions": plan.versions},
+        token = ANSWER_UPLOADS.save_json(self.request.session, {"values": plan.values, "versions": plan.versions},
             assignment=self.assignment.pk,
             filename=upload.name or "",
             ok=plan.ok,
@@ -294,8 +284,8 @@ class AnswersImport:
         return self.respond(TEMPLATES + "answers_preview.html", context, status if plan.ok else 400)
 
     def confirm(self) -> HttpResponse:
-        entry = pending_entry(self.request.session, ANSWERS_SESSION_KEY, self.request.POST.get("token", ""))
-        data = pending_load(entry) if entry else None
+        entry = ANSWER_UPLOADS.entry(self.request.session, self.request.POST.get("token", ""))
+        data = load_json(entry["path"]) if entry else None
         if entry is None or data is None or entry.get("assignment") != self.assignment.pk or not entry.get("ok"):
             messages.error(self.request, _("This upload is no longer available; upload the file again."))
             return HttpResponseRedirect(self.url())
@@ -316,7 +306,7 @@ class AnswersImport:
                     n=len(moved), refs=", ".join(moved[:10])
                 ),
             )
-            pending_discard(self.request.session, ANSWERS_SESSION_KEY)
+            ANSWER_UPLOADS.discard(self.request.session)
             return HttpResponseRedirect(self.url())
         respondent = self.respondent()
         if respondent is None:
@@ -327,7 +317,7 @@ class AnswersImport:
         except RenkeiError as exc:
             messages.error(self.request, exc.message)
             return HttpResponseRedirect(self.url())
-        pending_discard(self.request.session, ANSWERS_SESSION_KEY)
+        ANSWER_UPLOADS.discard(self.request.session)
         messages.success(self.request, _("{n} answer(s) imported from {file}.").format(n=changed, file=entry.get("filename") or "Excel"))
         return HttpResponseRedirect(self.done_url)
 

@@ -27,7 +27,6 @@ from renkei.assessments.models import (
     Question,
     Section,
 )
-from renkei.core.api import refuse_large_body
 from renkei.core.crud_api import (
     DEFAULT_LIMIT,
     ErrorOut,
@@ -35,6 +34,7 @@ from renkei.core.crud_api import (
     resolve_references,
 )
 from renkei.core.errors import RenkeiError
+from renkei.core.files.uploads import refuse_large_body
 from renkei.core.permissions import allowed_company_ids, get_visible_or_404, require, visible
 from renkei.registry.models import Organisation
 from renkei.registry.services import default_group_company_id

@@ -8,7 +8,6 @@ import re
 from typing import Any
 
 import yaml
-from django.conf import settings
 from django.contrib import messages
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -32,8 +31,9 @@ from renkei.assessments.views import (
     optional_url,
 )
 from renkei.core.errors import RenkeiError
+from renkei.core.files.uploads import request_too_large, request_too_large_message
 from renkei.core.permissions import allowed_company_ids, can, get_visible_or_404
-from renkei.core.views import Column, RenkeiViewMixin, request_too_large
+from renkei.core.views import Column, RenkeiViewMixin
 
 # Sections start collapsed above this many questions (a 1,000-question check sheet stays readable).
 OPEN_SECTIONS_UP_TO = 150
@@ -133,8 +133,7 @@ class FrameworkUploadView(RenkeiViewMixin, View):
     def post(self, request: HttpRequest) -> HttpResponse:
         form = framework_forms.FrameworkUploadForm(user=request.user)
         if request_too_large(request):
-            limit = settings.RENKEI_MAX_UPLOAD_BYTES // 2**20
-            error = RenkeiError(_("The upload is too large (limit {limit} MB).").format(limit=limit), status=413)
+            error = RenkeiError(request_too_large_message(), status=413)
             return self.render_page(form, error, status=413)
         form = framework_forms.FrameworkUploadForm(request.POST, request.FILES, user=request.user)
         if not form.is_valid():

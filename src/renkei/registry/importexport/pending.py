@@ -1,52 +1,36 @@
 """Keep an upload's parsed rows on the server between the preview and the commit, and the outcome
 of the commit for the status page.
 
-The rows go to the storage API (local directory or S3, shared by every web and worker process)
-under a random name; the session holds that name, so the client never sends the data back and
-cannot name another user's upload. Files left behind are removed after a day.
+The rows are a pending upload of `core.files.pending` (stored under a random name the session
+holds, so the client never sends the data back and cannot name another user's upload; removed
+after a day). Here: the commit is started once only, and its outcome is handed out once.
 """
 
 from __future__ import annotations
 
-import contextlib
-import datetime as dt
-import secrets
 from typing import Any
 
 import orjson
-from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
-from django.utils import timezone
 
+from renkei.core.files import pending as files
 from renkei.registry.importexport.reading import ParsedUpload
 
 SESSION_KEY = "registry_import"
 UPLOADS = "imports/pending"
 RESULTS = "imports/results"
-MAX_AGE = dt.timedelta(hours=24)
 PENDING, COMMITTING = "pending", "committing"
+STORE = files.PendingUploads(folder=UPLOADS, session_key=SESSION_KEY, also_clean=(RESULTS,))
 
 
 def save_pending(session: Any, upload: ParsedUpload) -> str:
     """Store the parsed rows and remember them in the session; returns the token the form posts."""
     discard_pending(session)
-    token = secrets.token_urlsafe(24)
-    path = default_storage.save(f"{UPLOADS}/{token}.json", ContentFile(orjson.dumps(upload.to_json())))
-    session[SESSION_KEY] = {"token": token, "path": path, "state": PENDING}
-    _remove_stale()
-    return token
-
-
-def _entry(session: Any, token: str) -> dict[str, Any] | None:
-    entry = session.get(SESSION_KEY)
-    if not isinstance(entry, dict) or not token or not secrets.compare_digest(str(entry.get("token", "")), token):
-        return None
-    return entry
+    return STORE.save_json(session, upload.to_json(), state=PENDING)
 
 
 def load_pending(session: Any, token: str) -> ParsedUpload | None:
     """The rows this session uploaded under this token and has not committed yet, or None."""
-    entry = _entry(session, token)
+    entry = STORE.entry(session, token)
     if entry is None or entry.get("state") != PENDING:
         return None
     return load_upload(entry["path"])
@@ -54,11 +38,10 @@ def load_pending(session: Any, token: str) -> ParsedUpload | None:
 
 def start_commit(session: Any, token: str) -> str | None:
     """Mark the upload as being committed (once only); returns where its rows are stored."""
-    entry = _entry(session, token)
+    entry = STORE.entry(session, token)
     if entry is None or entry.get("state") != PENDING:
         return None
-    entry["state"] = COMMITTING
-    session[SESSION_KEY] = entry
+    STORE.update(session, state=COMMITTING)
     return str(entry["path"])
 
 
@@ -74,57 +57,34 @@ def commit_outcome(session: Any) -> tuple[bool, dict[str, Any] | None]:
     outcome = load_result(token)
     if outcome is not None:
         session.pop(SESSION_KEY, None)
-        with contextlib.suppress(OSError):
-            default_storage.delete(f"{RESULTS}/{token}.json")
+        files.delete(f"{RESULTS}/{token}.json")
     return True, outcome
 
 
 def load_upload(path: str) -> ParsedUpload | None:
+    data = files.load_json(path)
+    if data is None:
+        return None
     try:
-        with default_storage.open(path, "rb") as handle:
-            return ParsedUpload.from_json(orjson.loads(handle.read()))
-    except (OSError, KeyError, TypeError, ValueError):
+        return ParsedUpload.from_json(data)
+    except (KeyError, TypeError, ValueError):
         return None
 
 
 def delete_upload(path: str) -> None:
-    with contextlib.suppress(OSError):
-        default_storage.delete(path)
+    files.delete(path)
 
 
 def save_result(token: str, outcome: dict[str, Any]) -> None:
     """Store the outcome of a commit for the status page (written by the worker)."""
-    path = f"{RESULTS}/{token}.json"
-    with contextlib.suppress(OSError):
-        default_storage.delete(path)
-    default_storage.save(path, ContentFile(orjson.dumps(outcome)))
+    files.replace(f"{RESULTS}/{token}.json", orjson.dumps(outcome))
 
 
 def load_result(token: str) -> dict[str, Any] | None:
-    try:
-        with default_storage.open(f"{RESULTS}/{token}.json", "rb") as handle:
-            data = orjson.loads(handle.read())
-    except (OSError, ValueError):
-        return None
-    return data if isinstance(data, dict) else None
+    return files.load_json(f"{RESULTS}/{token}.json")
 
 
 def discard_pending(session: Any) -> None:
     """Forget the session's upload; rows not yet handed to the worker are deleted."""
-    entry = session.pop(SESSION_KEY, None)
-    if isinstance(entry, dict) and entry.get("path") and entry.get("state") == PENDING:
-        delete_upload(str(entry["path"]))
-
-
-def _remove_stale() -> None:
-    cutoff = timezone.now() - MAX_AGE
-    for folder in (UPLOADS, RESULTS):
-        try:
-            _folders, files = default_storage.listdir(folder)
-            for name in files:
-                path = f"{folder}/{name}"
-                if default_storage.get_modified_time(path) < cutoff:
-                    default_storage.delete(path)
-        except (OSError, NotImplementedError):
-            # Cleaning up is a courtesy; a storage that cannot list files keeps them.
-            continue
+    entry = session.get(SESSION_KEY)
+    STORE.discard(session, delete_file=isinstance(entry, dict) and entry.get("state") == PENDING)

@@ -14,8 +14,8 @@ from typing import Any
 
 from django.utils import timezone
 
+from renkei.core.files.tabular import FORMULA_STARTS
 from renkei.core.permissions import visible
-from renkei.registry.importexport.reading import FORMULA_STARTS
 from renkei.registry.importexport.schema import (
     KINDS,
     ORGANISATIONS,

@@ -5,14 +5,15 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from renkei.core.audit import audit_context
 from renkei.core.errors import RenkeiError
+from renkei.core.files.tabular import ENCODINGS
+from renkei.core.files.uploads import check_size
 from renkei.registry.importexport.apply import registry_import
 from renkei.registry.importexport.plan import build_plan
-from renkei.registry.importexport.reading import ENCODINGS, file_too_large_message, parse_upload
+from renkei.registry.importexport.reading import parse_upload
 from renkei.registry.importexport.rows import ERROR, NEW, UNCHANGED, UPDATE, Plan
 from renkei.registry.importexport.schema import KIND_LABELS, KINDS
 
@@ -34,9 +35,10 @@ class Command(BaseCommand):
         path = Path(options["file"])
         if not path.is_file():
             raise CommandError(f"No such file: {path}", returncode=BAD_INPUT)
-        limit = settings.RENKEI_MAX_UPLOAD_BYTES
-        if path.stat().st_size > limit:
-            raise CommandError(file_too_large_message(limit), returncode=BAD_INPUT)
+        try:
+            check_size(path.stat().st_size)
+        except RenkeiError as exc:
+            raise CommandError(str(exc.message), returncode=BAD_INPUT) from exc
         with audit_context(actor=None, via=VIA):
             try:
                 upload = parse_upload(

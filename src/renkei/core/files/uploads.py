@@ -1,0 +1,154 @@
+"""The size limit of every upload, and the type checks on files that people attach.
+
+Size: one limit (`RENKEI_MAX_UPLOAD_BYTES`, see `upload_limit`) for forms, views, the API and the
+tabular imports. A caller passes another limit only for a documented reason (SBOM documents,
+OSV archives, leaked samples and evidence have settings of their own). A request is refused by its
+declared length before Django reads (and spools) the body; a file is then refused by its declared
+size, and finally counted on the bytes actually read, never on what the client claims.
+
+Type (`check_file`, intake reports and assessment evidence): the extension must be an allowed one
+and the content must look like that type, so a renamed executable or HTML page is refused.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import PurePath
+from typing import Any, Protocol
+
+from django.conf import settings
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+
+from renkei.core.errors import RenkeiError
+
+ZIP_MAGIC = b"PK\x03\x04"
+MAGIC: dict[str, tuple[bytes, ...]] = {
+    "pdf": (b"%PDF-",),
+    "png": (b"\x89PNG\r\n\x1a\n",),
+    "jpg": (b"\xff\xd8\xff",),
+    "jpeg": (b"\xff\xd8\xff",),
+    "xlsx": (ZIP_MAGIC,),
+    "docx": (ZIP_MAGIC,),
+    "pptx": (ZIP_MAGIC,),
+    "zip": (ZIP_MAGIC, b"PK\x05\x06"),
+}
+TEXT_TYPES = {"txt", "csv"}
+
+
+class Upload(Protocol):
+    """What the checks need of an uploaded file (Django's UploadedFile has it)."""
+
+    name: str | None
+    size: int | None
+
+    def read(self, size: int = ...) -> bytes: ...
+
+    def seek(self, offset: int, whence: int = ...) -> int: ...
+
+
+@dataclass(frozen=True)
+class CheckedFile:
+    name: str
+    extension: str
+    content: bytes
+
+
+def looks_like_text(content: bytes) -> bool:
+    if b"\x00" in content[:65536]:
+        return False
+    for encoding in ("utf-8-sig", "cp932"):
+        try:
+            content.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        return True
+    return False
+
+
+# Slack for the multipart framing and the other form fields around the file.
+REQUEST_OVERHEAD_BYTES = 64 * 1024
+
+
+def upload_limit() -> int:
+    """The largest upload accepted unless a caller documents another limit (`RENKEI_MAX_UPLOAD_BYTES`)."""
+    return int(settings.RENKEI_MAX_UPLOAD_BYTES)
+
+
+def limit_mb(limit: int | None = None) -> int:
+    """The limit in whole megabytes as pages show it (never 0, even for a small test limit)."""
+    return max(1, (upload_limit() if limit is None else limit) // 2**20)
+
+
+def file_too_large_message(limit: int | None = None) -> str:
+    return _("The file is too large (limit {limit} MB).").format(limit=limit_mb(limit))
+
+
+def request_too_large_message(limit: int | None = None) -> str:
+    """What a page says when the whole request (the form with its files) is over the limit."""
+    return _("The upload is too large (limit {limit} MB).").format(limit=limit_mb(limit))
+
+
+def too_large(limit: int | None = None, field: str = "file") -> RenkeiError:
+    """The error (413) for a file over the limit."""
+    return RenkeiError(file_too_large_message(limit), field_name=field, status=413)
+
+
+def declared_length(request: HttpRequest) -> int:
+    """The request body's declared length; an unreadable one counts as too large."""
+    try:
+        return int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return 2**62
+
+
+def request_too_large(request: HttpRequest, limit: int | None = None) -> bool:
+    """Whether the request is over the limit by its declared length, before Django reads the body."""
+    return declared_length(request) > (upload_limit() if limit is None else limit) + REQUEST_OVERHEAD_BYTES
+
+
+def refuse_large_body(request: HttpRequest, limit: int | None = None, field: str = "file") -> None:
+    """Raise the 413 error when the request is over the limit by its declared length."""
+    if request_too_large(request, limit):
+        raise too_large(limit, field)
+
+
+def check_size(size: int | None, limit: int | None = None, field: str = "file") -> None:
+    """Raise the 413 error when a declared or counted size is over the limit."""
+    if size is not None and size > (upload_limit() if limit is None else limit):
+        raise too_large(limit, field)
+
+
+def read_limited(upload: Any, limit: int | None = None, field: str = "file") -> bytes:
+    """The whole upload, refused by its declared size before reading and by its real size after."""
+    limit = upload_limit() if limit is None else limit
+    check_size(getattr(upload, "size", None), limit, field)
+    if hasattr(upload, "seek"):
+        upload.seek(0)
+    # Read one byte past the limit: the declared size of an upload is not to be trusted.
+    content: bytes = upload.read(limit + 1)
+    check_size(len(content), limit, field)
+    return content
+
+
+def check_file(upload: Upload, *, allowed: Iterable[str], limit: int, field: str = "file") -> CheckedFile:
+    """Read one upload (at most `limit` bytes) and check its type; RenkeiError names the problem."""
+    allowed = tuple(sorted(allowed))
+    name = PurePath(upload.name or "").name.strip()[:200] or "attachment"
+    extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    wrong_type = RenkeiError(
+        _("{name}: this type of file is not accepted. Allowed: {types}.").format(name=name, types=", ".join(allowed)),
+        field_name=field,
+    )
+    if extension not in allowed:
+        raise wrong_type
+    content = read_limited(upload, limit, field)
+    if not content:
+        raise RenkeiError(_("{name}: the file is empty.").format(name=name), field_name=field)
+    if extension in TEXT_TYPES:
+        if not looks_like_text(content):
+            raise wrong_type
+    elif not content.startswith(MAGIC[extension]):
+        raise wrong_type
+    return CheckedFile(name=name, extension=extension, content=content)
