@@ -30,9 +30,6 @@ def send(client: Client, method: str, url: str, body: Any = None) -> Any:
     return getattr(client, method)(url, body if body is not None else {}, content_type="application/json")
 
 
-
-
-
 def answer_all(a: Assignment, value: str = "yes") -> None:
     answer_services.answers_save_many(
         respondent=PARTNER, assignment=a,

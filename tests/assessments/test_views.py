@@ -427,4 +427,3 @@ def test_radar_needs_three_axes():
     chart = radar([Score(ref=str(i), title="t", average=float(i)) for i in range(5)])
     assert chart is not None and len(chart.axes) == 5 and len(chart.rings) == 5
     assert chart.axes[0].x == chart.centre  # the first axis points straight up
-

@@ -185,8 +185,6 @@ def test_comment_on_a_question(token_client: Client, own: Any) -> None:
     assert ReviewComment.objects.filter(assignment=a).count() == 1
 
 
-
-
 def test_assignment_for_a_party_invites_it_and_confirms_carried_answers(token_client: Client, own: Any) -> None:
     previous = submitted()
     framework, org = previous.framework, previous.organisation

@@ -165,8 +165,6 @@ def test_campaign_bad_input_and_draft_delete(analyst_client: Client, own: Any) -
     assert not Campaign.objects.exists()
 
 
-
-
 def test_assignment_list_filters_and_delete(analyst_client: Client, own: Any) -> None:
     late = assignment(party(name="遅延株式会社"), days=30)
     Assignment.objects.filter(pk=late.pk).update(due_date=today() - dt.timedelta(days=1))

@@ -107,8 +107,6 @@ def fill_some(a: Assignment, count: int) -> None:
         answering.evidence_add(respondent=respondent, assignment=a, question_id=question.pk, upload=SimpleUploadedFile("規程.pdf", b"%PDF-1.4 x"))
 
 
-
-
 # --- performance ----------------------------------------------------------------------------------
 
 

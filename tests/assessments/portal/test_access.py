@@ -158,8 +158,6 @@ def test_link_of_one_party_cannot_reach_another_partys_objects(own, analyst, cli
     assert FollowUp.objects.get(pk=follow_up.pk).status == FollowUpStatus.OPEN
 
 
-
-
 # --- language -------------------------------------------------------------------------------------
 
 

@@ -332,7 +332,6 @@ def test_follow_up_reply_and_the_party_cannot_close(own, client):
     assert "導入しました" in html and "来月導入します" in html
 
 
-
 @pytest.mark.django_db
 def test_portal_page_query_count_does_not_grow_with_questions(own, client):
     org = party()

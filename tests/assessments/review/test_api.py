@@ -67,8 +67,6 @@ def test_review_return_and_follow_ups(token_client: Client, own: Any) -> None:
     assert send(token_client, "post", f"{url}/return", {"message": "again"}).status_code == 409
 
 
-
-
 # --- declared subcontractors ---------------------------------------------------------------------
 
 

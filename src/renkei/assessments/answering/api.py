@@ -44,7 +44,6 @@ answers = Router(tags=["assessments"])
 evidence_files = Router(tags=["assessments"])
 
 
-
 def _question(assignment: Assignment, ref: str) -> Question:
     question = Question.objects.filter(framework_id=assignment.framework_id, ref=ref).select_related("section").first()
     if question is None:
@@ -112,7 +111,6 @@ def _question_ids(assignment: Assignment, refs: Sequence[str], field: str) -> li
     if problems:
         raise RenkeiError.from_items(problems[0].message, problems)
     return [known[ref] for ref in refs]
-
 
 
 @answers.get("/{int:pk}/answers", response={200: list[answer_schemas.AnswerOut], 404: ErrorOut},
@@ -201,7 +199,6 @@ def assignment_submit(request: HttpRequest, pk: int) -> Assignment:
     return _assignment_detail(request, pk)
 
 
-
 # --- evidence and comments -----------------------------------------------------------------------
 
 
@@ -261,5 +258,3 @@ def comment_add(request: HttpRequest, pk: int, question_ref: str, payload: answe
     question = _question(assignment, question_ref)
     answer_services.comment_add(respondent=_respondent(request), assignment=assignment, body=payload.body, question_id=question.pk)
     return Status(201, _one_item_out(assignment, question))
-
-

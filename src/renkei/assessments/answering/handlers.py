@@ -284,7 +284,6 @@ def submit(ans: Answering, *, done_url: str) -> HttpResponse:
     return ans.respond(ans.request, ans.submit_template, context, status)
 
 
-
 def evidence_file_response(evidence: Evidence) -> FileResponse:
     """The stored file, always as a download (never rendered by the browser in our origin)."""
     try:

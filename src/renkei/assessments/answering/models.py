@@ -170,7 +170,6 @@ class SubcontractorDeclaration(models.Model):
         return self.assignment.get_absolute_url()
 
 
-
 def answered(value: Any) -> bool:
     """Whether an answer value counts as given (an empty list or text does not)."""
     return value not in (None, "", [])

@@ -106,7 +106,5 @@ class ConfirmedOut(Schema):
     confirmed: int
 
 
-
-
 class CommentIn(Schema):
     body: str = Field(description="The comment (5,000 characters at most); the party sees it in the portal.")

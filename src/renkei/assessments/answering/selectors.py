@@ -178,8 +178,6 @@ def questionnaire(assignment: Assignment, *, with_follow_ups: bool = True) -> Qu
     )
 
 
-
-
 def declarations(assignment: Assignment) -> QuerySet[SubcontractorDeclaration]:
     return assignment.declarations.prefetch_related("assets").select_related("organisation").order_by("declared_at", "pk")
 

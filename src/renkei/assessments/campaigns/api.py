@@ -209,7 +209,6 @@ def _assignment_detail(request: HttpRequest, pk: int) -> Assignment:
     return assignment
 
 
-
 @assignments.get("", response=Page[campaign_schemas.AssignmentOut], operation_id="assignment_list", summary="List assessments")
 def assignment_list(
     request: HttpRequest, filters: Query[campaign_schemas.AssignmentFilter], limit: Limit = DEFAULT_LIMIT, offset: Offset = 0

@@ -220,11 +220,6 @@ class AssignmentOut(RecordOut):
     created_at: dt.datetime
     updated_at: dt.datetime
 
-
-
-
-
-
     @staticmethod
     def resolve_reviewed_by(obj: Any) -> str | None:
         return user_name(obj.reviewed_by)

@@ -275,5 +275,3 @@ def _write_meta(meta: Any, info: ExportInfo, rows: Sequence[ExportRow], sheet_ti
     for offset, row in enumerate(rows):
         meta.cell(row=start + 1 + offset, column=1, value=offset + 2)
         meta.cell(row=start + 1 + offset, column=2, value=neutralise(row.ref))
-
-

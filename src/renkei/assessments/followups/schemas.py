@@ -61,8 +61,6 @@ class FollowUpOut(RecordOut):
     created_at: dt.datetime
     updated_at: dt.datetime
 
-
-
     @staticmethod
     def resolve_owner_user_name(obj: Any) -> str | None:
         return user_name(obj.owner_user)

@@ -134,5 +134,3 @@ def framework_delete(request: HttpRequest, pk: int) -> Status[None]:
     require(request.user, WRITE)
     framework_services.framework_delete(user=request.user, framework=framework)
     return Status(204, None)
-
-

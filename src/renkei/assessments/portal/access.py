@@ -206,8 +206,6 @@ def base_context(request: HttpRequest, link: PortalLink, title: Any) -> dict[str
     }
 
 
-
-
 def _safe_next(request: HttpRequest) -> str:
     target = request.POST.get("next") or request.GET.get("next") or ""
     if target.startswith("/portal/") and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):

@@ -18,8 +18,6 @@ class NameForm(forms.Form):
     )
 
 
-
-
 class DeclarationForm(forms.Form):
     name = forms.CharField(label=gettext_lazy("Subcontractor's name"), max_length=200)
     corporate_number = forms.CharField(

@@ -139,7 +139,6 @@ def follow_ups_from_answers(request: HttpRequest, pk: int, payload: review_schem
     return Status(201, list(_follow_ups().filter(pk__in=[f.pk for f in created]).order_by("question__order", "pk")))
 
 
-
 # --- declared subcontractors ---------------------------------------------------------------------
 
 

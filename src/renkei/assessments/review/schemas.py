@@ -19,8 +19,6 @@ class ReviewIn(Schema):
     comment: str = Field("", description="Required when asking for a change; joins the question's thread.")
 
 
-
-
 class ReturnIn(Schema):
     message: str = Field("", max_length=5_000, description="What the party should change (besides the "
                          "change requests on answers).")
