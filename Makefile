@@ -29,6 +29,7 @@ test: install-dev
 
 lint:
 	$(BIN)/ruff check src tests bench scripts
+	$(BIN)/lint-imports
 
 typecheck:
 	$(BIN)/mypy src

@@ -3,9 +3,10 @@
 from ninja import NinjaAPI
 
 from renkei.accounts.api import router as accounts_router
+from renkei.accounts.api_auth import TokenAuth
 from renkei.assessments.api import router as assessments_router
 from renkei.chain.api import router as chain_router
-from renkei.core.api import ActiveSessionAuth, TokenAuth, install_error_handlers
+from renkei.core.api import ActiveSessionAuth, install_error_handlers
 from renkei.incidents.api import router as incidents_router
 from renkei.registry.api import router as registry_router
 from renkei.software.api import router as software_router

@@ -60,6 +60,8 @@ INSTALLED_APPS = [
     "renkei.software",
     "renkei.incidents",
     "renkei.assessments",
+    "renkei.reports",
+    "renkei.demo",
     # Last: removes stored files when their record is deleted or the file replaced.
     "django_cleanup.apps.CleanupConfig",
 ]

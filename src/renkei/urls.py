@@ -3,8 +3,10 @@
 from django.urls import include, path
 
 from renkei.api import api
+from renkei.core import urls as core_urls
 from renkei.core.views import healthz
 from renkei.incidents.intake_views import public_urlpatterns as intake_public_urls
+from renkei.reports import urls as reports_urls
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
@@ -19,7 +21,8 @@ urlpatterns = [
     path("portal/", include("renkei.assessments.portal.urls")),
     # The public intake form (no login): a stable address to give to partners and on the website.
     path("report/", include((intake_public_urls, "intake"))),
-    path("", include("renkei.core.urls")),
+    # The dashboard (reports) and the audit pages (core) share the historical namespace `core`.
+    path("", include(([*reports_urls.urlpatterns, *core_urls.urlpatterns], "core"))),
 ]
 
 handler403 = "renkei.core.views.permission_denied"

@@ -130,9 +130,10 @@ def page(browser: Any, live_server: Any, request: pytest.FixtureRequest) -> Iter
 
 @pytest.fixture
 def demo(transactional_db: None) -> Any:
-    """The demo data set (renkei.registry.demo), loaded into the live server's database."""
-    from renkei.registry import demo as demo_module
+    """The demo data set, loaded into the live server's database; answers `renkei.demo.data` (its names)."""
+    from renkei.demo import data as demo_module
+    from renkei.demo.loader import load_demo_data
 
-    summary = demo_module.load_demo_data()
+    summary = load_demo_data()
     assert summary.created, "the demo data set was not loaded into an empty database"
     return demo_module

@@ -5,11 +5,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from renkei.demo import data as demo
+from renkei.demo.loader import load_demo_data
 from renkei.incidents import deadlines as d
 from renkei.incidents import notification_plan as plan
 from renkei.incidents import services
 from renkei.incidents.models import NotificationEntry, NotificationStatus
-from renkei.registry import demo
 from renkei.registry.models import Organisation, OrganisationKind
 from tests.incidents.incident_helpers import open_incident
 
@@ -132,7 +133,7 @@ def test_orders_are_increasing() -> None:
 
 @pytest.fixture
 def demo_group(db):  # type: ignore[no-untyped-def]
-    demo.load_demo_data()
+    load_demo_data()
     services.response_roles_seed_defaults(user=None)
     return Organisation.objects.get(kind=OrganisationKind.OWN)
 

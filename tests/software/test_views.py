@@ -642,7 +642,7 @@ def test_pages_render_for_every_role(own, finding):
 
 def test_demo_software_pages(client, db):
     from renkei.accounts.models import User
-    from renkei.registry.demo import load_demo_data
+    from renkei.demo.loader import load_demo_data
     from renkei.software.demo import (
         MISMATCH_FILE_NAME,
         POS_OLD_VERSION,

@@ -32,7 +32,8 @@ class AssessmentsConfig(AppConfig):
     def ready(self) -> None:
         from auditlog.registry import auditlog
 
-        from renkei.assessments import models
+        from renkei.assessments import models, panels, signals, tasks
+        from renkei.registry.panels import register_organisation_panel
 
         post_migrate.connect(_install_builtin_frameworks, sender=self, dispatch_uid="renkei-builtin-frameworks")
         auditlog.register(models.Framework, exclude_fields=["updated_at"])
@@ -50,3 +51,6 @@ class AssessmentsConfig(AppConfig):
         ):
             auditlog.register(model, exclude_fields=["updated_at"])
         post_delete.connect(_delete_evidence_file, sender=models.Evidence, dispatch_uid="renkei-evidence-file")
+        # The services announce; the tasks queue the work (tasks import services, never the reverse).
+        signals.campaign_launch_queued.connect(tasks.on_campaign_launch_queued, dispatch_uid="assessments.launch")
+        register_organisation_panel(panels.ASSURANCE)

@@ -1,4 +1,5 @@
-"""API plumbing: token and session authentication, and the one error shape.
+"""API plumbing: session authentication and the one error shape (token authentication is in
+`accounts.api_auth`, next to the tokens).
 
 Every error answers `{"message": ..., "errors": [{"field": ..., "message": ...}]}`.
 """
@@ -9,35 +10,14 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
-from ninja.security import HttpBearer, SessionAuth
+from ninja.security import SessionAuth
 
 from renkei.core.audit import set_current_actor
 from renkei.core.errors import RenkeiError
-
-
-class TokenAuth(HttpBearer):
-    """`Authorization: Bearer <token>`; tokens are looked up by their SHA-256 digest."""
-
-    def authenticate(self, request: HttpRequest, token: str) -> Any:
-        from renkei.accounts.models import ApiToken, hash_token
-
-        try:
-            record = ApiToken.objects.select_related("user").get(token_hash=hash_token(token))
-        except ApiToken.DoesNotExist:
-            return None
-        if not record.is_active or not record.user.is_active:
-            return None
-        now = timezone.now()
-        if record.last_used_at is None or (now - record.last_used_at).total_seconds() > 60:
-            ApiToken.objects.filter(pk=record.pk).update(last_used_at=now)
-        request.user = record.user
-        set_current_actor(record.user, via=f"api token {record.prefix}")
-        return record.user
 
 
 class ActiveSessionAuth(SessionAuth):

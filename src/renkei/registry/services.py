@@ -25,6 +25,7 @@ from renkei.registry.models import (
     SystemAccess,
     Tag,
 )
+from renkei.registry.signals import graph_changed_on_commit
 from renkei.registry.validators import normalise_corporate_number, normalise_domains
 
 ACTION = Action.CHANGE_REGISTRY
@@ -61,13 +62,6 @@ def tags_from_names(names: Iterable[str]) -> list[Tag]:
         tag, _created = Tag.objects.get_or_create(name=name[:50])
         tags.append(tag)
     return tags
-
-
-def _after_graph_change() -> None:
-    # Tiers depend on every relationship; recompute in the worker once the transaction commits.
-    from renkei.chain.tasks import schedule_tiers_recompute
-
-    schedule_tiers_recompute()
 
 
 def _manages_other_records(company: Organisation) -> bool:
@@ -144,7 +138,7 @@ def organisation_save(
             if previous and previous["group_company_id"] != organisation.group_company_id:
                 _move_children(organisation=organisation, company_id=organisation.group_company_id)
             if is_new or previous_kind != organisation.kind:
-                _after_graph_change()
+                graph_changed_on_commit()
     except IntegrityError as exc:
         raise RenkeiError(_("This record conflicts with an existing one.")) from exc
     return organisation
@@ -170,7 +164,7 @@ def organisation_delete(*, user: Any, organisation: Organisation) -> None:
                 status=409,
             )
         record_delete(user=user, instance=organisation, action=ACTION)
-        _after_graph_change()
+        graph_changed_on_commit()
 
 
 def relationship_save(*, user: Any, relationship: Relationship) -> Relationship:
@@ -185,7 +179,7 @@ def relationship_save(*, user: Any, relationship: Relationship) -> Relationship:
             _check_no_flow_depends_on(pk=relationship.pk, client_id=before["client_id"], provider_id=before["provider_id"])
     with transaction.atomic():
         record_save(user=user, instance=relationship, action=ACTION)
-        _after_graph_change()
+        graph_changed_on_commit()
     return relationship
 
 
@@ -204,7 +198,7 @@ def relationship_delete(*, user: Any, relationship: Relationship) -> None:
     _check_no_flow_depends_on(pk=relationship.pk, client_id=relationship.client_id, provider_id=relationship.provider_id)
     with transaction.atomic():
         record_delete(user=user, instance=relationship, action=ACTION)
-        _after_graph_change()
+        graph_changed_on_commit()
 
 
 def _inherit_company(instance: Any, organisation: Organisation | None) -> None:

@@ -6,7 +6,6 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
-from django.views.generic import TemplateView
 
 from renkei.core.permissions import visible
 from renkei.core.views import (
@@ -15,7 +14,6 @@ from renkei.core.views import (
     ObjectDetailView,
     ObjectEditView,
     ObjectListView,
-    RenkeiViewMixin,
 )
 from renkei.registry import forms, selectors, services
 from renkei.registry.models import (
@@ -392,15 +390,3 @@ class AccessEditView(ObjectEditView):
 
 class AccessDeleteView(ChildDeleteView):
     model = SystemAccess
-
-
-class HomeView(RenkeiViewMixin, TemplateView):
-    """Home page: the state of the registry at a glance."""
-
-    template_name = "registry/dashboard.html"
-
-    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        ctx = super().get_context_data(**kwargs)
-        ctx["figures"] = selectors.dashboard_figures(user=self.request.user)
-        ctx["title"] = _("Dashboard")
-        return ctx

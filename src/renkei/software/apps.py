@@ -9,8 +9,13 @@ class SoftwareConfig(AppConfig):
     def ready(self) -> None:
         from auditlog.registry import auditlog
 
-        from renkei.software import models
+        from renkei.registry.panels import register_organisation_panel
+        from renkei.software import models, panels, signals, tasks
 
         for model in (models.Product, models.Release, models.DeliveredFile, models.Sbom, models.LicencePolicy):
             auditlog.register(model, exclude_fields=["updated_at"])
         auditlog.register(models.Finding, include_fields=["state", "justification", "comment", "response_requested_at"])
+        # The services announce; the tasks queue the work (tasks import services, never the reverse).
+        signals.findings_stale.connect(tasks.on_findings_stale, dispatch_uid="software.findings_stale")
+        signals.osv_import_queued.connect(tasks.on_osv_import_queued, dispatch_uid="software.osv_import_queued")
+        register_organisation_panel(panels.SUPPLIER_SOFTWARE)

@@ -283,7 +283,7 @@ def _release(product: Product, version: str, delivered_on: dt.date, notes: str =
 def load_software_demo(*, orgs: dict[str, Organisation], today: dt.date) -> dict[str, int]:
     """Create the demo products, releases, SBOMs, files and policies; import OSV data; compute findings.
 
-    Runs inside `registry.demo.load_demo_data`'s transaction and audit context. Idempotent: when any
+    Runs inside `demo.loader.load_demo_data`'s transaction and audit context. Idempotent: when any
     product exists, nothing is written. Returns counts for the summary.
     """
     if Product.objects.exists():

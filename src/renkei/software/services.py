@@ -24,7 +24,7 @@ from renkei.core.permissions import Action, allowed_company_ids, get_visible_or_
 from renkei.core.services import check_write, record_delete, record_save
 from renkei.registry.models import Contact, ContactRole, Organisation
 from renkei.registry.services import default_group_company_id
-from renkei.software import notifications
+from renkei.software import notifications, signals
 from renkei.software.models import (
     Component,
     ComponentDependency,
@@ -68,9 +68,8 @@ def _upload_name(uploaded_file: Any, default: str) -> str:
 
 
 def _after_commit_recompute(release_ids: list[int] | None) -> None:
-    from renkei.software.tasks import schedule_findings_recompute
-
-    schedule_findings_recompute(release_ids)
+    # The receiver in tasks.py queues one recomputation when the transaction commits.
+    signals.findings_stale.send(sender=Release, release_ids=release_ids)
 
 
 # --- products and releases -----------------------------------------------------------------------
@@ -479,9 +478,7 @@ def osv_import_start(
 
 
 def _enqueue_import(import_id: int) -> None:
-    from renkei.software.tasks import run_osv_import
-
-    run_osv_import.enqueue(import_id)
+    signals.osv_import_queued.send(sender=OsvImport, import_id=import_id)
 
 
 def osv_import_run(*, import_id: int, progress: Any = None, recompute: bool = True) -> OsvImport:

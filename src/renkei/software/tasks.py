@@ -2,28 +2,27 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import transaction
 from django_tasks import task
 
 from renkei.core.audit import audit_context
+from renkei.software import services
 
 
 @task()
 def recompute_findings(release_ids: list[int] | None = None) -> dict[str, int]:
     """Match the current SBOMs of the releases (all when None) against the vulnerability database."""
-    from renkei.software.services import findings_recompute
-
     with audit_context(actor=None, via="task: recompute_findings"):
-        return findings_recompute(release_ids=release_ids)
+        return services.findings_recompute(release_ids=release_ids)
 
 
 @task()
 def run_osv_import(import_id: int) -> dict[str, int]:
     """Run a queued OSV import; returns its counts."""
-    from renkei.software.services import osv_import_run
-
     with audit_context(actor=None, via="task: run_osv_import"):
-        run = osv_import_run(import_id=import_id)
+        run = services.osv_import_run(import_id=import_id)
     return {"created": run.created_count, "updated": run.updated_count, "skipped": run.skipped_count}
 
 
@@ -59,3 +58,13 @@ def schedule_findings_recompute(release_ids: list[int] | None) -> None:
     pending = _PendingRecompute()
     pending.add(release_ids)
     transaction.on_commit(pending)
+
+
+def on_findings_stale(sender: Any, *, release_ids: list[int] | None, **kwargs: Any) -> None:
+    """Receiver of `signals.findings_stale` (connected in `apps.py`)."""
+    schedule_findings_recompute(release_ids)
+
+
+def on_osv_import_queued(sender: Any, *, import_id: int, **kwargs: Any) -> None:
+    """Receiver of `signals.osv_import_queued` (connected in `apps.py`)."""
+    run_osv_import.enqueue(import_id)

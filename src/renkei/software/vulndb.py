@@ -31,7 +31,15 @@ from django.db.models import Count, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from renkei.software.models import AffectedPackage, OsvImport, Severity, Vulnerability, VulnerabilityAlias
+from renkei.software import signals
+from renkei.software.models import (
+    AffectedPackage,
+    OsvImport,
+    Release,
+    Severity,
+    Vulnerability,
+    VulnerabilityAlias,
+)
 
 log = logging.getLogger(__name__)
 
@@ -91,10 +99,8 @@ def run_import(*, import_id: int, progress: Progress | None = None, recompute: b
         raise
     _finish(run, status="done")
     if recompute and (run.created_count or run.updated_count):
-        from renkei.software.tasks import schedule_findings_recompute
-
         with transaction.atomic():
-            schedule_findings_recompute(None)
+            signals.findings_stale.send(sender=Release, release_ids=None)
     return run
 
 

@@ -151,7 +151,7 @@ def test_dashboard_card_counts_and_is_scoped(own, analyst, limited_analyst):
     submit(assignment())
     item(days=-1)
     item(days=-1, status="resolved")
-    template = Template("{% load assessments_staff %}{% assessments_card %}")
+    template = Template("{% load reports_tags %}{% assessments_card %}")
 
     def render(user) -> str:  # type: ignore[no-untyped-def]
         request = RequestFactory().get("/")

@@ -27,6 +27,7 @@ from renkei.assessments.models import (
     Framework,
     Question,
 )
+from renkei.assessments.signals import campaign_launch_queued
 from renkei.core.errors import RenkeiError
 from renkei.core.permissions import Action
 from renkei.core.services import check_write, record_delete, record_save
@@ -164,9 +165,8 @@ def campaign_launch(*, user: Any, campaign: Campaign) -> Campaign:
 
 
 def _enqueue_launch(campaign_id: int) -> None:
-    from renkei.assessments.tasks import launch_campaign
-
-    launch_campaign.enqueue(campaign_id)
+    # The receiver in tasks.py queues the launch (tasks import services, never the reverse).
+    campaign_launch_queued.send(sender=Campaign, campaign_id=campaign_id)
 
 
 def campaign_launch_run(*, campaign_id: int, notify: bool = True) -> Campaign:

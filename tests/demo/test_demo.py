@@ -11,7 +11,8 @@ from django.utils import timezone
 
 from renkei.accounts.models import User
 from renkei.core.permissions import visible
-from renkei.registry import demo
+from renkei.demo import data as demo
+from renkei.demo.loader import load_demo_data
 from renkei.registry.models import (
     OUR_KINDS,
     Certification,
@@ -35,7 +36,7 @@ MODELS = (Organisation, Relationship, InformationAsset, DataHolding, SystemAcces
 
 @pytest.fixture
 def loaded(db):  # type: ignore[no-untyped-def]
-    return demo.load_demo_data()
+    return load_demo_data()
 
 
 def _counts() -> dict[str, int]:
@@ -60,7 +61,7 @@ def test_loads_the_group(loaded):  # type: ignore[no-untyped-def]
 def test_second_load_changes_nothing(loaded):  # type: ignore[no-untyped-def]
     before = _counts()
     entries = LogEntry.objects.count()
-    again = demo.load_demo_data()
+    again = load_demo_data()
     assert not again.created
     assert again.own_company == demo.OWN_COMPANY_NAME
     assert _counts() == before
@@ -170,7 +171,7 @@ def test_demo_users_log_in_with_their_roles_and_scopes(loaded):  # type: ignore[
 
 def test_existing_user_is_not_reset_to_the_demo_password(db):  # type: ignore[no-untyped-def]
     existing = factories.UserFactory(username="demo-admin")
-    summary = demo.load_demo_data()
+    summary = load_demo_data()
     existing.refresh_from_db()
     assert summary.skipped_users == ("demo-admin",)
     assert existing.check_password("correct-horse-battery")
@@ -179,7 +180,7 @@ def test_existing_user_is_not_reset_to_the_demo_password(db):  # type: ignore[no
 
 def test_does_nothing_when_another_own_company_exists(db):  # type: ignore[no-untyped-def]
     factories.own_company("既存本社株式会社")
-    summary = demo.load_demo_data()
+    summary = load_demo_data()
     assert not summary.created and summary.own_company == "既存本社株式会社"
     assert Organisation.objects.count() == 1 and not User.objects.exists()
     out = StringIO()

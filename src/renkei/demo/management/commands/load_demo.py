@@ -11,7 +11,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from renkei.core.errors import RenkeiError
-from renkei.registry.demo import LOGIN_URL, OWN_COMPANY_NAME, DemoSummary, load_demo_data
+from renkei.demo.data import LOGIN_URL, OWN_COMPANY_NAME
+from renkei.demo.loader import DemoSummary, load_demo_data
 
 COUNT_LABELS = (
     ("organisations", "組織 / organisations"),
