@@ -24,8 +24,9 @@ assets:
 demo: install
 	$(BIN)/renkei demo
 
+# Both cores (pytest-xdist); one file per worker, so a module's data is built once (tests/idor.py).
 test: install-dev
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto --dist loadfile
 
 lint:
 	$(BIN)/ruff check src tests bench scripts

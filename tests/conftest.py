@@ -6,20 +6,17 @@ import pytest
 
 from renkei.core.permissions import Role
 from tests import factories
+from tests.environment import TEST_SETTINGS
 
 PASSWORD = "correct-horse-battery"
 
 
 @pytest.fixture(autouse=True)
 def _test_settings(settings, tmp_path):  # type: ignore[no-untyped-def]
-    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    # Media in the test's own directory: safe when pytest-xdist runs tests side by side.
     settings.MEDIA_ROOT = tmp_path / "media"
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    settings.AXES_ENABLED = False
-    settings.STORAGES = {
-        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
+    for name, value in TEST_SETTINGS.items():
+        setattr(settings, name, value)
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""The assessments API's guard, every endpoint the same way (as tests/test_permissions.py does for
+"""The assessments API's guard, every endpoint the same way (as tests/permissions/ does for
 the other apps): anonymous → 401; a viewer → 403 on every write and nothing changes, reads 200; a
 user limited to the subsidiary → 404 on every object of the own company (and nothing changes), such
 objects absent from lists, and a payload naming them answers 400 with a field error.
@@ -7,8 +7,6 @@ objects absent from lists, and a payload naming them answers 400 with a field er
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 import pytest
@@ -33,8 +31,10 @@ from renkei.assessments.models import (
     SubcontractorDeclaration,
 )
 from tests.assessments.factories import SMALL_FRAMEWORK, assignment, party, small_framework
+from tests.factories import own_company
+from tests.idor import Row, assert_login_required, assert_not_found, assert_refused, module_objects, request
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("objects")]
 
 API = "/api/v1/assessments"
 PARTNER = answer_services.Respondent(name="山田 太郎")
@@ -83,30 +83,6 @@ def _pdf(name: str) -> SimpleUploadedFile:
     return SimpleUploadedFile(name, b"%PDF-1.4 evidence")
 
 
-@dataclass(frozen=True)
-class Row:
-    method: str
-    path: str  # with {name} placeholders for objects
-    payload: Callable[[Objects], Any] | None = None
-    multipart: bool = False
-
-    @property
-    def is_write(self) -> bool:
-        return self.method != "get"
-
-    def url(self, o: Objects) -> str:
-        return API + self.path.format(**{k: getattr(v, "pk", v) for k, v in o.items()})
-
-    def call(self, client: Client, o: Objects) -> Any:
-        url = self.url(o)
-        body = self.payload(o) if self.payload else {}
-        if self.method in ("get", "delete"):
-            return getattr(client, self.method)(url)
-        if self.multipart:
-            return client.post(url, body)
-        return getattr(client, self.method)(url, body, content_type="application/json")
-
-
 def _yaml(o: Objects) -> dict[str, Any]:
     text = SMALL_FRAMEWORK.replace("key: test-small", "key: guarded-upload")
     return {"file": SimpleUploadedFile("f.yaml", text.encode())}
@@ -117,64 +93,64 @@ POLICY = {"months_critical": 6, "months_high": 6, "months_medium": 6, "months_lo
 FOLLOW_UP = {"title": "変更", "severity": "high", "status": "in_progress"}
 
 OBJECT_READS = [
-    Row("get", "/frameworks/{framework}"),
-    Row("get", "/parties/{party}"),
-    Row("get", "/policies/{company}"),
-    Row("get", "/campaigns/{draft}"),
-    Row("get", "/campaigns/{draft}/parties"),
-    Row("get", "/assignments/{done}"),
-    Row("get", "/assignments/{done}/answers"),
-    Row("get", "/assignments/{done}/proposed-follow-ups"),
-    Row("get", "/assignments/{done}/declarations"),
-    Row("get", "/assignments/{fresh}/evidence/{fresh_file}"),
-    Row("get", "/follow-ups/{follow_up}"),
-    Row("get", "/follow-ups/{follow_up}/messages"),
+    Row(API + "/frameworks/{framework}", "GET"),
+    Row(API + "/parties/{party}", "GET"),
+    Row(API + "/policies/{company}", "GET"),
+    Row(API + "/campaigns/{draft}", "GET"),
+    Row(API + "/campaigns/{draft}/parties", "GET"),
+    Row(API + "/assignments/{done}", "GET"),
+    Row(API + "/assignments/{done}/answers", "GET"),
+    Row(API + "/assignments/{done}/proposed-follow-ups", "GET"),
+    Row(API + "/assignments/{done}/declarations", "GET"),
+    Row(API + "/assignments/{fresh}/evidence/{fresh_file}", "GET"),
+    Row(API + "/follow-ups/{follow_up}", "GET"),
+    Row(API + "/follow-ups/{follow_up}/messages", "GET"),
 ]
 LISTS = [
-    Row("get", "/frameworks"),
-    Row("get", "/parties"),
-    Row("get", "/policies"),
-    Row("get", "/campaigns"),
-    Row("get", "/assignments"),
-    Row("get", "/follow-ups"),
+    Row(API + "/frameworks", "GET"),
+    Row(API + "/parties", "GET"),
+    Row(API + "/policies", "GET"),
+    Row(API + "/campaigns", "GET"),
+    Row(API + "/assignments", "GET"),
+    Row(API + "/follow-ups", "GET"),
 ]
 OBJECT_WRITES = [
-    Row("post", "/frameworks/{framework}/active", lambda o: {"active": False}),
-    Row("delete", "/frameworks/{framework}"),
-    Row("put", "/parties/{party}/override", lambda o: {"level": "scs4", "reason": "理由"}),
-    Row("delete", "/parties/{party}/override"),
-    Row("put", "/policies/{company}", lambda o: POLICY),
-    Row("patch", "/campaigns/{draft}", lambda o: {"name": "改名"}),
-    Row("delete", "/campaigns/{draft}"),
-    Row("put", "/campaigns/{draft}/parties", lambda o: {"organisation_ids": []}),
-    Row("post", "/campaigns/{draft}/launch"),
-    Row("post", "/campaigns/{running}/close"),
-    Row("delete", "/assignments/{fresh}"),
-    Row("put", "/assignments/{fresh}/answers", lambda o: {"answers": [{"question": "A-1", "value": "yes"}]}),
-    Row("patch", "/assignments/{fresh}/answers/A-1", lambda o: {"value": "yes"}),
-    Row("post", "/assignments/{fresh}/confirm-carried", lambda o: {}),
-    Row("post", "/assignments/{fresh}/answers/A-1/evidence", lambda o: {"file": _pdf("c.pdf")}, multipart=True),
-    Row("delete", "/assignments/{fresh}/evidence/{fresh_file}"),
-    Row("post", "/assignments/{done}/answers/A-1/comments", lambda o: {"body": "確認します"}),
-    Row("post", "/assignments/{fresh}/submit"),
-    Row("post", "/assignments/{done}/accept"),
-    Row("post", "/assignments/{done}/return", lambda o: {"message": "直してください"}),
-    Row("post", "/assignments/{done}/reopen"),
-    Row("post", "/assignments/{done}/answers/A-1/review", lambda o: {"state": "accepted"}),
-    Row("post", "/assignments/{done}/follow-ups", lambda o: {"question_refs": ["A-1"]}),
-    Row("post", "/declarations/{declaration}/accept", lambda o: {}),
-    Row("post", "/declarations/{declaration}/reject", lambda o: {"note": "x"}),
-    Row("put", "/follow-ups/{follow_up}", lambda o: {**FOLLOW_UP, "organisation_id": o["party"].pk}),
-    Row("patch", "/follow-ups/{follow_up}", lambda o: FOLLOW_UP),
-    Row("delete", "/follow-ups/{follow_up}"),
-    Row("post", "/follow-ups/{follow_up}/messages", lambda o: {"body": "連絡"}),
+    Row(API + "/frameworks/{framework}/active", "POST", payload=lambda o: {"active": False}),
+    Row(API + "/frameworks/{framework}", "DELETE"),
+    Row(API + "/parties/{party}/override", "PUT", payload=lambda o: {"level": "scs4", "reason": "理由"}),
+    Row(API + "/parties/{party}/override", "DELETE"),
+    Row(API + "/policies/{company}", "PUT", payload=lambda o: POLICY),
+    Row(API + "/campaigns/{draft}", "PATCH", payload=lambda o: {"name": "改名"}),
+    Row(API + "/campaigns/{draft}", "DELETE"),
+    Row(API + "/campaigns/{draft}/parties", "PUT", payload=lambda o: {"organisation_ids": []}),
+    Row(API + "/campaigns/{draft}/launch", "POST"),
+    Row(API + "/campaigns/{running}/close", "POST"),
+    Row(API + "/assignments/{fresh}", "DELETE"),
+    Row(API + "/assignments/{fresh}/answers", "PUT", payload=lambda o: {"answers": [{"question": "A-1", "value": "yes"}]}),
+    Row(API + "/assignments/{fresh}/answers/A-1", "PATCH", payload=lambda o: {"value": "yes"}),
+    Row(API + "/assignments/{fresh}/confirm-carried", "POST", payload=lambda o: {}),
+    Row(API + "/assignments/{fresh}/answers/A-1/evidence", "POST", payload=lambda o: {"file": _pdf("c.pdf")}, multipart=True),
+    Row(API + "/assignments/{fresh}/evidence/{fresh_file}", "DELETE"),
+    Row(API + "/assignments/{done}/answers/A-1/comments", "POST", payload=lambda o: {"body": "確認します"}),
+    Row(API + "/assignments/{fresh}/submit", "POST"),
+    Row(API + "/assignments/{done}/accept", "POST"),
+    Row(API + "/assignments/{done}/return", "POST", payload=lambda o: {"message": "直してください"}),
+    Row(API + "/assignments/{done}/reopen", "POST"),
+    Row(API + "/assignments/{done}/answers/A-1/review", "POST", payload=lambda o: {"state": "accepted"}),
+    Row(API + "/assignments/{done}/follow-ups", "POST", payload=lambda o: {"question_refs": ["A-1"]}),
+    Row(API + "/declarations/{declaration}/accept", "POST", payload=lambda o: {}),
+    Row(API + "/declarations/{declaration}/reject", "POST", payload=lambda o: {"note": "x"}),
+    Row(API + "/follow-ups/{follow_up}", "PUT", payload=lambda o: {**FOLLOW_UP, "organisation_id": o["party"].pk}),
+    Row(API + "/follow-ups/{follow_up}", "PATCH", payload=lambda o: FOLLOW_UP),
+    Row(API + "/follow-ups/{follow_up}", "DELETE"),
+    Row(API + "/follow-ups/{follow_up}/messages", "POST", payload=lambda o: {"body": "連絡"}),
 ]
 CREATES = [
-    Row("post", "/frameworks", _yaml, multipart=True),
-    Row("post", "/campaigns", lambda o: {"name": "新規", "framework_id": o["shared"].pk, "due_date": _due().isoformat()}),
-    Row("post", "/assignments", lambda o: {"organisation_id": o["party"].pk, "framework_id": o["shared"].pk,
+    Row(API + "/frameworks", "POST", payload=_yaml, multipart=True),
+    Row(API + "/campaigns", "POST", payload=lambda o: {"name": "新規", "framework_id": o["shared"].pk, "due_date": _due().isoformat()}),
+    Row(API + "/assignments", "POST", payload=lambda o: {"organisation_id": o["party"].pk, "framework_id": o["shared"].pk,
                                            "due_date": _due().isoformat(), "invite": False}),
-    Row("post", "/follow-ups", lambda o: {"organisation_id": o["party"].pk, "title": "新規"}),
+    Row(API + "/follow-ups", "POST", payload=lambda o: {"organisation_id": o["party"].pk, "title": "新規"}),
 ]
 ALL_ROWS = OBJECT_READS + LISTS + OBJECT_WRITES + CREATES
 
@@ -197,21 +173,14 @@ def snapshot() -> dict[str, Any]:
     }
 
 
-@pytest.fixture
-def objects(own: Any) -> Objects:
-    return build(own, "own")
-
-
-def _id(row: Row) -> str:
-    return f"{row.method.upper()} {row.path}"
+# The own company's objects, built once for the module.
+_shared_objects, objects = module_objects(lambda: build(own_company(), "own"))
 
 
 def test_anonymous_gets_401_everywhere(client: Client, objects: Objects) -> None:
     before = snapshot()
     for row in ALL_ROWS:
-        response = row.call(client, objects)
-        assert response.status_code == 401, _id(row)
-        assert response.json()["message"], _id(row)
+        assert_login_required(client, row, objects)
     assert snapshot() == before
 
 
@@ -220,18 +189,16 @@ def test_viewer_reads_but_every_write_is_403(viewer: Any, objects: Objects) -> N
     client = Client(headers={"Authorization": f"Bearer {raw}"})
     before = snapshot()
     for row in OBJECT_READS + LISTS:
-        assert row.call(client, objects).status_code == 200, _id(row)
+        assert request(client, row, objects).status_code == 200, row.id()
     for row in OBJECT_WRITES + CREATES:
-        response = row.call(client, objects)
-        assert response.status_code == 403, (_id(row), response.content)
-        assert response.json()["message"], _id(row)
+        assert_refused(client, row, objects)
     assert snapshot() == before
 
 
 def test_viewer_session_writes_are_403_too(viewer_client: Client, objects: Objects) -> None:
     before = snapshot()
     for row in (OBJECT_WRITES[5], OBJECT_WRITES[11], CREATES[0]):
-        assert row.call(viewer_client, objects).status_code == 403, _id(row)
+        assert_refused(viewer_client, row, objects)
     assert snapshot() == before
 
 
@@ -242,9 +209,7 @@ def test_limited_user_gets_404_on_the_own_company_and_does_not_see_it_in_lists(
     client.force_login(limited_analyst)
     before = snapshot()
     for row in OBJECT_READS + OBJECT_WRITES:
-        response = row.call(client, objects)
-        assert response.status_code == 404, (_id(row), response.content)
-        assert response.json()["message"], _id(row)
+        assert_not_found(client, row, objects)
     assert snapshot() == before
 
     def listed(path: str, key: str = "id") -> set[Any]:
@@ -317,7 +282,7 @@ def test_every_endpoint_is_guarded_by_this_table(analyst_client: Client) -> None
         if path.startswith(API + "/")
         for method in operations
     }
-    covered = {(r.method, r.path) for r in ALL_ROWS}
+    covered = {(r.method.lower(), r.target.removeprefix(API)) for r in ALL_ROWS}
     placeholders = {
         "framework": "pk", "party": "org_id", "company": "company_id", "draft": "pk", "running": "pk", "fresh": "pk",
         "done": "pk", "declaration": "pk", "follow_up": "pk", "fresh_file": "evidence_id",

@@ -5,13 +5,12 @@ every page but the open ones answers 403 with the clear page. A new portal URL m
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
-from django.urls import get_resolver, reverse
+from django.urls import get_resolver
 from django.utils import timezone
 
 from renkei.assessments.answering import services as answering
@@ -25,50 +24,45 @@ from renkei.assessments.models import (
 )
 from tests.assessments.factories import assignment, party, small_framework
 from tests.assessments.portal.helpers import enter
+from tests.factories import own_company
+from tests.idor import Row, assert_not_found, assert_refused, module_objects
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("objects")]
 
 # Open without a link on purpose: the link entry, the home page (it explains that a link is needed),
 # the respondent's name and leaving.
 OPEN_PAGES = {"enter", "home", "name", "leave"}
 
 
-@dataclass(frozen=True)
-class Row:
-    name: str
-    args: Any  # objects -> URL arguments
-    method: str = "get"
-    data: Any = None  # objects -> POST data
-
-
 ROWS = [
-    Row("assignment", lambda o: (o["b"].pk,)),
-    Row("answer_save", lambda o: (o["b"].pk, o["q"].pk), "post", lambda o: {"value": "yes"}),
-    Row("evidence_add", lambda o: (o["b"].pk, o["q"].pk), "post", lambda o: {"file": SimpleUploadedFile("x.pdf", b"%PDF-1.4 x")}),
-    Row("comment_add", lambda o: (o["b"].pk, o["q"].pk), "post", lambda o: {"body": "hello"}),
-    Row("confirm", lambda o: (o["b"].pk, o["q"].pk), "post"),
-    Row("section_save", lambda o: (o["b"].pk, o["q"].section_id), "post", lambda o: {f"q{o['q'].pk}": "no"}),
-    Row("evidence_delete", lambda o: (o["b"].pk, o["evidence"].pk), "post"),
-    Row("evidence_delete", lambda o: (o["a"].pk, o["evidence"].pk), "post"),  # B's file through A's assessment
-    Row("confirm_all", lambda o: (o["b"].pk,), "post"),
-    Row("comment", lambda o: (o["b"].pk,), "post", lambda o: {"body": "hello"}),
-    Row("submit", lambda o: (o["b"].pk,)),
-    Row("submit", lambda o: (o["b"].pk,), "post"),
-    Row("declarations", lambda o: (o["b"].pk,)),
-    Row("declarations", lambda o: (o["b"].pk,), "post", lambda o: {"name": "侵入"}),
-    Row("declaration_delete", lambda o: (o["b"].pk, o["declaration"].pk), "post"),
-    Row("declaration_delete", lambda o: (o["a"].pk, o["declaration"].pk), "post"),
-    Row("followup", lambda o: (o["follow_up"].pk,)),
-    Row("followup", lambda o: (o["follow_up"].pk,), "post", lambda o: {"body": "done", "status": "party_done"}),
-    Row("evidence", lambda o: (o["evidence"].pk,)),
-    Row("excel_export", lambda o: (o["b"].pk,)),
-    Row("excel_import", lambda o: (o["b"].pk,)),
-    Row("excel_import", lambda o: (o["b"].pk,), "post", lambda o: {"file": SimpleUploadedFile("a.xlsx", b"PK\x03\x04")}),
+    Row("portal:assignment", args=lambda o: (o["b"].pk,)),
+    Row("portal:answer_save", "POST", args=lambda o: (o["b"].pk, o["q"].pk), payload=lambda o: {"value": "yes"}),
+    Row("portal:evidence_add", "POST", args=lambda o: (o["b"].pk, o["q"].pk), payload=lambda o: {"file": SimpleUploadedFile("x.pdf", b"%PDF-1.4 x")}),
+    Row("portal:comment_add", "POST", args=lambda o: (o["b"].pk, o["q"].pk), payload=lambda o: {"body": "hello"}),
+    Row("portal:confirm", "POST", args=lambda o: (o["b"].pk, o["q"].pk)),
+    Row("portal:section_save", "POST", args=lambda o: (o["b"].pk, o["q"].section_id), payload=lambda o: {f"q{o['q'].pk}": "no"}),
+    Row("portal:evidence_delete", "POST", args=lambda o: (o["b"].pk, o["evidence"].pk)),
+    Row("portal:evidence_delete", "POST", args=lambda o: (o["a"].pk, o["evidence"].pk)),  # B's file through A's assessment
+    Row("portal:confirm_all", "POST", args=lambda o: (o["b"].pk,)),
+    Row("portal:comment", "POST", args=lambda o: (o["b"].pk,), payload=lambda o: {"body": "hello"}),
+    Row("portal:submit", args=lambda o: (o["b"].pk,)),
+    Row("portal:submit", "POST", args=lambda o: (o["b"].pk,)),
+    Row("portal:declarations", args=lambda o: (o["b"].pk,)),
+    Row("portal:declarations", "POST", args=lambda o: (o["b"].pk,), payload=lambda o: {"name": "侵入"}),
+    Row("portal:declaration_delete", "POST", args=lambda o: (o["b"].pk, o["declaration"].pk)),
+    Row("portal:declaration_delete", "POST", args=lambda o: (o["a"].pk, o["declaration"].pk)),
+    Row("portal:followup", args=lambda o: (o["follow_up"].pk,)),
+    Row("portal:followup", "POST", args=lambda o: (o["follow_up"].pk,), payload=lambda o: {"body": "done", "status": "party_done"}),
+    Row("portal:evidence", args=lambda o: (o["evidence"].pk,)),
+    Row("portal:excel_export", args=lambda o: (o["b"].pk,)),
+    Row("portal:excel_import", args=lambda o: (o["b"].pk,)),
+    Row("portal:excel_import", "POST", args=lambda o: (o["b"].pk,), payload=lambda o: {"file": SimpleUploadedFile("a.xlsx", b"PK\x03\x04")}),
 ]
 
 
-@pytest.fixture
-def objects(own: Any) -> dict[str, Any]:
+def _build() -> dict[str, Any]:
+    """Party A's and party B's assessments and B's records (built once for the module)."""
+    own = own_company()
     framework = small_framework()
     org_a, org_b = party(name="甲社"), party(name="乙社")
     a = assignment(organisation=org_a, framework=framework)
@@ -90,13 +84,6 @@ def objects(own: Any) -> dict[str, Any]:
     }
 
 
-def _request(client: Client, row: Row, objects: dict[str, Any]) -> Any:
-    path = reverse(f"portal:{row.name}", args=row.args(objects))
-    if row.method == "post":
-        return client.post(path, row.data(objects) if row.data else {})
-    return client.get(path)
-
-
 def _snapshot() -> tuple[Any, ...]:
     return (
         list(Answer.objects.values_list("pk", "value", "version")),
@@ -108,18 +95,20 @@ def _snapshot() -> tuple[Any, ...]:
     )
 
 
+_shared_objects, objects = module_objects(_build)
+
+
 def test_every_portal_url_is_in_the_table() -> None:
     namespace = get_resolver().namespace_dict["portal"][1]
     names = {n for n in namespace.reverse_dict.keys() if isinstance(n, str)}  # noqa: SIM118
-    assert names == OPEN_PAGES | {row.name for row in ROWS}
+    assert {f"portal:{n}" for n in names} == {f"portal:{n}" for n in OPEN_PAGES} | {row.target for row in ROWS}
 
 
 def test_another_partys_objects_are_not_found(objects: dict[str, Any], client: Client) -> None:
     enter(client, objects["org_a"])
     before = _snapshot()
     for row in ROWS:
-        response = _request(client, row, objects)
-        assert response.status_code == 404, row
+        response = assert_not_found(client, row, objects)
         if not response.streaming:
             assert "乙社" not in response.content.decode(), row
     assert _snapshot() == before
@@ -128,5 +117,5 @@ def test_another_partys_objects_are_not_found(objects: dict[str, Any], client: C
 def test_without_a_link_every_page_is_refused(objects: dict[str, Any], client: Client) -> None:
     before = _snapshot()
     for row in ROWS:
-        assert _request(client, row, objects).status_code == 403, row
+        assert_refused(client, row, objects)
     assert _snapshot() == before

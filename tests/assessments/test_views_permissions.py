@@ -4,7 +4,6 @@ nothing changes); a user limited to the subsidiary gets 404 on every object of t
 does not see them in lists and cannot name them in a form."""
 
 import datetime as dt
-from dataclasses import dataclass
 from typing import Any
 
 import pytest
@@ -32,8 +31,10 @@ from renkei.assessments.models import (
 )
 from tests.assessments.factories import SMALL_FRAMEWORK, assignment, party, small_spec
 from tests.assessments.test_views_helpers import PARTNER, logged_in, submit, url
+from tests.factories import own_company
+from tests.idor import Row, assert_login_required, assert_not_found, assert_refused, module_objects, request
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("objects")]
 
 WRITE_MARKERS = (
     'id="create-button"', 'id="upload-button"', 'id="start-assessment"', 'id="override-form"', 'id="edit-button"',
@@ -43,9 +44,9 @@ WRITE_MARKERS = (
 )
 
 
-@pytest.fixture
-def objects(own) -> dict[str, Any]:  # type: ignore[no-untyped-def]
-    """One of everything, all of the own company."""
+def _build() -> dict[str, Any]:
+    """One of everything, all of the own company (built once for the module)."""
+    own = own_company()
     framework, _ = framework_services.framework_install(user=None, spec=small_spec(key="own-only"), origin=FrameworkOrigin.UPLOADED, group_company=own)
     org = party(name="本社の委託先")
     submitted = assignment(org, framework)
@@ -80,12 +81,7 @@ def objects(own) -> dict[str, Any]:  # type: ignore[no-untyped-def]
     }
 
 
-@dataclass
-class Row:
-    name: str
-    args: Any  # objects -> tuple of URL arguments
-    method: str = "get"
-    data: Any = None  # objects -> POST data
+_shared_objects, objects = module_objects(_build)
 
 
 def _due() -> str:
@@ -93,111 +89,96 @@ def _due() -> str:
 
 
 READS = [
-    Row("party_list", lambda o: ()),
-    Row("party_assurance", lambda o: (o["org"].pk,)),
-    Row("party_links", lambda o: (o["org"].pk,)),
-    Row("policy", lambda o: ()),
-    Row("framework_list", lambda o: ()),
-    Row("framework_detail", lambda o: (o["framework"].pk,)),
-    Row("framework_download", lambda o: (o["framework"].pk,)),
-    Row("campaign_list", lambda o: ()),
-    Row("campaign_detail", lambda o: (o["running"].pk,)),
-    Row("campaign_detail", lambda o: (o["draft"].pk,)),
-    Row("campaign_progress", lambda o: (o["running"].pk,)),
-    Row("assignment_list", lambda o: ()),
-    Row("assignment_detail", lambda o: (o["assignment"].pk,)),
-    Row("assignment_detail", lambda o: (o["fresh"].pk,)),
-    Row("followup_list", lambda o: ()),
-    Row("followup_detail", lambda o: (o["follow_up"].pk,)),
-    Row("evidence_download", lambda o: (o["fresh_evidence"].pk,)),
-    Row("assignment_excel_export", lambda o: (o["assignment"].pk,)),
+    Row("assessments:party_list", args=lambda o: ()),
+    Row("assessments:party_assurance", args=lambda o: (o["org"].pk,)),
+    Row("assessments:party_links", args=lambda o: (o["org"].pk,)),
+    Row("assessments:policy", args=lambda o: ()),
+    Row("assessments:framework_list", args=lambda o: ()),
+    Row("assessments:framework_detail", args=lambda o: (o["framework"].pk,)),
+    Row("assessments:framework_download", args=lambda o: (o["framework"].pk,)),
+    Row("assessments:campaign_list", args=lambda o: ()),
+    Row("assessments:campaign_detail", args=lambda o: (o["running"].pk,)),
+    Row("assessments:campaign_detail", args=lambda o: (o["draft"].pk,)),
+    Row("assessments:campaign_progress", args=lambda o: (o["running"].pk,)),
+    Row("assessments:assignment_list", args=lambda o: ()),
+    Row("assessments:assignment_detail", args=lambda o: (o["assignment"].pk,)),
+    Row("assessments:assignment_detail", args=lambda o: (o["fresh"].pk,)),
+    Row("assessments:followup_list", args=lambda o: ()),
+    Row("assessments:followup_detail", args=lambda o: (o["follow_up"].pk,)),
+    Row("assessments:evidence_download", args=lambda o: (o["fresh_evidence"].pk,)),
+    Row("assessments:assignment_excel_export", args=lambda o: (o["assignment"].pk,)),
 ]
 
 WRITES = [
-    Row("party_override", lambda o: (o["org"].pk,)),
-    Row("party_override", lambda o: (o["org"].pk,), "post", lambda o: {"level": "scs3", "reason": "変更"}),
-    Row("party_override_clear", lambda o: (o["org"].pk,), "post"),
-    Row("party_link_issue", lambda o: (o["org"].pk,), "post", lambda o: {"days": 5}),
-    Row("link_revoke", lambda o: (o["link"].pk,)),
-    Row("link_revoke", lambda o: (o["link"].pk,), "post"),
-    Row("assignment_create", lambda o: (o["org"].pk,)),
-    Row("assignment_create", lambda o: (o["org"].pk,), "post",
-        lambda o: {"framework": o["framework"].pk, "due_date": _due(), "language": "ja"}),
-    Row("policy", lambda o: (), "post", lambda o: {"months_critical": 1, "months_high": 1, "months_medium": 1, "months_low": 1,
+    Row("assessments:party_override", args=lambda o: (o["org"].pk,)),
+    Row("assessments:party_override", "POST", args=lambda o: (o["org"].pk,), payload=lambda o: {"level": "scs3", "reason": "変更"}),
+    Row("assessments:party_override_clear", "POST", args=lambda o: (o["org"].pk,)),
+    Row("assessments:party_link_issue", "POST", args=lambda o: (o["org"].pk,), payload=lambda o: {"days": 5}),
+    Row("assessments:link_revoke", args=lambda o: (o["link"].pk,)),
+    Row("assessments:link_revoke", "POST", args=lambda o: (o["link"].pk,)),
+    Row("assessments:assignment_create", args=lambda o: (o["org"].pk,)),
+    Row("assessments:assignment_create", "POST", args=lambda o: (o["org"].pk,), payload=lambda o: {"framework": o["framework"].pk, "due_date": _due(), "language": "ja"}),
+    Row("assessments:policy", "POST", args=lambda o: (), payload=lambda o: {"months_critical": 1, "months_high": 1, "months_medium": 1, "months_low": 1,
                                                     "reminder_days_before": 1, "overdue_reminder_days": 1}),
-    Row("framework_upload", lambda o: ()),
-    Row("framework_upload", lambda o: (), "post", lambda o: {"file": SimpleUploadedFile("x.yaml", SMALL_FRAMEWORK.encode())}),
-    Row("framework_active", lambda o: (o["framework"].pk,), "post", lambda o: {"active": "0"}),
-    Row("framework_delete", lambda o: (o["framework"].pk,)),
-    Row("framework_delete", lambda o: (o["framework"].pk,), "post"),
-    Row("campaign_create", lambda o: ()),
-    Row("campaign_create", lambda o: (), "post",
-        lambda o: {"name": "新規", "framework": o["framework"].pk, "group_company": o["framework"].group_company_id, "due_date": _due()}),
-    Row("campaign_update", lambda o: (o["draft"].pk,)),
-    Row("campaign_update", lambda o: (o["draft"].pk,), "post",
-        lambda o: {"name": "改名", "framework": o["framework"].pk, "group_company": o["framework"].group_company_id, "due_date": _due()}),
-    Row("campaign_parties", lambda o: (o["draft"].pk,)),
-    Row("campaign_parties", lambda o: (o["draft"].pk,), "post", lambda o: {"criticality": ["low"]}),
-    Row("campaign_party_remove", lambda o: (o["draft"].pk, o["org"].pk), "post"),
-    Row("campaign_launch", lambda o: (o["draft"].pk,)),
-    Row("campaign_launch", lambda o: (o["draft"].pk,), "post"),
-    Row("campaign_close", lambda o: (o["running"].pk,)),
-    Row("campaign_close", lambda o: (o["running"].pk,), "post"),
-    Row("campaign_delete", lambda o: (o["draft"].pk,)),
-    Row("campaign_delete", lambda o: (o["draft"].pk,), "post"),
-    Row("answer_review", lambda o: (o["assignment"].pk, o["question"].pk), "post", lambda o: {"state": "accepted"}),
-    Row("assignment_accept_pending", lambda o: (o["assignment"].pk,), "post"),
-    Row("assignment_accept", lambda o: (o["assignment"].pk,)),
-    Row("assignment_accept", lambda o: (o["assignment"].pk,), "post"),
-    Row("assignment_return", lambda o: (o["assignment"].pk,)),
-    Row("assignment_return", lambda o: (o["assignment"].pk,), "post", lambda o: {"message": "直して"}),
-    Row("assignment_reopen", lambda o: (o["assignment"].pk,)),
-    Row("assignment_followups", lambda o: (o["assignment"].pk,), "post", lambda o: {"question": [o["question"].pk]}),
-    Row("assignment_resend", lambda o: (o["fresh"].pk,), "post"),
-    Row("assignment_delete", lambda o: (o["fresh"].pk,)),
-    Row("assignment_delete", lambda o: (o["fresh"].pk,), "post"),
-    Row("declaration_accept", lambda o: (o["declaration"].pk,), "post", lambda o: {"organisation": ""}),
-    Row("declaration_reject", lambda o: (o["declaration"].pk,), "post", lambda o: {"note": "x"}),
-    Row("followup_create", lambda o: ()),
-    Row("followup_create", lambda o: (), "post",
-        lambda o: {"organisation": o["org"].pk, "title": "新規", "severity": "low", "owner": "party", "due_date": _due(), "status": "open"}),
-    Row("followup_update", lambda o: (o["follow_up"].pk,)),
-    Row("followup_update", lambda o: (o["follow_up"].pk,), "post",
-        lambda o: {"organisation": o["org"].pk, "title": "改題", "severity": "low", "owner": "party", "due_date": _due(), "status": "open"}),
-    Row("followup_message", lambda o: (o["follow_up"].pk,), "post", lambda o: {"body": "連絡", "status": "resolved"}),
-    Row("followup_delete", lambda o: (o["follow_up"].pk,)),
-    Row("followup_delete", lambda o: (o["follow_up"].pk,), "post"),
+    Row("assessments:framework_upload", args=lambda o: ()),
+    Row("assessments:framework_upload", "POST", args=lambda o: (), payload=lambda o: {"file": SimpleUploadedFile("x.yaml", SMALL_FRAMEWORK.encode())}),
+    Row("assessments:framework_active", "POST", args=lambda o: (o["framework"].pk,), payload=lambda o: {"active": "0"}),
+    Row("assessments:framework_delete", args=lambda o: (o["framework"].pk,)),
+    Row("assessments:framework_delete", "POST", args=lambda o: (o["framework"].pk,)),
+    Row("assessments:campaign_create", args=lambda o: ()),
+    Row("assessments:campaign_create", "POST", args=lambda o: (), payload=lambda o: {"name": "新規", "framework": o["framework"].pk, "group_company": o["framework"].group_company_id, "due_date": _due()}),
+    Row("assessments:campaign_update", args=lambda o: (o["draft"].pk,)),
+    Row("assessments:campaign_update", "POST", args=lambda o: (o["draft"].pk,), payload=lambda o: {"name": "改名", "framework": o["framework"].pk, "group_company": o["framework"].group_company_id, "due_date": _due()}),
+    Row("assessments:campaign_parties", args=lambda o: (o["draft"].pk,)),
+    Row("assessments:campaign_parties", "POST", args=lambda o: (o["draft"].pk,), payload=lambda o: {"criticality": ["low"]}),
+    Row("assessments:campaign_party_remove", "POST", args=lambda o: (o["draft"].pk, o["org"].pk)),
+    Row("assessments:campaign_launch", args=lambda o: (o["draft"].pk,)),
+    Row("assessments:campaign_launch", "POST", args=lambda o: (o["draft"].pk,)),
+    Row("assessments:campaign_close", args=lambda o: (o["running"].pk,)),
+    Row("assessments:campaign_close", "POST", args=lambda o: (o["running"].pk,)),
+    Row("assessments:campaign_delete", args=lambda o: (o["draft"].pk,)),
+    Row("assessments:campaign_delete", "POST", args=lambda o: (o["draft"].pk,)),
+    Row("assessments:answer_review", "POST", args=lambda o: (o["assignment"].pk, o["question"].pk), payload=lambda o: {"state": "accepted"}),
+    Row("assessments:assignment_accept_pending", "POST", args=lambda o: (o["assignment"].pk,)),
+    Row("assessments:assignment_accept", args=lambda o: (o["assignment"].pk,)),
+    Row("assessments:assignment_accept", "POST", args=lambda o: (o["assignment"].pk,)),
+    Row("assessments:assignment_return", args=lambda o: (o["assignment"].pk,)),
+    Row("assessments:assignment_return", "POST", args=lambda o: (o["assignment"].pk,), payload=lambda o: {"message": "直して"}),
+    Row("assessments:assignment_reopen", args=lambda o: (o["assignment"].pk,)),
+    Row("assessments:assignment_followups", "POST", args=lambda o: (o["assignment"].pk,), payload=lambda o: {"question": [o["question"].pk]}),
+    Row("assessments:assignment_resend", "POST", args=lambda o: (o["fresh"].pk,)),
+    Row("assessments:assignment_delete", args=lambda o: (o["fresh"].pk,)),
+    Row("assessments:assignment_delete", "POST", args=lambda o: (o["fresh"].pk,)),
+    Row("assessments:declaration_accept", "POST", args=lambda o: (o["declaration"].pk,), payload=lambda o: {"organisation": ""}),
+    Row("assessments:declaration_reject", "POST", args=lambda o: (o["declaration"].pk,), payload=lambda o: {"note": "x"}),
+    Row("assessments:followup_create", args=lambda o: ()),
+    Row("assessments:followup_create", "POST", args=lambda o: (), payload=lambda o: {"organisation": o["org"].pk, "title": "新規", "severity": "low", "owner": "party", "due_date": _due(), "status": "open"}),
+    Row("assessments:followup_update", args=lambda o: (o["follow_up"].pk,)),
+    Row("assessments:followup_update", "POST", args=lambda o: (o["follow_up"].pk,), payload=lambda o: {"organisation": o["org"].pk, "title": "改題", "severity": "low", "owner": "party", "due_date": _due(), "status": "open"}),
+    Row("assessments:followup_message", "POST", args=lambda o: (o["follow_up"].pk,), payload=lambda o: {"body": "連絡", "status": "resolved"}),
+    Row("assessments:followup_delete", args=lambda o: (o["follow_up"].pk,)),
+    Row("assessments:followup_delete", "POST", args=lambda o: (o["follow_up"].pk,)),
     # Answering on the party's behalf or for our own company (the shared questionnaire screen).
-    Row("assignment_answer", lambda o: (o["fresh"].pk,)),
-    Row("answer_save", lambda o: (o["fresh"].pk, o["fresh_question"].pk), "post", lambda o: {"value": "yes"}),
-    Row("answer_evidence_add", lambda o: (o["fresh"].pk, o["fresh_question"].pk), "post",
-        lambda o: {"file": SimpleUploadedFile("x.pdf", b"%PDF-1.4 x")}),
-    Row("answer_comment_add", lambda o: (o["fresh"].pk, o["fresh_question"].pk), "post", lambda o: {"body": "質問"}),
-    Row("answer_confirm", lambda o: (o["fresh"].pk, o["fresh_question"].pk), "post"),
-    Row("answer_section_save", lambda o: (o["fresh"].pk, o["fresh_section"].pk), "post",
-        lambda o: {f"q{o['fresh_question'].pk}": "no", f"q{o['fresh_question'].pk}-version": "0"}),
-    Row("answer_evidence_delete", lambda o: (o["fresh"].pk, o["fresh_evidence"].pk), "post"),
-    Row("answer_confirm_all", lambda o: (o["fresh"].pk,), "post"),
-    Row("answer_comment", lambda o: (o["fresh"].pk,), "post", lambda o: {"body": "全体への質問"}),
-    Row("assignment_submit", lambda o: (o["fresh"].pk,)),
-    Row("assignment_submit", lambda o: (o["fresh"].pk,), "post"),
+    Row("assessments:assignment_answer", args=lambda o: (o["fresh"].pk,)),
+    Row("assessments:answer_save", "POST", args=lambda o: (o["fresh"].pk, o["fresh_question"].pk), payload=lambda o: {"value": "yes"}),
+    Row("assessments:answer_evidence_add", "POST", args=lambda o: (o["fresh"].pk, o["fresh_question"].pk), payload=lambda o: {"file": SimpleUploadedFile("x.pdf", b"%PDF-1.4 x")}),
+    Row("assessments:answer_comment_add", "POST", args=lambda o: (o["fresh"].pk, o["fresh_question"].pk), payload=lambda o: {"body": "質問"}),
+    Row("assessments:answer_confirm", "POST", args=lambda o: (o["fresh"].pk, o["fresh_question"].pk)),
+    Row("assessments:answer_section_save", "POST", args=lambda o: (o["fresh"].pk, o["fresh_section"].pk), payload=lambda o: {f"q{o['fresh_question'].pk}": "no", f"q{o['fresh_question'].pk}-version": "0"}),
+    Row("assessments:answer_evidence_delete", "POST", args=lambda o: (o["fresh"].pk, o["fresh_evidence"].pk)),
+    Row("assessments:answer_confirm_all", "POST", args=lambda o: (o["fresh"].pk,)),
+    Row("assessments:answer_comment", "POST", args=lambda o: (o["fresh"].pk,), payload=lambda o: {"body": "全体への質問"}),
+    Row("assessments:assignment_submit", args=lambda o: (o["fresh"].pk,)),
+    Row("assessments:assignment_submit", "POST", args=lambda o: (o["fresh"].pk,)),
     # Excel: check sheets as frameworks, answers from a workbook.
-    Row("framework_excel_import", lambda o: ()),
-    Row("framework_excel_import", lambda o: (), "post", lambda o: {"file": SimpleUploadedFile("s.xlsx", b"PK\x03\x04")}),
-    Row("framework_excel_import_sheet", lambda o: ()),
-    Row("framework_excel_import_columns", lambda o: ()),
-    Row("framework_excel_import_create", lambda o: (), "post"),
-    Row("assignment_excel_import", lambda o: (o["fresh"].pk,)),
-    Row("assignment_excel_import", lambda o: (o["fresh"].pk,), "post",
-        lambda o: {"file": SimpleUploadedFile("a.xlsx", b"PK\x03\x04")}),
+    Row("assessments:framework_excel_import", args=lambda o: ()),
+    Row("assessments:framework_excel_import", "POST", args=lambda o: (), payload=lambda o: {"file": SimpleUploadedFile("s.xlsx", b"PK\x03\x04")}),
+    Row("assessments:framework_excel_import_sheet", args=lambda o: ()),
+    Row("assessments:framework_excel_import_columns", args=lambda o: ()),
+    Row("assessments:framework_excel_import_create", "POST", args=lambda o: ()),
+    Row("assessments:assignment_excel_import", args=lambda o: (o["fresh"].pk,)),
+    Row("assessments:assignment_excel_import", "POST", args=lambda o: (o["fresh"].pk,), payload=lambda o: {"file": SimpleUploadedFile("a.xlsx", b"PK\x03\x04")}),
 ]
-
-
-def request(client: Client, row: Row, objects: dict[str, Any]) -> Any:
-    path = url(row.name, *row.args(objects))
-    if row.method == "post":
-        return client.post(path, row.data(objects) if row.data else {})
-    return client.get(path)
 
 
 def snapshot(objects: dict[str, Any]) -> tuple[Any, ...]:
@@ -224,8 +205,7 @@ def snapshot(objects: dict[str, Any]) -> tuple[Any, ...]:
 def test_anonymous_users_go_to_the_login_page(objects):
     client = Client()
     for row in READS + WRITES:
-        response = request(client, row, objects)
-        assert response.status_code == 302 and "/login" in response.url, row
+        assert_login_required(client, row, objects)
 
 
 def test_viewer_reads_without_write_buttons(objects, viewer):
@@ -244,7 +224,7 @@ def test_viewer_gets_403_on_every_write(objects, viewer):
     client = logged_in(viewer)
     before = snapshot(objects)
     for row in WRITES:
-        assert request(client, row, objects).status_code == 403, row
+        assert_refused(client, row, objects)
     assert snapshot(objects) == before
 
 
@@ -254,7 +234,7 @@ def test_limited_user_gets_404_on_the_own_companys_objects(objects, limited_anal
     for row in READS + WRITES:
         if not row.args(objects):
             continue  # lists and create pages: below
-        assert request(client, row, objects).status_code == 404, row
+        assert_not_found(client, row, objects)
     assert client.get(url("policy") + f"?company={own.pk}").status_code == 404
     assert client.post(url("policy"), {"company": own.pk, "months_critical": 1}).status_code == 404
     assert snapshot(objects) == before
@@ -306,4 +286,4 @@ def test_every_staff_page_is_in_the_table(db):
     namespace = resolver.namespace_dict["assessments"][1]
     staff_names = {n for n in namespace.reverse_dict.keys() if isinstance(n, str)}  # noqa: SIM118
     assert staff_names, names
-    assert staff_names == {row.name for row in READS + WRITES}
+    assert {f"assessments:{n}" for n in staff_names} == {row.target for row in READS + WRITES}

@@ -1,6 +1,6 @@
 """The registry REST API: list/filter/paginate, retrieve, create, replace, update, delete, errors, auth.
 
-Permissions of every endpoint (anonymous, viewer, out-of-scope user) are in tests/test_permissions.py.
+Permissions of every endpoint (anonymous, viewer, out-of-scope user) are in tests/permissions/ (tests/idor.py).
 """
 
 import datetime as dt

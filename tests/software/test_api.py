@@ -1,6 +1,6 @@
 """The software API: uploads, findings and triage, VEX export, portfolio search, the database.
 
-Every endpoint's anonymous / viewer / other-company behaviour is in tests/test_permissions.py;
+Every endpoint's anonymous / viewer / other-company behaviour is in tests/permissions/ (tests/idor.py);
 here are the behaviours themselves.
 """
 

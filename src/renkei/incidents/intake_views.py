@@ -1,6 +1,6 @@
 """Pages of the intake: the public form and status page (no login), and the CSIRT's triage pages.
 
-The public pages are deliberately open (listed as such in tests/test_permissions.py). What guards
+The public pages are deliberately open (listed as such in tests/permissions/test_coverage.py). What guards
 them: CSRF, a rate limit per client address on every write and every code lookup (429), a request
 size limit checked before the form is read (413), a honeypot field that bots fill in (they are
 told "thank you" and nothing is stored), and attachment checks in `intake.check_attachments`.
