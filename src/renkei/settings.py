@@ -97,6 +97,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "renkei.core.context_processors.navigation",
+                "renkei.registry.context_processors.navigation",
             ],
         },
     }
@@ -121,6 +122,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
+# The model of our group companies, which core's scoped records point to (see core/tenancy.py).
+RENKEI_GROUP_COMPANY_MODEL = "registry.Organisation"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",

@@ -4,7 +4,7 @@ from django.urls import include, path
 
 from renkei.api import api
 from renkei.core import urls as core_urls
-from renkei.core.views import healthz
+from renkei.core.views.errors import healthz
 from renkei.incidents.intake_views import public_urlpatterns as intake_public_urls
 from renkei.reports import urls as reports_urls
 
@@ -25,6 +25,6 @@ urlpatterns = [
     path("", include(([*reports_urls.urlpatterns, *core_urls.urlpatterns], "core"))),
 ]
 
-handler403 = "renkei.core.views.permission_denied"
-handler404 = "renkei.core.views.not_found"
-handler500 = "renkei.core.views.server_error"
+handler403 = "renkei.core.views.errors.permission_denied"
+handler404 = "renkei.core.views.errors.not_found"
+handler500 = "renkei.core.views.errors.server_error"

@@ -9,7 +9,8 @@ from django.test import Client
 from django.utils import timezone
 
 from renkei.accounts import services
-from renkei.accounts.models import ApiToken, hash_token
+from renkei.accounts.models import ApiToken
+from renkei.core.tokens import hash_token
 from tests.accounts.helpers import confirmed_device
 
 pytestmark = pytest.mark.django_db

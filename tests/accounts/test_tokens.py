@@ -10,7 +10,8 @@ from auditlog.models import LogEntry
 from django.utils import timezone
 
 from renkei.accounts import services
-from renkei.accounts.models import ApiToken, hash_token
+from renkei.accounts.models import ApiToken
+from renkei.core.tokens import hash_token
 from tests import factories
 
 pytestmark = pytest.mark.django_db

@@ -12,9 +12,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
-from renkei.accounts.models import hash_token
 from renkei.core.errors import RenkeiError
 from renkei.core.permissions import Role
+from renkei.core.tokens import hash_token
 from renkei.incidents import intake
 from renkei.incidents.models import Incident, IntakeAttachment, IntakeMessage, IntakeReport, IntakeStatus
 from tests import factories as f

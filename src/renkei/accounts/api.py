@@ -8,7 +8,8 @@ from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
 
 from renkei.accounts import selectors, services
-from renkei.accounts.models import ApiToken, hash_token
+from renkei.accounts.models import ApiToken
+from renkei.core.tokens import hash_token
 
 router = Router(tags=["accounts"])
 

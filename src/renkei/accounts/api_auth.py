@@ -12,8 +12,9 @@ from django.http import HttpRequest
 from django.utils import timezone
 from ninja.security import HttpBearer
 
-from renkei.accounts.models import ApiToken, hash_token
+from renkei.accounts.models import ApiToken
 from renkei.core.audit import set_current_actor
+from renkei.core.tokens import hash_token
 
 
 class TokenAuth(HttpBearer):

@@ -10,7 +10,10 @@ class AccountsConfig(AppConfig):
         from auditlog.registry import auditlog
         from django_otp.plugins.otp_totp.models import TOTPDevice
 
-        from renkei.accounts import models
+        from renkei.accounts import (
+            models,
+            permissions,  # noqa: F401 - registers the app's actions
+        )
 
         auditlog.register(
             models.User,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from typing import Any
 
 from django.contrib.auth.models import AbstractUser
@@ -54,11 +53,6 @@ ROLE_LABELS: dict[str, Any] = {
     Role.CSIRT: _("CSIRT"),
     Role.VIEWER: _("Viewer"),
 }
-
-
-def hash_token(raw: str) -> str:
-    """Tokens are stored as SHA-256 digests: a database leak does not leak usable tokens."""
-    return hashlib.sha256(raw.encode()).hexdigest()
 
 
 class ExpiringGrant:

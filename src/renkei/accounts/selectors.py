@@ -11,8 +11,9 @@ from django.utils.translation import gettext as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from renkei.accounts.models import ApiToken, User
-from renkei.core.permissions import Action, allowed_company_ids, can
-from renkei.registry.models import OUR_KINDS, Organisation
+from renkei.core.permissions import Action, can
+from renkei.core.tenancy import allowed_company_ids, group_companies
+from renkei.registry.models import Organisation
 
 
 def users_manageable(actor: Any) -> QuerySet[User]:
@@ -41,7 +42,7 @@ def get_manageable_user_or_404(actor: Any, pk: Any) -> User:
 
 def assignable_companies(actor: Any) -> QuerySet[Organisation]:
     """The group companies an administrator may limit a user to (all of ours, or the actor's own)."""
-    qs = Organisation.objects.filter(kind__in=OUR_KINDS).order_by("name")
+    qs = group_companies().order_by("name")
     ids = allowed_company_ids(actor) if actor is not None else None
     return qs if ids is None else qs.filter(pk__in=ids)
 

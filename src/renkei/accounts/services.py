@@ -21,11 +21,14 @@ from django.utils.translation import gettext as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from renkei.accounts import selectors
-from renkei.accounts.models import ApiToken, PortalLink, User, hash_token
+from renkei.accounts.models import ApiToken, PortalLink, User
+from renkei.accounts.permissions import MANAGE_PORTAL_LINKS
 from renkei.core.errors import ErrorItem, NotFound, RenkeiError
-from renkei.core.permissions import Action, Role, allowed_company_ids, require
+from renkei.core.permissions import Action, Role, require
 from renkei.core.services import validate
-from renkei.registry.models import OUR_KINDS, Organisation
+from renkei.core.tenancy import allowed_company_ids, is_group_company
+from renkei.core.tokens import hash_token
+from renkei.registry.models import Organisation
 
 LANGUAGES = {"ja", "en"}
 TOKEN_PREFIX_LENGTH = 8
@@ -54,7 +57,7 @@ def _require_manageable(actor: Any, user: User) -> None:
 
 def _check_companies(actor: Any, companies: list[Organisation]) -> None:
     """Only our own group companies; a limited administrator may not grant more than they have."""
-    if any(c.kind not in OUR_KINDS for c in companies):
+    if any(not is_group_company(c) for c in companies):
         raise RenkeiError(_("Choose one of our own group companies."), field_name="group_companies")
     ids = allowed_company_ids(actor) if actor is not None else None
     if ids is None:
@@ -297,7 +300,7 @@ def portal_link_issue(
     """
     from renkei.core.services import check_write
 
-    check_write(user=user, action=Action.CHANGE_ASSESSMENTS, company_id=organisation.group_company_id)
+    check_write(user=user, action=MANAGE_PORTAL_LINKS, company_id=organisation.group_company_id)
     now = timezone.now()
     if expires_at <= now:
         raise RenkeiError(_("The expiry must be in the future."), field_name="expires_at")
@@ -341,7 +344,7 @@ def portal_link_revoke(*, user: Any, link: PortalLink) -> PortalLink:
     """Revoke a link at once; revoking twice changes nothing."""
     from renkei.core.services import check_write
 
-    check_write(user=user, action=Action.CHANGE_ASSESSMENTS, company_id=link.group_company_id)
+    check_write(user=user, action=MANAGE_PORTAL_LINKS, company_id=link.group_company_id)
     if link.revoked_at is None:
         link.revoked_at = timezone.now()
         link.save(update_fields=["revoked_at", "updated_at"])

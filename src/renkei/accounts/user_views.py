@@ -25,7 +25,7 @@ from renkei.accounts.forms import UserCreateForm, UserEditForm, UserFilterForm
 from renkei.accounts.models import User
 from renkei.core.errors import RenkeiError, errors_to_form
 from renkei.core.permissions import Action
-from renkei.core.views import Column, ObjectListView, RenkeiViewMixin, ScopedQuerysetMixin
+from renkei.core.views.objects import Column, ObjectListView, RenkeiViewMixin, ScopedQuerysetMixin
 
 
 class _ManageableUsers(ScopedQuerysetMixin):
@@ -38,6 +38,7 @@ class _ManageableUsers(ScopedQuerysetMixin):
 # Listed after ObjectListView, so ObjectListView's search/filter/sort run on _ManageableUsers' queryset
 # instead of the registry's group_company scope.
 class UserListView(ObjectListView, _ManageableUsers):
+    change_action = Action.ADMINISTER
     title = gettext_lazy("Users")
     columns = [
         Column("username", gettext_lazy("username"), link=True, sort="username"),

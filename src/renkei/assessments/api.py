@@ -12,8 +12,8 @@
 
 Reads go through `visible()` / `get_visible_or_404()`: an object of another group company answers
 404, and a referenced id in a payload the user may not see answers 400 naming the field. Writes need
-`Action.CHANGE_ASSESSMENTS` (a viewer gets 403) and go through the services; their `RenkeiError`
-answers with its status (409 for a conflict with the record's state).
+`assessments.permissions.CHANGE_ASSESSMENTS` (a viewer gets 403) and go through the services; their
+`RenkeiError` answers with its status (409 for a conflict with the record's state).
 
 A concurrent change of an answer (`PATCH /assignments/{id}/answers/{question}` with a stale
 `base_version`) answers 409 with the other person's answer in an extra `current` field.

@@ -14,15 +14,16 @@ from renkei.assessments.models import (
     FollowUp,
     Framework,
 )
+from renkei.assessments.permissions import CHANGE_ASSESSMENTS
 from renkei.core.crud_api import (
     MAX_LIMIT,
     ErrorOut,
 )
 from renkei.core.errors import RenkeiError
-from renkei.core.permissions import Action
-from renkei.registry.models import OUR_KINDS, Organisation
+from renkei.core.tenancy import group_companies
+from renkei.registry.models import Organisation
 
-WRITE = Action.CHANGE_ASSESSMENTS
+WRITE = CHANGE_ASSESSMENTS
 ERRORS = {400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}
 Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT)]
 Offset = Annotated[int, Query(ge=0)]
@@ -39,7 +40,7 @@ def _organisations() -> QuerySet[Organisation]:
 
 
 def _group_companies() -> QuerySet[Organisation]:
-    return Organisation.objects.filter(kind__in=OUR_KINDS)
+    return group_companies()
 
 
 def _frameworks() -> QuerySet[Framework]:

@@ -32,7 +32,13 @@ class AssessmentsConfig(AppConfig):
     def ready(self) -> None:
         from auditlog.registry import auditlog
 
-        from renkei.assessments import models, panels, signals, tasks
+        from renkei.assessments import (
+            models,
+            panels,
+            permissions,  # noqa: F401 - registers the app's actions
+            signals,
+            tasks,
+        )
         from renkei.registry.panels import register_organisation_panel
 
         post_migrate.connect(_install_builtin_frameworks, sender=self, dispatch_uid="renkei-builtin-frameworks")

@@ -11,8 +11,8 @@ from django.db.models import Q
 from renkei.assessments.models import (
     Framework,
 )
-from renkei.core.permissions import allowed_company_ids, visible
-from renkei.registry.models import OUR_KINDS, Organisation
+from renkei.core.permissions import visible
+from renkei.core.tenancy import allowed_company_ids, group_companies
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 LANGUAGES = [("ja", "日本語"), ("en", "English")]
@@ -24,7 +24,7 @@ def blank_choice(choices: Any) -> list[tuple[str, Any]]:
 
 def our_companies(user: Any) -> Any:
     """The group companies the user may put records under."""
-    qs = visible(Organisation.objects.filter(kind__in=OUR_KINDS), user).order_by("kind", "name")
+    qs = visible(group_companies(), user).order_by("kind", "name")
     ids = allowed_company_ids(user)
     return qs if ids is None else qs.filter(pk__in=ids)
 

@@ -6,14 +6,14 @@ from typing import Any
 
 from renkei.assessments.campaigns import selectors as campaign_selectors
 from renkei.assessments.models import AssuranceLevel
-from renkei.registry.models import OUR_KINDS
+from renkei.core.tenancy import is_group_company
 from renkei.registry.panels import OrganisationPanel
 
 
 def assurance_context(context: Any, organisation: Any) -> dict[str, Any]:
     """Required level with its reasons, last assessment, next due date and whether it is overdue
     (a fixed handful of queries: `campaign_selectors.assurance_rows` for one party)."""
-    if organisation.kind in OUR_KINDS:
+    if is_group_company(organisation):
         return {"organisation": organisation, "is_ours": True}
     row = campaign_selectors.assurance_rows([organisation])[0]
     return {

@@ -1,7 +1,7 @@
 """Staff pages of the assessments app under /assessments/ (login required): each sub-package's URLs.
 
 Reads need `Action.VIEW` (every role, scoped to the user's group companies); writes need
-`Action.CHANGE_ASSESSMENTS`. The partner portal has its own URL conf (`portal/urls.py`, /portal/).
+`CHANGE_ASSESSMENTS`. The partner portal has its own URL conf (`portal/urls.py`, /portal/).
 """
 
 from django.urls import include, path

@@ -1,9 +1,9 @@
 """The base views and helpers shared by the staff pages of the sub-packages.
 
 Reads need `Action.VIEW` (every role, scoped to the user's group companies); writes need
-`Action.CHANGE_ASSESSMENTS`. Objects are reached through `permissions.visible`, so an object of a
-group company outside the user's scope answers 404. The bases are the generic views of `core.views`
-and the action and confirmation shapes, with the assessments permissions.
+`CHANGE_ASSESSMENTS`. Objects are reached through `permissions.visible`, so an object of a
+group company outside the user's scope answers 404. The bases are the generic views of
+`core.views`, with the assessments permissions.
 """
 
 from __future__ import annotations
@@ -12,70 +12,52 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.core.paginator import Page, Paginator
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
 
-from renkei.core.permissions import Action, can
-from renkei.core.views import ObjectDeleteView, ObjectDetailView, ObjectEditView, ObjectListView
-from renkei.incidents.view_base import ActionView, ConfirmView
+from renkei.assessments.permissions import CHANGE_ASSESSMENTS
+from renkei.core.permissions import Action
+from renkei.core.views.actions import ActionView, ConfirmView
+from renkei.core.views.objects import ObjectDeleteView, ObjectDetailView, ObjectEditView, ObjectListView
 
 READ = Action.VIEW
-WRITE = Action.CHANGE_ASSESSMENTS
+WRITE = CHANGE_ASSESSMENTS
 PAGE_SIZE = 25
 
 
-class StaffListView(ObjectListView):
-    """A generic list whose write buttons follow the assessments write permission."""
+class StaffAccess:
+    """Staff pages are seen with core's `view` and written with `assessments.change`
+    (put first in a view's bases, before the core generic view)."""
 
-    permission_action = READ
-
-    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        ctx = super().get_context_data(**kwargs)
-        ctx["can_change"] = can(self.request.user, WRITE)
-        return ctx
-
-
-class StaffDetailView(ObjectDetailView):
     permission_action = READ
     change_action = WRITE
 
 
-class StaffEditView(ObjectEditView):
-    permission_action = WRITE
+class StaffListView(StaffAccess, ObjectListView):
+    """A generic list whose write buttons follow the assessments write permission."""
 
 
-class StaffDeleteView(ObjectDeleteView):
-    permission_action = WRITE
+class StaffDetailView(StaffAccess, ObjectDetailView):
+    pass
 
 
-class StaffActionView(ActionView):
-    """POST-only action on one object (see incidents.view_base.ActionView)."""
-
-    permission_action = WRITE
+class StaffEditView(StaffAccess, ObjectEditView):
+    pass
 
 
-class StaffConfirmView(ConfirmView):
+class StaffDeleteView(StaffAccess, ObjectDeleteView):
+    pass
+
+
+class StaffActionView(StaffAccess, ActionView):
+    """POST-only action on one object (see core.views.actions.ActionView)."""
+
+
+class StaffConfirmView(StaffAccess, ConfirmView):
     """Explain a one-off action (GET), run it (POST)."""
 
-    permission_action = WRITE
     template_name = "assessments/confirm.html"
-
-    def extra_context(self, target: Any) -> dict[str, Any]:
-        """More for the page: `details` (lines), `danger`, `cancel_url`, or a computed `explanation`."""
-        return {}
-
-    def render_page(self, target: Any, form: Any, status: int = 200, error: str = "") -> HttpResponse:
-        context = {
-            "title": self.title,
-            "explanation": self.explanation,
-            "button": self.button,
-            "form": form,
-            "object": target,
-            "error": error,
-            **self.extra_context(target),
-        }
-        return render(self.request, self.template_name, context, status=status)
+    cancel_url_name = "assessments:party_list"
 
 
 def optional_url(name: str, *args: Any) -> str | None:

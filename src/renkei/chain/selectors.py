@@ -9,8 +9,8 @@ import numpy as np
 from django.utils.translation import gettext as _
 
 from renkei.core.permissions import visible
+from renkei.core.tenancy import group_companies, own_company
 from renkei.registry.models import (
-    OUR_KINDS,
     AccessLevel,
     DataHolding,
     InformationAsset,
@@ -42,7 +42,7 @@ def graph_data(*, user: Any = None) -> GraphData:
         rels = visible(rels, user)
     node_ids = list(orgs.values_list("pk", flat=True))
     pairs = list(rels.values_list("client_id", "provider_id"))
-    root = Organisation.objects.filter(kind=OrganisationKind.OWN).values_list("pk", flat=True).first()
+    root = getattr(own_company(), "pk", None)
     return GraphData(
         node_ids=_array(node_ids),
         sources=_array([p[0] for p in pairs]),
@@ -56,7 +56,7 @@ def exposure_rows(*, user: Any = None) -> dict[str, Any]:
     holdings = DataHolding.objects.all()
     assets = InformationAsset.objects.all()
     access = SystemAccess.objects.all()
-    companies = Organisation.objects.filter(kind__in=OUR_KINDS)
+    companies = group_companies()
     if user is not None:
         holdings = visible(holdings, user)
         assets = visible(assets, user)

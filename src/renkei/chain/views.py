@@ -11,7 +11,7 @@ from django.views.generic import TemplateView
 
 from renkei.chain import selectors
 from renkei.core.permissions import Action, get_visible_or_404, require
-from renkei.core.views import RenkeiViewMixin
+from renkei.core.views.objects import RenkeiViewMixin
 from renkei.registry.models import Criticality, Organisation, OrganisationKind
 
 

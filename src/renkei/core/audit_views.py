@@ -17,8 +17,9 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import ListView
 
 from renkei.core.audit import describe_actor
-from renkei.core.permissions import Action, allowed_company_ids, get_visible_or_404, visible
-from renkei.core.views import RenkeiViewMixin
+from renkei.core.permissions import Action, get_visible_or_404, visible
+from renkei.core.tenancy import is_unrestricted
+from renkei.core.views.objects import RenkeiViewMixin
 
 AUDITED_APPS = ("registry", "accounts", "software", "assessments")
 AUDITED_SCOPED_APPS = ("registry", "software", "assessments")
@@ -93,7 +94,7 @@ def entry_rows(entries: Iterable[LogEntry]) -> list[dict[str, Any]]:
 
 def scoped_entries(qs: QuerySet[LogEntry], user: Any) -> QuerySet[LogEntry]:
     """A limited administrator sees the history of the records they may see, and nothing else."""
-    if allowed_company_ids(user) is None:
+    if is_unrestricted(user):
         return qs
     condition = Q(pk__in=[])
     for app_label in AUDITED_SCOPED_APPS:

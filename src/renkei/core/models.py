@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -23,7 +24,7 @@ class ScopedModel(TimeStampedModel):
     """
 
     group_company = models.ForeignKey(
-        "registry.Organisation",
+        settings.RENKEI_GROUP_COMPANY_MODEL,
         verbose_name=_("group company"),
         on_delete=models.PROTECT,
         related_name="+",

@@ -14,6 +14,8 @@ from django.db.models import Q
 from django.http import Http404
 from django.utils.translation import gettext as _
 
+from renkei.core.tenancy import allowed_company_ids
+
 M = TypeVar("M", bound=models.Model)
 
 
@@ -25,31 +27,29 @@ class Role(models.TextChoices):
 
 
 class Action:
+    """The actions core itself checks; each app declares its own in its `permissions.py`."""
+
     VIEW = "view"
-    CHANGE_REGISTRY = "registry.change"
-    CHANGE_INCIDENTS = "incidents.change"
-    CHANGE_ASSESSMENTS = "assessments.change"
-    VIEW_INCIDENTS = "incidents.view"
     ADMINISTER = "administer"
     VIEW_AUDIT = "audit.view"
 
 
+# Which actions each role grants. Core's own grants are here; every app adds its actions through
+# `register_actions()` when its `permissions` module is imported (from the app's `ready()`).
 ROLE_ACTIONS: dict[str, frozenset[str]] = {
-    Role.ADMIN: frozenset(
-        {
-            Action.VIEW,
-            Action.CHANGE_REGISTRY,
-            Action.CHANGE_INCIDENTS,
-            Action.VIEW_INCIDENTS,
-            Action.CHANGE_ASSESSMENTS,
-            Action.ADMINISTER,
-            Action.VIEW_AUDIT,
-        }
-    ),
-    Role.ANALYST: frozenset({Action.VIEW, Action.CHANGE_REGISTRY, Action.CHANGE_ASSESSMENTS}),
-    Role.CSIRT: frozenset({Action.VIEW, Action.CHANGE_INCIDENTS, Action.VIEW_INCIDENTS}),
+    Role.ADMIN: frozenset({Action.VIEW, Action.ADMINISTER, Action.VIEW_AUDIT}),
+    Role.ANALYST: frozenset({Action.VIEW}),
+    Role.CSIRT: frozenset({Action.VIEW}),
     Role.VIEWER: frozenset({Action.VIEW}),
 }
+
+
+def register_actions(grants: dict[str, set[str]]) -> None:
+    """Grant an app's actions to roles (idempotent: importing the module twice changes nothing)."""
+    for role, actions in grants.items():
+        if role not in ROLE_ACTIONS:
+            raise ValueError(f"unknown role {role!r}")
+        ROLE_ACTIONS[role] = ROLE_ACTIONS[role] | frozenset(actions)
 
 
 def can(user: Any, action: str) -> bool:
@@ -63,19 +63,6 @@ def require(user: Any, action: str) -> None:
     """Raise PermissionDenied (403) unless the user's role grants the action."""
     if not can(user, action):
         raise PermissionDenied(_("You do not have permission to do this."))
-
-
-def allowed_company_ids(user: Any) -> set[int] | None:
-    """The group companies a user is limited to, or None for an unlimited (headquarters) user."""
-    if user is None or not getattr(user, "is_authenticated", False):
-        return set()
-    cached = getattr(user, "_renkei_company_ids", "unset")
-    if cached != "unset":
-        return cached  # type: ignore[return-value]
-    ids = set(user.group_companies.values_list("pk", flat=True))
-    result = ids or None
-    user._renkei_company_ids = result
-    return result
 
 
 def scope_field(model: type[models.Model]) -> str:
@@ -106,9 +93,3 @@ def get_visible_or_404(queryset: models.QuerySet[M], user: Any, **lookup: Any) -
         return visible(queryset, user).get(**lookup)
     except (ObjectDoesNotExist, ValueError, TypeError) as exc:
         raise Http404(_("Not found.")) from exc
-
-
-def may_use_company(user: Any, company_id: int | None) -> bool:
-    """Whether the user may put a record under this group company."""
-    ids = allowed_company_ids(user)
-    return ids is None or company_id in ids

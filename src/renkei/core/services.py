@@ -15,7 +15,8 @@ from django.db.models import ProtectedError, RestrictedError
 from django.utils.translation import gettext as _
 
 from renkei.core.errors import RenkeiError
-from renkei.core.permissions import may_use_company, require
+from renkei.core.permissions import require
+from renkei.core.tenancy import may_use_company
 
 M = TypeVar("M", bound=models.Model)
 

@@ -19,6 +19,7 @@ from renkei.assessments.demo import load_assessment_demo
 from renkei.chain.services import tiers_recompute
 from renkei.core.audit import audit_context
 from renkei.core.mail import muted
+from renkei.core.tenancy import own_company
 from renkei.demo.data import (
     ACCESS,
     ASSETS,
@@ -52,7 +53,6 @@ from renkei.registry.services import (
     contact_save,
     holding_save,
     organisation_save,
-    own_company,
     relationship_save,
     system_access_save,
 )

@@ -1,7 +1,7 @@
 """Incidents API, mounted at /api/v1/incidents.
 
 The list is visible to every role (scoped, drills left out unless asked for); everything else needs
-`Action.VIEW_INCIDENTS`, writes `Action.CHANGE_INCIDENTS`. Objects outside the user's group companies
+`VIEW_INCIDENTS`, writes `CHANGE_INCIDENTS`. Objects outside the user's group companies
 answer 404, and so does a referenced object (`party_ids`, `principal_id`, …) the user may not see.
 """
 
@@ -15,6 +15,7 @@ from ninja import Query, Router, Schema, Status
 
 from renkei.core.crud_api import ErrorOut, resolve_references
 from renkei.core.permissions import Action, get_visible_or_404, require
+from renkei.core.tenancy import group_companies
 from renkei.incidents import selectors, services
 from renkei.incidents.models import (
     Incident,
@@ -27,7 +28,8 @@ from renkei.incidents.models import (
     Severity,
     TaskStatus,
 )
-from renkei.registry.models import OUR_KINDS, Organisation
+from renkei.incidents.permissions import CHANGE_INCIDENTS, VIEW_INCIDENTS
+from renkei.registry.models import Organisation
 
 router = Router(tags=["incidents"])
 VIA = "api"
@@ -194,11 +196,11 @@ def _organisations() -> Any:
 
 
 def _group_companies() -> Any:
-    return Organisation.objects.filter(kind__in=OUR_KINDS)
+    return group_companies()
 
 
 def _incident(request: HttpRequest, pk: int) -> Incident:
-    require(request.user, Action.VIEW_INCIDENTS)
+    require(request.user, VIEW_INCIDENTS)
     return get_visible_or_404(Incident.objects.select_related("group_company", "principal"), request.user, pk=pk)
 
 
@@ -262,7 +264,7 @@ def list_incidents(
 def open_incident(request: HttpRequest, payload: IncidentIn) -> Status[dict[str, Any]]:
     """Open an incident: its playbook's tasks, affected assets prefilled from the parties' blast
     radius, the first timeline entry and the notification plan are created with it."""
-    require(request.user, Action.CHANGE_INCIDENTS)
+    require(request.user, CHANGE_INCIDENTS)
     data = payload.model_dump()
     refs = resolve_references(
         user=request.user,
@@ -293,7 +295,7 @@ def retrieve_incident(request: HttpRequest, pk: int) -> dict[str, Any]:
 def update_incident(request: HttpRequest, pk: int, payload: IncidentPatch) -> dict[str, Any]:
     """Change fields of an incident (each change is written to its timeline)."""
     incident = _incident(request, pk)
-    require(request.user, Action.CHANGE_INCIDENTS)
+    require(request.user, CHANGE_INCIDENTS)
     data = payload.model_dump(exclude_unset=True)
     parties = _parties(request, data.pop("party_ids")) if data.get("party_ids") is not None else None
     data.pop("party_ids", None)
@@ -357,7 +359,7 @@ def update_task(request: HttpRequest, task_id: int, payload: TaskPatch) -> dict[
     """Move a task (status), change its due time or title."""
     from django.utils import timezone
 
-    require(request.user, Action.VIEW_INCIDENTS)
+    require(request.user, VIEW_INCIDENTS)
     task = get_visible_or_404(IncidentTask.objects.select_related("incident"), request.user, pk=task_id)
     for name, value in payload.model_dump(exclude_unset=True).items():
         setattr(task, name, value)

@@ -9,7 +9,10 @@ class IncidentsConfig(AppConfig):
     def ready(self) -> None:
         from auditlog.registry import auditlog
 
-        from renkei.incidents import models
+        from renkei.incidents import (
+            models,
+            permissions,  # noqa: F401 - registers the app's actions
+        )
 
         auditlog.register(models.Incident, exclude_fields=["updated_at"], m2m_fields={"parties"})
         for model in (

@@ -17,10 +17,11 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 
 from renkei.core.errors import RenkeiError
-from renkei.core.permissions import Action, get_visible_or_404, require
+from renkei.core.permissions import get_visible_or_404, require
 from renkei.incidents import documents, selectors
 from renkei.incidents.documents import NoticeData, ReportData
 from renkei.incidents.models import Incident
+from renkei.incidents.permissions import VIEW_INCIDENTS
 
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 FORMATS = {"docx": DOCX_TYPE, "pdf": "application/pdf"}
@@ -82,7 +83,7 @@ def notice_data(incident: Incident) -> NoticeData:
 
 
 def _incident(request: HttpRequest, pk: int) -> Incident:
-    require(request.user, Action.VIEW_INCIDENTS)
+    require(request.user, VIEW_INCIDENTS)
     return get_visible_or_404(Incident.objects.select_related("group_company", "principal"), request.user, pk=pk)
 
 

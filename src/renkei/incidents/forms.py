@@ -9,7 +9,9 @@ from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from renkei.core.permissions import allowed_company_ids, visible
+from renkei.core.forms import ScopedModelForm
+from renkei.core.permissions import visible
+from renkei.core.tenancy import allowed_company_ids
 from renkei.incidents.models import (
     CostEntry,
     Incident,
@@ -24,7 +26,6 @@ from renkei.incidents.models import (
     ReplyTemplate,
     ResponseRole,
 )
-from renkei.registry.forms import ScopedModelForm
 
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -167,6 +168,8 @@ class TimelineForm(forms.Form):
 
 
 class IncidentAssetForm(IncidentsModelForm):
+    visible_choice_fields = ("asset",)
+
     class Meta:
         model = IncidentAsset
         fields = ["asset", "records", "persons", "note"]

@@ -22,11 +22,12 @@ from django.db.models import Count, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from renkei.accounts.models import hash_token
 from renkei.core.errors import RenkeiError
 from renkei.core.files.uploads import CheckedFile, Upload, check_file, limit_mb, upload_limit
-from renkei.core.permissions import Action, require, visible
+from renkei.core.permissions import require, visible
 from renkei.core.services import check_write, record_save
+from renkei.core.tenancy import own_company
+from renkei.core.tokens import hash_token
 from renkei.incidents.models import (
     Incident,
     IncidentCategory,
@@ -37,8 +38,9 @@ from renkei.incidents.models import (
     IntakeReport,
     IntakeStatus,
 )
+from renkei.incidents.permissions import CHANGE_INCIDENTS, VIEW_INCIDENTS
 from renkei.incidents.services import incident_open, timeline_system
-from renkei.registry.models import Organisation, OrganisationKind
+from renkei.registry.models import Organisation
 
 # Receipt codes: letters and digits that cannot be confused when read aloud or retyped (no 0/O, 1/I/L).
 RECEIPT_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -131,7 +133,7 @@ def _clean_text(value: str, *, field: str, limit: int = MAX_FIELD_CHARS) -> str:
 
 
 def _own_company() -> Organisation:
-    company = Organisation.objects.filter(kind=OrganisationKind.OWN).order_by("pk").first()
+    company = own_company()
     if company is None:
         raise RenkeiError(_("The reporting form is not available yet. Please try again later."), status=503)
     return company
@@ -175,7 +177,7 @@ def intake_submit(
         receipt_hash=receipt_hash(code),
     )
     with transaction.atomic():
-        record_save(user=None, instance=report, action=Action.CHANGE_INCIDENTS)
+        record_save(user=None, instance=report, action=CHANGE_INCIDENTS)
         _store_attachments(report, checked)
     return report, code
 
@@ -258,7 +260,7 @@ def count_annotations() -> dict[str, Any]:
 
 def intake_reports(*, user: Any) -> QuerySet[IntakeReport]:
     """Intake reports the user may triage, with their counts."""
-    require(user, Action.VIEW_INCIDENTS)
+    require(user, VIEW_INCIDENTS)
     return visible(IntakeReport.objects.all(), user).select_related("incident").annotate(**count_annotations())
 
 
@@ -270,12 +272,12 @@ def intake_set_status(*, user: Any, report: IntakeReport, status: str, public_st
         raise RenkeiError(_("Create or link an incident first."), field_name="status")
     report.status = status
     report.public_status_note = _clean_text(public_status_note, field="public_status_note", limit=MAX_MESSAGE_CHARS)
-    return record_save(user=user, instance=report, action=Action.CHANGE_INCIDENTS)
+    return record_save(user=user, instance=report, action=CHANGE_INCIDENTS)
 
 
 def intake_reply(*, user: Any, report: IntakeReport, text: str) -> IntakeMessage:
     """A reply to the reporter, shown on the public status page."""
-    check_write(user=user, action=Action.CHANGE_INCIDENTS, company_id=report.group_company_id)
+    check_write(user=user, action=CHANGE_INCIDENTS, company_id=report.group_company_id)
     text = _clean_text(text, field="text", limit=MAX_MESSAGE_CHARS)
     if not text:
         raise RenkeiError(_("Write a reply."), field_name="text")
@@ -291,7 +293,7 @@ def _incident_title(report: IntakeReport) -> str:
 def intake_create_incident(*, user: Any, report: IntakeReport, title: str = "") -> Incident:
     """Open an incident from an intake report (the incidents app's opening service: playbook,
     timeline, notification plan) and link the two; the legal clock starts now, when we learned."""
-    check_write(user=user, action=Action.CHANGE_INCIDENTS, company_id=report.group_company_id)
+    check_write(user=user, action=CHANGE_INCIDENTS, company_id=report.group_company_id)
     if report.incident_id is not None:
         raise RenkeiError(_("This report is already linked to an incident."), status=409)
     source = IncidentSource.PARTNER_REPORT if report.kind == IntakeKind.PARTNER_REPORT else IncidentSource.OUTSIDE_TIP
@@ -307,7 +309,7 @@ def intake_create_incident(*, user: Any, report: IntakeReport, title: str = "") 
         incident_open(user=user, incident=incident)
         report.incident = incident
         report.status = IntakeStatus.LINKED
-        record_save(user=user, instance=report, action=Action.CHANGE_INCIDENTS)
+        record_save(user=user, instance=report, action=CHANGE_INCIDENTS)
         timeline_system(
             incident=incident,
             user=user,

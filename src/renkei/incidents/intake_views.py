@@ -26,11 +26,12 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from renkei.core.errors import RenkeiError, errors_to_form
 from renkei.core.files.uploads import limit_mb, request_too_large
-from renkei.core.permissions import Action, can, get_visible_or_404, require
+from renkei.core.permissions import can, get_visible_or_404, require
 from renkei.core.public import public_language, public_response
-from renkei.core.views import Column, ObjectListView
+from renkei.core.views.objects import Column, ObjectListView
 from renkei.incidents import intake
 from renkei.incidents.models import IntakeAttachment, IntakeKind, IntakeReport, IntakeStatus
+from renkei.incidents.permissions import CHANGE_INCIDENTS, VIEW_INCIDENTS
 
 RECEIPT_SESSION_KEY = "renkei_intake_receipt"
 REPORT_SESSION_KEY = "renkei_intake_report"
@@ -295,7 +296,8 @@ class IntakeFilterForm(forms.Form):
 class IntakeListView(ObjectListView):
     """Intake / 受付: reports from the public form, newest activity first."""
 
-    permission_action = Action.VIEW_INCIDENTS
+    permission_action = VIEW_INCIDENTS
+    change_action = CHANGE_INCIDENTS
     model = IntakeReport
     title = gettext_lazy("Intake")
     columns = [
@@ -320,7 +322,7 @@ class IntakeListView(ObjectListView):
 
 
 def _staff_report(request: HttpRequest, pk: int) -> IntakeReport:
-    require(request.user, Action.VIEW_INCIDENTS)
+    require(request.user, VIEW_INCIDENTS)
     return get_visible_or_404(IntakeReport.objects.select_related("incident", "group_company"), request.user, pk=pk)
 
 
@@ -330,7 +332,7 @@ def _render_detail(request: HttpRequest, report: IntakeReport, *, status: int = 
         "object": report,
         "conversation": report.messages.order_by("at", "pk"),
         "attachments": report.attachments.order_by("pk"),
-        "can_change": can(request.user, Action.CHANGE_INCIDENTS),
+        "can_change": can(request.user, CHANGE_INCIDENTS),
         "triage_form": forms_.get("triage_form")
         or TriageForm(initial={"status": report.status, "public_status_note": report.public_status_note}),
         "reply_form": forms_.get("reply_form") or ReplyForm(),
@@ -347,7 +349,7 @@ def intake_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _report_to_change(request: HttpRequest, pk: int) -> IntakeReport:
     report = _staff_report(request, pk)
-    require(request.user, Action.CHANGE_INCIDENTS)
+    require(request.user, CHANGE_INCIDENTS)
     return report
 
 
@@ -406,7 +408,7 @@ def intake_create_incident(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def intake_attachment(request: HttpRequest, pk: int) -> HttpResponseBase:
     """Download an attachment; always as a download, never shown inline (it came from outside)."""
-    require(request.user, Action.VIEW_INCIDENTS)
+    require(request.user, VIEW_INCIDENTS)
     attachment = IntakeAttachment.objects.filter(pk=pk).first()
     if attachment is None:
         raise Http404(_("Not found."))

@@ -32,13 +32,14 @@ from django.utils.translation import gettext as _
 
 from renkei.core.errors import RenkeiError
 from renkei.core.files.uploads import upload_limit
-from renkei.core.permissions import Action, require, visible
+from renkei.core.permissions import require, visible
 from renkei.core.services import check_write, record_delete, validate
 from renkei.incidents import leak_match, leak_selectors, leaks
 from renkei.incidents.leak_canaries import Canary, default_canary_count, ensure_identifiable, make_canary
 from renkei.incidents.leak_outgoing import column_styles, fingerprint_outgoing, read_outgoing, write_outgoing
 from renkei.incidents.leak_trace import trace
 from renkei.incidents.models import CanaryRecord, SharedDataset
+from renkei.incidents.permissions import CHANGE_INCIDENTS, VIEW_INCIDENTS
 from renkei.registry.models import InformationAsset, Organisation
 
 MAX_CANARIES = 200
@@ -137,10 +138,10 @@ def dataset_share(
     without an e-mail or phone column gets no canaries: they could not be recognised.
     """
     if not dataset.group_company_id:
-        from renkei.registry.services import default_group_company_id
+        from renkei.core.tenancy import default_group_company_id
 
         dataset.group_company_id = default_group_company_id(user)  # type: ignore[assignment]
-    check_write(user=user, action=Action.CHANGE_INCIDENTS, company_id=dataset.group_company_id)
+    check_write(user=user, action=CHANGE_INCIDENTS, company_id=dataset.group_company_id)
     _check_visible(user, Organisation, dataset.recipient_id, "recipient")
     _check_visible(user, InformationAsset, dataset.asset_id, "asset")
     if canary_count is not None and not 0 <= canary_count <= MAX_CANARIES:
@@ -185,7 +186,7 @@ def dataset_share(
 
 def dataset_delete(*, user: Any, dataset: SharedDataset) -> None:
     """Remove a dataset from the ledger, with its canaries."""
-    record_delete(user=user, instance=dataset, action=Action.CHANGE_INCIDENTS)
+    record_delete(user=user, instance=dataset, action=CHANGE_INCIDENTS)
 
 
 # --- tracing a leaked sample --------------------------------------------------------------------
@@ -210,7 +211,7 @@ def leak_trace(
     the datasets they came from, and the rows that match nothing we shared.
     """
     if user is not None:
-        require(user, Action.VIEW_INCIDENTS)
+        require(user, VIEW_INCIDENTS)
     datasets = leak_selectors.datasets_for(user)
     key = leak_key()
     version = leaks.key_id(key)

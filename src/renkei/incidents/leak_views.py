@@ -1,6 +1,6 @@
 """Leak attribution pages: the ledger of shared datasets, sharing a dataset (the file comes back with
-canary rows), and tracing a leaked file. Reading needs `Action.VIEW_INCIDENTS`, writing
-`Action.CHANGE_INCIDENTS`; datasets outside the user's group companies answer 404."""
+canary rows), and tracing a leaked file. Reading needs `VIEW_INCIDENTS`, writing
+`CHANGE_INCIDENTS`; datasets outside the user's group companies answer 404."""
 
 from __future__ import annotations
 
@@ -21,15 +21,21 @@ from django.views import View
 from renkei.core.errors import RenkeiError, errors_to_form
 from renkei.core.files.tabular import ENCODING_CHOICES
 from renkei.core.files.uploads import check_size, limit_mb, request_too_large, too_large
-from renkei.core.permissions import Action, can
-from renkei.core.views import Column, ObjectDeleteView, ObjectDetailView, ObjectListView, RenkeiViewMixin
+from renkei.core.forms import ScopedModelForm
+from renkei.core.tenancy import default_group_company_id
+from renkei.core.views.objects import (
+    Column,
+    ObjectDeleteView,
+    ObjectDetailView,
+    ObjectListView,
+    RenkeiViewMixin,
+)
 from renkei.incidents import leak_services, leak_tasks, leaks
 from renkei.incidents.leak_canaries import kind_from_header
 from renkei.incidents.models import SharedDataset
-from renkei.registry.forms import ScopedModelForm
-from renkei.registry.services import default_group_company_id
+from renkei.incidents.permissions import CHANGE_INCIDENTS, VIEW_INCIDENTS
 
-READ, WRITE = Action.VIEW_INCIDENTS, Action.CHANGE_INCIDENTS
+READ, WRITE = VIEW_INCIDENTS, CHANGE_INCIDENTS
 COLUMN_KINDS = {
     "email": gettext_lazy("e-mail"),
     "phone": gettext_lazy("phone"),
@@ -60,6 +66,7 @@ def _language(request: HttpRequest) -> str:
 class DatasetListView(ObjectListView):
     model = SharedDataset
     permission_action = READ
+    change_action = WRITE
     title = gettext_lazy("Shared datasets")
     columns = [
         Column("name", gettext_lazy("name"), link=True, sort="name"),
@@ -78,11 +85,6 @@ class DatasetListView(ObjectListView):
 
     def base_queryset(self) -> QuerySet[SharedDataset]:
         return SharedDataset.objects.select_related("recipient", "asset", "group_company").defer("fingerprints")
-
-    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        ctx = super().get_context_data(**kwargs)
-        ctx["can_change"] = can(self.request.user, WRITE)
-        return ctx
 
 
 class DatasetDetailView(ObjectDetailView):
@@ -112,7 +114,8 @@ class DatasetDetailView(ObjectDetailView):
 
 class DatasetDeleteView(ObjectDeleteView):
     model = SharedDataset
-    permission_action = WRITE
+    permission_action = READ
+    change_action = WRITE
     success_url_name = "incidents:dataset_list"
 
     def base_queryset(self) -> QuerySet[SharedDataset]:
@@ -126,6 +129,8 @@ class DatasetDeleteView(ObjectDeleteView):
 
 
 class ShareForm(ScopedModelForm):
+    visible_choice_fields = ("asset",)
+
     file = forms.FileField(
         label=gettext_lazy("Dataset to send"),
         help_text=gettext_lazy("CSV (UTF-8 or Shift_JIS) or Excel (.xlsx); the first row names the columns."),

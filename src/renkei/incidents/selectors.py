@@ -12,7 +12,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from renkei.core.errors import RenkeiError
-from renkei.core.permissions import Action, can, visible
+from renkei.core.permissions import can, visible
+from renkei.core.tenancy import group_companies, own_company
 from renkei.incidents import deadlines as appi
 from renkei.incidents.models import (
     PUBLIC_BODY_KINDS,
@@ -34,7 +35,8 @@ from renkei.incidents.notification_plan import (
     Role,
     chains_from_blast_radius,
 )
-from renkei.registry.models import OUR_KINDS, Organisation, OrganisationKind
+from renkei.incidents.permissions import VIEW_INCIDENTS
+from renkei.registry.models import Organisation
 
 PRELIM_END_DAYS = 5
 DONE_STATES = (NotificationStatus.SENT, NotificationStatus.ACKNOWLEDGED)
@@ -101,7 +103,7 @@ def _roles_for(incident: Incident) -> list[ResponseRole]:
     if missing:
         roles += list(
             ResponseRole.objects.filter(
-                group_company__kind=OrganisationKind.OWN, kind__in=missing
+                group_company=own_company(), kind__in=missing
             ).exclude(group_company_id=incident.group_company_id)
         )
     return roles
@@ -130,7 +132,7 @@ def deadlines_for(incident: Incident) -> appi.AppiDeadlines:
 
 def plan_input(incident: Incident) -> PlanInput:
     """The notification plan's plain-data input, built from the incident and the registry."""
-    ours = set(Organisation.objects.filter(kind__in=OUR_KINDS).values_list("pk", flat=True))
+    ours = set(group_companies().values_list("pk", flat=True))
     chains: list[NoticeChain] = []
     companies: dict[int, AffectedCompany] = {}
     for party in incident.parties.all():
@@ -321,7 +323,7 @@ def dashboard_incidents(*, user: Any, now: dt.datetime | None = None, limit: int
     far = dt.datetime.max.replace(tzinfo=dt.UTC)
     pairs.sort(key=lambda p: (p[1].deadline if p[1] else far, -p[0].learned_at.timestamp()))
     rows = [{"incident": incident, "countdown": countdown} for incident, countdown in pairs[:limit]]
-    return {"count": len(pairs), "rows": rows, "can_view_details": can(user, Action.VIEW_INCIDENTS)}
+    return {"count": len(pairs), "rows": rows, "can_view_details": can(user, VIEW_INCIDENTS)}
 
 
 # --- the report's nine items (input of documents.py) -----------------------------------------------------

@@ -19,8 +19,8 @@ from django.utils.translation import gettext as _
 
 from renkei.core.errors import RenkeiError
 from renkei.core.files.uploads import check_size, too_large
-from renkei.core.permissions import Action
 from renkei.core.services import check_write, record_delete, record_save, validate
+from renkei.core.tenancy import default_group_company_id, own_company
 from renkei.incidents import playbooks, selectors
 from renkei.incidents.models import (
     Attachment,
@@ -42,10 +42,10 @@ from renkei.incidents.models import (
     TimelineKind,
 )
 from renkei.incidents.notification_plan import build_plan
+from renkei.incidents.permissions import CHANGE_INCIDENTS
 from renkei.registry.models import InformationAsset, Organisation
-from renkei.registry.services import default_group_company_id, own_company
 
-ACTION = Action.CHANGE_INCIDENTS
+ACTION = CHANGE_INCIDENTS
 
 # Fields whose changes the timeline reports (the rest, e.g. the after-action note, are long texts).
 TRACKED_FIELDS = (

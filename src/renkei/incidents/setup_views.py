@@ -12,9 +12,14 @@ from django.utils.translation import gettext_lazy
 
 from renkei.core.errors import RenkeiError
 from renkei.core.permissions import get_visible_or_404
-from renkei.core.views import (
+from renkei.core.views.actions import ChildDeleteView, ChildEditView, ConfirmView
+from renkei.core.views.objects import (
+    BackToListMixin,
     Column,
+    ObjectDeleteView,
     ObjectDetailView,
+    ObjectEditView,
+    ObjectListView,
 )
 from renkei.incidents import forms, services
 from renkei.incidents.models import (
@@ -24,23 +29,12 @@ from renkei.incidents.models import (
     ReplyTemplate,
     ResponseRole,
 )
-from renkei.incidents.view_base import (
-    READ,
-    VIA,
-    WRITE,
-    BackToListMixin,
-    ChildDeleteView,
-    ChildEditView,
-    ConfirmView,
-    IncidentsDeleteView,
-    IncidentsEditView,
-    IncidentsListView,
-)
+from renkei.incidents.views import READ, VIA, WRITE, IncidentsAccess
 
 # --- response roles, reply templates, playbooks -------------------------------------------------------------
 
 
-class RoleListView(IncidentsListView):
+class RoleListView(IncidentsAccess, ObjectListView):
     model = ResponseRole
     title = gettext_lazy("Response roles")
     columns = [
@@ -67,7 +61,7 @@ class RoleListView(IncidentsListView):
         return ctx
 
 
-class RoleEditView(BackToListMixin, IncidentsEditView):
+class RoleEditView(BackToListMixin, IncidentsAccess, ObjectEditView):
     list_url_name = "incidents:role_list"
     model = ResponseRole
     form_class = forms.ResponseRoleForm
@@ -78,7 +72,7 @@ class RoleEditView(BackToListMixin, IncidentsEditView):
         return services.response_role_save(user=self.request.user, role=instance)
 
 
-class RoleDeleteView(IncidentsDeleteView):
+class RoleDeleteView(IncidentsAccess, ObjectDeleteView):
     model = ResponseRole
     success_url_name = "incidents:role_list"
 
@@ -86,7 +80,8 @@ class RoleDeleteView(IncidentsDeleteView):
         services.response_role_delete(user=self.request.user, role=instance)
 
 
-class RolesSeedView(ConfirmView):
+class RolesSeedView(IncidentsAccess, ConfirmView):
+    cancel_url_name = "incidents:incident_list"
     title = gettext_lazy("Register public bodies")
     explanation = gettext_lazy(
         "Adds the PPC, IPA, JPCERT/CC and the police cyber desk to the own company's response roles, "
@@ -100,7 +95,7 @@ class RolesSeedView(ConfirmView):
         return reverse("incidents:role_list")
 
 
-class ReplyTemplateListView(IncidentsListView):
+class ReplyTemplateListView(IncidentsAccess, ObjectListView):
     model = ReplyTemplate
     title = gettext_lazy("Reply templates")
     columns = [
@@ -115,7 +110,7 @@ class ReplyTemplateListView(IncidentsListView):
         return ReplyTemplate.objects.select_related("group_company")
 
 
-class ReplyTemplateEditView(BackToListMixin, IncidentsEditView):
+class ReplyTemplateEditView(BackToListMixin, IncidentsAccess, ObjectEditView):
     list_url_name = "incidents:reply_template_list"
     model = ReplyTemplate
     form_class = forms.ReplyTemplateForm
@@ -126,7 +121,7 @@ class ReplyTemplateEditView(BackToListMixin, IncidentsEditView):
         return services.reply_template_save(user=self.request.user, template=instance)
 
 
-class ReplyTemplateDeleteView(IncidentsDeleteView):
+class ReplyTemplateDeleteView(IncidentsAccess, ObjectDeleteView):
     model = ReplyTemplate
     success_url_name = "incidents:reply_template_list"
 
@@ -134,7 +129,7 @@ class ReplyTemplateDeleteView(IncidentsDeleteView):
         services.reply_template_delete(user=self.request.user, template=instance)
 
 
-class PlaybookListView(IncidentsListView):
+class PlaybookListView(IncidentsAccess, ObjectListView):
     model = Playbook
     title = gettext_lazy("Playbooks")
     columns = [
@@ -169,7 +164,7 @@ class PlaybookDetailView(ObjectDetailView):
         return ctx
 
 
-class PlaybookEditView(IncidentsEditView):
+class PlaybookEditView(IncidentsAccess, ObjectEditView):
     model = Playbook
     form_class = forms.PlaybookForm
     title_create = gettext_lazy("Add playbook")
@@ -179,7 +174,7 @@ class PlaybookEditView(IncidentsEditView):
         return services.playbook_save(user=self.request.user, playbook=instance)
 
 
-class PlaybookDeleteView(IncidentsDeleteView):
+class PlaybookDeleteView(IncidentsAccess, ObjectDeleteView):
     model = Playbook
     success_url_name = "incidents:playbook_list"
 
@@ -187,7 +182,8 @@ class PlaybookDeleteView(IncidentsDeleteView):
         services.playbook_delete(user=self.request.user, playbook=instance)
 
 
-class PlaybookDefaultView(ConfirmView):
+class PlaybookDefaultView(IncidentsAccess, ConfirmView):
+    cancel_url_name = "incidents:incident_list"
     title = gettext_lazy("Create the standard flow")
     explanation = gettext_lazy(
         "Creates the standard five-step flow (発見報告 → 初動 → 調査・対応 → 復旧 → 最終報告) as the default "
@@ -196,8 +192,8 @@ class PlaybookDefaultView(ConfirmView):
     button = gettext_lazy("Create")
 
     def run(self, target: Any, data: dict[str, Any]) -> str:
+        from renkei.core.tenancy import default_group_company_id
         from renkei.registry.models import Organisation
-        from renkei.registry.services import default_group_company_id
 
         company_id = default_group_company_id(self.request.user)
         company = Organisation.objects.filter(pk=company_id).first() if company_id else None
@@ -207,7 +203,8 @@ class PlaybookDefaultView(ConfirmView):
         return playbook.get_absolute_url()
 
 
-class PlaybookDrillView(ConfirmView):
+class PlaybookDrillView(IncidentsAccess, ConfirmView):
+    cancel_url_name = "incidents:incident_list"
     title = gettext_lazy("Start a drill")
     explanation = gettext_lazy(
         "Runs this playbook as a tabletop exercise: a drill incident with its tasks, kept apart from real "
@@ -224,7 +221,7 @@ class PlaybookDrillView(ConfirmView):
         return incident.get_absolute_url()
 
 
-class StepEditView(ChildEditView):
+class StepEditView(IncidentsAccess, ChildEditView):
     model = PlaybookStep
     parent_model = Playbook
     parent_field = "playbook"
@@ -236,14 +233,14 @@ class StepEditView(ChildEditView):
         return services.playbook_step_save(user=self.request.user, step=instance)
 
 
-class StepDeleteView(ChildDeleteView):
+class StepDeleteView(IncidentsAccess, ChildDeleteView):
     model = PlaybookStep
 
     def delete(self, *, instance: Any) -> None:
         services.playbook_step_delete(user=self.request.user, step=instance)
 
 
-class PlaybookTaskEditView(ChildEditView):
+class PlaybookTaskEditView(IncidentsAccess, ChildEditView):
     model = PlaybookTask
     parent_model = PlaybookStep
     parent_field = "step"
@@ -255,7 +252,7 @@ class PlaybookTaskEditView(ChildEditView):
         return services.playbook_task_save(user=self.request.user, task=instance)
 
 
-class PlaybookTaskDeleteView(ChildDeleteView):
+class PlaybookTaskDeleteView(IncidentsAccess, ChildDeleteView):
     model = PlaybookTask
 
     def delete(self, *, instance: Any) -> None:

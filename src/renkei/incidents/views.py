@@ -1,5 +1,5 @@
 """Incident pages. The list is visible to every role (scoped); everything else needs
-`Action.VIEW_INCIDENTS`, and every write `Action.CHANGE_INCIDENTS`. Objects outside the user's
+`VIEW_INCIDENTS`, and every write `CHANGE_INCIDENTS`. Objects outside the user's
 group companies answer 404 (through `permissions.visible`)."""
 
 from __future__ import annotations
@@ -20,9 +20,13 @@ from django.views.generic import TemplateView
 from renkei.core.errors import RenkeiError, errors_to_form
 from renkei.core.files.uploads import limit_mb, request_too_large, request_too_large_message
 from renkei.core.permissions import Action, can, get_visible_or_404
-from renkei.core.views import (
+from renkei.core.views.actions import ActionView, ChildDeleteView, ChildEditView
+from renkei.core.views.objects import (
     Column,
+    ObjectDeleteView,
     ObjectDetailView,
+    ObjectEditView,
+    ObjectListView,
     RenkeiViewMixin,
 )
 from renkei.incidents import forms, selectors, services
@@ -36,23 +40,29 @@ from renkei.incidents.models import (
     Inquiry,
     NotificationEntry,
 )
-from renkei.incidents.view_base import (
-    READ,
-    VIA,
-    WRITE,
-    ActionView,
-    ChildDeleteView,
-    ChildEditView,
-    IncidentsDeleteView,
-    IncidentsEditView,
-    IncidentsListView,
-    incident_queryset,
-)
+from renkei.incidents.permissions import CHANGE_INCIDENTS, VIEW_INCIDENTS
+
+READ = VIEW_INCIDENTS
+WRITE = CHANGE_INCIDENTS
+VIA = "web"
+
+
+class IncidentsAccess:
+    """Incident pages are seen with `incidents.view` and written with `incidents.change`
+    (put first in a view's bases, before the core generic view)."""
+
+    permission_action = READ
+    change_action = WRITE
+
+
+def incident_queryset() -> QuerySet[Incident]:
+    return Incident.objects.select_related("group_company", "principal")
+
 
 # --- incidents ----------------------------------------------------------------------------------------
 
 
-class IncidentListView(IncidentsListView):
+class IncidentListView(IncidentsAccess, ObjectListView):
     """Every role sees the list of its companies' incidents (details need VIEW_INCIDENTS)."""
 
     model = Incident
@@ -134,7 +144,7 @@ class IncidentDetailView(ObjectDetailView):
         return ctx
 
 
-class IncidentCreateView(IncidentsEditView):
+class IncidentCreateView(IncidentsAccess, ObjectEditView):
     model = Incident
     form_class = forms.IncidentOpenForm
     title_create = gettext_lazy("Open an incident")
@@ -154,7 +164,7 @@ class IncidentCreateView(IncidentsEditView):
         )
 
 
-class IncidentUpdateView(IncidentsEditView):
+class IncidentUpdateView(IncidentsAccess, ObjectEditView):
     model = Incident
     form_class = forms.IncidentForm
     title_update = gettext_lazy("Edit incident")
@@ -165,7 +175,7 @@ class IncidentUpdateView(IncidentsEditView):
         )
 
 
-class IncidentAppiView(IncidentsEditView):
+class IncidentAppiView(IncidentsAccess, ObjectEditView):
     model = Incident
     form_class = forms.AppiForm
     title_update = gettext_lazy("Personal-information assessment (APPI)")
@@ -174,7 +184,7 @@ class IncidentAppiView(IncidentsEditView):
         return services.incident_update(user=self.request.user, incident=instance, via=VIA)
 
 
-class IncidentDeleteView(IncidentsDeleteView):
+class IncidentDeleteView(IncidentsAccess, ObjectDeleteView):
     model = Incident
     success_url_name = "incidents:incident_list"
 
@@ -182,7 +192,8 @@ class IncidentDeleteView(IncidentsDeleteView):
         services.incident_delete(user=self.request.user, incident=instance)
 
 
-class IncidentStatusView(ActionView):
+class IncidentStatusView(IncidentsAccess, ActionView):
+    model = Incident
     form_class = forms.StatusForm
     success_message = gettext_lazy("Status changed.")
 
@@ -192,7 +203,8 @@ class IncidentStatusView(ActionView):
         )
 
 
-class TimelineAddView(ActionView):
+class TimelineAddView(IncidentsAccess, ActionView):
+    model = Incident
     form_class = forms.TimelineForm
     success_message = gettext_lazy("Added to the timeline.")
 
@@ -200,13 +212,15 @@ class TimelineAddView(ActionView):
         return services.timeline_add(user=self.request.user, incident=obj, text=data["text"], at=data.get("at"), via=VIA)
 
 
-class AssetsPrefillView(ActionView):
+class AssetsPrefillView(IncidentsAccess, ActionView):
+    model = Incident
     def act(self, obj: Any, data: dict[str, Any]) -> Any:
         count = services.incident_assets_prefill(user=self.request.user, incident=obj, via=VIA)
         messages.success(self.request, _("{n} assets added from the registry.").format(n=count))
 
 
-class PlanGenerateView(ActionView):
+class PlanGenerateView(IncidentsAccess, ActionView):
+    model = Incident
     success_message = gettext_lazy("Notification plan generated.")
 
     def act(self, obj: Any, data: dict[str, Any]) -> Any:
@@ -216,7 +230,7 @@ class PlanGenerateView(ActionView):
         return reverse("incidents:incident_notifications", args=[obj.pk])
 
 
-class TaskMoveView(ActionView):
+class TaskMoveView(IncidentsAccess, ActionView):
     model = IncidentTask
     form_class = forms.TaskMoveForm
 
@@ -288,7 +302,9 @@ class NotificationsView(IncidentPageView):
         return {"title": _("Notification plan"), "rows": rows, "appi": selectors.appi_panel(incident, now=now)}
 
 
-class IncidentAssetEditView(ChildEditView):
+class IncidentAssetEditView(IncidentsAccess, ChildEditView):
+    parent_model = Incident
+    parent_field = "incident"
     model = IncidentAsset
     form_class = forms.IncidentAssetForm
     title_create = gettext_lazy("Add affected asset")
@@ -298,14 +314,16 @@ class IncidentAssetEditView(ChildEditView):
         return services.incident_asset_save(user=self.request.user, item=instance, via=VIA)
 
 
-class IncidentAssetDeleteView(ChildDeleteView):
+class IncidentAssetDeleteView(IncidentsAccess, ChildDeleteView):
     model = IncidentAsset
 
     def delete(self, *, instance: Any) -> None:
         services.incident_asset_delete(user=self.request.user, item=instance, via=VIA)
 
 
-class TaskEditView(ChildEditView):
+class TaskEditView(IncidentsAccess, ChildEditView):
+    parent_model = Incident
+    parent_field = "incident"
     model = IncidentTask
     form_class = forms.TaskForm
     title_create = gettext_lazy("Add task")
@@ -315,14 +333,16 @@ class TaskEditView(ChildEditView):
         return services.task_save(user=self.request.user, task=instance, via=VIA)
 
 
-class TaskDeleteView(ChildDeleteView):
+class TaskDeleteView(IncidentsAccess, ChildDeleteView):
     model = IncidentTask
 
     def delete(self, *, instance: Any) -> None:
         services.task_delete(user=self.request.user, task=instance, via=VIA)
 
 
-class InquiryEditView(ChildEditView):
+class InquiryEditView(IncidentsAccess, ChildEditView):
+    parent_model = Incident
+    parent_field = "incident"
     model = Inquiry
     form_class = forms.InquiryForm
     title_create = gettext_lazy("Log inquiry")
@@ -337,14 +357,16 @@ class InquiryEditView(ChildEditView):
         return services.inquiry_save(user=self.request.user, inquiry=instance, via=VIA)
 
 
-class InquiryDeleteView(ChildDeleteView):
+class InquiryDeleteView(IncidentsAccess, ChildDeleteView):
     model = Inquiry
 
     def delete(self, *, instance: Any) -> None:
         services.inquiry_delete(user=self.request.user, inquiry=instance, via=VIA)
 
 
-class CostEditView(ChildEditView):
+class CostEditView(IncidentsAccess, ChildEditView):
+    parent_model = Incident
+    parent_field = "incident"
     model = CostEntry
     form_class = forms.CostForm
     title_create = gettext_lazy("Record cost or compensation")
@@ -359,14 +381,16 @@ class CostEditView(ChildEditView):
         return services.cost_save(user=self.request.user, cost=instance, via=VIA)
 
 
-class CostDeleteView(ChildDeleteView):
+class CostDeleteView(IncidentsAccess, ChildDeleteView):
     model = CostEntry
 
     def delete(self, *, instance: Any) -> None:
         services.cost_delete(user=self.request.user, cost=instance, via=VIA)
 
 
-class NotificationEditView(ChildEditView):
+class NotificationEditView(IncidentsAccess, ChildEditView):
+    parent_model = Incident
+    parent_field = "incident"
     model = NotificationEntry
     form_class = forms.NotificationForm
     title_create = gettext_lazy("Add notification")
@@ -376,7 +400,7 @@ class NotificationEditView(ChildEditView):
         return services.notification_save(user=self.request.user, entry=instance, via=VIA)
 
 
-class NotificationDeleteView(ChildDeleteView):
+class NotificationDeleteView(IncidentsAccess, ChildDeleteView):
     model = NotificationEntry
 
     def delete(self, *, instance: Any) -> None:
@@ -428,7 +452,7 @@ class AttachmentDownloadView(RenkeiViewMixin, View):
         return FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.name)
 
 
-class AttachmentDeleteView(ChildDeleteView):
+class AttachmentDeleteView(IncidentsAccess, ChildDeleteView):
     model = Attachment
 
     def delete(self, *, instance: Any) -> None:

@@ -8,7 +8,6 @@ from django.db.models import QuerySet
 from ninja import Router
 
 from renkei.core.crud_api import CrudSpec, crud_router
-from renkei.core.permissions import Action
 from renkei.registry import schemas, services
 from renkei.registry.models import (
     OUR_KINDS,
@@ -20,8 +19,9 @@ from renkei.registry.models import (
     Relationship,
     SystemAccess,
 )
+from renkei.registry.permissions import CHANGE_REGISTRY
 
-WRITE = Action.CHANGE_REGISTRY
+WRITE = CHANGE_REGISTRY
 
 
 def organisations() -> QuerySet[Organisation]:

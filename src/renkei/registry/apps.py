@@ -9,7 +9,10 @@ class RegistryConfig(AppConfig):
     def ready(self) -> None:
         from auditlog.registry import auditlog
 
-        from renkei.registry import models
+        from renkei.registry import (
+            models,
+            permissions,  # noqa: F401 - registers the app's actions
+        )
 
         auditlog.register(models.Organisation, exclude_fields=["tier", "updated_at"], m2m_fields={"tags"})
         for model in (

@@ -5,14 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from renkei.core.errors import RenkeiError
 from renkei.core.files.uploads import check_size
-from renkei.core.permissions import allowed_company_ids, visible
+from renkei.core.forms import DATE, ScopedModelForm
 from renkei.registry.models import (
-    OUR_KINDS,
     Certification,
     Contact,
     Criticality,
@@ -25,40 +23,6 @@ from renkei.registry.models import (
     RelationshipType,
     SystemAccess,
 )
-
-
-class ScopedModelForm(forms.ModelForm):
-    """Limits organisation choices to the user's scope and group companies to ours."""
-
-    def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.user = user
-        for name, field in self.fields.items():
-            model = getattr(getattr(field, "queryset", None), "model", None)
-            if isinstance(field, forms.ModelChoiceField) and model is Organisation:
-                qs = visible(Organisation.objects.all(), user).order_by("name")
-                if name == "group_company":
-                    qs = qs.filter(kind__in=OUR_KINDS)
-                    ids = allowed_company_ids(user)
-                    if ids is not None:
-                        qs = qs.filter(pk__in=ids)
-                field.queryset = self._keep_current(name, qs)
-            elif isinstance(field, forms.ModelChoiceField) and model is InformationAsset:
-                field.queryset = self._keep_current(name, visible(InformationAsset.objects.all(), user).order_by("name"))
-            if isinstance(field.widget, forms.DateInput):
-                field.widget.input_type = "date"
-
-
-    def _keep_current(self, name: str, qs: Any) -> Any:
-        # Editing a record that points outside the user's scope (e.g. a subsidiary's contract with a
-        # party the headquarters manages) must not force a change of that link: keep its current value.
-        current = getattr(self.instance, f"{name}_id", None) if self.instance.pk else None
-        if current is None or qs.filter(pk=current).exists():
-            return qs
-        return qs.model.objects.filter(Q(pk__in=qs.values("pk")) | Q(pk=current)).order_by("name")
-
-
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class OrganisationForm(ScopedModelForm):
@@ -171,6 +135,8 @@ class InformationAssetForm(ScopedModelForm):
 
 
 class DataHoldingForm(ScopedModelForm):
+    visible_choice_fields = ("asset",)
+
     class Meta:
         model = DataHolding
         fields = ["asset", "holder", "received_from", "purpose", "record_count", "since", "retention", "return_due"]

@@ -18,13 +18,14 @@ from renkei.core.errors import RenkeiError
 from renkei.core.files.tabular import ENCODING_CHOICES
 from renkei.core.files.uploads import check_size, limit_mb, request_too_large, too_large
 from renkei.core.permissions import Action
-from renkei.core.views import RenkeiViewMixin
+from renkei.core.views.objects import RenkeiViewMixin
 from renkei.registry.importexport import pending, writing
 from renkei.registry.importexport.plan import build_plan
 from renkei.registry.importexport.reading import ParsedUpload, parse_upload
 from renkei.registry.importexport.rows import ERROR, NEW, UNCHANGED, UPDATE, Plan
 from renkei.registry.importexport.schema import KIND_LABELS, KINDS, SCHEMAS
 from renkei.registry.importexport.tasks import commit_import
+from renkei.registry.permissions import CHANGE_REGISTRY
 
 PREVIEW_ROWS_PER_KIND = 1000
 STATUS_ORDER = {ERROR: 0, NEW: 1, UPDATE: 2, UNCHANGED: 3}
@@ -110,7 +111,7 @@ def _render_preview(
 class ImportView(RenkeiViewMixin, View):
     """Upload a file and see, row by row, what importing it would do."""
 
-    permission_action = Action.CHANGE_REGISTRY
+    permission_action = CHANGE_REGISTRY
 
     def get(self, request: HttpRequest) -> HttpResponse:
         committing, outcome = pending.commit_outcome(request.session)
@@ -141,7 +142,7 @@ class ImportView(RenkeiViewMixin, View):
 class ImportCommitView(RenkeiViewMixin, View):
     """Hand the previewed upload to the worker to commit in one transaction, or cancel it."""
 
-    permission_action = Action.CHANGE_REGISTRY
+    permission_action = CHANGE_REGISTRY
 
     def post(self, request: HttpRequest) -> HttpResponse:
         if "cancel" in request.POST:

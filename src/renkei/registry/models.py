@@ -57,6 +57,9 @@ class Tag(models.Model):
 class Organisation(ScopedModel):
     """A party around us, or one of our own group companies."""
 
+    # The interface core.tenancy relies on (settings.RENKEI_GROUP_COMPANY_MODEL names this model).
+    OWN_KINDS = OUR_KINDS
+
     # Our own companies belong to themselves; the FK is filled right after the first save.
     group_company = models.ForeignKey(  # type: ignore[assignment]
         "self",
@@ -114,6 +117,16 @@ class Organisation(ScopedModel):
 
     def get_absolute_url(self) -> str:
         return reverse("registry:organisation_detail", args=[self.pk])
+
+    @classmethod
+    def own(cls) -> Organisation | None:
+        """The own company (at most one: a database constraint)."""
+        return cls.objects.filter(kind=OrganisationKind.OWN).first()
+
+    @classmethod
+    def group_companies(cls) -> models.QuerySet[Organisation]:
+        """The own company and the group companies."""
+        return cls.objects.filter(kind__in=OUR_KINDS)
 
     @property
     def is_ours(self) -> bool:

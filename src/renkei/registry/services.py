@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from renkei.core.errors import RenkeiError
 from renkei.core.permissions import Action
 from renkei.core.services import check_write, record_delete, record_save, validate
+from renkei.core.tenancy import default_group_company_id
 from renkei.registry.models import (
     OUR_KINDS,
     Certification,
@@ -25,34 +26,17 @@ from renkei.registry.models import (
     SystemAccess,
     Tag,
 )
+from renkei.registry.permissions import CHANGE_REGISTRY
 from renkei.registry.signals import graph_changed_on_commit
 from renkei.registry.validators import normalise_corporate_number, normalise_domains
 
-ACTION = Action.CHANGE_REGISTRY
+ACTION = CHANGE_REGISTRY
 MOVES_WITH_ORGANISATION = (
     "assessments.Assignment",
     "assessments.FollowUp",
     "assessments.AssuranceOverride",
     "accounts.PortalLink",
 )
-
-
-def own_company() -> Organisation | None:
-    """The one organisation of kind 'own company', if registered."""
-    return Organisation.objects.filter(kind=OrganisationKind.OWN).first()
-
-
-def default_group_company_id(user: Any) -> int | None:
-    """New records belong to the own company unless the user is limited to other group companies."""
-    from renkei.core.permissions import allowed_company_ids
-
-    ids = allowed_company_ids(user) if user is not None else None
-    own = own_company()
-    if ids is None:
-        return own.pk if own else None
-    if own and own.pk in ids:
-        return own.pk
-    return min(ids) if ids else None
 
 
 def tags_from_names(names: Iterable[str]) -> list[Tag]:

@@ -8,7 +8,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from renkei.core.permissions import visible
-from renkei.core.views import (
+from renkei.core.views.objects import (
     Column,
     ObjectDeleteView,
     ObjectDetailView,
@@ -25,11 +25,19 @@ from renkei.registry.models import (
     Relationship,
     SystemAccess,
 )
+from renkei.registry.permissions import CHANGE_REGISTRY
+
+
+class RegistryAccess:
+    """Registry pages are seen with core's `view` and written with `registry.change`."""
+
+    change_action = CHANGE_REGISTRY
+
 
 # --- organisations -----------------------------------------------------------------------------
 
 
-class OrganisationListView(ObjectListView):
+class OrganisationListView(RegistryAccess, ObjectListView):
     model = Organisation
     title = _("Organisations")
     columns = [
@@ -61,7 +69,7 @@ class OrganisationListView(ObjectListView):
         return selectors.filter_by_certification_state(qs, value)
 
 
-class OrganisationDetailView(ObjectDetailView):
+class OrganisationDetailView(RegistryAccess, ObjectDetailView):
     model = Organisation
     template_name = "registry/organisation_detail.html"
 
@@ -80,7 +88,7 @@ class OrganisationDetailView(ObjectDetailView):
         return ctx
 
 
-class OrganisationEditView(ObjectEditView):
+class OrganisationEditView(RegistryAccess, ObjectEditView):
     model = Organisation
     form_class = forms.OrganisationForm
     title_create = _("Add organisation")
@@ -90,7 +98,7 @@ class OrganisationEditView(ObjectEditView):
         return services.organisation_save(user=self.request.user, organisation=instance, tags=form.tag_list())
 
 
-class OrganisationDeleteView(ObjectDeleteView):
+class OrganisationDeleteView(RegistryAccess, ObjectDeleteView):
     model = Organisation
     success_url_name = "registry:organisation_list"
 
@@ -101,7 +109,7 @@ class OrganisationDeleteView(ObjectDeleteView):
 # --- relationships -----------------------------------------------------------------------------
 
 
-class RelationshipListView(ObjectListView):
+class RelationshipListView(RegistryAccess, ObjectListView):
     model = Relationship
     title = _("Relationships")
     columns = [
@@ -122,7 +130,7 @@ class RelationshipListView(ObjectListView):
         return Relationship.objects.select_related("client", "provider")
 
 
-class RelationshipDetailView(ObjectDetailView):
+class RelationshipDetailView(RegistryAccess, ObjectDetailView):
     model = Relationship
     template_name = "registry/relationship_detail.html"
 
@@ -130,7 +138,7 @@ class RelationshipDetailView(ObjectDetailView):
         return Relationship.objects.select_related("client", "provider", "group_company")
 
 
-class RelationshipEditView(ObjectEditView):
+class RelationshipEditView(RegistryAccess, ObjectEditView):
     model = Relationship
     form_class = forms.RelationshipForm
     title_create = _("Add relationship")
@@ -140,7 +148,7 @@ class RelationshipEditView(ObjectEditView):
         return services.relationship_save(user=self.request.user, relationship=instance)
 
 
-class RelationshipDeleteView(ObjectDeleteView):
+class RelationshipDeleteView(RegistryAccess, ObjectDeleteView):
     model = Relationship
     success_url_name = "registry:relationship_list"
 
@@ -151,7 +159,7 @@ class RelationshipDeleteView(ObjectDeleteView):
 # --- records that hang off an organisation -------------------------------------------------------
 
 
-class ChildDeleteView(ObjectDeleteView):
+class ChildDeleteView(RegistryAccess, ObjectDeleteView):
     def get_success_url(self, instance: Any) -> str:
         org = getattr(instance, "organisation", None) or getattr(instance, "holder", None)
         if org is not None:
@@ -162,7 +170,7 @@ class ChildDeleteView(ObjectDeleteView):
         services.record_remove(user=self.request.user, instance=instance)
 
 
-class ContactListView(ObjectListView):
+class ContactListView(RegistryAccess, ObjectListView):
     model = Contact
     title = _("Contacts")
     columns = [
@@ -181,7 +189,7 @@ class ContactListView(ObjectListView):
         return Contact.objects.select_related("organisation")
 
 
-class ContactDetailView(ObjectDetailView):
+class ContactDetailView(RegistryAccess, ObjectDetailView):
     model = Contact
     template_name = "registry/record_detail.html"
     fields = ["organisation", "name", "role", "email", "phone", "verified_on"]
@@ -190,7 +198,7 @@ class ContactDetailView(ObjectDetailView):
         return {**super().get_context_data(**kwargs), "fields": self.fields}
 
 
-class ContactEditView(ObjectEditView):
+class ContactEditView(RegistryAccess, ObjectEditView):
     model = Contact
     form_class = forms.ContactForm
     title_create = _("Add contact")
@@ -204,7 +212,7 @@ class ContactDeleteView(ChildDeleteView):
     model = Contact
 
 
-class CertificationListView(ObjectListView):
+class CertificationListView(RegistryAccess, ObjectListView):
     model = Certification
     title = _("Certifications")
     columns = [
@@ -226,7 +234,7 @@ class CertificationListView(ObjectListView):
         return selectors.certification_state_filter(qs, value)
 
 
-class CertificationDetailView(ObjectDetailView):
+class CertificationDetailView(RegistryAccess, ObjectDetailView):
     model = Certification
     template_name = "registry/record_detail.html"
 
@@ -235,7 +243,7 @@ class CertificationDetailView(ObjectDetailView):
         return {**super().get_context_data(**kwargs), "fields": fields, "evidence": self.object.evidence}
 
 
-class CertificationEvidenceView(ObjectDetailView):
+class CertificationEvidenceView(RegistryAccess, ObjectDetailView):
     """The evidence file, served only to users who may see the certification."""
 
     model = Certification
@@ -249,7 +257,7 @@ class CertificationEvidenceView(ObjectDetailView):
         return FileResponse(cert.evidence.open("rb"), as_attachment=True, filename=cert.evidence.name.rsplit("/", 1)[-1])
 
 
-class CertificationEditView(ObjectEditView):
+class CertificationEditView(RegistryAccess, ObjectEditView):
     model = Certification
     form_class = forms.CertificationForm
     title_create = _("Add certification")
@@ -263,7 +271,7 @@ class CertificationDeleteView(ChildDeleteView):
     model = Certification
 
 
-class AssetListView(ObjectListView):
+class AssetListView(RegistryAccess, ObjectListView):
     model = InformationAsset
     title = _("Information assets")
     columns = [
@@ -283,7 +291,7 @@ class AssetListView(ObjectListView):
         return InformationAsset.objects.select_related("group_company")
 
 
-class AssetDetailView(ObjectDetailView):
+class AssetDetailView(RegistryAccess, ObjectDetailView):
     model = InformationAsset
     template_name = "registry/asset_detail.html"
 
@@ -295,7 +303,7 @@ class AssetDetailView(ObjectDetailView):
         return ctx
 
 
-class AssetEditView(ObjectEditView):
+class AssetEditView(RegistryAccess, ObjectEditView):
     model = InformationAsset
     form_class = forms.InformationAssetForm
     title_create = _("Add information asset")
@@ -310,7 +318,7 @@ class AssetDeleteView(ChildDeleteView):
     success_url_name = "registry:asset_list"
 
 
-class HoldingListView(ObjectListView):
+class HoldingListView(RegistryAccess, ObjectListView):
     model = DataHolding
     title = _("Data holdings")
     columns = [
@@ -329,7 +337,7 @@ class HoldingListView(ObjectListView):
         return DataHolding.objects.select_related("asset", "holder", "received_from")
 
 
-class HoldingDetailView(ObjectDetailView):
+class HoldingDetailView(RegistryAccess, ObjectDetailView):
     model = DataHolding
     template_name = "registry/record_detail.html"
 
@@ -338,7 +346,7 @@ class HoldingDetailView(ObjectDetailView):
         return {**super().get_context_data(**kwargs), "fields": fields}
 
 
-class HoldingEditView(ObjectEditView):
+class HoldingEditView(RegistryAccess, ObjectEditView):
     model = DataHolding
     form_class = forms.DataHoldingForm
     title_create = _("Add data holding")
@@ -352,7 +360,7 @@ class HoldingDeleteView(ChildDeleteView):
     model = DataHolding
 
 
-class AccessListView(ObjectListView):
+class AccessListView(RegistryAccess, ObjectListView):
     model = SystemAccess
     title = _("System access")
     columns = [
@@ -369,7 +377,7 @@ class AccessListView(ObjectListView):
         return SystemAccess.objects.select_related("organisation")
 
 
-class AccessDetailView(ObjectDetailView):
+class AccessDetailView(RegistryAccess, ObjectDetailView):
     model = SystemAccess
     template_name = "registry/record_detail.html"
 
@@ -378,7 +386,7 @@ class AccessDetailView(ObjectDetailView):
         return {**super().get_context_data(**kwargs), "fields": fields}
 
 
-class AccessEditView(ObjectEditView):
+class AccessEditView(RegistryAccess, ObjectEditView):
     model = SystemAccess
     form_class = forms.SystemAccessForm
     title_create = _("Add system access")

@@ -7,7 +7,7 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 
-from renkei.core.views import RenkeiViewMixin
+from renkei.core.views.objects import RenkeiViewMixin
 from renkei.registry import selectors as registry_selectors
 
 

@@ -20,7 +20,8 @@ from renkei.core.crud_api import DEFAULT_LIMIT, MAX_LIMIT, CrudSpec, ErrorOut, P
 from renkei.core.errors import RenkeiError
 from renkei.core.files.uploads import refuse_large_body
 from renkei.core.permissions import Action, Role, get_visible_or_404, require, visible
-from renkei.registry.models import OUR_KINDS, Organisation
+from renkei.core.tenancy import group_companies
+from renkei.registry.models import Organisation
 from renkei.software import schemas, selectors, services
 from renkei.software.models import (
     Component,
@@ -32,9 +33,10 @@ from renkei.software.models import (
     Sbom,
     Vulnerability,
 )
+from renkei.software.permissions import CHANGE_SOFTWARE
 from renkei.software.selectors_registry import severity_rank
 
-WRITE = Action.CHANGE_REGISTRY
+WRITE = CHANGE_SOFTWARE
 ERRORS = {400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 413: ErrorOut}
 Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT)]
 Offset = Annotated[int, Query(ge=0)]
@@ -75,7 +77,7 @@ PRODUCTS = CrudSpec(
     queryset=_products,
     references={
         "supplier_id": lambda: Organisation.objects.all(),
-        "group_company_id": lambda: Organisation.objects.filter(kind__in=OUR_KINDS),
+        "group_company_id": group_companies,
     },
     # Users are not scoped records: the responsible analyst is checked by `_save_product`.
     extra_fields=("responsible_id",),

@@ -10,7 +10,13 @@ class SoftwareConfig(AppConfig):
         from auditlog.registry import auditlog
 
         from renkei.registry.panels import register_organisation_panel
-        from renkei.software import models, panels, signals, tasks
+        from renkei.software import (
+            models,
+            panels,
+            permissions,  # noqa: F401 - registers the app's actions
+            signals,
+            tasks,
+        )
 
         for model in (models.Product, models.Release, models.DeliveredFile, models.Sbom, models.LicencePolicy):
             auditlog.register(model, exclude_fields=["updated_at"])

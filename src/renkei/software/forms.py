@@ -9,8 +9,8 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
+from renkei.core.forms import DATE, ScopedModelForm
 from renkei.core.permissions import Role, visible
-from renkei.registry.forms import DATE, ScopedModelForm
 from renkei.registry.models import Organisation
 from renkei.software.models import (
     LicencePolicy,

@@ -20,10 +20,10 @@ from django.utils.translation import gettext as _
 
 from renkei.core.errors import RenkeiError
 from renkei.core.files.uploads import check_size, read_limited, upload_limit
-from renkei.core.permissions import Action, allowed_company_ids, get_visible_or_404, require, visible
+from renkei.core.permissions import Action, get_visible_or_404, require, visible
 from renkei.core.services import check_write, record_delete, record_save
+from renkei.core.tenancy import default_group_company_id, is_unrestricted
 from renkei.registry.models import Contact, ContactRole, Organisation
-from renkei.registry.services import default_group_company_id
 from renkei.software import notifications, signals
 from renkei.software.models import (
     Component,
@@ -39,9 +39,10 @@ from renkei.software.models import (
     VexJustification,
     VexState,
 )
+from renkei.software.permissions import CHANGE_SOFTWARE
 from renkei.software.sbom import ParsedSbom, SbomError, parse_sbom
 
-ACTION = Action.CHANGE_REGISTRY
+ACTION = CHANGE_SOFTWARE
 _SHA256 = re.compile(r"[0-9a-f]{64}")
 OSV_SUFFIXES = (".zip", ".json", ".yaml", ".yml")
 # Rows per INSERT: large SBOMs insert in a handful of statements without hitting SQLite's limits.
@@ -432,7 +433,7 @@ def _check_may_import(*, user: Any, paths: list[str] | None) -> None:
         return
     require(user, ACTION)
     # The database is shared by the whole group: a user limited to some companies may not change it.
-    if allowed_company_ids(user) is not None:
+    if not is_unrestricted(user):
         raise RenkeiError(_("Only users of the whole group may update the vulnerability database."), status=403)
 
 

@@ -27,8 +27,8 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
 from renkei.core.errors import RenkeiError, errors_to_form
 from renkei.core.files.uploads import file_too_large_message, limit_mb, request_too_large, upload_limit
-from renkei.core.permissions import Action, can, get_visible_or_404, require, visible
-from renkei.core.views import (
+from renkei.core.permissions import can, get_visible_or_404, require, visible
+from renkei.core.views.objects import (
     Column,
     ObjectDeleteView,
     ObjectDetailView,
@@ -46,6 +46,7 @@ from renkei.software.models import (
     Release,
     Severity,
 )
+from renkei.software.permissions import CHANGE_SOFTWARE
 from renkei.software.selectors_registry import (
     OPEN_STATES,
     SEVERITY_ORDER,
@@ -61,6 +62,7 @@ FINDINGS_PER_PAGE = 50
 
 
 class ProductListView(ObjectListView):
+    change_action = CHANGE_SOFTWARE
     model = Product
     title = gettext_lazy("Products")
     columns = [
@@ -105,6 +107,7 @@ class ProductListView(ObjectListView):
 
 
 class ProductDetailView(ObjectDetailView):
+    change_action = CHANGE_SOFTWARE
     model = Product
     template_name = "software/product_detail.html"
 
@@ -129,6 +132,7 @@ class ProductDetailView(ObjectDetailView):
 
 
 class ProductEditView(ObjectEditView):
+    change_action = CHANGE_SOFTWARE
     model = Product
     form_class = forms.ProductForm
     title_create = gettext_lazy("Add product")
@@ -139,6 +143,7 @@ class ProductEditView(ObjectEditView):
 
 
 class ProductDeleteView(ObjectDeleteView):
+    change_action = CHANGE_SOFTWARE
     model = Product
     success_url_name = "software:product_list"
 
@@ -150,6 +155,7 @@ class ProductDeleteView(ObjectDeleteView):
 
 
 class ReleaseListView(ObjectListView):
+    change_action = CHANGE_SOFTWARE
     model = Release
     title = gettext_lazy("Releases")
     columns = [
@@ -170,6 +176,7 @@ class ReleaseListView(ObjectListView):
 
 
 class ReleaseEditView(ObjectEditView):
+    change_action = CHANGE_SOFTWARE
     model = Release
     form_class = forms.ReleaseForm
     title_create = gettext_lazy("Add release")
@@ -183,6 +190,7 @@ class ReleaseEditView(ObjectEditView):
 
 
 class ReleaseDeleteView(ObjectDeleteView):
+    change_action = CHANGE_SOFTWARE
     model = Release
 
     def get_success_url(self, instance: Any) -> str:
@@ -195,6 +203,7 @@ class ReleaseDeleteView(ObjectDeleteView):
 class ReleaseDetailView(ObjectDetailView):
     """Everything about one delivery; the upload views render it again with their form's errors."""
 
+    change_action = CHANGE_SOFTWARE
     model = Release
     template_name = "software/release_detail.html"
 
@@ -257,7 +266,7 @@ def release_context(request: HttpRequest, release: Release, **forms_: Any) -> di
         "upload_error": forms_.get("upload_error"),
         "max_sbom_mb": limit_mb(services.max_sbom_bytes()),
         "max_file_mb": limit_mb(),
-        "can_change": can(user, Action.CHANGE_REGISTRY),
+        "can_change": can(user, CHANGE_SOFTWARE),
         "querystring": params.urlencode(),
         "vex_states": forms.TriageForm.base_fields["state"].choices,  # type: ignore[attr-defined]
         "justifications": forms.TriageForm.base_fields["justification"].choices,  # type: ignore[attr-defined]
@@ -296,7 +305,7 @@ class UploadMixin(View):
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
-        require(request.user, Action.CHANGE_REGISTRY)
+        require(request.user, CHANGE_SOFTWARE)
         self.release = get_visible_or_404(
             Release.objects.select_related("product__supplier", "group_company", "current_sbom"),
             request.user,

@@ -24,12 +24,19 @@ from django.views.generic import TemplateView
 
 from renkei.core.errors import RenkeiError, errors_to_form
 from renkei.core.files.uploads import file_too_large_message, limit_mb, request_too_large
-from renkei.core.permissions import Action, allowed_company_ids, can, require, visible
-from renkei.core.views import Column, ObjectDetailView, ObjectListView, RenkeiViewMixin, ScopedQuerysetMixin
-from renkei.registry.models import OUR_KINDS, Organisation
-from renkei.registry.services import default_group_company_id
+from renkei.core.permissions import Action, can, require, visible
+from renkei.core.tenancy import allowed_company_ids, default_group_company_id, group_companies
+from renkei.core.views.objects import (
+    Column,
+    ObjectDetailView,
+    ObjectListView,
+    RenkeiViewMixin,
+    ScopedQuerysetMixin,
+)
+from renkei.registry.models import Organisation
 from renkei.software import forms, selectors, services
 from renkei.software.models import Finding, LicencePolicy, OsvImport, Vulnerability
+from renkei.software.permissions import CHANGE_SOFTWARE
 from renkei.software.selectors_registry import severity_rank
 
 RUNNING_STATES = ("queued", "running")
@@ -70,6 +77,7 @@ class SharedData(ScopedQuerysetMixin):
 
 
 class VulnerabilityListView(ObjectListView, SharedData):
+    change_action = CHANGE_SOFTWARE
     model = Vulnerability
     title = gettext_lazy("Vulnerability database")
     columns = [
@@ -92,6 +100,7 @@ class VulnerabilityListView(ObjectListView, SharedData):
 
 
 class VulnerabilityDetailView(SharedData, ObjectDetailView):
+    change_action = CHANGE_SOFTWARE
     model = Vulnerability
     template_name = "software/vulnerability_detail.html"
 
@@ -181,7 +190,7 @@ class PortfolioSearchView(RenkeiViewMixin, TemplateView):
 
 def manageable_companies(user: Any) -> QuerySet[Organisation]:
     """Our own group companies within the user's scope."""
-    qs = visible(Organisation.objects.filter(kind__in=OUR_KINDS), user).order_by("name")
+    qs = visible(group_companies(), user).order_by("name")
     ids = allowed_company_ids(user)
     return qs if ids is None else qs.filter(pk__in=ids)
 
@@ -218,7 +227,7 @@ class LicencePolicyView(RenkeiViewMixin, View):
                 "companies": manageable_companies(request.user),
                 "form": form,
                 "policy": form.instance,
-                "can_change": can(request.user, Action.CHANGE_REGISTRY),
+                "can_change": can(request.user, CHANGE_SOFTWARE),
             },
             status=status,
         )
@@ -228,7 +237,7 @@ class LicencePolicyView(RenkeiViewMixin, View):
         return self.render_page(request, company, forms.LicencePolicyForm(instance=self.policy(company)))
 
     def post(self, request: HttpRequest) -> HttpResponse:
-        require(request.user, Action.CHANGE_REGISTRY)
+        require(request.user, CHANGE_SOFTWARE)
         try:
             company = self.company(request)
         except Http404:
@@ -279,7 +288,7 @@ class OsvImportView(RenkeiViewMixin, View):
                 "imports": imports,
                 "stats": stats,
                 "error": error,
-                "can_change": can(request.user, Action.CHANGE_REGISTRY),
+                "can_change": can(request.user, CHANGE_SOFTWARE),
                 "max_mb": limit_mb(services.max_osv_bytes()),
             },
             status=status,
@@ -291,7 +300,7 @@ class OsvImportView(RenkeiViewMixin, View):
     def post(self, request: HttpRequest) -> HttpResponse:
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
-        require(request.user, Action.CHANGE_REGISTRY)
+        require(request.user, CHANGE_SOFTWARE)
         # An OSV archive has a limit of its own (RENKEI_MAX_OSV_BYTES): the databases are large.
         if request_too_large(request, services.max_osv_bytes()):
             error = file_too_large_message(services.max_osv_bytes())
@@ -325,6 +334,7 @@ class OsvImportView(RenkeiViewMixin, View):
 class OsvImportDetailView(SharedData, ObjectDetailView):
     """One import's progress; htmx polls it every 2 s (the fragment only) while it runs."""
 
+    change_action = CHANGE_SOFTWARE
     model = OsvImport
     template_name = "software/osv_import_detail.html"
 

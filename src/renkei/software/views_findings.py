@@ -18,10 +18,11 @@ from django.views import View
 
 from renkei.assessments.followups.services import followup_from_software_finding
 from renkei.core.errors import RenkeiError, errors_to_form
-from renkei.core.permissions import Action, can, get_visible_or_404, require, visible
-from renkei.core.views import Column, ObjectDetailView, ObjectListView, RenkeiViewMixin, safe_next
+from renkei.core.permissions import can, get_visible_or_404, require, visible
+from renkei.core.views.objects import Column, ObjectDetailView, ObjectListView, RenkeiViewMixin, safe_next
 from renkei.software import forms, services
 from renkei.software.models import Finding
+from renkei.software.permissions import CHANGE_SOFTWARE
 from renkei.software.selectors_registry import OPEN_STATES, severity_rank
 
 
@@ -32,6 +33,7 @@ def finding_queryset() -> QuerySet[Finding]:
 
 
 class FindingListView(ObjectListView):
+    change_action = CHANGE_SOFTWARE
     model = Finding
     title = gettext_lazy("Findings")
     template_name = "software/finding_list.html"
@@ -76,6 +78,7 @@ class FindingListView(ObjectListView):
 
 
 class FindingDetailView(ObjectDetailView):
+    change_action = CHANGE_SOFTWARE
     model = Finding
     template_name = "software/finding_detail.html"
 
@@ -98,7 +101,7 @@ class FindingDetailView(ObjectDetailView):
 class FindingTriageView(RenkeiViewMixin, View):
     """POST: set the VEX state, justification and comment of one finding."""
 
-    permission_action = Action.CHANGE_REGISTRY
+    permission_action = CHANGE_SOFTWARE
     http_method_names = ["post"]
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
@@ -159,7 +162,7 @@ class FindingRequestResponseView(RenkeiViewMixin, View):
         return render(request, self.template_name, self.context(finding))
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        require(request.user, Action.CHANGE_REGISTRY)
+        require(request.user, CHANGE_SOFTWARE)
         finding = get_visible_or_404(finding_queryset(), request.user, pk=pk)
         try:
             services.finding_request_response(user=request.user, finding=finding)
@@ -194,6 +197,6 @@ class FindingRequestResponseView(RenkeiViewMixin, View):
             "finding": finding,
             "supplier": supplier,
             "contacts": contacts,
-            "can_change": can(self.request.user, Action.CHANGE_REGISTRY),
+            "can_change": can(self.request.user, CHANGE_SOFTWARE),
             "next": safe_next(self.request, finding.get_absolute_url()),
         }

@@ -31,12 +31,13 @@ from renkei.assessments.models import (
     Assignment,
     Evidence,
 )
+from renkei.assessments.permissions import CHANGE_ASSESSMENTS
 from renkei.core.errors import RenkeiError
 from renkei.core.permissions import Action, get_visible_or_404, require
 
 # --- the staff answering page (self-assessments, or answering on a party's behalf) ---------------
 
-STAFF_ACTION = Action.CHANGE_ASSESSMENTS
+STAFF_ACTION = CHANGE_ASSESSMENTS
 
 
 def _staff_respond(request: HttpRequest, template: str, context: dict[str, Any], status: int) -> HttpResponse:

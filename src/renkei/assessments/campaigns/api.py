@@ -37,7 +37,7 @@ from renkei.core.crud_api import (
 )
 from renkei.core.errors import ErrorItem, RenkeiError
 from renkei.core.permissions import get_visible_or_404, require, visible
-from renkei.registry.services import default_group_company_id
+from renkei.core.tenancy import default_group_company_id
 
 campaigns = Router(tags=["campaigns"])
 assignments = Router(tags=["assessments"])

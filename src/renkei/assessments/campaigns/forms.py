@@ -21,8 +21,9 @@ from renkei.assessments.models import (
     CampaignStatus,
     Framework,
 )
+from renkei.core.forms import ScopedModelForm
 from renkei.core.permissions import visible
-from renkei.registry.forms import ScopedModelForm
+from renkei.core.tenancy import is_group_company
 from renkei.registry.models import OUR_KINDS, Criticality, Organisation, OrganisationKind
 
 # --- required levels, links, policy ------------------------------------------------------------
@@ -58,7 +59,7 @@ class AssignmentCreateForm(forms.Form):
     def __init__(self, *args: Any, user: Any, organisation: Organisation, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["framework"].queryset = usable_frameworks(user, organisation.group_company_id)  # type: ignore[attr-defined]
-        if organisation.kind in OUR_KINDS:
+        if is_group_company(organisation):
             del self.fields["invite"]
 
 

@@ -36,7 +36,8 @@ from renkei.assessments.views import (
 )
 from renkei.core.errors import RenkeiError, errors_to_form
 from renkei.core.permissions import can, get_visible_or_404, require, visible
-from renkei.core.views import RenkeiViewMixin
+from renkei.core.tenancy import is_group_company
+from renkei.core.views.objects import RenkeiViewMixin
 from renkei.registry.models import OUR_KINDS, Organisation
 
 CRITICALITY_RANK = Case(
@@ -158,7 +159,7 @@ def party_context(request: HttpRequest, organisation: Organisation) -> dict[str,
         "object": organisation,
         "row": row,
         "proposal_label": AssuranceLevel(row.proposal.level).label,
-        "is_ours": organisation.kind in OUR_KINDS,
+        "is_ours": is_group_company(organisation),
         "assignments": with_scores(assignments[:50]),
         "follow_ups": follow_ups.order_by("status", "due_date", "pk")[:50],
         "links": links[:5],
@@ -322,10 +323,10 @@ class AssignmentCreateView(RenkeiViewMixin, View):
 
     def render_page(self, organisation: Organisation, form: campaign_forms.AssignmentCreateForm, status: int = 200) -> HttpResponse:
         context = {
-            "title": _("Self-assessment") if organisation.kind in OUR_KINDS else _("Start an assessment"),
+            "title": _("Self-assessment") if is_group_company(organisation) else _("Start an assessment"),
             "organisation": organisation,
             "form": form,
-            "is_ours": organisation.kind in OUR_KINDS,
+            "is_ours": is_group_company(organisation),
             "recipients": notifications.party_recipients(organisation),
         }
         return render(self.request, self.template_name, context, status=status)
@@ -341,7 +342,7 @@ class AssignmentCreateView(RenkeiViewMixin, View):
         if not form.is_valid():
             return self.render_page(organisation, form, status=400)
         data = form.cleaned_data
-        invite = bool(data.get("invite")) and organisation.kind not in OUR_KINDS
+        invite = bool(data.get("invite")) and not is_group_company(organisation)
         recipients = notifications.party_recipients(organisation) if invite else []
         try:
             assignment = campaign_services.assignment_create(
@@ -355,7 +356,7 @@ class AssignmentCreateView(RenkeiViewMixin, View):
         except RenkeiError as exc:
             errors_to_form(form, exc)
             return self.render_page(organisation, form, status=400)
-        if organisation.kind in OUR_KINDS:
+        if is_group_company(organisation):
             messages.success(request, _("The self-assessment was created."))
         elif invite and recipients:
             messages.success(request, _("The assessment was created and the invitation sent to {emails}.").format(emails=", ".join(recipients)))

@@ -27,15 +27,16 @@ from renkei.assessments.models import (
     Framework,
     Question,
 )
+from renkei.assessments.permissions import CHANGE_ASSESSMENTS
 from renkei.assessments.signals import campaign_launch_queued
 from renkei.core.errors import RenkeiError
-from renkei.core.permissions import Action
 from renkei.core.services import check_write, record_delete, record_save
-from renkei.registry.models import OUR_KINDS, Organisation
+from renkei.core.tenancy import is_group_company
+from renkei.registry.models import Organisation
 
 logger = logging.getLogger(__name__)
 
-ACTION = Action.CHANGE_ASSESSMENTS
+ACTION = CHANGE_ASSESSMENTS
 LAUNCH_BATCH = 200
 # Portal links sent with a campaign stay valid this long after its due date (late answers, review).
 LINK_GRACE_DAYS = 60
@@ -122,7 +123,7 @@ def campaign_set_parties(
         raise RenkeiError(_("The parties of a launched campaign cannot change."), status=409)
     chosen = list(organisations)
     for org in chosen:
-        if org.kind in OUR_KINDS:
+        if is_group_company(org):
             raise RenkeiError(
                 _("{name} is one of our own companies: assess it with a self-assessment.").format(name=org.name),
                 field_name="parties",
@@ -336,7 +337,7 @@ def assignment_create(
         (assignment,) = assignments_create(
             organisations=[organisation], framework=framework, due_date=due_date, language=language
         )
-    if invite and organisation.kind not in OUR_KINDS:
+    if invite and not is_group_company(organisation):
         message = notifications.invitation(assignment=assignment, user=user)
         if message is not None:
             notifications.send_all([message])

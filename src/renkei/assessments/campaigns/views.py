@@ -42,7 +42,7 @@ from renkei.assessments.views import (
 )
 from renkei.core.errors import RenkeiError
 from renkei.core.permissions import get_visible_or_404, visible
-from renkei.core.views import Column, RenkeiViewMixin
+from renkei.core.views.objects import Column, RenkeiViewMixin
 from renkei.registry.models import OUR_KINDS, Organisation
 
 DONE_STATUSES = (AssignmentStatus.SUBMITTED, AssignmentStatus.ACCEPTED)

@@ -33,9 +33,10 @@ from renkei.assessments.models import Framework, FrameworkOrigin
 from renkei.core.errors import RenkeiError
 from renkei.core.files.pending import load_json
 from renkei.core.files.uploads import check_size, limit_mb, request_too_large, too_large
-from renkei.core.permissions import allowed_company_ids, visible
-from renkei.core.views import RenkeiViewMixin
-from renkei.registry.models import OUR_KINDS, Organisation
+from renkei.core.permissions import visible
+from renkei.core.tenancy import allowed_company_ids, group_companies, is_unrestricted
+from renkei.core.views.objects import RenkeiViewMixin
+from renkei.registry.models import Organisation
 
 # --- 1. a check sheet as a framework -----------------------------------------------------------
 
@@ -47,7 +48,7 @@ class UploadForm(forms.Form):
 def _company_choices(user: Any) -> list[tuple[str, str]]:
     """The group companies the user may give the framework to ("" = the whole group, for a user
     with access to the whole group only)."""
-    companies = visible(Organisation.objects.filter(kind__in=OUR_KINDS), user).order_by("kind", "name")
+    companies = visible(group_companies(), user).order_by("kind", "name")
     ids = allowed_company_ids(user)
     if ids is not None:
         companies = companies.filter(pk__in=ids)
@@ -93,7 +94,7 @@ class ColumnsForm(forms.Form):
             field.choices = options if field.required else [("", "—"), *options]  # type: ignore[attr-defined]
         companies = _company_choices(user)
         self.fields["group_company"].choices = companies  # type: ignore[attr-defined]
-        self.fields["group_company"].required = allowed_company_ids(user) is not None
+        self.fields["group_company"].required = not is_unrestricted(user)
 
     def clean_key(self) -> str:
         key = str(self.cleaned_data["key"]).strip()

@@ -8,11 +8,12 @@ from typing import Any
 
 from django.urls import NoReverseMatch, reverse
 
+from renkei.assessments.permissions import CHANGE_ASSESSMENTS
 from renkei.core.files.pending import PendingUploads
 from renkei.core.permissions import Action
 
 READ = Action.VIEW
-WRITE = Action.CHANGE_ASSESSMENTS
+WRITE = CHANGE_ASSESSMENTS
 PENDING_DIR = "assessments/excel-pending"
 FRAMEWORK_SESSION_KEY = "assessments_excel_framework"
 ANSWERS_SESSION_KEY = "assessments_excel_answers"

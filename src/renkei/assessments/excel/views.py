@@ -44,7 +44,7 @@ from renkei.core.files.pending import load_json
 from renkei.core.files.uploads import check_size, limit_mb, request_too_large, too_large
 from renkei.core.permissions import get_visible_or_404
 from renkei.core.public import public_response as portal_response
-from renkei.core.views import RenkeiViewMixin
+from renkei.core.views.objects import RenkeiViewMixin
 
 # --- 2. an assessment as a workbook --------------------------------------------------------------
 

@@ -18,8 +18,9 @@ from renkei.assessments.models import (
     FollowUpSeverity,
     FollowUpStatus,
 )
-from renkei.core.permissions import allowed_company_ids, visible
-from renkei.registry.forms import ScopedModelForm
+from renkei.core.forms import ScopedModelForm
+from renkei.core.permissions import visible
+from renkei.core.tenancy import allowed_company_ids
 
 
 def colleagues(user: Any) -> Any:

@@ -20,12 +20,12 @@ from renkei.assessments.models import (
     FollowUpSeverity,
     FollowUpStatus,
 )
+from renkei.assessments.permissions import CHANGE_ASSESSMENTS
 from renkei.assessments.review import selectors as review_selectors
 from renkei.core.errors import RenkeiError
-from renkei.core.permissions import Action
 from renkei.core.services import check_write, record_delete, record_save
 
-ACTION = Action.CHANGE_ASSESSMENTS
+ACTION = CHANGE_ASSESSMENTS
 MAX_MESSAGE_CHARS = 5_000
 # How long a party has to close a gap, by severity (the analyst can change each due date).
 DAYS_BY_SEVERITY = {"critical": 14, "high": 30, "medium": 90, "low": 180}

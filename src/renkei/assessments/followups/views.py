@@ -20,7 +20,7 @@ from renkei.assessments.views import (
     StaffListView,
 )
 from renkei.core.permissions import visible
-from renkei.core.views import Column
+from renkei.core.views.objects import Column
 
 
 def followup_queryset() -> QuerySet[FollowUp]:

@@ -35,9 +35,9 @@ from renkei.core.crud_api import (
 )
 from renkei.core.errors import RenkeiError
 from renkei.core.files.uploads import refuse_large_body
-from renkei.core.permissions import allowed_company_ids, get_visible_or_404, require, visible
+from renkei.core.permissions import get_visible_or_404, require, visible
+from renkei.core.tenancy import default_group_company_id, is_unrestricted
 from renkei.registry.models import Organisation
-from renkei.registry.services import default_group_company_id
 
 frameworks = Router(tags=["assessment frameworks"])
 
@@ -104,7 +104,7 @@ def framework_upload(request: HttpRequest) -> Status[Framework]:
         company = resolve_references(  # type: ignore[assignment]
             user=request.user, references={"group_company_id": _group_companies}, data={"group_company_id": int(raw_company)}
         )["group_company_id"]
-    elif allowed_company_ids(request.user) is not None:
+    elif not is_unrestricted(request.user):
         # A limited user cannot add a framework for the whole group: it becomes their company's.
         company = _group_companies().filter(pk=default_group_company_id(request.user) or 0).first()
     data = uploaded.read(MAX_YAML_BYTES + 1)

@@ -12,7 +12,7 @@ from renkei.assessments.forms import blank_choice, our_companies
 from renkei.assessments.models import (
     FrameworkOrigin,
 )
-from renkei.core.permissions import allowed_company_ids
+from renkei.core.tenancy import is_unrestricted
 from renkei.registry.models import Organisation
 
 # --- frameworks --------------------------------------------------------------------------------
@@ -40,7 +40,7 @@ class FrameworkUploadForm(forms.Form):
         super().__init__(*args, **kwargs)
         field = self.fields["group_company"]
         field.queryset = our_companies(user)  # type: ignore[attr-defined]
-        if allowed_company_ids(user) is not None:
+        if not is_unrestricted(user):
             # Only a user with access to the whole group can add a framework for the whole group.
             field.required = True
             field.empty_label = None  # type: ignore[attr-defined]

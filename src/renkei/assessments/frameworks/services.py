@@ -19,14 +19,15 @@ from renkei.assessments.models import (
     Question,
     Section,
 )
+from renkei.assessments.permissions import CHANGE_ASSESSMENTS
 from renkei.core.errors import RenkeiError
-from renkei.core.permissions import Action, allowed_company_ids
 from renkei.core.services import check_write, record_delete
+from renkei.core.tenancy import is_unrestricted
 from renkei.registry.models import Organisation
 
 logger = logging.getLogger(__name__)
 
-ACTION = Action.CHANGE_ASSESSMENTS
+ACTION = CHANGE_ASSESSMENTS
 
 
 # --- frameworks ----------------------------------------------------------------------------------
@@ -43,7 +44,7 @@ def framework_install(
     """
     if user is not None:
         check_write(user=user, action=ACTION, company_id=group_company.pk if group_company else None)
-        if group_company is None and allowed_company_ids(user) is not None:
+        if group_company is None and not is_unrestricted(user):
             raise RenkeiError(
                 _("Only a user with access to the whole group can add a framework for the whole group."),
                 field_name="group_company",
@@ -158,7 +159,7 @@ def framework_upload(
 def framework_set_active(*, user: Any, framework: Framework, active: bool) -> Framework:
     """Retire a framework from new assessments (past ones keep it), or bring it back."""
     check_write(user=user, action=ACTION, company_id=framework.group_company_id)
-    if framework.group_company_id is None and user is not None and allowed_company_ids(user) is not None:
+    if framework.group_company_id is None and user is not None and not is_unrestricted(user):
         raise RenkeiError(_("Only a user with access to the whole group can change a framework of the whole group."), status=403)
     framework.is_active = active
     framework.save(update_fields=["is_active", "updated_at"])
@@ -169,7 +170,7 @@ def framework_delete(*, user: Any, framework: Framework) -> None:
     """Delete a framework that no assessment or campaign uses (built-in ones come back on migrate)."""
     if framework.assignments.exists() or framework.campaigns.exists():
         raise RenkeiError(_("This framework is used by assessments; retire it instead."), status=409)
-    if framework.group_company_id is None and user is not None and allowed_company_ids(user) is not None:
+    if framework.group_company_id is None and user is not None and not is_unrestricted(user):
         raise RenkeiError(_("Only a user with access to the whole group can change a framework of the whole group."), status=403)
     record_delete(user=user, instance=framework, action=ACTION)
 

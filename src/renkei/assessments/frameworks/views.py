@@ -32,8 +32,9 @@ from renkei.assessments.views import (
 )
 from renkei.core.errors import RenkeiError
 from renkei.core.files.uploads import request_too_large, request_too_large_message
-from renkei.core.permissions import allowed_company_ids, can, get_visible_or_404
-from renkei.core.views import Column, RenkeiViewMixin
+from renkei.core.permissions import can, get_visible_or_404
+from renkei.core.tenancy import is_unrestricted
+from renkei.core.views.objects import Column, RenkeiViewMixin
 
 # Sections start collapsed above this many questions (a 1,000-question check sheet stays readable).
 OPEN_SECTIONS_UP_TO = 150
@@ -44,7 +45,7 @@ def may_manage(user: Any, framework: Framework) -> bool:
     a user with access to the whole group)."""
     if not can(user, WRITE):
         return False
-    return framework.group_company_id is not None or allowed_company_ids(user) is None
+    return framework.group_company_id is not None or is_unrestricted(user)
 
 
 class FrameworkListView(StaffListView):

@@ -20,9 +20,10 @@ from renkei.assessments.models import (
     ReviewState,
     SubcontractorDeclaration,
 )
+from renkei.assessments.permissions import CHANGE_ASSESSMENTS
 from renkei.core.errors import RenkeiError
-from renkei.core.permissions import Action
 from renkei.core.services import check_write
+from renkei.core.tenancy import is_group_company
 from renkei.registry.models import (
     DataHolding,
     Organisation,
@@ -32,7 +33,7 @@ from renkei.registry.models import (
 )
 from renkei.registry.services import holding_save, organisation_save, relationship_save
 
-ACTION = Action.CHANGE_ASSESSMENTS
+ACTION = CHANGE_ASSESSMENTS
 MAX_COMMENT_CHARS = 5_000
 
 
@@ -155,7 +156,7 @@ def assignment_return(*, user: Any, assignment: Assignment, message: str = "") -
         assignment.status = AssignmentStatus.CHANGES_REQUESTED
         assignment.reviewed_by = user if getattr(user, "pk", None) else None
         assignment.save()
-    if assignment.organisation.kind not in (OrganisationKind.OWN, OrganisationKind.GROUP):
+    if not is_group_company(assignment.organisation):
         email = notifications.changes_requested(assignment=assignment, user=user, comments=requested, note=message)
         if email is not None:
             notifications.send_all([email])
@@ -203,7 +204,7 @@ def declaration_accept(
                     ),
                 ),
             )
-        if target.pk == party.pk or target.kind in (OrganisationKind.OWN, OrganisationKind.GROUP):
+        if target.pk == party.pk or is_group_company(target):
             raise RenkeiError(_("Choose another organisation: this one cannot be the party's subcontractor."), field_name="organisation")
         if not Relationship.objects.filter(client=party, provider=target).exists():
             relationship_save(

@@ -52,7 +52,8 @@ from renkei.assessments.views import (
 )
 from renkei.core.errors import RenkeiError
 from renkei.core.permissions import can, get_visible_or_404, visible
-from renkei.core.views import Column, RenkeiViewMixin
+from renkei.core.tenancy import is_group_company
+from renkei.core.views.objects import Column, RenkeiViewMixin
 from renkei.registry.models import OUR_KINDS, Organisation
 
 MATURITY_MAX = 5
@@ -200,7 +201,7 @@ class AssignmentDetailView(StaffDetailView):
         attach_links([i for s in sections for i in s.items])
         summary = questionnaire.summary
         framework = assignment.framework
-        is_ours = assignment.organisation.kind in OUR_KINDS
+        is_ours = is_group_company(assignment.organisation)
         can_change = can(user, WRITE)
         declarations = list(answer_selectors.declarations(assignment))
         pending = [d for d in declarations if d.status == "proposed"]
@@ -427,7 +428,7 @@ class ResendInvitationView(StaffActionView):
     model = Assignment
 
     def act(self, obj: Any, data: dict[str, Any]) -> Any:
-        if obj.organisation.kind in OUR_KINDS:
+        if is_group_company(obj.organisation):
             raise RenkeiError(_("Our own companies answer in this application; there is no invitation to send."))
         if not obj.is_editable:
             raise RenkeiError(_("The party has submitted this assessment; there is nothing to answer."), status=409)

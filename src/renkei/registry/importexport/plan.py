@@ -17,7 +17,7 @@ from typing import Any
 from django.db import models
 from django.utils.translation import gettext as _
 
-from renkei.core.permissions import Action, require
+from renkei.core.permissions import require
 from renkei.registry.importexport import values as cells
 from renkei.registry.importexport.plan_organisations import OrganisationPlanner
 from renkei.registry.importexport.planner import CHUNK
@@ -39,6 +39,7 @@ from renkei.registry.models import (
     Relationship,
     RelationshipType,
 )
+from renkei.registry.permissions import CHANGE_REGISTRY
 
 
 class _Planner(OrganisationPlanner):
@@ -208,6 +209,6 @@ class _Planner(OrganisationPlanner):
 def build_plan(*, user: Any, upload: ParsedUpload) -> Plan:
     """Check every row and say what it would do; `user=None` is a trusted command."""
     if user is not None:
-        require(user, Action.CHANGE_REGISTRY)
+        require(user, CHANGE_REGISTRY)
     return _Planner(user, upload).run()
 

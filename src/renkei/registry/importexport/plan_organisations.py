@@ -11,6 +11,7 @@ from django.db import models
 from django.utils.translation import gettext as _
 
 from renkei.core.permissions import Action, can
+from renkei.core.tenancy import default_group_company_id
 from renkei.registry.importexport import values as cells
 from renkei.registry.importexport.planner import CHUNK, PlannerBase
 from renkei.registry.importexport.reading import ParsedSheet, ParsedUpload
@@ -29,7 +30,6 @@ from renkei.registry.models import (
     OrganisationKind,
     OrganisationStatus,
 )
-from renkei.registry.services import default_group_company_id
 
 
 class OrganisationPlanner(PlannerBase):

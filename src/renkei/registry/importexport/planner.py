@@ -11,7 +11,7 @@ from typing import Any
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from renkei.core.permissions import allowed_company_ids
+from renkei.core.tenancy import allowed_company_ids
 from renkei.registry.importexport import values as cells
 from renkei.registry.importexport.reading import ParsedSheet, ParsedUpload
 from renkei.registry.importexport.rows import OrgRef, PendingOrg, RowPlan, not_permitted

@@ -11,7 +11,8 @@ from renkei.accounts import services
 from renkei.core.audit import audit_context
 from renkei.core.errors import RenkeiError
 from renkei.core.permissions import Role
-from renkei.registry.models import OUR_KINDS, Organisation
+from renkei.core.tenancy import group_companies
+from renkei.registry.models import Organisation
 
 
 class Command(BaseCommand):
@@ -54,9 +55,9 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(f"Created user {user.username} ({user.role})."))
 
     def _company(self, name: str) -> Organisation:
-        matches = list(Organisation.objects.filter(name=name, kind__in=OUR_KINDS)[:2])
+        matches = list(group_companies().filter(name=name)[:2])
         if len(matches) != 1:
-            known = ", ".join(Organisation.objects.filter(kind__in=OUR_KINDS).values_list("name", flat=True))
+            known = ", ".join(group_companies().values_list("name", flat=True))
             problem = "is not one of our group companies" if not matches else "is ambiguous"
             raise CommandError(f"Company {name!r} {problem}. Known: {known or 'none'}")
         return matches[0]

@@ -1,7 +1,9 @@
-"""A small set of generic views: a concrete page is a queryset, columns and a form.
+"""Generic object views: a concrete page is a queryset, columns and a form.
 
 Every object reaches the page through `permissions.visible`, so an object outside the user's
-scope answers 404, and every write goes through a service.
+scope answers 404, and every write goes through a service. A view declares the actions it needs:
+`permission_action` to see the page (core's `view` unless set), `change_action` to write. Core
+knows no app's actions, so each app's views (or the app's small base) set `change_action`.
 """
 
 from __future__ import annotations
@@ -13,11 +15,11 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied
-from django.db import connection, models, router
+from django.core.exceptions import ImproperlyConfigured
+from django.db import models, router
 from django.db.models import Q
 from django.db.models.deletion import Collector, ProtectedError, RestrictedError
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -41,16 +43,30 @@ class Column:
 
 
 class RenkeiViewMixin(LoginRequiredMixin):
-    """Login required, then the role must grant `permission_action`."""
+    """Login required, then the role must grant `permission_action`, and `change_action` too
+    for a view that writes (`writes = True`)."""
 
     permission_action: str = Action.VIEW
+    change_action: str = ""
+    writes: bool = False
     request: HttpRequest
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
         if not request.user.is_authenticated:
             return self.handle_no_permission()
         require(request.user, self.permission_action)
+        if self.writes:
+            require(request.user, self.required_change_action())
         return super().dispatch(request, *args, **kwargs)  # type: ignore[misc]
+
+    def required_change_action(self) -> str:
+        if not self.change_action:
+            raise ImproperlyConfigured(f"{type(self).__name__} writes but declares no change_action.")
+        return self.change_action
+
+    def can_change(self) -> bool:
+        """Whether to offer the page's write buttons (false when the view declares no change_action)."""
+        return bool(self.change_action) and can(self.request.user, self.change_action)
 
 
 class ScopedQuerysetMixin(RenkeiViewMixin):
@@ -142,7 +158,7 @@ class ObjectListView(ScopedQuerysetMixin, ListView):
                 "current_sort": self.request.GET.get("sort", ""),
                 "querystring": params.urlencode(),
                 "sort_querystring": sort_params.urlencode(),
-                "can_change": can(self.request.user, Action.CHANGE_REGISTRY),
+                "can_change": self.can_change(),
                 "create_url": reverse(self.create_url_name) if self.create_url_name else None,
                 "extra_actions": self.extra_actions,
             }
@@ -151,14 +167,12 @@ class ObjectListView(ScopedQuerysetMixin, ListView):
 
 
 class ObjectDetailView(ScopedQuerysetMixin, DetailView):
-    change_action: str = Action.CHANGE_REGISTRY
-
     def get_object(self, queryset: Any = None) -> Any:
         return get_visible_or_404(self.base_queryset(), self.request.user, pk=self.kwargs["pk"])
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         ctx = super().get_context_data(**kwargs)
-        ctx["can_change"] = can(self.request.user, self.change_action)
+        ctx["can_change"] = self.can_change()
         return ctx
 
 
@@ -170,7 +184,7 @@ class ObjectEditView(ScopedQuerysetMixin, View):
 
     form_class: type[forms.ModelForm[Any]]
     template_name = "core/object_edit.html"
-    permission_action = Action.CHANGE_REGISTRY
+    writes = True
     title_create: Any = ""
     title_update: Any = ""
 
@@ -225,7 +239,7 @@ class ObjectEditView(ScopedQuerysetMixin, View):
 class ObjectDeleteView(ScopedQuerysetMixin, View):
     """Confirmation page on GET, deletion through a service on POST."""
 
-    permission_action = Action.CHANGE_REGISTRY
+    writes = True
     template_name = "core/object_delete.html"
     success_url_name: str = "core:dashboard"
 
@@ -248,6 +262,18 @@ class ObjectDeleteView(ScopedQuerysetMixin, View):
             return render(request, self.template_name, {"object": instance, "error": exc}, status=exc.status)
         messages.success(request, _("Deleted."))
         return HttpResponseRedirect(success_url)
+
+
+class BackToListMixin:
+    """After saving, go back to the list (records whose own URL is their edit page)."""
+
+    list_url_name: str
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        response = super().post(request, *args, **kwargs)  # type: ignore[misc]
+        if isinstance(response, HttpResponseRedirect):
+            return HttpResponseRedirect(reverse(self.list_url_name))
+        return response  # type: ignore[no-any-return]
 
 
 def deletion_summary(instance: models.Model) -> list[tuple[str, int]]:
@@ -277,38 +303,3 @@ def safe_next(request: HttpRequest, default: str = "/") -> str:
     ):
         return target
     return default
-
-
-def healthz(request: HttpRequest) -> JsonResponse:
-    """Liveness and database check for load balancers."""
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-            cursor.fetchone()
-    except Exception:  # noqa: BLE001 - any database failure means unhealthy
-        return JsonResponse({"status": "error", "database": "unavailable"}, status=503)
-    return JsonResponse({"status": "ok", "database": "ok"})
-
-
-def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    return render(request, "core/error.html", {"error": _("You do not have permission to do this.")}, status=403)
-
-
-def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    return render(request, "core/error.html", {"error": _("Not found.")}, status=404)
-
-
-def server_error(request: HttpRequest) -> HttpResponse:
-    return render(request, "core/error.html", {"error": _("An unexpected error occurred.")}, status=500)
-
-
-__all__ = [
-    "Column",
-    "ObjectDeleteView",
-    "ObjectDetailView",
-    "ObjectEditView",
-    "ObjectListView",
-    "PermissionDenied",
-    "RenkeiViewMixin",
-    "healthz",
-]
