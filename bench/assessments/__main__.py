@@ -6,7 +6,7 @@ Run from the project root::
     .venv/bin/python -m bench.assessments --only launch,portal
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/renkei_bench .venv/bin/python -m bench.assessments
 
-- launch: launching a campaign to 2,000 parties in the worker (`services.campaign_launch_run`): an
+- launch: launching a campaign to 2,000 parties in the worker (`campaign_services.campaign_launch_run`): an
   assignment per party (a quarter of them reassessments that carry last cycle's 51 answers), a
   hashed portal link and a bilingual invitation e-mail each (to the in-memory mail backend).
   Target ≤ 30 s.
@@ -80,7 +80,7 @@ def bench_launch() -> dict[str, Any]:
     from django.utils import timezone
 
     from renkei.accounts.models import PortalLink
-    from renkei.assessments import services
+    from renkei.assessments.campaigns import services as campaign_services
     from renkei.assessments.models import Answer, Assignment, AssignmentStatus, Campaign, Framework
     from renkei.registry.models import Contact, Organisation
 
@@ -106,18 +106,18 @@ def bench_launch() -> dict[str, Any]:
     Answer.objects.bulk_create(
         [Answer(assignment=a, question=q, value="yes", version=1) for a in last_year for q in questions], batch_size=2000
     )
-    campaign = services.campaign_save(
+    campaign = campaign_services.campaign_save(
         user=None,
         campaign=Campaign(name="ベンチ", framework=framework, group_company=own,
                           due_date=timezone.localdate() + datetime.timedelta(days=30), message="ご回答ください。"),
     )
-    services.campaign_set_parties(user=None, campaign=campaign, organisations=parties)
+    campaign_services.campaign_set_parties(user=None, campaign=campaign, organisations=parties)
     mail.outbox = []
     t = time.perf_counter()
-    services.campaign_launch(user=None, campaign=campaign)
+    campaign_services.campaign_launch(user=None, campaign=campaign)
     launch_request_s = time.perf_counter() - t
     t = time.perf_counter()
-    done = services.campaign_launch_run(campaign_id=campaign.pk)
+    done = campaign_services.campaign_launch_run(campaign_id=campaign.pk)
     launch_s = time.perf_counter() - t
     carried = Answer.objects.filter(assignment__campaign=campaign, carried_over=True).count()
     result = {
@@ -137,7 +137,8 @@ def bench_launch() -> dict[str, Any]:
 
 
 def _framework_with(n: int, key: str) -> Any:
-    from renkei.assessments import frameworks, services
+    from renkei.assessments.frameworks import loading as framework_loading
+    from renkei.assessments.frameworks import services as framework_services
     from renkei.assessments.models import FrameworkOrigin
 
     per_section = 20
@@ -165,8 +166,8 @@ def _framework_with(n: int, key: str) -> Any:
         )
     document = {"schema": "renkei-framework/1", "key": key, "version": "1", "name": {"ja": key, "en": key},
                 "scoring": "percent", "levels": ["★3", "★4"], "sections": sections}
-    spec = frameworks.spec_from_document(document, filename=f"{key}.yaml")
-    framework, _changed = services.framework_install(user=None, spec=spec, origin=FrameworkOrigin.UPLOADED)
+    spec = framework_loading.spec_from_document(document, filename=f"{key}.yaml")
+    framework, _changed = framework_services.framework_install(user=None, spec=spec, origin=FrameworkOrigin.UPLOADED)
     return framework
 
 
@@ -174,13 +175,14 @@ def _answered_assignment(n: int, key: str) -> tuple[Any, Any]:
     from django.core.files.uploadedfile import SimpleUploadedFile
     from django.utils import timezone
 
-    from renkei.assessments import answer_services, services
+    from renkei.assessments.answering import services as answer_services
+    from renkei.assessments.campaigns import services as campaign_services
     from renkei.registry.models import Organisation
 
     own = _own_company()
     framework = _framework_with(n, key)
     party = Organisation.objects.create(name=f"{key}株式会社", kind="contractor", group_company=own)
-    (assignment,) = services.assignments_create(
+    (assignment,) = campaign_services.assignments_create(
         organisations=[party], framework=framework, due_date=timezone.localdate() + datetime.timedelta(days=30)
     )
     respondent = answer_services.Respondent(name="ベンチ 太郎")
@@ -204,7 +206,7 @@ def bench_portal(repeat: int = 30) -> dict[str, Any]:
     from django.utils import timezone
 
     from renkei.accounts.services import portal_link_issue
-    from renkei.assessments.views_portal import NAME_SESSION_KEY
+    from renkei.assessments.portal.access import NAME_SESSION_KEY
 
     # Keep the database connection between requests, as production does on PostgreSQL
     # (CONN_MAX_AGE): the figure is the page's own work, and the queries can be counted.

@@ -12,9 +12,9 @@ name is only on the first row of each group, IDs such as 「3-07」, Japanese re
 with English), answer-choice cells in three styles (empty = yes/no, 「はい/いいえ/該当なし」,
 「実施済/一部実施/未実施」), a level column Lv1–Lv3, evidence hints and a few weights.
 
-One import is what the wizard does, without HTTP: read the workbook safely (`excel.read_book`:
+One import is what the wizard does, without HTTP: read the workbook safely (`excel_reading.read_book`:
 zip checks, openpyxl read-only through defusedxml), map the columns and build the spec with every
-row checked (`excel.check_sheet_spec`), and store it (`services.framework_install`, bulk inserts)
+row checked (`checksheet.check_sheet_spec`), and store it (`framework_services.framework_install`, bulk inserts)
 under a new key each run. Timings are medians of `--repeat` runs (time.perf_counter). Peak memory
 is measured in a separate, untimed pass with tracemalloc. The wizard also keeps the parsed rows as
 JSON between its steps; that round trip is timed on its own (`excel_json_roundtrip_s`).
@@ -119,25 +119,27 @@ def _ensure_django() -> None:
 
 
 def _import_once(data: bytes, key: str) -> dict[str, Any]:
-    from renkei.assessments import excel, services
+    from renkei.assessments.excel import checksheet
+    from renkei.assessments.excel import reading as excel_reading
+    from renkei.assessments.frameworks import services as framework_services
     from renkei.assessments.models import FrameworkOrigin
 
     t0 = time.perf_counter()
-    book = excel.read_book(data, filename="check-sheet.xlsx", max_bytes=50 * 2**20)
+    book = excel_reading.read_book(data, filename="check-sheet.xlsx", max_bytes=50 * 2**20)
     t1 = time.perf_counter()
     sheet = book.sheets[0]
-    header_row = excel.guess_header_row(sheet)
+    header_row = checksheet.guess_header_row(sheet)
     assert header_row == 4, header_row
-    guess = excel.guess_columns(sheet.row(header_row) or [])
-    mapping = excel.ColumnMapping.from_dict(guess)
-    levels = excel.column_levels(sheet, header_row, mapping.level)
-    fields = excel.FrameworkFields(
-        key=key, version="1", name_ja="ベンチマーク用チェックシート", levels_cumulative=excel.looks_cumulative(levels)
+    guess = checksheet.guess_columns(sheet.row(header_row) or [])
+    mapping = checksheet.ColumnMapping.from_dict(guess)
+    levels = checksheet.column_levels(sheet, header_row, mapping.level)
+    fields = checksheet.FrameworkFields(
+        key=key, version="1", name_ja="ベンチマーク用チェックシート", levels_cumulative=checksheet.looks_cumulative(levels)
     )
-    result = excel.check_sheet_spec(sheet, header_row=header_row, columns=mapping, fields=fields, filename="check-sheet.xlsx")
+    result = checksheet.check_sheet_spec(sheet, header_row=header_row, columns=mapping, fields=fields, filename="check-sheet.xlsx")
     assert result.ok and result.spec is not None, result.problems[:5]
     t2 = time.perf_counter()
-    framework, _changed = services.framework_install(user=None, spec=result.spec, origin=FrameworkOrigin.EXCEL)
+    framework, _changed = framework_services.framework_install(user=None, spec=result.spec, origin=FrameworkOrigin.EXCEL)
     t3 = time.perf_counter()
     return {
         "read": t1 - t0,
@@ -153,7 +155,7 @@ def _import_once(data: bytes, key: str) -> dict[str, Any]:
 def run(questions: int = QUESTIONS, repeat: int = 5, memory: bool = True) -> dict[str, Any]:
     """Generate the sheet, import it `repeat` times into the database; returns the figures."""
     _ensure_django()
-    from renkei.assessments import excel
+    from renkei.assessments.excel import reading as excel_reading
     from renkei.assessments.models import Question
 
     with tempfile.TemporaryDirectory(prefix="renkei-excel-") as folder:
@@ -174,7 +176,7 @@ def run(questions: int = QUESTIONS, repeat: int = 5, memory: bool = True) -> dic
 
     book = last["book"]
     t = time.perf_counter()
-    excel.Book.from_json(orjson.loads(orjson.dumps(book.to_json())))
+    excel_reading.Book.from_json(orjson.loads(orjson.dumps(book.to_json())))
     json_roundtrip_s = time.perf_counter() - t
 
     figures: dict[str, Any] = {

@@ -18,7 +18,7 @@ urlpatterns = [
     path("software/", include("renkei.software.urls")),
     path("assessments/", include("renkei.assessments.urls")),
     # The partner portal (no login): a portal link opens exactly one party's assessments.
-    path("portal/", include("renkei.assessments.portal_urls")),
+    path("portal/", include("renkei.assessments.portal.urls")),
     # The public intake form (no login): a stable address to give to partners and on the website.
     path("report/", include((intake_public_urls, "intake"))),
     # The dashboard (reports) and the audit pages (core) share the historical namespace `core`.

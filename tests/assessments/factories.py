@@ -7,7 +7,10 @@ from typing import Any
 
 from django.utils import timezone
 
-from renkei.assessments import frameworks, services
+from renkei.assessments.campaigns import services as campaign_services
+from renkei.assessments.frameworks import loading as framework_loading
+from renkei.assessments.frameworks import services as framework_services
+from renkei.assessments.frameworks import spec as frameworks
 from renkei.assessments.models import Assignment, Framework, FrameworkOrigin
 from tests import factories as f
 
@@ -41,11 +44,11 @@ sections:
 
 def small_spec(version: str = "1", key: str = "test-small") -> frameworks.FrameworkSpec:
     text = SMALL_FRAMEWORK.replace('version: "1"', f'version: "{version}"').replace("key: test-small", f"key: {key}")
-    return frameworks.load_yaml(text.encode(), filename="small.yaml")
+    return framework_loading.load_yaml(text.encode(), filename="small.yaml")
 
 
 def small_framework(**kwargs: Any) -> Framework:
-    framework, _changed = services.framework_install(user=None, spec=small_spec(**kwargs), origin=FrameworkOrigin.UPLOADED)
+    framework, _changed = framework_services.framework_install(user=None, spec=small_spec(**kwargs), origin=FrameworkOrigin.UPLOADED)
     return framework
 
 
@@ -58,7 +61,7 @@ def party(**kwargs: Any) -> Any:
 def assignment(organisation: Any = None, framework: Framework | None = None, days: int = 30) -> Assignment:
     organisation = organisation or party()
     framework = framework or small_framework()
-    (created,) = services.assignments_create(
+    (created,) = campaign_services.assignments_create(
         organisations=[organisation], framework=framework, due_date=timezone.localdate() + dt.timedelta(days=days)
     )
     return created

@@ -15,7 +15,8 @@ from django.test import Client
 from django.utils import timezone
 
 from renkei.accounts.services import api_token_create
-from renkei.assessments import answer_services, services
+from renkei.assessments.answering import services as answer_services
+from renkei.assessments.campaigns import services as campaign_services
 from renkei.assessments.models import (
     Answer,
     AssessmentPolicy,
@@ -50,16 +51,16 @@ def build(company: Any, suffix: str) -> Objects:
     Framework.objects.filter(pk=framework.pk).update(group_company=company)
     shared = small_framework()  # the whole group's
     org = party(name=f"{company.name}の委託先", group_company=company)
-    draft = services.campaign_save(
+    draft = campaign_services.campaign_save(
         user=None, campaign=Campaign(name=f"{suffix} 下書き", framework=shared, group_company=company, due_date=_due())
     )
-    services.campaign_set_parties(user=None, campaign=draft, organisations=[org])
-    running = services.campaign_save(
+    campaign_services.campaign_set_parties(user=None, campaign=draft, organisations=[org])
+    running = campaign_services.campaign_save(
         user=None, campaign=Campaign(name=f"{suffix} 実施中", framework=shared, group_company=company, due_date=_due())
     )
-    services.campaign_set_parties(user=None, campaign=running, organisations=[party(group_company=company)])
-    services.campaign_launch(user=None, campaign=running)
-    services.campaign_launch_run(campaign_id=running.pk, notify=False)
+    campaign_services.campaign_set_parties(user=None, campaign=running, organisations=[party(group_company=company)])
+    campaign_services.campaign_launch(user=None, campaign=running)
+    campaign_services.campaign_launch_run(campaign_id=running.pk, notify=False)
     fresh = assignment(organisation=org, framework=shared)
     done = assignment(organisation=party(group_company=company), framework=shared)
     answer_services.answers_save_many(

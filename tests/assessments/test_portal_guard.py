@@ -13,7 +13,7 @@ from django.test import Client
 from django.urls import get_resolver
 from django.utils import timezone
 
-from renkei.assessments import answer_services as answering
+from renkei.assessments.answering import services as answering
 from renkei.assessments.models import (
     Answer,
     Evidence,
@@ -23,7 +23,7 @@ from renkei.assessments.models import (
     SubcontractorDeclaration,
 )
 from tests.assessments.factories import assignment, party, small_framework
-from tests.assessments.test_portal import enter
+from tests.assessments.portal.helpers import enter
 from tests.factories import own_company
 from tests.idor import Row, assert_not_found, assert_refused, module_objects
 

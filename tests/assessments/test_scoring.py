@@ -3,7 +3,7 @@
 import pytest
 
 from renkei.assessments import scoring
-from renkei.assessments.frameworks import DEFAULT_POINTS
+from renkei.assessments.frameworks.spec import DEFAULT_POINTS
 from renkei.core.errors import RenkeiError
 
 Q = scoring.QuestionData

@@ -9,8 +9,12 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from renkei.accounts.models import PortalLink
-from renkei.assessments import answer_services as answering
-from renkei.assessments import followup_services, review_services, selectors, services
+from renkei.assessments.answering import selectors as answer_selectors
+from renkei.assessments.answering import services as answering
+from renkei.assessments.campaigns import selectors as campaign_selectors
+from renkei.assessments.campaigns import services as campaign_services
+from renkei.assessments.followups import services as followup_services
+from renkei.assessments.frameworks import services as framework_services
 from renkei.assessments.models import (
     Answer,
     AssignmentStatus,
@@ -20,6 +24,8 @@ from renkei.assessments.models import (
     ReviewState,
 )
 from renkei.assessments.reminders import reminders_send
+from renkei.assessments.review import selectors as review_selectors
+from renkei.assessments.review import services as review_services
 from renkei.core.errors import RenkeiError
 from renkei.registry.models import DataHolding, Relationship
 from tests import factories as f
@@ -185,12 +191,12 @@ def test_negative_answers_propose_follow_ups(own, analyst):
     _answer_all(a)
     answering.answer_save(respondent=PARTNER, assignment=a, question_id=_q(a, "A-2").pk, value="no")
     answering.answer_save(respondent=PARTNER, assignment=a, question_id=_q(a, "B-3").pk, value="partial")
-    proposals = selectors.proposed_followups(a)
+    proposals = review_selectors.proposed_followups(a)
     assert {(p.question.ref, p.severity) for p in proposals} == {("A-2", "high"), ("B-3", "medium")}
     created = followup_services.followups_from_answers(user=analyst, assignment=a, question_ids=[p.question.pk for p in proposals])
     assert len(created) == 2 and all(c.owner == "party" for c in created)
     assert created[0].due_date > timezone.localdate()
-    assert selectors.proposed_followups(a) == []
+    assert review_selectors.proposed_followups(a) == []
 
 
 @pytest.mark.django_db
@@ -215,25 +221,25 @@ def test_campaign_launch_creates_assignments_links_and_invitations(own, analyst,
     framework = small_framework()
     parties = [party(name=f"取引先{i}") for i in range(3)]
     silent = f.OrganisationFactory(name="連絡先なし")
-    campaign = services.campaign_save(
+    campaign = campaign_services.campaign_save(
         user=analyst,
         campaign=Campaign(name="2026年度 点検", framework=framework, due_date=timezone.localdate() + dt.timedelta(days=30),
                           group_company=own, message="ご協力をお願いします。"),
     )
-    services.campaign_set_parties(user=analyst, campaign=campaign, organisations=[*parties, silent])
+    campaign_services.campaign_set_parties(user=analyst, campaign=campaign, organisations=[*parties, silent])
     with pytest.raises(RenkeiError):
-        services.campaign_set_parties(user=analyst, campaign=campaign, organisations=[own])
+        campaign_services.campaign_set_parties(user=analyst, campaign=campaign, organisations=[own])
     mail.outbox.clear()
-    services.campaign_launch(user=analyst, campaign=campaign)
+    campaign_services.campaign_launch(user=analyst, campaign=campaign)
     run_on_commit()
     campaign.refresh_from_db()
     assert campaign.status == CampaignStatus.RUNNING and campaign.launch_done == 4
     assert campaign.assignments.count() == 4
     assert len(mail.outbox) == 3 and "ご協力をお願いします。" in mail.outbox[0].body
     assert PortalLink.objects.count() == 3
-    assert selectors.campaign_progress(campaign)["not_started"] == 4
+    assert campaign_selectors.campaign_progress(campaign)["not_started"] == 4
     with pytest.raises(RenkeiError):
-        services.campaign_launch(user=analyst, campaign=campaign)
+        campaign_services.campaign_launch(user=analyst, campaign=campaign)
 
 
 @pytest.mark.django_db
@@ -243,7 +249,7 @@ def test_reassessment_carries_last_cycle_answers_to_confirm(own, analyst):
     _answer_all(first)
     answering.assignment_submit(respondent=PARTNER, assignment=first)
     review_services.assignment_accept(user=analyst, assignment=first)
-    second = services.assignment_create(
+    second = campaign_services.assignment_create(
         user=analyst, organisation=org, framework=first.framework, due_date=timezone.localdate() + dt.timedelta(days=20)
     )
     assert second.cycle == 2 and second.previous == first
@@ -253,7 +259,7 @@ def test_reassessment_carries_last_cycle_answers_to_confirm(own, analyst):
         answering.assignment_submit(respondent=PARTNER, assignment=second)
     answering.answer_save(respondent=PARTNER, assignment=second, question_id=_q(second, "A-1").pk, value="no")
     assert answering.answers_confirm_carried(respondent=PARTNER, assignment=second) == 3
-    page = selectors.questionnaire(second)
+    page = answer_selectors.questionnaire(second)
     changed = {i.question.ref for s in page.sections for i in s.items if i.changed}
     assert changed == {"A-1"}
 
@@ -291,7 +297,7 @@ def test_moving_a_party_to_another_group_company_moves_its_assessment_records(ow
     item = followup_services.followup_save(
         user=analyst, follow_up=FollowUp(organisation=org, title="対策", due_date=timezone.localdate())
     )
-    services.assurance_override_set(user=analyst, organisation=org, level="scs4", reason="重要な委託先")
+    campaign_services.assurance_override_set(user=analyst, organisation=org, level="scs4", reason="重要な委託先")
     org.group_company = subsidiary
     registry_services.organisation_save(user=admin_user, organisation=org)
     for record in (a, item, org.assurance_override):
@@ -301,7 +307,7 @@ def test_moving_a_party_to_another_group_company_moves_its_assessment_records(ow
 
 @pytest.mark.django_db
 def test_a_required_file_question_is_answered_by_its_evidence(own):
-    from renkei.assessments import frameworks
+    from renkei.assessments.frameworks import loading as framework_loading
     from renkei.assessments.models import FrameworkOrigin
 
     text = """
@@ -315,8 +321,8 @@ sections:
     questions:
       - {id: F-1, text: 情報セキュリティ基本方針を添付してください, type: file}
 """
-    framework, _ = services.framework_install(
-        user=None, spec=frameworks.load_yaml(text.encode(), filename="f.yaml"), origin=FrameworkOrigin.UPLOADED
+    framework, _ = framework_services.framework_install(
+        user=None, spec=framework_loading.load_yaml(text.encode(), filename="f.yaml"), origin=FrameworkOrigin.UPLOADED
     )
     a = assignment(framework=framework)
     with pytest.raises(RenkeiError):

@@ -13,7 +13,11 @@ from django.utils import timezone
 
 from renkei.accounts.models import PortalLink
 from renkei.accounts.services import portal_link_issue
-from renkei.assessments import frameworks, review_services, services
+from renkei.assessments.campaigns import services as campaign_services
+from renkei.assessments.frameworks import loading as framework_loading
+from renkei.assessments.frameworks import services as framework_services
+from renkei.assessments.frameworks import spec as frameworks
+from renkei.assessments.frameworks.views import framework_yaml
 from renkei.assessments.models import (
     AssessmentPolicy,
     Assignment,
@@ -21,8 +25,8 @@ from renkei.assessments.models import (
     FollowUp,
     Framework,
 )
-from renkei.assessments.views_frameworks import framework_yaml
-from renkei.assessments.views_review import radar
+from renkei.assessments.review import services as review_services
+from renkei.assessments.review.views import radar
 from renkei.registry.models import Criticality
 from tests import factories as f
 from tests.assessments.factories import SMALL_FRAMEWORK, assignment, party, small_framework
@@ -52,7 +56,7 @@ def test_party_list_shows_levels_due_dates_and_filters(own, analyst, analyst_c):
     assessed = party(name="点検済みの委託先", criticality=Criticality.HIGH)
     accept(assignment(assessed), analyst)
     overridden = party(name="判断で★4の委託先")
-    services.assurance_override_set(user=analyst, organisation=overridden, level="scs4", reason="重要システムの保守")
+    campaign_services.assurance_override_set(user=analyst, organisation=overridden, level="scs4", reason="重要システムの保守")
     group = f.group_company(name="連携グループ会社")
 
     body = page(analyst_c, "party_list")
@@ -211,7 +215,7 @@ def test_start_an_assessment_bad_input(own, analyst_c):
     response = analyst_c.post(url("assignment_create", org.pk), {"framework": framework.pk, "due_date": past, "language": "ja"})
     assert response.status_code == 400 and not Assignment.objects.exists()
     retired = small_framework(key="retired-one")
-    services.framework_set_active(user=None, framework=retired, active=False)
+    framework_services.framework_set_active(user=None, framework=retired, active=False)
     due = (timezone.localdate() + dt.timedelta(days=5)).isoformat()
     response = analyst_c.post(url("assignment_create", org.pk), {"framework": retired.pk, "due_date": due, "language": "ja"})
     assert response.status_code == 400 and not Assignment.objects.exists()
@@ -259,7 +263,7 @@ def test_policy_per_group_company(own, subsidiary, analyst_c):
 def test_policy_changes_the_due_dates(own, analyst, analyst_c):
     org = party(criticality=Criticality.LOW)
     accept(assignment(org), analyst)
-    services.policy_save(user=analyst, policy=AssessmentPolicy(group_company=own, months_low=1))
+    campaign_services.policy_save(user=analyst, policy=AssessmentPolicy(group_company=own, months_low=1))
     row = analyst_c.get(url("party_list")).context["rows"][0]
     assert row.interval_months == 1
 
@@ -287,7 +291,7 @@ def test_builtin_frameworks_render_and_download(own, analyst_c):
         response = analyst_c.get(url("framework_download", framework.pk))
         assert response.status_code == 200 and response["Content-Type"].startswith("application/yaml")
         # The download loads back to the same content.
-        spec = frameworks.load_yaml(response.content, filename="download.yaml")
+        spec = framework_loading.load_yaml(response.content, filename="download.yaml")
         assert spec.content_hash() == framework.content_hash, framework.key
 
 
@@ -295,7 +299,7 @@ def test_download_round_trip_of_an_uploaded_framework(own):
     framework = small_framework()
     text = framework_yaml(framework)
     assert "&id" not in text and "*id" not in text  # no YAML aliases (the loader refuses them)
-    assert frameworks.load_yaml(text.encode(), filename="x.yaml").content_hash() == framework.content_hash
+    assert framework_loading.load_yaml(text.encode(), filename="x.yaml").content_hash() == framework.content_hash
     assert yaml.safe_load(text)["name"] == {"ja": "小さな確認", "en": "Small check"}
 
 
@@ -379,7 +383,7 @@ def test_limited_user_cannot_change_group_frameworks(own, subsidiary, limited_an
 
 def test_excel_import_link_only_when_the_page_exists(own, analyst_c):
     response = analyst_c.get(url("framework_list"))
-    from renkei.assessments.views_staff import optional_url
+    from renkei.assessments.views import optional_url
 
     expected = optional_url("assessments:framework_excel_import")
     assert response.context["excel_import_url"] == expected
@@ -423,4 +427,3 @@ def test_radar_needs_three_axes():
     chart = radar([Score(ref=str(i), title="t", average=float(i)) for i in range(5)])
     assert chart is not None and len(chart.axes) == 5 and len(chart.rings) == 5
     assert chart.axes[0].x == chart.centre  # the first axis points straight up
-

@@ -9,7 +9,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from renkei.assessments import answer_services as answering
+from renkei.assessments.answering import services as answering
 from renkei.assessments.models import Assignment
 
 PARTNER = answering.Respondent(name="山田 太郎")

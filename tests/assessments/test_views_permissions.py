@@ -13,8 +13,10 @@ from django.utils import timezone
 
 from renkei.accounts.models import PortalLink
 from renkei.accounts.services import portal_link_issue
-from renkei.assessments import answer_services as answering
-from renkei.assessments import followup_services, services
+from renkei.assessments.answering import services as answering
+from renkei.assessments.campaigns import services as campaign_services
+from renkei.assessments.followups import services as followup_services
+from renkei.assessments.frameworks import services as framework_services
 from renkei.assessments.models import (
     Answer,
     AssuranceOverride,
@@ -46,29 +48,29 @@ WRITE_MARKERS = (
 def _build() -> dict[str, Any]:
     """One of everything, all of the own company (built once for the module)."""
     own = own_company()
-    framework, _ = services.framework_install(user=None, spec=small_spec(key="own-only"), origin=FrameworkOrigin.UPLOADED, group_company=own)
+    framework, _ = framework_services.framework_install(user=None, spec=small_spec(key="own-only"), origin=FrameworkOrigin.UPLOADED, group_company=own)
     org = party(name="本社の委託先")
     submitted = assignment(org, framework)
     declaration = answering.declaration_add(respondent=PARTNER, assignment=submitted, name="申告された再委託先")
     submitted = submit(submitted, {"A-1": "no"})
     fresh = assignment(party(name="本社の別の委託先"), framework)
-    draft = services.campaign_save(
+    draft = campaign_services.campaign_save(
         user=None,
         campaign=Campaign(name="本社の下書き", framework=framework, group_company=own, due_date=timezone.localdate() + dt.timedelta(days=9)),
     )
-    services.campaign_set_parties(user=None, campaign=draft, organisations=[org])
-    running = services.campaign_save(
+    campaign_services.campaign_set_parties(user=None, campaign=draft, organisations=[org])
+    running = campaign_services.campaign_save(
         user=None,
         campaign=Campaign(name="本社の実施中", framework=framework, group_company=own, due_date=timezone.localdate() + dt.timedelta(days=9)),
     )
-    services.campaign_set_parties(user=None, campaign=running, organisations=[org])
-    services.campaign_launch(user=None, campaign=running)
-    services.campaign_launch_run(campaign_id=running.pk, notify=False)
+    campaign_services.campaign_set_parties(user=None, campaign=running, organisations=[org])
+    campaign_services.campaign_launch(user=None, campaign=running)
+    campaign_services.campaign_launch_run(campaign_id=running.pk, notify=False)
     link, _raw = portal_link_issue(user=None, organisation=org, expires_at=timezone.now() + dt.timedelta(days=3))
     follow_up = followup_services.followup_save(
         user=None, follow_up=FollowUp(organisation=org, title="本社の指摘", due_date=timezone.localdate())
     )
-    services.assurance_override_set(user=None, organisation=org, level="scs4", reason="理由")
+    campaign_services.assurance_override_set(user=None, organisation=org, level="scs4", reason="理由")
     b1 = fresh.framework.questions.get(ref="B-1")
     fresh_evidence = answering.evidence_add(
         respondent=PARTNER, assignment=fresh, question_id=b1.pk, upload=SimpleUploadedFile("e.pdf", b"%PDF-1.4 e")

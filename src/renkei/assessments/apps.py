@@ -8,7 +8,7 @@ from django.db.models.signals import post_delete, post_migrate
 def _install_builtin_frameworks(sender: Any, **kwargs: Any) -> None:
     # After every migrate: the frameworks shipped with this release are present (new versions
     # added, unchanged ones left alone), so a fresh install and an upgrade need no extra step.
-    from renkei.assessments.services import frameworks_install_builtin
+    from renkei.assessments.frameworks.services import frameworks_install_builtin
     from renkei.core.audit import audit_context
 
     with audit_context(actor=None, via="command: migrate (built-in frameworks)"):

@@ -17,8 +17,10 @@ from django.utils import timezone
 
 from renkei.accounts.models import User
 from renkei.accounts.services import portal_link_issue
-from renkei.assessments import answer_services as answering
-from renkei.assessments import followup_services, review_services, services
+from renkei.assessments.answering import services as answering
+from renkei.assessments.campaigns import services as campaign_services
+from renkei.assessments.followups import services as followup_services
+from renkei.assessments.frameworks import services as framework_services
 from renkei.assessments.models import (
     Answer,
     AssessmentPolicy,
@@ -30,6 +32,7 @@ from renkei.assessments.models import (
     ReviewState,
 )
 from renkei.assessments.notifications import link_expiry, portal_url
+from renkei.assessments.review import services as review_services
 from renkei.registry.models import Organisation
 
 BASELINE = "renkei-supplier-baseline"
@@ -66,7 +69,7 @@ class AssessmentDemo:
 def _framework(key: str) -> Framework:
     framework = Framework.objects.filter(key=key, is_active=True).order_by("-version").first()
     if framework is None:
-        services.frameworks_install_builtin()
+        framework_services.frameworks_install_builtin()
         framework = Framework.objects.get(key=key, is_active=True)
     return framework
 
@@ -99,8 +102,8 @@ def load_assessment_demo(*, orgs: Mapping[str, Organisation], today: dt.date) ->
     analyst = User.objects.filter(username="demo-analyst").first()
     baseline = _framework(BASELINE)
 
-    services.policy_save(user=None, policy=AssessmentPolicy(group_company=own))
-    services.assurance_override_set(
+    campaign_services.policy_save(user=None, policy=AssessmentPolicy(group_company=own))
+    campaign_services.assurance_override_set(
         user=None,
         organisation=orgs["sakurano"],
         level="scs4",
@@ -109,14 +112,14 @@ def load_assessment_demo(*, orgs: Mapping[str, Organisation], today: dt.date) ->
 
     # Last year's cycle of two parties, accepted about 13 months ago: due again now.
     for key in ("aozora", "hibari"):
-        last = services.assignments_create(organisations=[orgs[key]], framework=baseline, due_date=today + dt.timedelta(days=30))[0]
+        last = campaign_services.assignments_create(organisations=[orgs[key]], framework=baseline, due_date=today + dt.timedelta(days=30))[0]
         respondent = answering.Respondent(name=RESPONDENTS[key])
         _answer(last, respondent, {**GAPS[key], "SW-02": "partly"})
         answering.assignment_submit(respondent=respondent, assignment=last)
         review_services.assignment_accept(user=analyst, assignment=last)
         _backdate(last, days=395)
 
-    campaign = services.campaign_save(
+    campaign = campaign_services.campaign_save(
         user=None,
         campaign=Campaign(
             name=CAMPAIGN_NAME,
@@ -128,11 +131,11 @@ def load_assessment_demo(*, orgs: Mapping[str, Organisation], today: dt.date) ->
         ),
     )
     keys = ("aozora", "hibari", "hokuto", "kamome", "michinoku", "isaribi", "akebono", "soyokaze", "stratus", "sakurano")
-    services.campaign_set_parties(
+    campaign_services.campaign_set_parties(
         user=None, campaign=campaign, organisations=[orgs[k] for k in keys], party_filter={"criticality": ["critical", "high"]}
     )
-    services.campaign_launch(user=analyst, campaign=campaign)
-    services.campaign_launch_run(campaign_id=campaign.pk, notify=False)
+    campaign_services.campaign_launch(user=analyst, campaign=campaign)
+    campaign_services.campaign_launch_run(campaign_id=campaign.pk, notify=False)
     by_key = {k: Assignment.objects.get(campaign=campaign, organisation=orgs[k]) for k in keys}
 
     # aozora (cycle 2): still working: most of last year's answers confirmed, two changed.
@@ -203,7 +206,7 @@ def load_assessment_demo(*, orgs: Mapping[str, Organisation], today: dt.date) ->
     )
 
     # An earlier quick check whose due date has passed: one party never answered (overdue).
-    quick = services.campaign_save(
+    quick = campaign_services.campaign_save(
         user=None,
         campaign=Campaign(
             name="2026年度上期 小規模取引先クイックチェック",
@@ -214,9 +217,9 @@ def load_assessment_demo(*, orgs: Mapping[str, Organisation], today: dt.date) ->
             created_by=analyst,
         ),
     )
-    services.campaign_set_parties(user=None, campaign=quick, organisations=[orgs["yamabiko"], orgs["koharu"]])
-    services.campaign_launch(user=analyst, campaign=quick)
-    services.campaign_launch_run(campaign_id=quick.pk, notify=False)
+    campaign_services.campaign_set_parties(user=None, campaign=quick, organisations=[orgs["yamabiko"], orgs["koharu"]])
+    campaign_services.campaign_launch(user=analyst, campaign=quick)
+    campaign_services.campaign_launch_run(campaign_id=quick.pk, notify=False)
     yamabiko = Assignment.objects.get(campaign=quick, organisation=orgs["yamabiko"])
     respondent = answering.Respondent(name=RESPONDENTS["yamabiko"])
     _answer(yamabiko, respondent, {"Q03": "partly", "Q12": "no", "Q20": "unknown"})
@@ -226,7 +229,7 @@ def load_assessment_demo(*, orgs: Mapping[str, Organisation], today: dt.date) ->
     Assignment.objects.filter(campaign=quick).update(due_date=today - dt.timedelta(days=10))
 
     # Our own company: the management self-assessment (accepted) and the SCS readiness check (open).
-    management = services.assignment_create(
+    management = campaign_services.assignment_create(
         user=None, organisation=own, framework=_framework(MANAGEMENT), due_date=today + dt.timedelta(days=14), invite=False
     )
     staff = answering.Respondent(name="高橋 真理", user=None, from_party=False)
@@ -234,7 +237,7 @@ def load_assessment_demo(*, orgs: Mapping[str, Organisation], today: dt.date) ->
                                  "D05-1": "2", "D06-1": "1", "D07-1": "4", "D08-1": "2", "D09-1": "1", "D09-2": "2", "D10-1": "2"})
     answering.assignment_submit(respondent=staff, assignment=management)
     review_services.assignment_accept(user=None, assignment=management)
-    scs = services.assignment_create(
+    scs = campaign_services.assignment_create(
         user=None, organisation=own, framework=_framework(SCS), due_date=today + dt.timedelta(days=45), invite=False
     )
     answering.answers_save_many(

@@ -18,7 +18,8 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from renkei.assessments import notifications, selectors
+from renkei.assessments import notifications
+from renkei.assessments.campaigns import selectors as campaign_selectors
 from renkei.assessments.models import (
     CLOSED_FOLLOW_UP_STATUSES,
     OPEN_STATUSES,
@@ -81,7 +82,7 @@ def reminders_send(*, today: dt.date | None = None) -> dict[str, int]:
         .select_related("organisation", "framework", "group_company", "campaign")
         .prefetch_related("organisation__contacts")
     )
-    policy = selectors.policies(a.group_company_id for a in assignments)
+    policy = campaign_selectors.policies(a.group_company_id for a in assignments)
     for assignment in assignments:
         found = _assignment_key(assignment, policy[assignment.group_company_id], today)
         if found is None or not claim(found[0]):

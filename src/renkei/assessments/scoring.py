@@ -20,7 +20,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from renkei.assessments.frameworks import SCORED_TYPES, levels_of
+from renkei.assessments.frameworks.spec import SCORED_TYPES, levels_of
 from renkei.core.errors import RenkeiError
 
 MATURITY_MET = 3
@@ -226,7 +226,7 @@ def normalise_value(
 
 def _options(answer_type: str, choices: Iterable[Mapping[str, Any]], yesno_answers: Iterable[str]) -> dict[str, set[str]]:
     """Allowed values → the spellings accepted for each (value, Japanese and English labels)."""
-    from renkei.assessments.frameworks import yesno_labels
+    from renkei.assessments.frameworks.spec import yesno_labels
 
     if answer_type == "yesno":
         labels = yesno_labels()

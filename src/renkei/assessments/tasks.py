@@ -6,7 +6,7 @@ from typing import Any
 
 from django_tasks import task
 
-from renkei.assessments import services
+from renkei.assessments.campaigns import services
 from renkei.assessments.models import Campaign, CampaignStatus
 from renkei.core.audit import audit_context
 

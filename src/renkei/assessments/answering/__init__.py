@@ -1,0 +1,1 @@
+"""Answering an assessment: answers, evidence, comments, declarations and submission (staff and portal)."""

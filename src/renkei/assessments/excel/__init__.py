@@ -1,0 +1,1 @@
+"""Excel round trips: check sheets imported as frameworks, answers exported and imported."""

@@ -1,0 +1,1 @@
+"""The framework library: questionnaires (built-in YAML, uploaded YAML, Excel check sheets)."""

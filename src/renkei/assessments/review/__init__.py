@@ -1,0 +1,1 @@
+"""Reviewing a submitted assessment: per-answer review, accept/return/reopen, declared subcontractors."""
