@@ -411,12 +411,16 @@ def test_asking_the_supplier_creates_a_follow_up(own, analyst_c):
     component = sw.ComponentFactory(sbom=sw.SbomFactory(release=release))
     vulnerability = sw.VulnerabilityFactory()
     finding = sw.FindingFactory(release=release, component=component, vulnerability=vulnerability, group_company=own)
-    response = analyst_c.post(reverse("software:finding_request_response", args=[finding.pk]), follow=True)
+    # The finding's confirmation page posts to the follow-ups side, which asks and tracks in one step.
+    page = analyst_c.get(reverse("software:finding_request_response", args=[finding.pk]))
+    action = reverse("assessments:followup_from_finding", args=[finding.pk])
+    assert f'action="{action}"' in page.content.decode()
+    response = analyst_c.post(action, follow=True)
     assert response.status_code == 200
     item = FollowUp.objects.get(software_finding=finding)
     assert item.organisation == supplier and item.title in response.content.decode()
     # Asking again keeps the one item.
-    analyst_c.post(reverse("software:finding_request_response", args=[finding.pk]))
+    analyst_c.post(action)
     assert FollowUp.objects.filter(software_finding=finding).count() == 1
 
 
