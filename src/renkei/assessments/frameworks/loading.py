@@ -35,6 +35,7 @@ from renkei.assessments.frameworks.spec import (
     SectionSpec,
 )
 from renkei.core.errors import ErrorItem, RenkeiError
+from renkei.core.files.uploads import limit_mb
 
 # --- reading -------------------------------------------------------------------------------------
 
@@ -65,7 +66,7 @@ def load_yaml(data: bytes, *, filename: str) -> FrameworkSpec:
     """Parse and check a framework file; raises RenkeiError naming the file, item and problem."""
     if len(data) > MAX_YAML_BYTES:
         raise RenkeiError(
-            _("{file}: the file is too large (limit {limit} MB).").format(file=filename, limit=MAX_YAML_BYTES // 2**20),
+            _("{file}: the file is too large (limit {limit} MB).").format(file=filename, limit=limit_mb(MAX_YAML_BYTES)),
             field_name="file",
             status=413,
         )

@@ -31,7 +31,7 @@ from renkei.assessments.views import (
     optional_url,
 )
 from renkei.core.errors import RenkeiError
-from renkei.core.files.uploads import request_too_large, request_too_large_message
+from renkei.core.files.uploads import limit_mb, request_too_large, request_too_large_message
 from renkei.core.permissions import can, get_visible_or_404
 from renkei.core.tenancy import is_unrestricted
 from renkei.core.views.objects import Column, RenkeiViewMixin
@@ -122,7 +122,7 @@ class FrameworkUploadView(RenkeiViewMixin, View):
             "form": form,
             "error": error,
             "problems": error.items if error is not None else [],
-            "limit_mb": frameworks.MAX_YAML_BYTES // 2**20,
+            "limit_mb": limit_mb(frameworks.MAX_YAML_BYTES),
             "schema": frameworks.SCHEMA_ID,
             "excel_import_url": optional_url("assessments:framework_excel_import"),
         }
@@ -143,7 +143,7 @@ class FrameworkUploadView(RenkeiViewMixin, View):
         if upload.size > frameworks.MAX_YAML_BYTES:
             error = RenkeiError(
                 _("{file}: the file is too large (limit {limit} MB).").format(
-                    file=upload.name, limit=frameworks.MAX_YAML_BYTES // 2**20
+                    file=upload.name, limit=limit_mb(frameworks.MAX_YAML_BYTES)
                 ),
                 status=413,
             )

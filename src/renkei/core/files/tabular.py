@@ -28,7 +28,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from renkei.core.errors import RenkeiError
-from renkei.core.files.uploads import ZIP_MAGIC, too_large
+from renkei.core.files.uploads import ZIP_MAGIC, limit_mb, too_large
 
 # Caps of an import (one sheet is one kind of records); read at call time, so tests can lower them.
 MAX_ROWS_PER_SHEET = 20_000
@@ -168,7 +168,7 @@ def check_workbook_zip(data: bytes) -> None:
             raise RenkeiError(_("The workbook has too many parts to be a spreadsheet."), field_name="file")
         if sum(m.file_size for m in members) > MAX_UNPACKED_BYTES:
             raise RenkeiError(
-                _("The workbook is too large when unpacked (limit {limit} MB).").format(limit=MAX_UNPACKED_BYTES // 2**20),
+                _("The workbook is too large when unpacked (limit {limit} MB).").format(limit=limit_mb(MAX_UNPACKED_BYTES)),
                 field_name="file",
             )
         for member in members:
