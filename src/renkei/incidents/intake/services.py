@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.core.cache import cache
-from django.core.files.base import ContentFile
+from django.core.files.base import ContentFile, File
 from django.db import transaction
 from django.db.models import Count, QuerySet
 from django.utils import timezone
@@ -37,7 +37,7 @@ from renkei.incidents.intake.models import (
 )
 from renkei.incidents.permissions import CHANGE_INCIDENTS, VIEW_INCIDENTS
 from renkei.incidents.response.models import Incident, IncidentCategory, IncidentSource
-from renkei.incidents.response.services import incident_open
+from renkei.incidents.response.services import attachment_add, incident_open
 from renkei.incidents.response.timeline import timeline_system
 from renkei.registry.models import Organisation
 
@@ -314,4 +314,20 @@ def intake_create_incident(*, user: Any, report: IntakeReport, title: str = "") 
             user=user,
             text=_("Opened from intake report {prefix}.").format(prefix=report.receipt_prefix),
         )
+        _carry_attachments(user=user, report=report, incident=incident)
     return incident
+
+
+def _carry_attachments(*, user: Any, report: IntakeReport, incident: Incident) -> None:
+    """The reporter's files (often the leaked sample itself) become the incident's attachments, each
+    with its SHA-256, so that they can be traced and cited as evidence from the incident."""
+    for item in report.attachments.order_by("pk"):
+        with item.file.open("rb") as handle:
+            attachment_add(
+                user=user,
+                incident=incident,
+                upload=File(handle, name=item.name),
+                note=_("File carried over from intake report {prefix}: {name}").format(
+                    prefix=report.receipt_prefix, name=item.name
+                ),
+            )

@@ -413,6 +413,8 @@ class Attachment(TimeStampedModel):
     file = models.FileField(_("file"), upload_to=incident_attachment_path)
     name = models.CharField(_("file name"), max_length=255)
     size = models.BigIntegerField(_("size"), default=0)
+    # Evidence of what was received: the hash identifies the very file in a report or in court.
+    sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("uploaded by"),
