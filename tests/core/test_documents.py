@@ -78,3 +78,12 @@ def test_a_configured_font_that_is_missing_fails_clearly(settings: Any) -> None:
     settings.RENKEI_PDF_FONT = "/nonexistent/font.ttf"
     with pytest.raises(ImproperlyConfigured, match="RENKEI_PDF_FONT"):
         fonts.font_path()
+
+
+def test_text_from_a_browser_with_crlf_and_control_characters_renders_in_both() -> None:
+    hostile = Document(title="題\x07名", blocks=(Paragraph("一行目\r\n二行目\x00\x1f\rおわり"), Heading("見出し\x0b")))
+    document = docx.Document(io.BytesIO(render_docx(hostile)))
+    assert "一行目\n二行目\nおわり" in [p.text for p in document.paragraphs]
+    assert document.paragraphs[0].text == "題名"
+    text = PdfReader(io.BytesIO(render_pdf(hostile))).pages[0].extract_text()
+    assert "二行目" in text and "\x00" not in text

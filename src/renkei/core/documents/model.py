@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
+
+# Control characters other than tab and line feed: XML (Word) refuses them and PDF shows them as boxes.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+
+def clean_text(text: str) -> str:
+    """Text as both renderers take it: CRLF and CR (from browsers' text areas) as LF, no control characters."""
+    return _CONTROL.sub("", (text or "").replace("\r\n", "\n").replace("\r", "\n"))
 
 
 @dataclass(frozen=True)

@@ -7,14 +7,14 @@ from typing import Any
 from xml.sax.saxutils import escape
 
 from renkei.core.documents import fonts
-from renkei.core.documents.model import Document, Heading, KeyValues, Notice, Paragraph, Table
+from renkei.core.documents.model import Document, Heading, KeyValues, Notice, Paragraph, Table, clean_text
 
 MARGIN_MM = 20
 
 
 def _markup(text: str) -> str:
     """reportlab's mini-markup escaped, so text from users cannot inject tags; line breaks kept."""
-    return escape(text).replace("\n", "<br/>")
+    return escape(clean_text(text)).replace("\n", "<br/>")
 
 
 def _styles(font: str) -> dict[str, Any]:
@@ -96,7 +96,7 @@ def render_pdf(document: Document) -> bytes:
     def footer(canvas: Any, doc: Any) -> None:
         canvas.saveState()
         canvas.setFont(font, 8)
-        text = f"{document.footer}　{doc.page}" if document.footer else str(doc.page)
+        text = f"{clean_text(document.footer)}　{doc.page}" if document.footer else str(doc.page)
         canvas.drawCentredString(A4[0] / 2, 10 * mm, text)
         canvas.restoreState()
 

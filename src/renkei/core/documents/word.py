@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 from typing import Any
 
-from renkei.core.documents.model import Document, Heading, KeyValues, Notice, Paragraph, Table
+from renkei.core.documents.model import Document, Heading, KeyValues, Notice, Paragraph, Table, clean_text
 
 # Word does not embed fonts by default; these ship with Word on Windows and macOS (others substitute).
 FONT_BODY = "MS Mincho"
@@ -38,7 +38,7 @@ def _grid(doc: Any, rows: list[tuple[str, ...]], *, header: bool) -> None:
 
 def _fill(paragraph: Any, text: str, *, bold: bool = False) -> None:
     """Text into a paragraph; its line breaks become Word line breaks inside the paragraph."""
-    lines = text.split("\n")
+    lines = clean_text(text).split("\n")
     for i, line in enumerate(lines):
         run = paragraph.add_run(line)
         run.bold = bold
@@ -61,16 +61,16 @@ def render_docx(document: Document) -> bytes:
                              ("Heading 2", FONT_HEADING)):
         _set_font(doc.styles[style_name], font)
     doc.styles["Normal"].font.size = Pt(10.5)
-    doc.core_properties.title = document.title
+    doc.core_properties.title = clean_text(document.title)
     doc.core_properties.author = document.author
     doc.core_properties.language = "ja-JP"
     if document.footer:
         _fill(section.footer.paragraphs[0], document.footer)
 
-    doc.add_heading(document.title, level=0)
+    doc.add_heading(clean_text(document.title), level=0)
     for block in document.blocks:
         if isinstance(block, Heading):
-            doc.add_heading(block.text, level=min(max(block.level, 1), 2))
+            doc.add_heading(clean_text(block.text), level=min(max(block.level, 1), 2))
         elif isinstance(block, Paragraph):
             paragraph = doc.add_paragraph()
             _fill(paragraph, block.text)
