@@ -145,6 +145,10 @@ INCIDENT_CORE_ROWS: list[Row] = [
 INCIDENT_ROWS: list[Row] = [
     *INCIDENT_CORE_ROWS,
     *LEAK_ROWS,
+    Row("incidents:incident_drafts", obj="incident"),
+    Row("incidents:incident_report_fields", obj="incident"),
+    Row("incidents:incident_report_fields", "POST", obj="incident",
+        payload=lambda o: {"report_summary": "概要の文面", "report_cause": "調査中"}),
     Row("incidents:incident_report_export", obj="report_incident", query="format=docx"),
     Row("incidents:incident_report_export", obj="report_incident", query="format=pdf&stage=final"),
     Row("incidents:incident_notice_export", obj="report_incident", query="format=docx"),

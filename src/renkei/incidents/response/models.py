@@ -201,6 +201,16 @@ class Incident(ScopedModel):
         _("preliminary report window starts (days)"), default=3, help_text=_("Days after learning; usually 3.")
     )
     after_action_note = models.TextField(_("after-action note"), blank=True)
+    # What the PPC report and the notice to individuals say (報告・通知用の記載): written for outsiders,
+    # apart from the internal description, so no draft copies internal notes or a reporter's words.
+    report_summary = models.TextField(_("summary for the report"), blank=True)
+    report_data_items = models.TextField(_("personal data items"), blank=True)
+    report_cause = models.TextField(_("cause"), blank=True)
+    report_secondary_damage = models.TextField(_("secondary damage"), blank=True)
+    report_response_to_persons = models.TextField(_("response to the persons"), blank=True)
+    report_publication = models.TextField(_("publication"), blank=True)
+    report_prevention = models.TextField(_("measures to prevent recurrence"), blank=True)
+    report_other = models.TextField(_("other matters for reference"), blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
 
     class Meta:
