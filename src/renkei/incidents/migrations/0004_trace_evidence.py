@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('incidents', '0002_notification_reminded_at'),
+        ('incidents', '0003_report_fields'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
