@@ -4,12 +4,14 @@ incident, and the trace is kept there as evidence with the sample's SHA-256."""
 from __future__ import annotations
 
 import hashlib
+import io
 from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
+from pypdf import PdfReader
 
 from renkei.incidents.intake import services as intake_services
 from renkei.incidents.leaks.models import TraceEvidence
@@ -117,3 +119,24 @@ def test_a_sample_changed_on_disk_is_not_certified(csirt: Client, csirt_user: An
     response = csirt.post(reverse("incidents:attachment_trace", args=[attachment.pk]), follow=True)
     assert "no longer matches the hash" in response.content.decode()
     assert not TraceEvidence.objects.exists()
+
+
+def test_the_evidence_report_is_a_pdf_a_lawyer_can_read(csirt: Client, csirt_user: Any, leaked: bytes) -> None:
+    csirt_user.language = "ja"
+    csirt_user.save(update_fields=["language"])
+    incident = open_incident(user=csirt_user)
+    csirt.post(reverse("incidents:attachment_create", args=[incident.pk]), {"file": SimpleUploadedFile("leak.csv", leaked)})
+    csirt.post(reverse("incidents:attachment_trace", args=[Attachment.objects.get().pk]))
+    evidence = TraceEvidence.objects.get()
+
+    response = csirt.get(reverse("incidents:trace_evidence_pdf", args=[evidence.pk]))
+
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert "leak" in response["Content-Disposition"] and ".pdf" in response["Content-Disposition"]
+    reader = PdfReader(io.BytesIO(response.content))
+    text = "".join(page.extract_text() for page in reader.pages)
+    for expected in ("漏えい元追跡報告書", "結論", "配送会社A", evidence.sample_sha256[:40], "leak.csv", "カナリア"):
+        assert expected in text.replace("\n", ""), expected
+    for page in reader.pages:
+        for ref in page["/Resources"]["/Font"].values():
+            assert "/FontFile2" in ref.get_object()["/FontDescriptor"].get_object()

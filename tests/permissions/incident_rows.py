@@ -94,6 +94,7 @@ INCIDENT_CORE_ROWS: list[Row] = [
     Row("incidents:attachment_delete", "POST", obj="attachment"),
     Row("incidents:attachment_trace", "POST", obj="attachment"),
     Row("incidents:trace_evidence", obj="trace_evidence"),
+    Row("incidents:trace_evidence_pdf", obj="trace_evidence"),
     Row("incidents:incident_notifications", obj="incident"),
     Row("incidents:notifications_generate", "POST", obj="incident"),
     *_page_rows("notification", "notification", create_under="incident",

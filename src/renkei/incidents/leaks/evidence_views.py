@@ -10,6 +10,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils import translation
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views import View
 
@@ -17,7 +18,7 @@ from renkei.core.errors import RenkeiError
 from renkei.core.files.uploads import check_size
 from renkei.core.permissions import get_visible_or_404
 from renkei.core.views.objects import ObjectDetailView, RenkeiViewMixin
-from renkei.incidents.leaks import evidence, services, tasks
+from renkei.incidents.leaks import evidence, evidence_report, services, tasks
 from renkei.incidents.leaks.models import TraceEvidence
 from renkei.incidents.leaks.views import MATCH_KINDS
 from renkei.incidents.permissions import CHANGE_INCIDENTS, VIEW_INCIDENTS
@@ -81,3 +82,14 @@ class TraceEvidenceView(ObjectDetailView):
             match_kinds=MATCH_KINDS,
         )
         return ctx
+
+
+class TraceEvidencePdfView(TraceEvidenceView):
+    """The kept trace as an A4 PDF report (Japanese font embedded), named after the sample."""
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        kept = self.get_object()
+        response = HttpResponse(evidence_report.evidence_pdf(kept), content_type="application/pdf")
+        stem = kept.sample_name.rsplit(".", 1)[0] or "sample"
+        response["Content-Disposition"] = content_disposition_header(True, _("leak-trace-{name}.pdf").format(name=stem))
+        return response

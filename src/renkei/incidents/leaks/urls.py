@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from renkei.incidents.leaks.evidence_views import AttachmentTraceView, TraceEvidenceView
+from renkei.incidents.leaks.evidence_views import AttachmentTraceView, TraceEvidencePdfView, TraceEvidenceView
 from renkei.incidents.leaks.views import (
     DatasetDeleteView,
     DatasetDetailView,
@@ -19,4 +19,5 @@ urlpatterns = [
     path("leaks/trace/", TraceView.as_view(), name="leak_trace"),
     path("attachments/<int:pk>/trace/", AttachmentTraceView.as_view(), name="attachment_trace"),
     path("leaks/evidence/<int:pk>/", TraceEvidenceView.as_view(), name="trace_evidence"),
+    path("leaks/evidence/<int:pk>/report.pdf", TraceEvidencePdfView.as_view(), name="trace_evidence_pdf"),
 ]
