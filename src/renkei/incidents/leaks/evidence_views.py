@@ -91,5 +91,5 @@ class TraceEvidencePdfView(TraceEvidenceView):
         kept = self.get_object()
         response = HttpResponse(evidence_report.evidence_pdf(kept), content_type="application/pdf")
         stem = kept.sample_name.rsplit(".", 1)[0] or "sample"
-        response["Content-Disposition"] = content_disposition_header(True, _("leak-trace-{name}.pdf").format(name=stem))
+        response["Content-Disposition"] = str(content_disposition_header(True, _("leak-trace-{name}.pdf").format(name=stem)))
         return response
