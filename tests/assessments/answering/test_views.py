@@ -4,7 +4,6 @@ same screen as the portal, autosave, section forms, evidence, comments, submissi
 from __future__ import annotations
 
 import json
-import time
 from typing import Any
 
 import pytest
@@ -126,20 +125,18 @@ def test_staff_page_query_count_does_not_grow_with_questions(own, analyst_client
 
 
 @pytest.mark.django_db
-def test_portal_page_of_300_questions_renders_quickly(own, client):
-    """Issue §8: ≤ 200 ms server time (checked loosely here; bench/ records the figure)."""
+def test_portal_page_of_300_questions_renders_every_question_in_the_same_queries(own, client):
+    """Issue §8: the 300-question portal page renders whole, with as many queries as a 5-question page.
+
+    Its speed (≤ 200 ms server time) is measured by `python -m bench.assessments` (bench/RESULTS.md),
+    not here: a wall-clock bound fails on a loaded machine and proves nothing on a fast one."""
     org = party()
-    a = assignment(organisation=org, framework=big_framework(300, "three-hundred"))
-    fill_some(a, 100)
+    small = assignment(organisation=org, framework=big_framework(5, "five"))
+    large = assignment(organisation=org, framework=big_framework(300, "three-hundred"))
+    fill_some(small, 3)
+    fill_some(large, 100)
     enter(client, org)
-    url = f"/portal/a/{a.pk}/"
-    client.get(url)
-    timings = []
-    for _ in range(3):
-        started = time.perf_counter()
-        response = client.get(url)
-        timings.append(time.perf_counter() - started)
-        assert response.status_code == 200
+    response = client.get(f"/portal/a/{large.pk}/")
+    assert response.status_code == 200
     assert response.content.decode().count('class="q') >= 300
-    # Generous for a shared CI machine; the benchmark holds the 200 ms target.
-    assert min(timings) < 1.0
+    assert _queries(client, f"/portal/a/{large.pk}/") == _queries(client, f"/portal/a/{small.pk}/")
