@@ -103,9 +103,12 @@ def test_findings_table_and_fail_on_threshold(tmp_path, osv_dir):
     code, out, _ = scan(sbom, [osv_dir])
     assert code == 0  # findings, but no threshold
     lines = out.splitlines()
-    assert lines[0].split() == ["COMPONENT", "VERSION", "ADVISORY", "ALIASES", "SEVERITY"]
+    assert lines[0].split() == ["COMPONENT", "VERSION", "ADVISORY", "ALIASES", "SEVERITY", "FIXED", "IN"]
     assert lines[1].split()[:3] == ["pyyaml", "5.3.1", "PYSEC-2"] and "critical (9.8)" in lines[1]
-    assert "GHSA-1" in out and "CVE-2023-1" in out and out.count("requests") == 1
+    assert lines[1].split()[-1] == "5.4"
+    table = out.split("\n\n")[0]
+    assert "GHSA-1" in out and "CVE-2023-1" in out and table.count("requests") == 1
+    assert "requests 2.25.0: upgrade to 2.31.0 fixes 1 of 1" in out
     assert "left-pad 1.3.0: No package URL" in out
     assert "3 components, 2 affected, 2 findings (1 critical, 1 high), 1 not checked" in out
     assert scan(sbom, [osv_dir], fail_on="critical")[0] == 1
@@ -118,10 +121,14 @@ def test_fail_on_below_the_findings_passes(tmp_path, osv_dir):
     assert scan(sbom, [osv_dir], fail_on="high")[0] == 1
 
 
-def test_unknown_severity_counts_only_for_fail_on_low(tmp_path, osv_dir):
+def test_unknown_severity_fails_any_gate_unless_ranked(tmp_path, osv_dir):
+    # Issue 12 changed this: unknown used to rank as low, so --fail-on medium and above failed open.
     sbom = write_sbom(tmp_path / "bom.json", [("Jinja2", "3.1.2", "pkg:pypi/jinja2@3.1.2")])
-    assert scan(sbom, [osv_dir], fail_on="medium")[0] == 0
-    assert scan(sbom, [osv_dir], fail_on="low")[0] == 1
+    assert scan(sbom, [osv_dir], fail_on="critical")[0] == 1
+    assert scan(sbom, [osv_dir], fail_on="medium")[0] == 1
+    assert scan(sbom, [osv_dir], fail_on="medium", unknown_as="low")[0] == 0
+    assert scan(sbom, [osv_dir], fail_on="low", unknown_as="low")[0] == 1
+    assert scan(sbom, [osv_dir], fail_on="low", unknown_as="none")[0] == 0
 
 
 def test_json_report(tmp_path, osv_dir):
@@ -148,9 +155,13 @@ def test_json_report(tmp_path, osv_dir):
                     "aliases": ["CVE-2023-1", "PYSEC-1"],
                     "severity": "high",
                     "score": 7.5,
+                    "vector": HIGH,
+                    "severity_source": "GHSA-1 (CVSS_V3)",
                     "summary": "Problem in requests",
+                    "fixed_versions": ["2.31.0"],
                 }
             ],
+            "upgrade": {"version": "2.31.0", "fixes": 1, "findings": 1},
         }
     ]
     assert report["not_checked"] == [

@@ -7,8 +7,13 @@ a table or JSON. Exit status: 1 when a finding at or above `--fail-on` exists, 2
 
 The JSON report lists the affected components with their advisories, the components that could
 not be checked (with the reason) and a summary with counts. Advisories that name each other as
-aliases (a PYSEC and its GHSA, say) are reported once per component. A finding without any rating ("unknown") counts as "low" for `--fail-on low` only:
-it is at least a finding, but nothing says it is medium or worse.
+aliases (a PYSEC and its GHSA, say) are reported once per component, with all their IDs, the
+severity of any record that has one (`osv.best_rating`, its source named), the versions that fix
+it, and per component the upgrade that fixes the most (`remediation.upgrade_advice`).
+
+A finding without any rating ("unknown") fails a `--fail-on` gate of any level by default: nothing
+says it is harmless, and a gate must not fail open. `--unknown-as LEVEL` ranks it as that level
+instead (`none`: unknown findings never fail the gate).
 """
 
 from __future__ import annotations
@@ -25,11 +30,29 @@ import orjson
 from renkei.software.sbom.document import SbomError
 from renkei.software.sbom.parsing import parse_sbom
 from renkei.software.vulndb.matching import AdvisoryIndex, ComponentRef
-from renkei.software.vulndb.osv import SEVERITIES, Advisory, OsvError, load_advisories
+from renkei.software.vulndb.osv import SEVERITIES, Advisory, OsvError, Rating, best_rating, load_advisories
+from renkei.software.vulndb.remediation import fixed_versions, upgrade_advice
+from renkei.software.vulndb.versions import normalise_ecosystem, normalise_package_name
 
 FAIL_ON_CHOICES = ("low", "medium", "high", "critical")
-_FAIL_RANK = {"critical": 4, "high": 3, "medium": 2, "low": 1, "unknown": 1}
+UNKNOWN_AS_CHOICES = ("none", "low", "medium", "high", "critical")
+_FAIL_RANK = {"critical": 4, "high": 3, "medium": 2, "low": 1, "none": 0}
 PROG = "renkei sbom scan"
+
+
+def gate_fails(severity: str, fail_on: str | None, unknown_as: str | None = None) -> bool:
+    """Whether a finding of `severity` fails a `fail_on` gate.
+
+    Unknown severity fails a gate of any level unless `unknown_as` ranks it ("none": never fails).
+    The same rule serves the API and the findings page (`findings.selectors.gate`).
+    """
+    if fail_on is None:
+        return False
+    if severity == "unknown":
+        if unknown_as is None:
+            return True
+        return _FAIL_RANK[unknown_as] >= _FAIL_RANK[fail_on] if unknown_as != "none" else False
+    return _FAIL_RANK.get(severity, 0) >= _FAIL_RANK[fail_on]
 
 
 @dataclass(slots=True)
@@ -41,6 +64,16 @@ class Finding:
     severity: str
     score: float | None
     summary: str
+    rating: Rating | None = None
+    fixed: list[str] | None = None
+    members: tuple[str, ...] = ()
+
+    @property
+    def severity_source(self) -> str:
+        """Which record and method gave the severity, e.g. "GHSA-xxxx (CVSS_V3)"; "" if unknown."""
+        if self.rating is None:
+            return ""
+        return f"{self.rating.record} ({self.rating.method})" if self.rating.method else self.rating.record
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -48,7 +81,10 @@ class Finding:
             "aliases": self.aliases,
             "severity": self.severity,
             "score": self.score,
+            "vector": self.rating.vector if self.rating else "",
+            "severity_source": self.severity_source,
             "summary": self.summary,
+            "fixed_versions": self.fixed or [],
         }
 
 
@@ -86,14 +122,17 @@ def _collapse_aliases(advisories: list[Advisory]) -> list[Finding]:
         members.sort(key=lambda a: a.id)
         first = members[0]
         names = {n for a in members for n in (a.id, *a.aliases)} - {first.id}
-        scores = [a.cvss_score for a in members if a.cvss_score is not None]
+        rating = best_rating(Rating.of(a) for a in members)
+        details = next((a.details for a in members if a.details), "")
         findings.append(
             Finding(
                 id=first.id,
                 aliases=sorted(names),
-                severity=min((a.severity for a in members), key=SEVERITIES.index),
-                score=max(scores) if scores else None,
-                summary=next((a.summary for a in members if a.summary), "") or _headline(first.details),
+                severity=rating.severity if rating else "unknown",
+                score=rating.score if rating else None,
+                summary=next((a.summary for a in members if a.summary), "") or _headline(details),
+                rating=rating,
+                members=tuple(a.id for a in members),
             )
         )
     findings.sort(key=lambda f: (SEVERITIES.index(f.severity), f.id))
@@ -107,6 +146,7 @@ def run_scan(
     fail_on: str | None = None,
     out: TextIO | None = None,
     err: TextIO | None = None,
+    unknown_as: str | None = None,
 ) -> int:
     """Scan one SBOM file against the OSV records under `osv_paths`; print the report to `out`.
 
@@ -114,7 +154,11 @@ def run_scan(
     """
     out = out or sys.stdout
     err = err or sys.stderr
-    if fmt not in ("table", "json") or (fail_on is not None and fail_on not in FAIL_ON_CHOICES):
+    if (
+        fmt not in ("table", "json")
+        or (fail_on is not None and fail_on not in FAIL_ON_CHOICES)
+        or (unknown_as is not None and unknown_as not in UNKNOWN_AS_CHOICES)
+    ):
         print(f"{PROG}: unknown format or severity", file=err)
         return 2
     if not osv_paths:
@@ -151,14 +195,13 @@ def run_scan(
         if advisory is not None:
             matched.setdefault(int(match.key), []).append(advisory)
     findings = {key: _collapse_aliases(advisories) for key, advisories in sorted(matched.items())}
+    advice = {key: _remediate(index, components[key], items) for key, items in findings.items()}
 
     by_severity = dict.fromkeys(SEVERITIES, 0)
     for items in findings.values():
         for finding in items:
             by_severity[finding.severity] += 1
-    failed = fail_on is not None and any(
-        _FAIL_RANK[f.severity] >= _FAIL_RANK[fail_on] for items in findings.values() for f in items
-    )
+    failed = any(gate_fails(f.severity, fail_on, unknown_as) for items in findings.values() for f in items)
     summary = {
         "components": len(components),
         "affected_components": len(findings),
@@ -167,6 +210,7 @@ def run_scan(
         "not_checked": len(result.not_checked),
         "advisories": len(index.advisories),
         "fail_on": fail_on,
+        "unknown_as": unknown_as,
         "failed": failed,
     }
     not_checked = [(components[int(key)], reason) for key, reason in result.not_checked]
@@ -179,6 +223,11 @@ def run_scan(
                     "purl": components[key].purl,
                     "ecosystem": components[key].ecosystem,
                     "advisories": [f.as_json() for f in items],
+                    "upgrade": (
+                        {"version": advice[key].version, "fixes": advice[key].fixes, "findings": advice[key].total}
+                        if advice[key] is not None
+                        else None
+                    ),
                 }
                 for key, items in findings.items()
             ],
@@ -191,8 +240,33 @@ def run_scan(
         out.write(orjson.dumps(document, option=orjson.OPT_INDENT_2).decode())
         out.write("\n")
     else:
-        _print_table(out, components, findings, not_checked, summary)
+        _print_table(out, components, findings, not_checked, summary, advice)
     return 1 if failed else 0
+
+
+def _remediate(index: AdvisoryIndex, component: Any, items: list[Finding]) -> Any:
+    """Fill in each finding's fixed versions; return the component's upgrade advice (or None)."""
+    ecosystem = normalise_ecosystem(component.ecosystem)
+    if ecosystem is None:
+        return None
+    name = normalise_package_name(ecosystem, component.name)
+    candidates: list[str] = []
+    for finding in items:
+        fixed: list[str] = []
+        for member in finding.members:
+            advisory = index.advisory_by_id(member)
+            if advisory is not None:
+                fixed += fixed_versions(advisory.affected, ecosystem, name)
+        finding.fixed = list(dict.fromkeys(fixed))
+        candidates += finding.fixed
+    return upgrade_advice(
+        index,
+        ecosystem=ecosystem,
+        name=name,
+        version=component.version or "",
+        findings={f.id: f.members for f in items},
+        candidates=candidates,
+    )
 
 
 def _print_table(
@@ -201,6 +275,7 @@ def _print_table(
     findings: dict[int, list[Finding]],
     not_checked: list[Any],
     summary: dict[str, Any],
+    advice: dict[int, Any],
 ) -> None:
     rows = [
         (
@@ -209,12 +284,13 @@ def _print_table(
             f.id,
             ", ".join(f.aliases),
             f.severity + (f" ({f.score:.1f})" if f.score is not None else ""),
+            ", ".join(f.fixed or []) or "-",
         )
         for key, items in findings.items()
         for f in items
     ]
     rows.sort(key=lambda r: (SEVERITIES.index(r[4].split(" ")[0]), r[0].lower(), r[2]))
-    header = ("COMPONENT", "VERSION", "ADVISORY", "ALIASES", "SEVERITY")
+    header = ("COMPONENT", "VERSION", "ADVISORY", "ALIASES", "SEVERITY", "FIXED IN")
     if rows:
         widths = [max(len(str(r[i])) for r in (header, *rows)) for i in range(len(header))]
         for row in (header, *rows):
@@ -224,6 +300,11 @@ def _print_table(
             )
     else:
         out.write("No known vulnerabilities found.\n")
+    upgrades = [(components[key], a) for key, a in advice.items() if a is not None]
+    if upgrades:
+        out.write("\nUpgrades:\n")
+        for component, a in upgrades:
+            out.write(f"  {component.name} {component.version}: upgrade to {a.version} fixes {a.fixes} of {a.total}\n")
     if not_checked:
         out.write(f"\nNot checked ({len(not_checked)}):\n")
         for component, reason in not_checked:
@@ -242,7 +323,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog=PROG,
         description="Check an SBOM (CycloneDX or SPDX) against OSV vulnerability data, offline.",
-        epilog="Exit status: 1 if a finding at or above --fail-on exists, 2 on bad input, else 0.",
+        epilog=(
+            "Exit status: 1 if a finding at or above --fail-on exists, 2 on bad input, else 0. "
+            "A finding of unknown severity (no record rates it) fails a --fail-on gate of any level "
+            "unless --unknown-as says how to rank it."
+        ),
     )
     parser.add_argument("file", help="the SBOM: CycloneDX 1.4-1.6 JSON/XML or SPDX 2.2/2.3 JSON/tag-value")
     parser.add_argument(
@@ -254,7 +339,16 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--format", choices=("table", "json"), default="table")
     parser.add_argument(
-        "--fail-on", choices=FAIL_ON_CHOICES, metavar="SEVERITY", help="low, medium, high or critical"
+        "--fail-on",
+        choices=FAIL_ON_CHOICES,
+        metavar="SEVERITY",
+        help="low, medium, high or critical; findings of unknown severity fail the gate at any level by default",
+    )
+    parser.add_argument(
+        "--unknown-as",
+        choices=UNKNOWN_AS_CHOICES,
+        metavar="SEVERITY",
+        help="rank findings of unknown severity as none (never fail), low, medium, high or critical for --fail-on",
     )
     return parser
 
@@ -265,7 +359,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = build_parser().parse_args(argv)
     except SystemExit as exc:  # argparse exits 2 on a usage error, 0 for --help
         return int(exc.code or 0)
-    return run_scan(args.file, args.osv, fmt=args.format, fail_on=args.fail_on)
+    return run_scan(args.file, args.osv, fmt=args.format, fail_on=args.fail_on, unknown_as=args.unknown_as)
 
 
 if __name__ == "__main__":

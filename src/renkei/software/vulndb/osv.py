@@ -101,6 +101,51 @@ class Advisory:
     cvss_vector: str
     affected: list[AffectedSpec]
     references: list[str]
+    # Where `severity` comes from: "CVSS_V4", "CVSS_V3", "CVSS_V2", "database" (a label such as
+    # GitHub's `database_specific.severity`) or "" when there is none.
+    severity_method: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Rating:
+    """The severity one OSV record gives: its level, CVSS score and vector, method and record ID."""
+
+    record: str
+    severity: str
+    score: float | None = None
+    vector: str = ""
+    method: str = ""
+
+    @classmethod
+    def of(cls, advisory: Advisory) -> Rating | None:
+        if advisory.severity == "unknown":
+            return None
+        return cls(advisory.id, advisory.severity, advisory.cvss_score, advisory.cvss_vector, advisory.severity_method)
+
+    def as_json(self) -> dict[str, Any]:
+        return {"record": self.record, "severity": self.severity, "score": self.score, "vector": self.vector,
+                "method": self.method}
+
+
+def best_rating(ratings: Iterable[Rating | None]) -> Rating | None:
+    """The rating a vulnerability known under several records (PYSEC, GHSA, CVE …) takes.
+
+    Any record that has a rating counts; the highest level wins (a security team plans for the
+    worst reading), then a CVSS-scored rating over a bare label, then the newer CVSS version and
+    the higher score, then the record ID (so the choice does not depend on import order).
+    """
+    known = [r for r in ratings if r is not None and r.severity in SEVERITIES[:-1]]
+    if not known:
+        return None
+    return min(
+        known,
+        key=lambda r: (
+            SEVERITIES.index(r.severity),
+            -_CVSS_PRIORITY.get(r.method, 0),
+            -(r.score or 0.0),
+            r.record,
+        ),
+    )
 
 
 # --- Sources --------------------------------------------------------------------------------------
@@ -204,7 +249,7 @@ def parse_advisory(data: bytes, *, source: str) -> Advisory:
         raise OsvError(gettext_noop("The record must be an object."), source=source)
     advisory_id = reader.req_str(doc, "id", "id")
     affected_raw = reader.opt_list(doc, "affected", "affected")
-    severity, score, vector = _severity(doc, affected_raw)
+    severity, score, vector, method = _severity(doc, affected_raw)
     return Advisory(
         id=advisory_id,
         aliases=[
@@ -225,6 +270,7 @@ def parse_advisory(data: bytes, *, source: str) -> Advisory:
             for ref in reader.opt_list(doc, "references", "references")
             if isinstance(ref, dict) and isinstance(ref.get("url"), str)
         ],
+        severity_method=method,
     )
 
 
@@ -368,7 +414,7 @@ def cvss_base_score(kind: str, vector: str) -> float | None:
         return None
 
 
-def _severity(doc: dict[str, Any], affected: list[Any]) -> tuple[str, float | None, str]:
+def _severity(doc: dict[str, Any], affected: list[Any]) -> tuple[str, float | None, str, str]:
     entries = list(doc.get("severity") or [])
     ratings = [(doc.get("database_specific") or {}).get("severity")]
     for entry in affected:
@@ -379,7 +425,7 @@ def _severity(doc: dict[str, Any], affected: list[Any]) -> tuple[str, float | No
                 if isinstance(block, dict):
                     ratings.append(block.get("severity"))
     # The newest CVSS version wins; within it, the highest score (packages may differ).
-    best: tuple[int, float, str] | None = None
+    best: tuple[int, float, str, str] | None = None
     for entry in entries:
         if not isinstance(entry, dict) or not isinstance(entry.get("score"), str):
             continue
@@ -390,11 +436,11 @@ def _severity(doc: dict[str, Any], affected: list[Any]) -> tuple[str, float | No
             continue
         score = cvss_base_score(kind, entry["score"])
         if score is not None and (best is None or (priority, score) > best[:2]):
-            best = (priority, score, entry["score"])
+            best = (priority, score, entry["score"], kind)
     if best is not None:
-        return rating_for_score(best[1]), best[1], best[2]
+        return rating_for_score(best[1]), best[1], best[2], best[3]
     levels = [_DATABASE_RATINGS.get(r.strip().lower()) for r in ratings if isinstance(r, str)]
     known = [level for level in levels if level]
     if known:
-        return min(known, key=SEVERITIES.index), None, ""
-    return "unknown", None, ""
+        return min(known, key=SEVERITIES.index), None, "", "database"
+    return "unknown", None, "", ""
