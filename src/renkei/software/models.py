@@ -57,6 +57,10 @@ class Release(ScopedModel):
         editable=False,
         related_name="+",
     )
+    # Matching state for the page: asked when an SBOM upload (or import) made the findings stale,
+    # matched when the recomputation last finished; matching runs while asked > matched.
+    findings_requested_at = models.DateTimeField(null=True, blank=True, editable=False)
+    findings_matched_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["product__name", "-delivered_on", "-pk"]
@@ -69,6 +73,13 @@ class Release(ScopedModel):
 
     def get_absolute_url(self) -> str:
         return reverse("software:release_detail", args=[self.pk])
+
+    @property
+    def matching(self) -> bool:
+        """Whether the findings of the current SBOM are being matched right now."""
+        if self.current_sbom_id is None or self.findings_requested_at is None:
+            return False
+        return self.findings_matched_at is None or self.findings_matched_at < self.findings_requested_at
 
 
 class IntegrityState(models.TextChoices):
@@ -214,6 +225,14 @@ class Vulnerability(TimeStampedModel):
     # OSV record ID → its `modified` (ISO 8601) for every record collapsed into this one, so a
     # re-import skips exactly the records it already has (incremental by `modified`).
     sources = models.JSONField(default=dict, blank=True)
+    # OSV record ID → the rating that record gives (`osv.Rating.as_json`); `severity` is the best of
+    # them (`osv.best_rating`) and `severity_source` names the record and method it came from.
+    ratings = models.JSONField(default=dict, blank=True)
+    severity_source = models.CharField(_("severity source"), max_length=150, blank=True)
+    # Hooks for the enrichment imports (CISA KEV, FIRST EPSS), which set them; the findings
+    # priority (`findings.selectors.priority_order`) already sorts by them. Empty = not known.
+    known_exploited_since = models.DateField(_("known exploited since (KEV)"), null=True, blank=True)
+    epss_score = models.FloatField(_("EPSS score"), null=True, blank=True)
 
     class Meta:
         ordering = ["-modified"]
@@ -225,6 +244,17 @@ class Vulnerability(TimeStampedModel):
 
     def get_absolute_url(self) -> str:
         return reverse("software:vulnerability_detail", args=[self.pk])
+
+    @property
+    def headline(self) -> str:
+        """The summary, or else the first sentence of the details (many PyPA records have no summary)."""
+        from renkei.software.vulndb.osv import headline
+
+        return self.summary or headline(self.details)
+
+    @property
+    def all_ids(self) -> list[str]:
+        return [self.osv_id, *self.aliases]
 
 
 class VulnerabilityAlias(models.Model):
@@ -289,6 +319,13 @@ class Finding(ScopedModel):
         _("no longer matched"), default=False, help_text=_("The current SBOM or database no longer matches it.")
     )
     response_requested_at = models.DateTimeField(_("supplier asked to respond"), null=True, blank=True)
+    # Set by the recomputation: the versions of the component's package that fix the vulnerability,
+    # and the component's best upgrade ("upgrade to X fixes N of M findings"; `remediation.py`).
+    fixed_versions = models.JSONField(_("fixed in"), default=list, blank=True)
+    fix_available = models.BooleanField(_("fix available"), default=False)
+    upgrade_version = models.CharField(_("upgrade to"), max_length=200, blank=True)
+    upgrade_fixes = models.PositiveIntegerField(default=0)
+    upgrade_total = models.PositiveIntegerField(default=0)
 
     class Meta:
         ordering = ["release", "vulnerability__osv_id"]

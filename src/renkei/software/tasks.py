@@ -63,6 +63,7 @@ def schedule_findings_recompute(release_ids: list[int] | None) -> None:
 
 def on_findings_stale(sender: Any, *, release_ids: list[int] | None, **kwargs: Any) -> None:
     """Receiver of `signals.findings_stale` (connected in `apps.py`)."""
+    findings_services.findings_mark_requested(release_ids=release_ids)
     schedule_findings_recompute(release_ids)
 
 

@@ -14,7 +14,7 @@ from renkei.core.permissions import visible
 from renkei.core.services import check_write
 from renkei.registry.models import Contact, ContactRole, Organisation
 from renkei.software.findings import notifications
-from renkei.software.models import Finding, VexJustification, VexState
+from renkei.software.models import Finding, Release, VexJustification, VexState
 from renkei.software.services import ACTION
 
 
@@ -80,6 +80,13 @@ def finding_request_response(*, user: Any, finding: Finding) -> Finding:
             lambda: notifications.send_response_request(finding=finding, recipients=recipients, requested_by=user)
         )
     return finding
+
+
+def findings_mark_requested(*, release_ids: list[int] | None) -> None:
+    """Note that the findings of these releases are being matched (the page shows it until the
+    recomputation finishes). A whole-database import (None) is shown on its own progress page."""
+    if release_ids:
+        Release.objects.filter(pk__in=release_ids).update(findings_requested_at=timezone.now())
 
 
 def findings_recompute(*, release_ids: list[int] | None = None) -> dict[str, int]:

@@ -30,7 +30,7 @@ import orjson
 from renkei.software.sbom.document import SbomError
 from renkei.software.sbom.parsing import parse_sbom
 from renkei.software.vulndb.matching import AdvisoryIndex, ComponentRef
-from renkei.software.vulndb.osv import SEVERITIES, Advisory, OsvError, Rating, best_rating, load_advisories
+from renkei.software.vulndb.osv import SEVERITIES, Advisory, OsvError, Rating, best_rating, headline, load_advisories
 from renkei.software.vulndb.remediation import fixed_versions, upgrade_advice
 from renkei.software.vulndb.versions import normalise_ecosystem, normalise_package_name
 
@@ -88,15 +88,6 @@ class Finding:
         }
 
 
-def _headline(details: str, limit: int = 160) -> str:
-    """A one-line stand-in for a missing summary: the first sentence of the details, shortened."""
-    text = " ".join(details.split())
-    end = text.find(". ")
-    if 0 < end < limit:
-        return text[: end + 1]
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
-
-
 def _collapse_aliases(advisories: list[Advisory]) -> list[Finding]:
     """Merge advisories that share an identifier (ID or alias) into one finding each."""
     parent = list(range(len(advisories)))
@@ -130,7 +121,7 @@ def _collapse_aliases(advisories: list[Advisory]) -> list[Finding]:
                 aliases=sorted(names),
                 severity=rating.severity if rating else "unknown",
                 score=rating.score if rating else None,
-                summary=next((a.summary for a in members if a.summary), "") or _headline(details),
+                summary=next((a.summary for a in members if a.summary), "") or headline(details),
                 rating=rating,
                 members=tuple(a.id for a in members),
             )

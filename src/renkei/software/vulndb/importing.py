@@ -201,11 +201,37 @@ def _merge(vulnerability: Vulnerability, advisory: Any) -> None:
         vulnerability.details = advisory.details or vulnerability.details or ""
         vulnerability.published = advisory.published or vulnerability.published
         vulnerability.references = list(dict.fromkeys([*advisory.references, *(vulnerability.references or [])]))
-    # A record without a rating must not erase another record's; otherwise the newest rating wins.
-    if advisory.severity != Severity.UNKNOWN and (newest or vulnerability.severity == Severity.UNKNOWN):
-        vulnerability.severity = advisory.severity
-        vulnerability.cvss_score = advisory.cvss_score
-        vulnerability.cvss_vector = (advisory.cvss_vector or "")[:200]
+    _rate(vulnerability, advisory)
+
+
+def _rate(vulnerability: Vulnerability, advisory: Any) -> None:
+    """Keep the rating of every record (PYSEC, GHSA …) and take the best of them (`best_rating`):
+    a record without a rating never erases another record's, and the order of import does not matter."""
+    from renkei.software.vulndb.osv import Rating, best_rating
+
+    ratings: dict[str, dict[str, Any]] = dict(vulnerability.ratings or {})
+    if not ratings and vulnerability.severity not in ("", Severity.UNKNOWN):
+        # Stored before ratings were kept per record: keep that rating as the vulnerability's own.
+        ratings[vulnerability.osv_id] = Rating(
+            vulnerability.osv_id, vulnerability.severity, vulnerability.cvss_score, vulnerability.cvss_vector
+        ).as_json()
+    rating = Rating.of(advisory)
+    if rating is None:
+        ratings.pop(advisory.id, None)
+    else:
+        ratings[advisory.id] = rating.as_json()
+    vulnerability.ratings = ratings
+    best = best_rating(Rating(**value) for value in ratings.values())
+    if best is None:
+        vulnerability.severity = Severity.UNKNOWN
+        vulnerability.cvss_score = None
+        vulnerability.cvss_vector = ""
+        vulnerability.severity_source = ""
+        return
+    vulnerability.severity = best.severity
+    vulnerability.cvss_score = best.score
+    vulnerability.cvss_vector = (best.vector or "")[:200]
+    vulnerability.severity_source = (f"{best.record} ({best.method})" if best.method else best.record)[:150]
 
 
 def _is_current(vulnerability: Vulnerability, advisory: Any) -> bool:
@@ -218,7 +244,7 @@ def _is_current(vulnerability: Vulnerability, advisory: Any) -> bool:
 
 UPDATE_FIELDS = [
     "aliases", "summary", "details", "severity", "cvss_score", "cvss_vector", "published", "modified",
-    "withdrawn", "affected", "references", "sources", "updated_at",
+    "withdrawn", "affected", "references", "sources", "ratings", "severity_source", "updated_at",
 ]
 
 

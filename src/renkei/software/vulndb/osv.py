@@ -384,6 +384,15 @@ class _Reader:
         return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
+def headline(details: str, limit: int = 160) -> str:
+    """A one-line stand-in for a missing summary: the first sentence of the details, shortened."""
+    text = " ".join(details.split())
+    end = text.find(". ")
+    if 0 < end < limit:
+        return text[: end + 1]
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
 # --- Severity -------------------------------------------------------------------------------------
 
 
