@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from renkei.software.sbom.scan import build_parser, gate_fails, run_scan
+from renkei.software.sbom.scan import build_parser, run_scan
+from renkei.software.vulndb.gate import gate_fails
 from renkei.software.vulndb.osv import Rating, best_rating
 
 from .test_scan import CRITICAL, HIGH, write_advisory, write_sbom

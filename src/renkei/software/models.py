@@ -226,7 +226,7 @@ class Vulnerability(TimeStampedModel):
     # re-import skips exactly the records it already has (incremental by `modified`).
     sources = models.JSONField(default=dict, blank=True)
     # OSV record ID → the rating that record gives (`osv.Rating.as_json`); `severity` is the best of
-    # them (`osv.best_rating`) and `severity_source` names the record and method it came from.
+    # them (`osv.best_rating`) and `severity_source` names the record it came from.
     ratings = models.JSONField(default=dict, blank=True)
     severity_source = models.CharField(_("severity source"), max_length=150, blank=True)
     # Hooks for the enrichment imports (CISA KEV, FIRST EPSS), which set them; the findings
@@ -255,6 +255,21 @@ class Vulnerability(TimeStampedModel):
     @property
     def all_ids(self) -> list[str]:
         return [self.osv_id, *self.aliases]
+
+    @property
+    def severity_method(self) -> str:
+        """How the source record rates it: "CVSS_V4", "CVSS_V3", "CVSS_V2", "database" or ""."""
+        rating = (self.ratings or {}).get(self.severity_source) or {}
+        return str(rating.get("method") or "")
+
+    @property
+    def severity_method_label(self) -> str:
+        """The method for people: "CVSS v3.1", "CVSS v2", or the advisory database's own rating."""
+        method = self.severity_method
+        if method.startswith("CVSS"):
+            prefix = self.cvss_vector.split("/", 1)[0]
+            return f"CVSS v{prefix.split(':', 1)[1]}" if prefix.startswith("CVSS:") else f"CVSS v{method[-1]}"
+        return str(_("rating of the advisory database")) if method == "database" else ""
 
 
 class VulnerabilityAlias(models.Model):

@@ -5,14 +5,15 @@
 from typing import Any
 
 from django.http import HttpRequest, JsonResponse
+from django.utils.translation import gettext as _
 from ninja import Query, Router
 
 from renkei.core.crud_api import DEFAULT_LIMIT, ErrorOut, Page
-from renkei.core.permissions import get_visible_or_404, require
+from renkei.core.errors import RenkeiError
+from renkei.core.permissions import get_visible_or_404, require, visible
 from renkei.software.api_common import ERRORS, WRITE, Limit, Offset, page, release_or_404
-from renkei.software.findings import schemas, selectors, services
+from renkei.software.findings import bulk, schemas, selectors, services
 from renkei.software.models import Finding
-from renkei.software.selectors import severity_rank
 
 releases = Router(tags=["releases"])
 findings = Router(tags=["findings"])
@@ -28,6 +29,28 @@ def vex_export(request: HttpRequest, pk: int) -> JsonResponse:
     return JsonResponse(
         selectors.vex_document(release=release), content_type="application/vnd.cyclonedx+json"
     )
+
+
+@releases.get(
+    "/{int:pk}/gate", response={200: schemas.GateOut, 404: ErrorOut},
+    operation_id="renkei_software_api_release_gate",
+)
+def release_gate(request: HttpRequest, pk: int, query: Query[schemas.GateQuery]) -> dict[str, Any]:
+    """Whether the release's open findings pass a `--fail-on` gate, by the rule of `renkei sbom scan`."""
+    release = release_or_404(request, pk)
+    qs = visible(Finding.objects.filter(release=release), request.user)
+    return selectors.gate(qs, fail_on=query.fail_on, unknown_as=query.unknown_as)
+
+
+@releases.get(
+    "/{int:pk}/findings-status", response={200: schemas.FindingsStatusOut, 404: ErrorOut},
+    operation_id="renkei_software_api_release_findings_status",
+)
+def release_findings_status(request: HttpRequest, pk: int) -> dict[str, Any]:
+    """Whether the findings of the release's current SBOM are being matched, and how many are open."""
+    release = release_or_404(request, pk)
+    qs = visible(Finding.objects.filter(release=release), request.user)
+    return {"matching": release.matching, "open_findings": selectors.open_findings(qs).count()}
 
 
 # --- findings ------------------------------------------------------------------------------------
@@ -48,10 +71,34 @@ def finding_list(
     limit: Limit = DEFAULT_LIMIT,
     offset: Offset = 0,
 ) -> dict[str, Any]:
-    """Findings across releases, most severe first; resolved (no longer matched) ones only on request."""
-    qs = selectors.finding_list(user=request.user, **filters.model_dump())
-    qs = qs.annotate(severity_rank=severity_rank()).order_by("severity_rank", "vulnerability__osv_id", "pk")
+    """Findings across releases by priority (known exploited, severity with unknown between high
+    and medium, EPSS, fix available); resolved (no longer matched) ones only on request."""
+    qs = selectors.with_priority(selectors.finding_list(user=request.user, **filters.model_dump()))
+    qs = qs.order_by("priority_rank", "vulnerability__osv_id", "pk")
     return page(qs, limit, offset)
+
+
+@findings.post(
+    "/bulk-triage", response={200: schemas.BulkTriageOut, **ERRORS},
+    operation_id="renkei_software_api_finding_bulk_triage",
+)
+def finding_bulk_triage(request: HttpRequest, payload: schemas.BulkTriageIn) -> dict[str, Any]:
+    """One VEX analysis for many findings (by `ids`, or all of one `vulnerability`); `undo` puts back."""
+    require(request.user, WRITE)
+    if payload.undo:
+        return {"changed": bulk.bulk_undo(user=request.user, token=payload.undo), "undo": None}
+    if payload.state is None:
+        raise RenkeiError(_("Choose a state."), field_name="state")
+    chosen: Any = payload.ids
+    if not chosen and payload.vulnerability:
+        chosen = selectors.advisory_findings(
+            user=request.user, vulnerability=payload.vulnerability, release_id=payload.release_id
+        )
+    changed, token = bulk.bulk_triage(
+        user=request.user, findings=chosen, state=payload.state,
+        justification=payload.justification or "", comment=payload.comment,
+    )
+    return {"changed": changed, "undo": token}
 
 
 @findings.get(

@@ -3,7 +3,7 @@
 # No `from __future__ import annotations`: Pydantic and Ninja read these annotations at run time.
 
 import datetime as dt
-from typing import Any
+from typing import Any, Literal
 
 from ninja import Schema
 from pydantic import Field
@@ -30,7 +30,17 @@ class FindingOut(Schema):
     summary: str
     severity: str
     severity_label: str
+    severity_source: str = Field(description="The record (ID) the severity comes from; empty if unknown.")
+    severity_method: str = Field(description="CVSS_V4, CVSS_V3, CVSS_V2, database (a label) or empty.")
     cvss_score: float | None
+    cvss_vector: str
+    known_exploited_since: dt.date | None = Field(description="In the CISA KEV catalogue since (when loaded).")
+    epss_score: float | None = Field(description="FIRST EPSS probability (when loaded).")
+    fixed_versions: list[str]
+    fix_available: bool
+    upgrade_version: str = Field(description="The component's best upgrade: fixes `upgrade_fixes` of its `upgrade_total`.")
+    upgrade_fixes: int
+    upgrade_total: int
     state: str
     state_label: str
     justification: str
@@ -83,7 +93,27 @@ class FindingOut(Schema):
 
     @staticmethod
     def resolve_summary(obj: Any) -> str:
-        return str(obj.vulnerability.summary)
+        return str(obj.vulnerability.headline)
+
+    @staticmethod
+    def resolve_severity_source(obj: Any) -> str:
+        return str(obj.vulnerability.severity_source)
+
+    @staticmethod
+    def resolve_severity_method(obj: Any) -> str:
+        return str(obj.vulnerability.severity_method)
+
+    @staticmethod
+    def resolve_cvss_vector(obj: Any) -> str:
+        return str(obj.vulnerability.cvss_vector)
+
+    @staticmethod
+    def resolve_known_exploited_since(obj: Any) -> dt.date | None:
+        return obj.vulnerability.known_exploited_since  # type: ignore[no-any-return]
+
+    @staticmethod
+    def resolve_epss_score(obj: Any) -> float | None:
+        return obj.vulnerability.epss_score  # type: ignore[no-any-return]
 
     @staticmethod
     def resolve_cvss_score(obj: Any) -> float | None:
@@ -111,6 +141,51 @@ class FindingFilter(Schema):
     state: VexState | None = None
     vulnerability: str | None = Field(None, description="An OSV ID or alias (CVE, GHSA …).")
     include_resolved: bool = Field(False, description="Also findings the current SBOM no longer matches.")
+    fix_available: bool | None = Field(None, description="Only findings with (true) or without (false) a fix.")
+    known_exploited: bool | None = Field(None, description="Only findings in (true) or not in (false) CISA KEV.")
+
+
+FailOn = Literal["low", "medium", "high", "critical"]
+UnknownAs = Literal["none", "low", "medium", "high", "critical"]
+
+
+class GateQuery(Schema):
+    fail_on: FailOn = Field(description="The gate level, as `renkei sbom scan --fail-on`.")
+    unknown_as: UnknownAs | None = Field(
+        None, description="How to rank unknown severity; by default an unknown finding fails a gate of any level."
+    )
+
+
+class GateOut(Schema):
+    fail_on: str
+    unknown_as: str | None
+    failed: bool
+    failing: int
+    failing_unknown: int
+    by_severity: dict[str, int]
+
+
+class FindingsStatusOut(Schema):
+    matching: bool = Field(description="The findings of the current SBOM are being matched right now.")
+    open_findings: int
+
+
+class BulkTriageIn(Schema):
+    """Either `ids`, or `vulnerability` (every open finding of it you may see, optionally in
+    `release_id`), with one VEX analysis; or only `undo` (a token from an earlier answer)."""
+
+    ids: list[int] = Field(default_factory=list, max_length=5000)
+    vulnerability: str | None = None
+    release_id: int | None = None
+    state: VexState | None = None
+    justification: VexJustification | None = None
+    comment: str = ""
+    undo: str | None = None
+
+
+class BulkTriageOut(Schema):
+    changed: int
+    undo: str | None = Field(description="Send back as `undo` to put the findings back as they were.")
 
 
 class TriageIn(Schema):

@@ -10,7 +10,8 @@ import datetime as dt
 import uuid
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Case, Count, F, FloatField, Q, QuerySet, Value, When
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from renkei.software.models import (
@@ -23,6 +24,68 @@ from renkei.software.models import (
     VulnerabilityAlias,
 )
 from renkei.software.selectors import OPEN_STATES, SEVERITY_ORDER, SeverityCount, scoped
+from renkei.software.vulndb.gate import gate_fails
+
+# --- priority ------------------------------------------------------------------------------------
+
+# What a security team works through first: known exploited (CISA KEV) before anything else, then
+# severity, then the likelihood of exploitation (FIRST EPSS), then whether a fix exists. Unknown
+# severity is its own bucket between high and medium: nothing rated it, so it must be looked at
+# before the findings someone rated medium, but not ahead of the ones rated high.
+PRIORITY_SEVERITY = (Severity.CRITICAL, Severity.HIGH, Severity.UNKNOWN, Severity.MEDIUM, Severity.LOW)
+
+
+def priority_rank() -> Any:
+    """An expression ordering findings by priority (smaller first), for `annotate` + `order_by`.
+
+    KEV and EPSS come from `Vulnerability.known_exploited_since` and `epss_score`, which the
+    enrichment imports fill in; until then every finding ranks as not known exploited, EPSS 0.
+    """
+    kev = Case(When(vulnerability__known_exploited_since__isnull=False, then=Value(0.0)), default=Value(1.0))
+    severity = Case(
+        *[When(severity=value, then=Value(float(rank))) for rank, value in enumerate(PRIORITY_SEVERITY)],
+        default=Value(float(len(PRIORITY_SEVERITY))),
+    )
+    epss = Value(1.0) - Coalesce(F("vulnerability__epss_score"), Value(0.0), output_field=FloatField())
+    fix = Case(When(fix_available=True, then=Value(0.0)), default=Value(1.0))
+    return (kev * Value(1e9) + severity * Value(1e8) + epss * Value(1e6) + fix)
+
+
+def with_priority(qs: QuerySet[Finding]) -> QuerySet[Finding]:
+    return qs.annotate(priority_rank=Coalesce(priority_rank(), Value(0.0), output_field=FloatField()))
+
+
+def gate(qs: QuerySet[Finding], *, fail_on: str, unknown_as: str | None = None) -> dict[str, Any]:
+    """Whether the open findings pass a `--fail-on` gate: the same rule as the CLI. One query."""
+    counts = {s.value: 0 for s in SEVERITY_ORDER}
+    for row in open_findings(qs).order_by().values("severity").annotate(n=Count("pk")):
+        counts[row["severity"]] = row["n"]
+    failing = {s: n for s, n in counts.items() if n and gate_fails(s, fail_on, unknown_as)}
+    return {
+        "fail_on": fail_on,
+        "unknown_as": unknown_as,
+        "failed": bool(failing),
+        "failing": sum(failing.values()),
+        "failing_unknown": failing.get(Severity.UNKNOWN, 0),
+        "by_severity": counts,
+    }
+
+
+def upgrade_advice(*, release: Release) -> list[dict[str, Any]]:
+    """Per component of the release with open findings: "upgrade to X fixes N of M findings". One query."""
+    rows = (
+        open_findings(Finding.objects.filter(release=release))
+        .exclude(upgrade_version="")
+        .order_by("component__name", "component_id")
+        .values("component_id", "component__name", "component__version", "upgrade_version", "upgrade_fixes",
+                "upgrade_total")
+        .distinct()
+    )
+    return [
+        {"component": r["component__name"], "version": r["component__version"], "upgrade_to": r["upgrade_version"],
+         "fixes": r["upgrade_fixes"], "total": r["upgrade_total"]}
+        for r in rows
+    ]
 
 
 def finding_list(
@@ -35,6 +98,8 @@ def finding_list(
     state: str | None = None,
     vulnerability: str | None = None,
     include_resolved: bool = False,
+    fix_available: bool | None = None,
+    known_exploited: bool | None = None,
 ) -> QuerySet[Finding]:
     """Findings the user may see, filtered; with what a list shows fetched in the same query.
     `vulnerability` is an OSV ID or any alias (CVE, GHSA …)."""
@@ -54,9 +119,18 @@ def finding_list(
     if vulnerability:
         owner = VulnerabilityAlias.objects.filter(alias=vulnerability.strip()).values("vulnerability_id")
         qs = qs.filter(Q(vulnerability__osv_id=vulnerability.strip()) | Q(vulnerability_id__in=owner))
+    if fix_available is not None:
+        qs = qs.filter(fix_available=fix_available)
+    if known_exploited is not None:
+        qs = qs.filter(vulnerability__known_exploited_since__isnull=not known_exploited)
     if not include_resolved:
         qs = qs.filter(resolved=False)
     return qs
+
+
+def advisory_findings(*, user: Any, vulnerability: str, release_id: int | None = None) -> QuerySet[Finding]:
+    """Every open finding of one vulnerability (OSV ID or alias) the user may see: "all of advisory X"."""
+    return finding_list(user=user, vulnerability=vulnerability, release_id=release_id)
 
 
 def open_findings(qs: QuerySet[Finding]) -> QuerySet[Finding]:

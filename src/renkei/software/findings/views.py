@@ -12,8 +12,9 @@ from typing import Any
 import orjson
 from django.contrib import messages
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -22,16 +23,18 @@ from django.views import View
 from renkei.core.errors import RenkeiError, errors_to_form
 from renkei.core.permissions import can, get_visible_or_404, require, visible
 from renkei.core.views.objects import Column, ObjectDetailView, ObjectListView, RenkeiViewMixin, safe_next
-from renkei.software.findings import forms, selectors, services
+from renkei.software.findings import bulk, forms, selectors, services
 from renkei.software.models import Finding, Release
 from renkei.software.permissions import CHANGE_SOFTWARE
 from renkei.software.selectors import OPEN_STATES, severity_rank
 
 
 def finding_queryset() -> QuerySet[Finding]:
-    return Finding.objects.select_related(
-        "release__product__supplier", "component", "vulnerability", "group_company"
-    ).annotate(severity_rank=severity_rank())
+    return selectors.with_priority(
+        Finding.objects.select_related(
+            "release__product__supplier", "component", "vulnerability", "group_company"
+        ).annotate(severity_rank=severity_rank())
+    )
 
 
 class FindingListView(ObjectListView):
@@ -40,18 +43,23 @@ class FindingListView(ObjectListView):
     title = gettext_lazy("Findings")
     template_name = "software/finding_list.html"
     columns = [
+        Column("priority", gettext_lazy("priority"), sort="priority_rank"),
         Column("severity", gettext_lazy("severity"), sort="severity_rank"),
         Column("vulnerability", gettext_lazy("vulnerability"), sort="vulnerability__osv_id"),
         Column("component", gettext_lazy("component"), sort="component__name"),
         Column("release", gettext_lazy("release"), sort="release__product__name"),
         Column("release.product.supplier", gettext_lazy("supplier"), sort="release__product__supplier__name"),
+        Column("fixed_versions", gettext_lazy("fixed in"), sort="-fix_available"),
         Column("state", gettext_lazy("state"), sort="state"),
         Column("created_at", gettext_lazy("found"), sort="created_at"),
     ]
     search_fields = ("vulnerability__osv_id", "vulnerability__summary", "component__name", "release__product__name")
     filter_lookups = {"severity": "severity", "state": "state", "supplier": "release__product__supplier",
-                      "product": "release__product"}
-    default_sort = "severity_rank"
+                      "product": "release__product", "fix_available": "fix_available"}
+    default_sort = "priority_rank"
+
+    def filter_known_exploited(self, qs: QuerySet[Finding], value: bool) -> QuerySet[Finding]:
+        return qs.filter(vulnerability__known_exploited_since__isnull=False) if value else qs
 
     def get_filter_form(self) -> Any:
         if not hasattr(self, "_filter_form"):
@@ -73,10 +81,83 @@ class FindingListView(ObjectListView):
         data = {k: v for k, v in data.items() if k != "show_resolved"}
         return super().apply_filters(qs, data)
 
+    def sort_options(self) -> dict[str, str]:
+        return {**super().sort_options(), "fix_available": "fix_available"}
+
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         ctx = super().get_context_data(**kwargs)
         ctx["open_states"] = OPEN_STATES
+        # The severity buckets of what the filters select (unknown is a bucket of its own). One query.
+        unfiltered = self.request.GET.copy()
+        unfiltered.pop("severity", None)
+        unfiltered.pop("page", None)
+        ctx["severity_buckets"] = selectors.findings_by_severity(self.get_queryset()).get(None, [])
+        ctx["bucket_querystring"] = unfiltered.urlencode()
+        ctx["bulk_form"] = forms.BulkTriageForm()
+        ctx["undo_token"] = self.request.session.get(UNDO_SESSION_KEY, "")
         return ctx
+
+
+UNDO_SESSION_KEY = "software.findings.bulk_undo"
+
+
+class FindingBulkTriageView(RenkeiViewMixin, View):
+    """POST: one VEX state for the selected findings, or for every finding of one vulnerability the
+    user may see (optionally within one release); with `undo`, put back the last such change."""
+
+    permission_action = CHANGE_SOFTWARE
+    http_method_names = ["post"]
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        back = safe_next(request, reverse("software:finding_list"))
+        undo = request.POST.get("undo", "")
+        try:
+            if undo:
+                count = bulk.bulk_undo(user=request.user, token=undo)
+                request.session.pop(UNDO_SESSION_KEY, None)
+                messages.success(
+                    request, _("Undone: {count} findings are back as they were.").format(count=f"{count:,}")
+                )
+                return HttpResponseRedirect(back)
+            form = forms.BulkTriageForm(request.POST)
+            if not form.is_valid():
+                for errors in form.errors.values():
+                    for error in errors:
+                        messages.error(request, str(error))
+                return HttpResponseRedirect(back)
+            data = form.cleaned_data
+            if data["ids"]:
+                chosen: Any = data["ids"]
+            else:
+                chosen = selectors.advisory_findings(
+                    user=request.user, vulnerability=data["vulnerability"], release_id=data.get("release")
+                )
+            count, token = bulk.bulk_triage(
+                user=request.user, findings=chosen, state=data["state"],
+                justification=data["justification"], comment=data["comment"],
+            )
+        except RenkeiError as exc:
+            if exc.status == 404:
+                raise Http404(exc.message) from exc
+            messages.error(request, exc.message)
+            return HttpResponseRedirect(back)
+        request.session[UNDO_SESSION_KEY] = token
+        messages.success(request, _("Triage saved for {count} findings.").format(count=f"{count:,}"))
+        return HttpResponseRedirect(back)
+
+
+class ReleaseFindingsStatusView(RenkeiViewMixin, View):
+    """GET: whether the release's findings are being matched, for the page's poll (JSON)."""
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+        if not request.user.is_authenticated:
+            return JsonResponse({"message": _("Authentication required.")}, status=401)
+        return super().dispatch(request, *args, **kwargs)
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        release = get_visible_or_404(Release.objects.all(), request.user, pk=pk)
+        open_count = selectors.open_findings(visible(Finding.objects.filter(release=release), request.user)).count()
+        return JsonResponse({"matching": release.matching, "open_findings": open_count})
 
 
 class FindingDetailView(ObjectDetailView):
@@ -97,6 +178,7 @@ class FindingDetailView(ObjectDetailView):
             ),
         )
         ctx["title"] = str(finding.vulnerability)
+        ctx["upgrade_pending"] = finding.upgrade_total - finding.upgrade_fixes
         return ctx
 
 

@@ -37,6 +37,8 @@ from renkei.core.views.objects import (
     RenkeiViewMixin,
 )
 from renkei.software.findings import forms as findings_forms
+from renkei.software.findings import selectors as findings_selectors
+from renkei.software.findings.forms import GateForm
 from renkei.software.findings.selectors import findings_by_severity
 from renkei.software.licences.selectors import licence_violations
 from renkei.software.models import (
@@ -52,7 +54,7 @@ from renkei.software.permissions import CHANGE_SOFTWARE
 from renkei.software.portfolio import forms, selectors, services
 from renkei.software.sbom import forms as sbom_forms
 from renkei.software.sbom import services as sbom_services
-from renkei.software.selectors import OPEN_STATES, SEVERITY_ORDER, SeverityCount, severity_rank
+from renkei.software.selectors import OPEN_STATES, SEVERITY_ORDER, SeverityCount
 
 COMPONENTS_PER_PAGE = 50
 FINDINGS_PER_PAGE = 50
@@ -237,7 +239,15 @@ def release_context(request: HttpRequest, release: Release, **forms_: Any) -> di
     findings = visible(Finding.objects.filter(release=release), user).select_related("component", "vulnerability")
     if not show_resolved:
         findings = findings.filter(resolved=False)
-    findings = findings.annotate(severity_rank=severity_rank()).order_by("severity_rank", "vulnerability__osv_id", "pk")
+    findings = findings_selectors.with_priority(findings).order_by("priority_rank", "vulnerability__osv_id", "pk")
+    gate_form = GateForm(request.GET or None)
+    gate = None
+    if sbom is not None and gate_form.is_valid() and gate_form.cleaned_data.get("fail_on"):
+        gate = findings_selectors.gate(
+            visible(Finding.objects.filter(release=release), user),
+            fail_on=gate_form.cleaned_data["fail_on"],
+            unknown_as=gate_form.cleaned_data.get("unknown_as") or None,
+        )
     findings_page = Paginator(findings, FINDINGS_PER_PAGE).get_page(request.GET.get("fpage"))
 
     overview = selectors.release_overview(user=user, release=release)
@@ -252,6 +262,9 @@ def release_context(request: HttpRequest, release: Release, **forms_: Any) -> di
         "components_page": components_page,
         "components_query": components_query,
         "findings_page": findings_page,
+        "upgrades": findings_selectors.upgrade_advice(release=release) if sbom is not None else [],
+        "gate_form": gate_form,
+        "gate": gate,
         "show_resolved": show_resolved,
         "severity_counts": severity_counts(overview.open_by_severity),
         "files": overview.files,

@@ -29,30 +29,21 @@ import orjson
 
 from renkei.software.sbom.document import SbomError
 from renkei.software.sbom.parsing import parse_sbom
+from renkei.software.vulndb.gate import FAIL_ON_CHOICES, UNKNOWN_AS_CHOICES, gate_fails
 from renkei.software.vulndb.matching import AdvisoryIndex, ComponentRef
-from renkei.software.vulndb.osv import SEVERITIES, Advisory, OsvError, Rating, best_rating, headline, load_advisories
+from renkei.software.vulndb.osv import (
+    SEVERITIES,
+    Advisory,
+    OsvError,
+    Rating,
+    best_rating,
+    headline,
+    load_advisories,
+)
 from renkei.software.vulndb.remediation import fixed_versions, upgrade_advice
 from renkei.software.vulndb.versions import normalise_ecosystem, normalise_package_name
 
-FAIL_ON_CHOICES = ("low", "medium", "high", "critical")
-UNKNOWN_AS_CHOICES = ("none", "low", "medium", "high", "critical")
-_FAIL_RANK = {"critical": 4, "high": 3, "medium": 2, "low": 1, "none": 0}
 PROG = "renkei sbom scan"
-
-
-def gate_fails(severity: str, fail_on: str | None, unknown_as: str | None = None) -> bool:
-    """Whether a finding of `severity` fails a `fail_on` gate.
-
-    Unknown severity fails a gate of any level unless `unknown_as` ranks it ("none": never fails).
-    The same rule serves the API and the findings page (`findings.selectors.gate`).
-    """
-    if fail_on is None:
-        return False
-    if severity == "unknown":
-        if unknown_as is None:
-            return True
-        return _FAIL_RANK[unknown_as] >= _FAIL_RANK[fail_on] if unknown_as != "none" else False
-    return _FAIL_RANK.get(severity, 0) >= _FAIL_RANK[fail_on]
 
 
 @dataclass(slots=True)

@@ -231,7 +231,7 @@ def _rate(vulnerability: Vulnerability, advisory: Any) -> None:
     vulnerability.severity = best.severity
     vulnerability.cvss_score = best.score
     vulnerability.cvss_vector = (best.vector or "")[:200]
-    vulnerability.severity_source = (f"{best.record} ({best.method})" if best.method else best.record)[:150]
+    vulnerability.severity_source = best.record[:150]
 
 
 def _is_current(vulnerability: Vulnerability, advisory: Any) -> bool:

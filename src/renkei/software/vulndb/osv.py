@@ -445,7 +445,7 @@ def _severity(doc: dict[str, Any], affected: list[Any]) -> tuple[str, float | No
             continue
         score = cvss_base_score(kind, entry["score"])
         if score is not None and (best is None or (priority, score) > best[:2]):
-            best = (priority, score, entry["score"], kind)
+            best = (priority, score, str(entry["score"]), str(kind))
     if best is not None:
         return rating_for_score(best[1]), best[1], best[2], best[3]
     levels = [_DATABASE_RATINGS.get(r.strip().lower()) for r in ratings if isinstance(r, str)]

@@ -40,7 +40,8 @@ def _key(ecosystem: str, version: str) -> Any:
 
 def sort_versions(ecosystem: str, versions: Iterable[str]) -> list[str]:
     """Distinct versions in the ecosystem's order; unparsable ones last, as written."""
-    keyed, other = [], []
+    keyed: list[tuple[Any, str]] = []
+    other: list[tuple[Any, str]] = []
     for version in dict.fromkeys(v for v in versions if v):
         key = _key(ecosystem, version)
         (other if key is None else keyed).append((key, version))
