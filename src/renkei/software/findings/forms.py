@@ -54,7 +54,7 @@ UNKNOWN_AS = [("", _("fails the gate (default)")), ("none", _("never fails")), *
 class GateForm(forms.Form):
     """`--fail-on` and `--unknown-as` of `renkei sbom scan`, for the release page."""
 
-    fail_on = forms.ChoiceField(label=_("fail on"), choices=GATE_LEVELS, required=False)
+    fail_on = forms.ChoiceField(label=_("fail on"), choices=[("", "—"), *GATE_LEVELS], required=False)
     unknown_as = forms.ChoiceField(label=_("unknown severity"), choices=UNKNOWN_AS, required=False)
 
 

@@ -28,7 +28,7 @@ from renkei.software.vulndb.gate import gate_fails
 
 # --- priority ------------------------------------------------------------------------------------
 
-# What a security team works through first: known exploited (CISA KEV) before anything else, then
+# What a security team works through first (among the open findings): known exploited (CISA KEV) before anything else, then
 # severity, then the likelihood of exploitation (FIRST EPSS), then whether a fix exists. Unknown
 # severity is its own bucket between high and medium: nothing rated it, so it must be looked at
 # before the findings someone rated medium, but not ahead of the ones rated high.
@@ -48,7 +48,9 @@ def priority_rank() -> Any:
     )
     epss = Value(1.0) - Coalesce(F("vulnerability__epss_score"), Value(0.0), output_field=FloatField())
     fix = Case(When(fix_available=True, then=Value(0.0)), default=Value(1.0))
-    return (kev * Value(1e9) + severity * Value(1e8) + epss * Value(1e6) + fix)
+    # Findings already closed by triage (not affected, fixed) or no longer matched come after the open ones.
+    closed = Case(When(resolved=False, state__in=OPEN_STATES, then=Value(0.0)), default=Value(1.0))
+    return closed * Value(1e10) + kev * Value(1e9) + severity * Value(1e8) + epss * Value(1e6) + fix
 
 
 def with_priority(qs: QuerySet[Finding]) -> QuerySet[Finding]:
