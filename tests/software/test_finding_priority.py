@@ -131,6 +131,8 @@ def test_finding_page_shows_ids_source_and_fix(findings, analyst_client):
     page = body(analyst_client.get(merged.get_absolute_url()))
     assert "GHSA-xxxx-yyyy-zzzz" in page and "CVE-2021-9" in page
     assert "GHSA-xxxx-yyyy-zzzz（CVSS v3.1）による" in page
+    vulnerability_page = body(analyst_client.get(merged.vulnerability.get_absolute_url()))
+    assert "GHSA-xxxx-yyyy-zzzz（CVSS v3.1）による" in vulnerability_page
     assert "3.2.5" in page and "django を 3.2.14 に上げると、2 件の検出結果のうち 2 件が解消します。" in page
 
 
