@@ -68,4 +68,6 @@ def test_matching_status_updates_and_bulk_triage(page, software_demo):
     page.click("#bulk-undo button")
     page.wait_for_selector("#bulk-undo", state="detached")
     assert Finding.objects.filter(state=VexState.NOT_AFFECTED).count() == closed_before
+    page.check("#select-all")
+    assert page.locator("#finding-table input[name='ids']:checked").count() == boxes.count() > 2
     assert page.console_errors == []  # type: ignore[attr-defined]

@@ -3,6 +3,33 @@
 from django.db import migrations, models
 
 
+def _method(vector: str) -> str:
+    if vector.startswith("CVSS:4"):
+        return "CVSS_V4"
+    if vector.startswith("CVSS:3"):
+        return "CVSS_V3"
+    return "CVSS_V2" if vector else "database"
+
+
+def keep_stored_ratings(apps, schema_editor):  # type: ignore[no-untyped-def]
+    """A rated vulnerability stored before ratings were kept per record keeps its rating as its own
+    record's (the fixed versions and upgrade advice of findings come with the next recomputation)."""
+    Vulnerability = apps.get_model("software", "Vulnerability")
+    changed = []
+    rows = Vulnerability.objects.exclude(severity="unknown").filter(severity_source="")
+    for vulnerability in rows.only("pk", "osv_id", "severity", "cvss_score", "cvss_vector").iterator(chunk_size=2000):
+        vulnerability.ratings = {vulnerability.osv_id: {
+            "record": vulnerability.osv_id, "severity": vulnerability.severity, "score": vulnerability.cvss_score,
+            "vector": vulnerability.cvss_vector, "method": _method(vulnerability.cvss_vector),
+        }}
+        vulnerability.severity_source = vulnerability.osv_id[:150]
+        changed.append(vulnerability)
+        if len(changed) >= 2000:
+            Vulnerability.objects.bulk_update(changed, ["ratings", "severity_source"])
+            changed = []
+    Vulnerability.objects.bulk_update(changed, ["ratings", "severity_source"])
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -65,4 +92,5 @@ class Migration(migrations.Migration):
             name='severity_source',
             field=models.CharField(blank=True, max_length=150, verbose_name='severity source'),
         ),
+        migrations.RunPython(keep_stored_ratings, migrations.RunPython.noop),
     ]
