@@ -99,7 +99,7 @@ def followup_from_software_finding(*, user: Any, finding: Any, due_date: dt.date
             title=_("Respond to {id} in {product} {version}").format(
                 id=finding.vulnerability.osv_id, product=release.product.name, version=release.version
             )[:300],
-            description=finding.vulnerability.summary or "",
+            description=finding.vulnerability.headline or "",
             severity=severity,
             owner=FollowUpOwner.PARTY,
             owner_user=getattr(release.product, "responsible", None),

@@ -30,7 +30,7 @@ def _finding_line(finding: Finding) -> str:
         score=f" {vulnerability.cvss_score:.1f}" if vulnerability.cvss_score is not None else "",
         component=str(finding.component),
         aliases=f" [{aliases}]" if aliases else "",
-        summary=vulnerability.summary or "—",
+        summary=vulnerability.headline or "—",
     )
 
 
@@ -101,7 +101,7 @@ def send_response_request(*, finding: Finding, recipients: list[str], requested_
             _("Package URL: {purl}").format(purl=finding.component.purl or "—"),
             _("Vulnerability: {id} (aliases: {aliases})").format(id=vulnerability.osv_id, aliases=aliases),
             _("Severity: {severity}").format(severity=finding.get_severity_display()),
-            _("Summary: {summary}").format(summary=vulnerability.summary or "—"),
+            _("Summary: {summary}").format(summary=vulnerability.headline or "—"),
             "",
             _(
                 "Please tell us whether the product is affected and, if it is, when a fixed release "
