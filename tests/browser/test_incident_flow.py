@@ -181,19 +181,20 @@ def test_partner_report_to_appi_decision_and_report_draft(page, reporter, demo):
     assert _text(page, "#appi-decision") == DECISION_REQUIRED
     reasons = page.locator("#appi-reasons li").all_text_contents()
     assert REASON_WRONGFUL in reasons and REASON_OVER_1000 in reasons, reasons
-    # The clock starts when we learned of it (when the incident was opened); day 0 is that day in Tokyo.
+    # The clock starts when we learned of it (when the incident was opened); that day in Tokyo is
+    # day 1 (issue 11), so day N is day1 + N - 1.
     incident.refresh_from_db()
-    day0 = incident.learned_at.astimezone(TOKYO).date()
+    day1 = incident.learned_at.astimezone(TOKYO).date()
     deadlines = {
-        row.locator("td").nth(0).inner_text().strip(): row.locator("td").nth(1).inner_text().strip()
+        row.locator("td").nth(0).inner_text().strip(): row.locator("td").nth(1).inner_text().strip().splitlines()[0]
         for row in page.locator("#appi-deadlines tbody tr").all()
     }
     assert deadlines == {
-        PRELIMINARY: _end_of_day(day0 + dt.timedelta(days=5)),
-        FINAL: _end_of_day(day0 + dt.timedelta(days=60)),  # 60 days, not 30: wrongful purpose
+        PRELIMINARY: _end_of_day(day1 + dt.timedelta(days=4)),  # day 5
+        FINAL: _end_of_day(day1 + dt.timedelta(days=59)),  # day 60, not 30: wrongful purpose
     }, deadlines
     window = _text(page, "#appi-panel")
-    assert _end_of_day(day0 + dt.timedelta(days=3)) in window, "the 速報 window starts on day 3"
+    assert _end_of_day(day1 + dt.timedelta(days=2)) in window, "the 速報 window starts on day 3"
 
     # (5) The report draft, as Word and as PDF.
     name, content = _download(page, "#report-docx")

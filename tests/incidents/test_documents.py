@@ -254,9 +254,10 @@ def test_csirt_exports_the_report_draft_prefilled(client: Any, csirt_user: Any, 
     assert "1,500人（推定）" in text
     assert "要配慮個人情報が含まれる個人データの漏えい等（規則第7条第1号）" in text
     assert "千人を超える" in text
-    # 60 days for a wrongful purpose: learned 1 April → 31 May, end of day, Japan time.
-    assert "確報の期限\t2025年5月31日 23時59分" in text
-    assert "速報の期限\t2025年4月6日 23時59分" in text
+    # 60 days for a wrongful purpose, the day of learning being day 1 (issue 11): learned 1 April →
+    # day 60 is 30 May, end of day, Japan time.
+    assert "確報の期限\t2025年5月30日 23時59分" in text
+    assert "速報の期限\t2025年4月5日 23時59分" in text  # day 5
 
 
 @pytest.mark.django_db

@@ -68,6 +68,7 @@ APPI_FIELDS = [
     "appi_wrongful_purpose",
     "persons_estimate",
     "appi_encrypted",
+    "appi_key_leaked",
     "our_role",
     "principal",
     "prelim_start_days",
@@ -101,7 +102,9 @@ class IncidentOpenForm(IncidentsModelForm):
         widgets = {"description": forms.Textarea(attrs={"rows": 4}), "parties": forms.SelectMultiple(attrs={"size": 8})}
         help_texts = {
             "parties": _("Affected assets and persons are prefilled from their blast radius."),
-            "persons_estimate": _("Empty: estimated from the registry."),
+            "persons_estimate": _(
+                "Persons, not records. Empty: proposed from the affected assets, for you to confirm."
+            ),
         }
 
 
@@ -132,6 +135,10 @@ class IncidentForm(IncidentsModelForm):
         self.fields["appi_sensitive"] = tristate(Incident._meta.get_field("appi_sensitive").verbose_name)
         self.fields["appi_financial_risk"] = tristate(Incident._meta.get_field("appi_financial_risk").verbose_name)
         self.fields["appi_wrongful_purpose"] = tristate(Incident._meta.get_field("appi_wrongful_purpose").verbose_name)
+        self.fields["appi_key_leaked"] = tristate(
+            Incident._meta.get_field("appi_key_leaked").verbose_name,
+            Incident._meta.get_field("appi_key_leaked").help_text,
+        )
         if not self.instance.is_drill:
             del self.fields["after_action_note"]
 
@@ -155,6 +162,17 @@ class AppiForm(IncidentsModelForm):
             _("Is a wrongful purpose suspected?"), _("e.g. unauthorised access, theft, an insider.")
         )
         self.fields["persons_estimate"].label = _("How many persons are affected?")
+        self.fields["persons_estimate"].help_text = _(
+            "Persons, not records: the same person may appear in many records. Empty: not answered yet."
+        )
+        self.fields["appi_key_leaked"] = tristate(
+            _("Did the decryption key leak too?"),
+            _("Only with “No” here does strong encryption exempt the incident from reporting."),
+        )
+
+
+class PersonsConfirmForm(forms.Form):
+    persons = forms.IntegerField(label=_("persons"), min_value=0)
 
 
 class StatusForm(forms.Form):
@@ -267,7 +285,7 @@ class PlaybookStepForm(IncidentsModelForm):
 class PlaybookTaskForm(IncidentsModelForm):
     class Meta:
         model = PlaybookTask
-        fields = ["title", "owner_kind", "due_hours"]
+        fields = ["title", "owner_kind", "due_hours", "deadline_key"]
 
 
 class ReplyTemplateForm(IncidentsModelForm):
