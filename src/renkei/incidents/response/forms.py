@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.contrib.auth import get_user_model
 from django.db.models import Q
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from renkei.core.forms import ScopedModelForm
@@ -162,9 +163,20 @@ class AppiForm(IncidentsModelForm):
             _("Is a wrongful purpose suspected?"), _("e.g. unauthorised access, theft, an insider.")
         )
         self.fields["persons_estimate"].label = _("How many persons are affected?")
-        self.fields["persons_estimate"].help_text = _(
+        help_text: Any = _(
             "Persons, not records: the same person may appear in many records. Empty: not answered yet."
         )
+        if self.instance.pk is not None:
+            from renkei.incidents.response.selectors import persons_proposal
+
+            proposal = persons_proposal(self.instance)
+            if proposal.at_least is not None:
+                help_text = format_lazy(
+                    "{} {}",
+                    help_text,
+                    _("The affected assets suggest at least {n} persons.").format(n=f"{proposal.at_least:,}"),
+                )
+        self.fields["persons_estimate"].help_text = help_text
         self.fields["appi_key_leaked"] = tristate(
             _("Did the decryption key leak too?"),
             _("Only with “No” here does strong encryption exempt the incident from reporting."),
