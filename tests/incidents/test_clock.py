@@ -82,6 +82,9 @@ def test_changing_the_learned_date_moves_tasks_plan_and_dashboard(own, csirt_use
     assert entry(incident, "ppc:final").deadline == eod(2024, 5, 3)
     assert "2024-05-07" in entry(incident, "ppc:final").reason
     assert "2024-04-14 23:59 → 2024-04-08 23:59" in last_system_text(incident)
+    # The other tasks (due some hours after learning) move with the learned date too.
+    first = incident.tasks.order_by("order").first()
+    assert first is not None and first.due_at == dt.datetime(2024, 4, 4, 11, 0, tzinfo=JST)
     now = dt.datetime(2024, 4, 5, 12, 0, tzinfo=JST)
     card = selectors.dashboard_incidents(user=csirt_user, now=now)
     assert card["rows"][0]["countdown"].deadline == eod(2024, 4, 8)

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from renkei.incidents.response import deadlines as appi
 from renkei.incidents.response import selectors
-from renkei.incidents.response.models import Incident, IncidentTask, TaskStatus
+from renkei.incidents.response.models import Incident, TaskStatus
 from renkei.incidents.response.notification_services import generate_plan
 from renkei.incidents.response.timeline import author, timeline_system
 
@@ -70,14 +70,43 @@ def tasks_follow_clock(*, incident: Incident, schedule: dict[str, appi.ClockItem
                 title=task.title, old=_when(task.due_at), new=_when(due)
             )
         )
-        IncidentTask.objects.filter(pk=task.pk).update(due_at=due, reminded_at=None, updated_at=timezone.now())
+        task.due_at, task.reminded_at = due, None
+        task.save(update_fields=["due_at", "reminded_at", "updated_at"])  # through the audit log
     return lines
 
 
-def clock_sync(*, incident: Incident, user: Any = None, via: str = "", extra_lines: tuple[str, ...] = ()) -> list[str]:
-    """Make tasks and the notification plan follow the clock, and write one timeline entry with
-    every change (and `extra_lines`, e.g. the decision's change). Returns the lines written."""
+def tasks_follow_learned_date(*, incident: Incident, shift: dt.timedelta) -> list[str]:
+    """When the learned date moves, the other open tasks (due `due_hours` after learning) move with
+    it; tasks whose date a user edited keep it."""
+    if not shift:
+        return []
+    tasks = incident.tasks.filter(deadline_key="", due_edited=False, due_at__isnull=False).exclude(
+        status=TaskStatus.DONE
+    )
+    moved = 0
+    for task in tasks:
+        assert task.due_at is not None  # filtered above; for the type checker
+        task.due_at, task.reminded_at = task.due_at + shift, None
+        task.save(update_fields=["due_at", "reminded_at", "updated_at"])
+        moved += 1
+    if not moved:
+        return []
+    return [_("{n} other tasks moved with the learned date.").format(n=moved)]
+
+
+def clock_sync(
+    *,
+    incident: Incident,
+    user: Any = None,
+    via: str = "",
+    extra_lines: tuple[str, ...] = (),
+    learned_shift: dt.timedelta = dt.timedelta(0),
+) -> list[str]:
+    """Make tasks and the notification plan follow the clock (and the other tasks follow a moved
+    learned date by `learned_shift`), and write one timeline entry with every change (and
+    `extra_lines`, e.g. the decision's change). Returns the lines written."""
     lines = [*extra_lines, *tasks_follow_clock(incident=incident)]
+    lines += tasks_follow_learned_date(incident=incident, shift=learned_shift)
     lines += generate_plan(incident=incident).lines()
     if lines:
         timeline_system(incident=incident, text="\n".join(lines), user=user, via=via)

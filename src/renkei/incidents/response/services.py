@@ -235,8 +235,13 @@ def incident_update(
             timeline_system(incident=incident, text="\n".join(lines), user=user, via=via)
         if parties_changed or clock_services.clock_changed(before, incident) or decision_line:
             # Tasks, the plan and (through the selectors) the dashboard follow the clock.
+            old_learned = before.get("learned_at")
             clock_services.clock_sync(
-                incident=incident, user=user, via=via, extra_lines=(decision_line,) if decision_line else ()
+                incident=incident,
+                user=user,
+                via=via,
+                extra_lines=(decision_line,) if decision_line else (),
+                learned_shift=incident.learned_at - old_learned if old_learned else dt.timedelta(0),
             )
     return incident
 
@@ -319,12 +324,14 @@ def task_save(*, user: Any, task: IncidentTask, via: str = "") -> IncidentTask:
         task.done_at = None
     if previous and previous["due_at"] != task.due_at:
         task.reminded_at = None
-        if task.deadline_key:
-            # A date set by hand stays as edited; clearing it hands the task back to the clock.
-            task.due_edited = task.due_at is not None
-            if task.due_at is None:
-                item = selectors.clock_for(task.incident).get(task.deadline_key)
-                task.due_at = item.due if item else None
+        # A date set by hand stays as edited (neither the clock nor a moved learned date changes it);
+        # clearing the date of a task that follows a legal deadline hands it back to the clock.
+        task.due_edited = task.due_at is not None
+        if task.deadline_key and task.due_at is None:
+            item = selectors.clock_for(task.incident).get(task.deadline_key)
+            task.due_at = item.due if item else None
+    elif is_new:
+        task.due_edited = task.due_at is not None  # a task a user adds keeps the date the user gave
     with transaction.atomic():
         record_save(user=user, instance=task, action=ACTION, company_id=task.incident.group_company_id)
         if is_new:
