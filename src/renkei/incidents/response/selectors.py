@@ -142,9 +142,10 @@ def clock_for(incident: Incident) -> dict[str, appi.ClockItem]:
 
 
 def clock_differs(entry: NotificationEntry, clock: dict[str, appi.ClockItem]) -> dt.datetime | str | None:
-    """For a plan entry a user edited: the clock's date when it differs from the entry's, "none"
-    when the clock no longer lists it; None otherwise (untouched entries follow the clock)."""
-    if not entry.edited or entry.generated_key not in appi.CLOCK_KEYS:
+    """For a plan entry a user edited and not sent yet: the clock's date when it differs from the
+    entry's, "none" when the clock no longer lists it; None otherwise (untouched entries follow the
+    clock)."""
+    if not entry.edited or entry.generated_key not in appi.CLOCK_KEYS or entry.status in DONE_STATES:
         return None
     item = clock.get(entry.generated_key)
     if item is None:
