@@ -35,6 +35,7 @@ INCIDENT_TITLE = "いさり火データのバックアップサーバからの�
 STATUS_NEW = "新規"  # IntakeStatus.NEW
 STATUS_LINKED = "インシデントに関連付け済み"  # IntakeStatus.LINKED
 DECISION_REQUIRED = "個人情報保護委員会への報告（漏えい等報告）が必要です。"
+DECISION_UNDETERMINED = "判定未了（報告が必要となる可能性があります）"
 REASON_WRONGFUL = "不正の目的をもって行われたおそれがあります（不正アクセスなど）。"
 REASON_OVER_1000 = "本人の数が1,000人を超えています。"
 PRELIMINARY = "速報"
@@ -156,6 +157,12 @@ def test_partner_report_to_appi_decision_and_report_draft(page, reporter, demo):
     assert _text(page, "#incident-parties") == "—"
     report.refresh_from_db()
     assert report.incident_id == incident.pk
+    # Nothing answered yet: the page never says "no report needed" (issue 11); the deadlines run
+    # provisionally and the open questions are listed.
+    assert _text(page, "#appi-decision") == DECISION_UNDETERMINED
+    assert "不要" not in _text(page, "#appi-panel")
+    assert page.locator("#appi-unanswered li").count() == 4
+    assert page.locator("#appi-deadlines tbody tr").count() == 2
 
     # The form that opens an incident from a report has no parties: name the sub-subcontractor by editing.
     page.click("#edit-incident")
