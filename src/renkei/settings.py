@@ -219,6 +219,11 @@ RENKEI_LEAK_WORKERS = int(os.environ.get("RENKEI_LEAK_WORKERS", "0"))
 
 # Assessments: evidence files per upload, and how long before expiry our certifications are reminded.
 RENKEI_MAX_EVIDENCE_BYTES = int(os.environ.get("RENKEI_MAX_EVIDENCE_BYTES", str(10 * 1024 * 1024)))
+# The inquiry desk printed on the PPC report and the notice to individuals (窓口名, 電話, 受付時間, メール);
+# "\n" in the value starts a new line. Empty: the drafts show a warning instead.
+RENKEI_INQUIRY_CONTACT = os.environ.get("RENKEI_INQUIRY_CONTACT", "").replace("\\n", "\n").strip()
+# A TrueType (.ttf) Japanese font to embed in PDFs instead of the packaged IPAexGothic.
+RENKEI_PDF_FONT = os.environ.get("RENKEI_PDF_FONT", "")
 RENKEI_CERT_REMINDER_DAYS = [
     int(d) for d in os.environ.get("RENKEI_CERT_REMINDER_DAYS", "60,30,7,0").split(",") if d.strip()
 ]

@@ -20,7 +20,7 @@ import pytest
 
 from renkei.incidents.intake.models import IntakeReport
 from renkei.incidents.response.models import Incident
-from tests.browser.conftest import TIMEOUT_MS
+from tests.browser.conftest import RESULTS_DIR, TIMEOUT_MS
 from tests.browser.helpers import demo_login, login
 
 pytestmark = pytest.mark.browser
@@ -34,6 +34,9 @@ INCIDENT_TITLE = "いさり火データのバックアップサーバからの�
 # Japanese texts of the catalogue (src/renkei/locale/ja/LC_MESSAGES/django.po) the user reads.
 STATUS_NEW = "新規"  # IntakeStatus.NEW
 STATUS_LINKED = "インシデントに関連付け済み"  # IntakeStatus.LINKED
+# What the reporter is shown instead of our triage states (issue 11 §5).
+REPORTER_RECEIVED = "受け付けました"
+REPORTER_IN_PROGRESS = "確認しています"
 DECISION_REQUIRED = "個人情報保護委員会への報告（漏えい等報告）が必要です。"
 DECISION_UNDETERMINED = "判定未了（報告が必要となる可能性があります）"
 REASON_WRONGFUL = "不正の目的をもって行われたおそれがあります（不正アクセスなど）。"
@@ -98,6 +101,23 @@ def _docx_text(content: bytes) -> str:
     return "\n".join(parts)
 
 
+def _assert_pdf_renders_with_an_embedded_font(content: bytes) -> None:
+    """The PDF carries its Japanese font, and its first page rendered to PNG is not blank."""
+    import pypdfium2 as pdfium
+    from pypdf import PdfReader
+
+    for pdf_page in PdfReader(io.BytesIO(content)).pages:
+        for ref in pdf_page["/Resources"]["/Font"].values():
+            descriptor = ref.get_object()["/FontDescriptor"].get_object()
+            assert "/FontFile2" in descriptor, ref.get_object()["/BaseFont"]
+    document = pdfium.PdfDocument(content)
+    image = document[0].render(scale=1).to_pil()
+    document.close()
+    RESULTS_DIR.mkdir(exist_ok=True)
+    image.save(RESULTS_DIR / "report-draft-page1.png")
+    assert sum(image.convert("L").histogram()[:128]) > 5_000, "the first page renders blank"
+
+
 def _end_of_day(day: dt.date) -> str:
     """A deadline as the page shows it: the day ends at 23:59(:59) Japan time."""
     return f"{day:%Y-%m-%d} 23:59"
@@ -134,7 +154,7 @@ def test_partner_report_to_appi_decision_and_report_draft(page, reporter, demo):
     reporter.fill("#id_code", code)
     reporter.click("#lookup-submit")
     reporter.wait_for_url("**/report/status/report/")
-    assert _text(reporter, "#report-status") == STATUS_NEW
+    assert _text(reporter, "#report-status") == REPORTER_RECEIVED
     assert sub_subcontractor in _text(reporter, "#report-message")
 
     # (3) The CSIRT logs in, finds the report in the intake list and opens an incident from it.
@@ -212,9 +232,33 @@ def test_partner_report_to_appi_decision_and_report_draft(page, reporter, demo):
     name, content = _download(page, "#report-pdf")
     assert name.endswith(".pdf"), name
     assert content.startswith(b"%PDF")
+    _assert_pdf_renders_with_an_embedded_font(content)
+
+    # (5b) The drafts tab says what is missing; the CSIRT writes the wording meant for the drafts.
+    page.click("#tab-drafts")
+    page.wait_for_url(f"**/incidents/{incident.pk}/drafts/")
+    assert page.locator("#contact-missing").is_visible()
+    assert "発生原因" in _text(page, "#report-missing")
+    page.click("#edit-report-fields")
+    page.wait_for_url(f"**/incidents/{incident.pk}/drafts/edit/")
+    page.fill("#id_report_summary", "再々委託先のバックアップサーバが不正アクセスを受け、会員情報が流出したおそれがあります。")
+    page.fill("#id_report_cause", "再々委託先サーバへの不正アクセス（調査中）")
+    page.click("#save-button")
+    page.wait_for_url(f"**/incidents/{incident.pk}/drafts/")
+    _assert_no_form_errors(page)
+    assert "再々委託先サーバへの不正アクセス（調査中）" in _text(page, "#report-fields")
+    assert "発生原因" not in _text(page, "#report-missing")
+    name, content = _download(page, "#drafts-notice-docx")
+    text = _docx_text(content)
+    assert "会員情報が流出したおそれがあります。" in text
+    assert message.splitlines()[0] not in text  # never the reporter's words
+    page.click("nav.tabs a:text-is('概要')")
+    page.wait_for_url(f"**/incidents/{incident.pk}/")
     assert page.console_errors == [], page.console_errors  # type: ignore[attr-defined]
 
-    # (6) The partner reloads its status page: the report is now linked to an incident.
+    # (6) The partner reloads its status page: the report is being looked into (our link to an
+    # incident is internal and not shown).
     reporter.reload()
-    assert _text(reporter, "#report-status") == STATUS_LINKED
+    assert _text(reporter, "#report-status") == REPORTER_IN_PROGRESS
+    assert STATUS_LINKED not in _text(reporter, "main")
     assert reporter.console_errors == [], reporter.console_errors  # type: ignore[attr-defined]

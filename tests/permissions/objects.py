@@ -65,6 +65,7 @@ def _incident_core_objects(company: Any, objects: Objects) -> None:
     each record hanging off it, and the company's response role and reply template."""
     from django.utils import timezone
 
+    from renkei.incidents.leaks.models import TraceEvidence
     from renkei.incidents.response import services as incident_services
     from renkei.incidents.response.models import (
         Attachment,
@@ -83,6 +84,13 @@ def _incident_core_objects(company: Any, objects: Objects) -> None:
     ))
     attachment = Attachment(incident=incident, name="log.txt", size=2)
     attachment.file.save("log.txt", ContentFile(b"ok"), save=True)
+    # A leaked sample traced and kept as evidence (which protects it from removal).
+    sample = Attachment(incident=incident, name="sample.csv", size=9, sha256="0" * 64)
+    sample.file.save("sample.csv", ContentFile(b"a@b.jp\r\n"), save=True)
+    evidence = TraceEvidence.objects.create(
+        incident=incident, attachment=sample, sample_name=sample.name, sample_size=9, sample_sha256="0" * 64,
+        result={"filename": sample.name, "rows_total": 1, "recipients": [], "canaries": []}, traced_at=timezone.now(),
+    )
     playbook = Playbook.objects.get(group_company=company, is_default=True)
     step = playbook.steps.order_by("order").first()
     objects.update(
@@ -94,6 +102,7 @@ def _incident_core_objects(company: Any, objects: Objects) -> None:
         inquiry=Inquiry.objects.create(incident=incident, received_at=timezone.now(), question="漏れましたか"),
         cost=CostEntry.objects.create(incident=incident, amount=1000, date=timezone.localdate()),
         attachment=attachment,
+        trace_evidence=evidence,
         notification=incident.notifications.order_by("order").first(),
         response_role=ResponseRole.objects.create(group_company=company, kind="csirt", name=f"{company.name}CSIRT"),
         reply_template=ReplyTemplate.objects.create(group_company=company, name="お詫び", body="申し訳ありません"),

@@ -32,3 +32,5 @@ class IncidentsConfig(AppConfig):
             auditlog.register(model, exclude_fields=["updated_at"])
         # Fingerprints are binary and large; the audit keeps the metadata only.
         auditlog.register(models.SharedDataset, exclude_fields=["updated_at", "fingerprints"])
+        # The result is large and never edited; the audit keeps who traced which file when.
+        auditlog.register(models.TraceEvidence, exclude_fields=["result"])

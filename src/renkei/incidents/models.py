@@ -14,6 +14,7 @@ from renkei.incidents.intake.models import (
 from renkei.incidents.leaks.models import (
     CanaryRecord,
     SharedDataset,
+    TraceEvidence,
 )
 from renkei.incidents.response.models import (
     PUBLIC_BODY_KINDS,
@@ -78,5 +79,6 @@ __all__ = [
     "intake_attachment_path",
     "IntakeAttachment",
     "SharedDataset",
+    "TraceEvidence",
     "CanaryRecord",
 ]

@@ -8,8 +8,9 @@ or the demo load saves many relationships in one transaction: they share one sig
 
 from __future__ import annotations
 
-from django.db import transaction
 from django.dispatch import Signal
+
+from renkei.core.transactions import on_commit_once
 
 # Receivers get `sender=Relationship`; they run after the commit, outside the writing transaction.
 graph_changed = Signal()
@@ -23,7 +24,4 @@ def _send_graph_changed() -> None:
 
 def graph_changed_on_commit() -> None:
     """Send `graph_changed` when the current transaction commits, once however often it is called."""
-    connection = transaction.get_connection()
-    if any(func is _send_graph_changed for _sids, func, _robust in connection.run_on_commit):
-        return
-    transaction.on_commit(_send_graph_changed)
+    on_commit_once(_send_graph_changed)

@@ -159,7 +159,11 @@ class RelationshipDeleteView(RegistryAccess, ObjectDeleteView):
 # --- records that hang off an organisation -------------------------------------------------------
 
 
-class ChildDeleteView(RegistryAccess, ObjectDeleteView):
+class RecordDeleteView(RegistryAccess, ObjectDeleteView):
+    """Delete a record kept on an organisation (contact, certification, holding …): the record has a
+    page of its own, so afterwards go to its organisation's page (core's ChildDeleteView goes to the
+    record's own URL, right for records that live inside their parent's page)."""
+
     def get_success_url(self, instance: Any) -> str:
         org = getattr(instance, "organisation", None) or getattr(instance, "holder", None)
         if org is not None:
@@ -208,7 +212,7 @@ class ContactEditView(RegistryAccess, ObjectEditView):
         return services.contact_save(user=self.request.user, contact=instance)
 
 
-class ContactDeleteView(ChildDeleteView):
+class ContactDeleteView(RecordDeleteView):
     model = Contact
 
 
@@ -267,7 +271,7 @@ class CertificationEditView(RegistryAccess, ObjectEditView):
         return services.certification_save(user=self.request.user, certification=instance)
 
 
-class CertificationDeleteView(ChildDeleteView):
+class CertificationDeleteView(RecordDeleteView):
     model = Certification
 
 
@@ -313,7 +317,7 @@ class AssetEditView(RegistryAccess, ObjectEditView):
         return services.asset_save(user=self.request.user, asset=instance)
 
 
-class AssetDeleteView(ChildDeleteView):
+class AssetDeleteView(RecordDeleteView):
     model = InformationAsset
     success_url_name = "registry:asset_list"
 
@@ -356,7 +360,7 @@ class HoldingEditView(RegistryAccess, ObjectEditView):
         return services.holding_save(user=self.request.user, holding=instance)
 
 
-class HoldingDeleteView(ChildDeleteView):
+class HoldingDeleteView(RecordDeleteView):
     model = DataHolding
 
 
@@ -396,5 +400,5 @@ class AccessEditView(RegistryAccess, ObjectEditView):
         return services.system_access_save(user=self.request.user, access=instance)
 
 
-class AccessDeleteView(ChildDeleteView):
+class AccessDeleteView(RecordDeleteView):
     model = SystemAccess

@@ -8,6 +8,7 @@ from django.db import transaction
 from django_tasks import task
 
 from renkei.core.audit import audit_context
+from renkei.core.transactions import pending_on_commit
 from renkei.software.findings import services as findings_services
 from renkei.software.vulndb import services as vulndb_services
 
@@ -51,11 +52,10 @@ def schedule_findings_recompute(release_ids: list[int] | None) -> None:
 
     Several uploads or an import inside one transaction share one task, registered once.
     """
-    connection = transaction.get_connection()
-    for _sids, func, _robust in connection.run_on_commit:
-        if isinstance(func, _PendingRecompute) and not func.sent:
-            func.add(release_ids)
-            return
+    waiting = pending_on_commit(_PendingRecompute)
+    if waiting is not None and not waiting.sent:
+        waiting.add(release_ids)
+        return
     pending = _PendingRecompute()
     pending.add(release_ids)
     transaction.on_commit(pending)

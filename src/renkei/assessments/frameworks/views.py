@@ -140,18 +140,11 @@ class FrameworkUploadView(RenkeiViewMixin, View):
         if not form.is_valid():
             return self.render_page(form, status=400)
         upload = form.cleaned_data["file"]
-        if upload.size > frameworks.MAX_YAML_BYTES:
-            error = RenkeiError(
-                _("{file}: the file is too large (limit {limit} MB).").format(
-                    file=upload.name, limit=limit_mb(frameworks.MAX_YAML_BYTES)
-                ),
-                status=413,
-            )
-            return self.render_page(form, error, status=413)
         try:
             framework = framework_services.framework_upload(
                 user=request.user,
-                data=upload.read(),
+                # One byte past the limit is enough for the loader to refuse the file by name.
+                data=upload.read(frameworks.MAX_YAML_BYTES + 1),
                 filename=upload.name,
                 group_company=form.cleaned_data.get("group_company"),
             )

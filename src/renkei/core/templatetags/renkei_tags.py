@@ -2,12 +2,27 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django import template
+from django.utils import timezone
+from django.utils.dateformat import format as date_format
 from django.utils.html import format_html
 
 register = template.Library()
+
+# The one way pages show a moment and a day (as the templates' `|date:"Y-m-d H:i"`), in Japan time.
+DATETIME_FORMAT = "Y-m-d H:i"
+DATE_FORMAT = "Y-m-d"
+
+
+def format_moment(value: dt.date) -> str:
+    """A datetime in the current time zone (Asia/Tokyo) as 2026-12-07 18:37, a date as 2026-12-07."""
+    if isinstance(value, dt.datetime):
+        local = timezone.localtime(value) if timezone.is_aware(value) else value
+        return date_format(local, DATETIME_FORMAT)
+    return date_format(value, DATE_FORMAT)
 
 
 def resolve(obj: Any, path: str) -> Any:
@@ -34,6 +49,8 @@ def cell(obj: Any, column: Any) -> Any:
         value = "✔"
     if value is False:
         value = "—"
+    if isinstance(value, dt.date):
+        value = format_moment(value)  # str() of a datetime would be UTC with microseconds
     if column.link and hasattr(obj, "get_absolute_url"):
         return format_html('<a href="{}">{}</a>', obj.get_absolute_url(), value)
     return value

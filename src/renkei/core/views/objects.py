@@ -191,6 +191,10 @@ class ObjectEditView(ScopedQuerysetMixin, View):
     def save(self, *, form: forms.ModelForm[Any], instance: models.Model) -> models.Model:
         raise NotImplementedError
 
+    def success_url(self, saved: models.Model) -> str:
+        """Where to go after saving: the object's page unless a view says otherwise."""
+        return saved.get_absolute_url()  # type: ignore[attr-defined,no-any-return]
+
     def get_instance(self) -> models.Model | None:
         if "pk" in self.kwargs:
             return get_visible_or_404(self.base_queryset(), self.request.user, pk=self.kwargs["pk"])
@@ -232,7 +236,7 @@ class ObjectEditView(ScopedQuerysetMixin, View):
                 errors_to_form(form, exc)
             else:
                 messages.success(request, _("Saved."))
-                return HttpResponseRedirect(saved.get_absolute_url())  # type: ignore[attr-defined]
+                return HttpResponseRedirect(self.success_url(saved))
         return self.render_form(form, instance, status=400)
 
 

@@ -1,34 +1,77 @@
-"""Export of the PPC report draft (nine items) and the notice to individuals, as .docx or PDF.
+"""The drafts page (what is still missing, downloads), the form for the drafts' wording, and the
+export of the PPC report draft (nine items) and the notice to individuals, as .docx or PDF.
 
-The drafts are prefilled from what the incident records (`documents.selectors`); the CSIRT
-completes them in Word. The documents are always Japanese (see `documents.drafts`).
+The drafts are built only from the fields written for them (`documents.selectors`); the CSIRT
+reads them through and completes them in Word. The documents are always Japanese (see `drafts`).
 """
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from renkei.core.errors import RenkeiError
 from renkei.core.permissions import get_visible_or_404, require
-from renkei.incidents.documents import drafts
-from renkei.incidents.documents.selectors import notice_data, report_data
+from renkei.core.views.objects import ObjectEditView
+from renkei.incidents.documents import drafts, services
+from renkei.incidents.documents.forms import REPORT_FIELDS, ReportFieldsForm
+from renkei.incidents.documents.selectors import drafts_status, notice_data, report_data
 from renkei.incidents.permissions import VIEW_INCIDENTS
 from renkei.incidents.response.models import Incident
+from renkei.incidents.response.views import VIA, IncidentPageView, IncidentsAccess, incident_queryset
 
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 FORMATS = {"docx": DOCX_TYPE, "pdf": "application/pdf"}
 STAGES = ("preliminary", "final")
 
 
-# --- the views ----------------------------------------------------------------------------------
+# --- the drafts page and the wording form -------------------------------------------------------
+
+
+class DraftsView(IncidentPageView):
+    """報告・通知の下書き: the wording as it will be printed, what is missing, and the downloads."""
+
+    template_name = "incidents/drafts.html"
+
+    def page_context(self, incident: Incident) -> dict[str, Any]:
+        form = ReportFieldsForm(instance=incident)
+        items = [(form[name].label, getattr(incident, name)) for name in REPORT_FIELDS]
+        return {"title": _("Report and notice drafts"), "status": drafts_status(incident), "items": items}
+
+
+class ReportFieldsView(IncidentsAccess, ObjectEditView):
+    """Edit "報告・通知用の記載", with the optimistic-concurrency check of the service."""
+
+    model = Incident
+    form_class = ReportFieldsForm
+    template_name = "incidents/report_fields_edit.html"
+    title_update = gettext_lazy("Wording for the report and notice")
+
+    def base_queryset(self) -> Any:
+        return incident_queryset()
+
+    def save(self, *, form: Any, instance: Any) -> Any:
+        return services.incident_report_fields_update(
+            user=self.request.user, incident=instance, loaded_version=form.cleaned_data.get("loaded_version", ""),
+            via=VIA,
+        )
+
+    def success_url(self, saved: Any) -> str:
+        return reverse("incidents:incident_drafts", args=[saved.pk])
+
+
+# --- the downloads ------------------------------------------------------------------------------
 
 
 def _incident(request: HttpRequest, pk: int) -> Incident:
     require(request.user, VIEW_INCIDENTS)
-    return get_visible_or_404(Incident.objects.select_related("group_company", "principal"), request.user, pk=pk)
+    return get_visible_or_404(incident_queryset(), request.user, pk=pk)
 
 
 def _format(request: HttpRequest) -> str:

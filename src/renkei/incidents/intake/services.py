@@ -15,12 +15,14 @@ import secrets
 from collections.abc import Sequence
 from typing import Any
 
+from django.conf import settings
 from django.core.cache import cache
-from django.core.files.base import ContentFile
+from django.core.files.base import ContentFile, File
 from django.db import transaction
 from django.db.models import Count, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
 
 from renkei.core.errors import RenkeiError
 from renkei.core.files.uploads import CheckedFile, Upload, check_file, limit_mb, upload_limit
@@ -37,7 +39,7 @@ from renkei.incidents.intake.models import (
 )
 from renkei.incidents.permissions import CHANGE_INCIDENTS, VIEW_INCIDENTS
 from renkei.incidents.response.models import Incident, IncidentCategory, IncidentSource
-from renkei.incidents.response.services import incident_open
+from renkei.incidents.response.services import attachment_add, incident_open
 from renkei.incidents.response.timeline import timeline_system
 from renkei.registry.models import Organisation
 
@@ -131,6 +133,15 @@ def _clean_text(value: str, *, field: str, limit: int = MAX_FIELD_CHARS) -> str:
     return value
 
 
+def public_operator() -> dict[str, str]:
+    """Who runs the public form, for the reporter: the own company's name and the inquiry desk."""
+    company = own_company()
+    return {
+        "company_name": company.name if company is not None else "",
+        "inquiry_contact": str(getattr(settings, "RENKEI_INQUIRY_CONTACT", "") or "").strip(),
+    }
+
+
 def _own_company() -> Organisation:
     company = own_company()
     if company is None:
@@ -210,13 +221,22 @@ def intake_add_information(*, report: IntakeReport, text: str, files: Sequence[U
     return entry
 
 
+# What the reporter is told of our handling: three plain stages, never our triage states (triaged,
+# linked to an incident), which would tell an outsider (possibly the attacker) how we rate the report.
+REPORTER_STATUS_LABELS: dict[str, Any] = {
+    IntakeStatus.NEW: pgettext_lazy("reporter status", "Received"),
+    IntakeStatus.TRIAGED: pgettext_lazy("reporter status", "Being looked into"),
+    IntakeStatus.LINKED: pgettext_lazy("reporter status", "Being looked into"),
+    IntakeStatus.CLOSED: pgettext_lazy("reporter status", "Handling finished"),
+}
+
+
 def reporter_view(report: IntakeReport) -> dict[str, Any]:
     """What the reporter may see of their report: status, our note, the conversation (no internals)."""
     return {
         "prefix": report.receipt_prefix,
         "kind": report.get_kind_display(),
-        "status": report.status,
-        "status_label": report.get_status_display(),
+        "status_label": REPORTER_STATUS_LABELS[report.status],
         "note": report.public_status_note,
         "received_at": report.created_at,
         "message": report.message,
@@ -314,4 +334,20 @@ def intake_create_incident(*, user: Any, report: IntakeReport, title: str = "") 
             user=user,
             text=_("Opened from intake report {prefix}.").format(prefix=report.receipt_prefix),
         )
+        _carry_attachments(user=user, report=report, incident=incident)
     return incident
+
+
+def _carry_attachments(*, user: Any, report: IntakeReport, incident: Incident) -> None:
+    """The reporter's files (often the leaked sample itself) become the incident's attachments, each
+    with its SHA-256, so that they can be traced and cited as evidence from the incident."""
+    for item in report.attachments.order_by("pk"):
+        with item.file.open("rb") as handle:
+            attachment_add(
+                user=user,
+                incident=incident,
+                upload=File(handle, name=item.name),
+                note=_("File carried over from intake report {prefix}: {name}").format(
+                    prefix=report.receipt_prefix, name=item.name
+                ),
+            )

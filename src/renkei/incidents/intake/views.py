@@ -133,7 +133,7 @@ def _render_form(
         else:
             errors_to_form(form, error)
     context = {"title": _("Report a security concern"), "form": form, "attachment_error": attachment_error,
-               **_attachment_context()}
+               **services.public_operator(), **_attachment_context()}
     return public_response(request, "incidents/intake/form.html", context, status=status)
 
 

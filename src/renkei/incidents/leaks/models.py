@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -67,3 +68,41 @@ class CanaryRecord(models.Model):
 
     def __str__(self) -> str:
         return self.email
+
+
+class TraceEvidence(models.Model):
+    """A trace of a leaked sample kept on an incident as evidence: which file (name, size, SHA-256),
+    who traced it and when, and the whole result with its conclusion, as it was at that moment."""
+
+    scope_lookup = "incident__group_company"  # permissions.visible() scopes through the incident
+
+    incident = models.ForeignKey(
+        "incidents.Incident", verbose_name=_("incident"), on_delete=models.CASCADE, related_name="trace_evidence"
+    )
+    attachment = models.ForeignKey(
+        "incidents.Attachment",
+        verbose_name=_("attachment"),
+        on_delete=models.RESTRICT,  # the sample of a kept trace is evidence: removed only with its incident
+        null=True,
+        blank=True,
+        related_name="traces",
+    )
+    sample_name = models.CharField(_("file name"), max_length=255)
+    sample_size = models.BigIntegerField(_("size"), default=0)
+    sample_sha256 = models.CharField(_("SHA-256"), max_length=64)
+    result = models.JSONField(_("result"), default=dict)
+    traced_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("traced by"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    traced_at = models.DateTimeField(_("traced at"))
+
+    class Meta:
+        ordering = ["incident", "-traced_at", "-pk"]
+        verbose_name = _("trace evidence")
+        verbose_name_plural = _("trace evidence")
+
+    def __str__(self) -> str:
+        return self.sample_name
+
+    def get_absolute_url(self) -> str:
+        return reverse("incidents:trace_evidence", args=[self.pk])

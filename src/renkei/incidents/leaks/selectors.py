@@ -7,11 +7,12 @@ from collections.abc import Iterator
 from typing import Any
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 
 from renkei.core.permissions import visible
 from renkei.incidents.leaks import fingerprinting, matching
 from renkei.incidents.leaks.canaries import canary_lookup
-from renkei.incidents.leaks.models import CanaryRecord, SharedDataset
+from renkei.incidents.leaks.models import CanaryRecord, SharedDataset, TraceEvidence
 from renkei.incidents.leaks.tracing import CanaryOwner
 from renkei.registry.models import Organisation
 
@@ -71,3 +72,27 @@ def organisation_names(ids: set[int]) -> dict[int, str]:
 def key_mismatch_count(datasets: QuerySet[SharedDataset], *, key_version: int) -> int:
     """Datasets fingerprinted with another key: they cannot be compared (see services.leak_key)."""
     return datasets.exclude(key_version=key_version).count()
+
+
+def evidence_for(incident: Any) -> list[TraceEvidence]:
+    """The traces kept on an incident, newest first, each with its conclusion sentence."""
+    kept = list(TraceEvidence.objects.filter(incident=incident).select_related("traced_by").order_by("-traced_at", "-pk"))
+    for item in kept:
+        item.conclusion = conclusion_text(item.result)  # type: ignore[attr-defined]
+    return kept
+
+
+def conclusion_text(result: dict[str, Any]) -> str:
+    """The trace's conclusion in one sentence, for the timeline and the evidence list."""
+    if result.get("conclusion"):
+        return str(result["conclusion"])
+    canary_names = [c.get("recipient", "") for c in result.get("canary_recipients", [])]
+    if canary_names:
+        return _("Canary rows found: the sample derives from what we sent to {names}.").format(names="、".join(canary_names))
+    recipients = result.get("recipients", [])
+    if recipients:
+        top = recipients[0]
+        return _("No canary rows; most rows match what we sent to {name} ({rows} rows).").format(
+            name=top.get("recipient", ""), rows=f"{top.get('rows', 0):,}"
+        )
+    return _("Nothing in the sample matches what we shared.")

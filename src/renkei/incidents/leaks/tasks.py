@@ -22,7 +22,9 @@ from django_tasks import task
 
 from renkei.core.errors import RenkeiError
 from renkei.core.files import pending
+from renkei.incidents.leaks import evidence
 from renkei.incidents.leaks.services import leak_trace
+from renkei.incidents.response.models import Attachment
 
 UPLOADS = "leaks/pending"
 STATUS = "leaks/traces"
@@ -55,8 +57,11 @@ def load_status(token: str) -> dict[str, Any] | None:
 
 
 @task()
-def trace_leak(*, token: str, path: str, filename: str, encoding: str, user_id: int, language: str) -> bool:
-    """Trace the stored sample as the user who asked (their ledger scope) and store the outcome."""
+def trace_leak(
+    *, token: str, path: str, filename: str, encoding: str, user_id: int, language: str, attachment_id: int | None = None
+) -> bool:
+    """Trace the stored sample as the user who asked (their ledger scope) and store the outcome; a
+    sample that is an incident's attachment is kept on the incident as evidence (`evidence.py`)."""
     user = get_user_model().objects.filter(pk=user_id, is_active=True).first()
     last = [timezone.now()]
 
@@ -78,6 +83,14 @@ def trace_leak(*, token: str, path: str, filename: str, encoding: str, user_id: 
             if user is None:
                 raise PermissionDenied
             result = leak_trace(user=user, data=data, filename=filename, encoding=encoding, progress=progress)
+            if attachment_id is not None:
+                attachment = Attachment.objects.select_related("incident").get(pk=attachment_id)
+                result["evidence_url"] = evidence.evidence_record(
+                    user=user, attachment=attachment, data=data, result=result
+                ).get_absolute_url()
+        except Attachment.DoesNotExist:
+            save_status(token, {"state": "failed", "message": _("The attached file is no longer available.")})
+            return False
         except RenkeiError as exc:
             save_status(token, {"state": "failed", "message": str(exc.message)})
             return False

@@ -2,6 +2,7 @@
 
 from django.urls import path
 
+from renkei.incidents.leaks.evidence_views import AttachmentTraceView, TraceEvidenceView
 from renkei.incidents.leaks.views import (
     DatasetDeleteView,
     DatasetDetailView,
@@ -16,4 +17,6 @@ urlpatterns = [
     path("leaks/<int:pk>/", DatasetDetailView.as_view(), name="dataset_detail"),
     path("leaks/<int:pk>/delete/", DatasetDeleteView.as_view(), name="dataset_delete"),
     path("leaks/trace/", TraceView.as_view(), name="leak_trace"),
+    path("attachments/<int:pk>/trace/", AttachmentTraceView.as_view(), name="attachment_trace"),
+    path("leaks/evidence/<int:pk>/", TraceEvidenceView.as_view(), name="trace_evidence"),
 ]

@@ -242,6 +242,16 @@ class Incident(ScopedModel):
         help_text=_("Day of the window's start, the day we learned of it being day 1; usually 3."),
     )
     after_action_note = models.TextField(_("after-action note"), blank=True)
+    # What the PPC report and the notice to individuals say (報告・通知用の記載): written for outsiders,
+    # apart from the internal description, so no draft copies internal notes or a reporter's words.
+    report_summary = models.TextField(_("summary for the report"), blank=True)
+    report_data_items = models.TextField(_("personal data items"), blank=True)
+    report_cause = models.TextField(_("cause"), blank=True)
+    report_secondary_damage = models.TextField(_("secondary damage"), blank=True)
+    report_response_to_persons = models.TextField(_("response to the persons"), blank=True)
+    report_publication = models.TextField(_("publication"), blank=True)
+    report_prevention = models.TextField(_("measures to prevent recurrence"), blank=True)
+    report_other = models.TextField(_("other matters for reference"), blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
 
     class Meta:
@@ -463,6 +473,8 @@ class Attachment(TimeStampedModel):
     file = models.FileField(_("file"), upload_to=incident_attachment_path)
     name = models.CharField(_("file name"), max_length=255)
     size = models.BigIntegerField(_("size"), default=0)
+    # Evidence of what was received: the hash identifies the very file in a report or in court.
+    sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("uploaded by"),

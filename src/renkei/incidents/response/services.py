@@ -10,9 +10,11 @@ organisation's writes are `setup_services`; the notification plan and reminders 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections.abc import Iterable
 from typing import Any
 
+from django.core.files.base import File
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Model
@@ -407,8 +409,23 @@ def cost_delete(*, user: Any, cost: CostEntry, via: str = "") -> None:
         cost.delete()
 
 
-def attachment_add(*, user: Any, incident: Incident, upload: UploadedFile, via: str = "") -> Attachment:
-    """Attach a file (evidence, a partner's report) to an incident, within the upload size limit."""
+def file_sha256(upload: Any) -> str:
+    """The SHA-256 of a file's content, read in chunks; the file is left at its start."""
+    digest = hashlib.sha256()
+    if hasattr(upload, "seek"):
+        upload.seek(0)
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    if hasattr(upload, "seek"):
+        upload.seek(0)
+    return digest.hexdigest()
+
+
+def attachment_add(
+    *, user: Any, incident: Incident, upload: UploadedFile | File[Any], via: str = "", note: str = ""
+) -> Attachment:
+    """Attach a file (evidence, a partner's report) to an incident, within the upload size limit;
+    its SHA-256 is kept so that a report can name the very file. `note` replaces the timeline text."""
     check_incident(user, incident)
     if upload.size is None:
         raise too_large()
@@ -417,15 +434,22 @@ def attachment_add(*, user: Any, incident: Incident, upload: UploadedFile, via: 
         raise RenkeiError(_("The file is empty."), field_name="file")
     name = (upload.name or "file").replace("\\", "/").rsplit("/", 1)[-1][:200] or "file"
     with transaction.atomic():
-        attachment = Attachment(incident=incident, name=name, size=upload.size, uploaded_by=author(user))
+        attachment = Attachment(
+            incident=incident, name=name, size=upload.size, sha256=file_sha256(upload), uploaded_by=author(user)
+        )
         attachment.file.save(name, upload, save=False)
         attachment.save()
-        timeline_system(incident=incident, text=_("File attached: {name}").format(name=name), user=user, via=via)
+        timeline_system(incident=incident, text=note or _("File attached: {name}").format(name=name), user=user, via=via)
     return attachment
 
 
 def attachment_delete(*, user: Any, attachment: Attachment, via: str = "") -> None:
     check_incident(user, attachment.incident)
+    if attachment.traces.exists():
+        raise RenkeiError(
+            _("This file is the sample of a leak trace kept as evidence on this incident; it cannot be removed."),
+            status=409,
+        )
     with transaction.atomic():
         timeline_system(
             incident=attachment.incident, text=_("File removed: {name}").format(name=attachment.name), user=user, via=via

@@ -29,6 +29,7 @@ from renkei.core.views.objects import (
     ObjectListView,
     RenkeiViewMixin,
 )
+from renkei.incidents.leaks import selectors as leak_selectors
 from renkei.incidents.permissions import CHANGE_INCIDENTS, VIEW_INCIDENTS
 from renkei.incidents.response import forms, notification_services, selectors, services, timeline
 from renkei.incidents.response.models import (
@@ -125,7 +126,8 @@ class IncidentDetailView(ObjectDetailView):
                 "title": incident.title,
                 "appi": selectors.appi_panel(incident),
                 "assets": incident.assets.select_related("asset"),
-                "attachments": incident.attachments.select_related("uploaded_by"),
+                "attachments": incident.attachments.select_related("uploaded_by").prefetch_related("traces"),
+                "trace_evidence": leak_selectors.evidence_for(incident),
                 "timeline": incident.timeline.select_related("author"),
                 "task_counts": incident.tasks.aggregate(
                     total=Count("pk"),

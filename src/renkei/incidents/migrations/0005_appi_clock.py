@@ -28,7 +28,7 @@ def link_deadline_tasks(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('incidents', '0002_notification_reminded_at'),
+        ('incidents', '0004_trace_evidence'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
