@@ -190,3 +190,11 @@ def test_breach_at_the_logistics_affiliate_on_the_demo(demo_group) -> None:  # t
     assert "侵害を受けた組織を" not in groups[demo.LOGISTICS_COMPANY_NAME]
     keys = set(incident.notifications.values_list("generated_key", flat=True))
     assert {"ppc:preliminary", "ppc:final", "individuals"} <= keys
+
+
+def test_the_report_draft_names_an_undetermined_decision_in_words(own) -> None:  # type: ignore[no-untyped-def]
+    from renkei.incidents.documents.drafts import REASON_LABELS
+
+    incident = open_incident(own)
+    for code in selectors.assessment_for(incident).reasons:
+        assert code in REASON_LABELS, code  # no internal code in the draft
