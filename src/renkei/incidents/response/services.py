@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from renkei.core.errors import RenkeiError
 from renkei.core.files.uploads import check_size, too_large
 from renkei.core.services import check_write, record_delete, record_save
-from renkei.incidents.response import selectors
+from renkei.incidents.response import clock_services, selectors
 from renkei.incidents.response.models import (
     Attachment,
     CostEntry,
@@ -57,12 +57,14 @@ TRACKED_FIELDS = (
     "appi_wrongful_purpose",
     "persons_estimate",
     "appi_encrypted",
+    "appi_key_leaked",
     "prelim_start_days",
 )
 
 
 def _check_prelim_window(incident: Incident) -> None:
-    if incident.prelim_start_days is not None and incident.prelim_start_days > selectors.PRELIM_END_DAYS:
+    start = incident.prelim_start_days
+    if start is not None and not 1 <= start <= selectors.PRELIM_END_DAYS:
         raise RenkeiError(
             _("The preliminary report is due within {days} days at the latest.").format(days=selectors.PRELIM_END_DAYS),
             field_name="prelim_start_days",
@@ -70,11 +72,18 @@ def _check_prelim_window(incident: Incident) -> None:
 
 
 def _instantiate_playbook(*, incident: Incident, playbook: Playbook) -> int:
+    """Turn the playbook into tasks: due `due_hours` after learning, or, for a task that follows a
+    legal deadline, the APPI clock's date (none while that deadline does not run)."""
+    schedule = selectors.clock_for(incident)
     tasks = []
     order = 0
     for step in playbook.steps.prefetch_related("tasks").order_by("order", "pk"):
         for template in step.tasks.all():
             order += 10
+            due: dt.datetime | None = incident.learned_at + dt.timedelta(hours=template.due_hours)
+            if template.deadline_key:
+                item = schedule.get(template.deadline_key)
+                due = item.due if item else None
             tasks.append(
                 IncidentTask(
                     incident=incident,
@@ -82,7 +91,8 @@ def _instantiate_playbook(*, incident: Incident, playbook: Playbook) -> int:
                     order=order,
                     title=template.title,
                     owner_kind=template.owner_kind,
-                    due_at=incident.learned_at + dt.timedelta(hours=template.due_hours),
+                    due_at=due,
+                    deadline_key=template.deadline_key,
                 )
             )
     IncidentTask.objects.bulk_create(tasks)
@@ -111,12 +121,6 @@ def _prefill_assets(*, incident: Incident, radii: selectors.Radii | None = None)
     return len(new)
 
 
-def _persons_from_assets(incident: Incident) -> int | None:
-    values = [p for p in incident.assets.values_list("persons", flat=True) if p is not None]
-    # Assets overlap (the same customers in several systems), so the largest is the safe estimate.
-    return max(values) if values else None
-
-
 def incident_open(
     *,
     user: Any,
@@ -126,8 +130,10 @@ def incident_open(
     via: str = "",
 ) -> Incident:
     """Open an incident: save it, instantiate its playbook (the company's default when none is
-    chosen) into tasks, prefill affected assets and persons from the blast radius of the involved
-    parties, write the first timeline entry and generate the notification plan."""
+    chosen) into tasks (those following a legal deadline take the APPI clock's date), prefill
+    affected assets from the blast radius of the involved parties, record the APPI decision
+    (undetermined until the questions are answered), write the first timeline entry and generate
+    the notification plan. The persons count is only proposed from the assets: the user confirms it."""
     if incident.pk is not None:
         raise RenkeiError(_("This incident is already open."))
     incident.group_company_id = default_company_id(user, incident.group_company_id)
@@ -139,6 +145,7 @@ def incident_open(
     if playbook is not None and playbook.group_company_id != incident.group_company_id:
         raise RenkeiError(_("Choose a playbook of the same group company."), field_name="playbook")
     with transaction.atomic():
+        clock_services.decision_record(incident=incident, user=user, previous_state=None)
         record_save(user=user, instance=incident, action=ACTION, m2m={"parties": parties})
         if playbook is None:
             playbook = playbook_ensure_default(group_company=incident.group_company, user=user)
@@ -146,9 +153,6 @@ def incident_open(
         # One load of the chain graph for all involved parties, shared by the prefill and the plan.
         radii = selectors.blast_radii(parties) if parties else {}
         asset_count = _prefill_assets(incident=incident, radii=radii) if parties else 0
-        if incident.persons_estimate is None and asset_count:
-            incident.persons_estimate = _persons_from_assets(incident)
-            incident.save(update_fields=["persons_estimate", "updated_at"])
         if incident.is_drill:
             text = _("Drill started with playbook “{playbook}”: {tasks} tasks.")
         else:
@@ -211,6 +215,9 @@ def incident_update(
     _check_prelim_window(incident)
     attrs = [f"{n}_id" if n == "principal" else n for n in TRACKED_FIELDS]
     before = Incident.objects.filter(pk=incident.pk).values(*attrs, "group_company_id").first() or {}
+    decision_line = clock_services.decision_record(
+        incident=incident, user=user, previous_state=clock_services.previous_state(before)
+    )
     if before.get("group_company_id") != incident.group_company_id:
         check_write(user=user, action=ACTION, company_id=before.get("group_company_id"))
     old_parties = set(incident.parties.values_list("pk", flat=True))
@@ -222,14 +229,32 @@ def incident_update(
         m2m = {"parties": list(parties)} if parties is not None else None
         record_save(user=user, instance=incident, action=ACTION, m2m=m2m)
         lines = _changes(before, incident)
-        if parties is not None:
-            new_parties = {p.pk for p in parties}
-            if new_parties != old_parties:
-                names = ", ".join(sorted(p.name for p in parties)) or "—"
-                lines.append(_("Parties involved: {names}").format(names=names))
+        parties_changed = parties is not None and {p.pk for p in parties} != old_parties
+        if parties is not None and parties_changed:
+            names = ", ".join(sorted(p.name for p in parties)) or "—"
+            lines.append(_("Parties involved: {names}").format(names=names))
         if lines:
             timeline_system(incident=incident, text="\n".join(lines), user=user, via=via)
+        if parties_changed or clock_services.clock_changed(before, incident) or decision_line:
+            # Tasks, the plan and (through the selectors) the dashboard follow the clock.
+            old_learned = before.get("learned_at")
+            clock_services.clock_sync(
+                incident=incident,
+                user=user,
+                via=via,
+                extra_lines=(decision_line,) if decision_line else (),
+                learned_shift=incident.learned_at - old_learned if old_learned else dt.timedelta(0),
+            )
     return incident
+
+
+def incident_persons_confirm(*, user: Any, incident: Incident, persons: int, via: str = "") -> Incident:
+    """Confirm the number of persons affected (persons, not records), e.g. as proposed from the
+    affected assets: it answers the >1,000 question, and the clock follows."""
+    if persons is None or persons < 0:
+        raise RenkeiError(_("Enter the number of persons."), field_name="persons")
+    incident.persons_estimate = persons
+    return incident_update(user=user, incident=incident, via=via)
 
 
 def incident_set_status(*, user: Any, incident: Incident, status: str, note: str = "", via: str = "") -> Incident:
@@ -301,6 +326,14 @@ def task_save(*, user: Any, task: IncidentTask, via: str = "") -> IncidentTask:
         task.done_at = None
     if previous and previous["due_at"] != task.due_at:
         task.reminded_at = None
+        # A date set by hand stays as edited (neither the clock nor a moved learned date changes it);
+        # clearing the date of a task that follows a legal deadline hands it back to the clock.
+        task.due_edited = task.due_at is not None
+        if task.deadline_key and task.due_at is None:
+            item = selectors.clock_for(task.incident).get(task.deadline_key)
+            task.due_at = item.due if item else None
+    elif is_new:
+        task.due_edited = task.due_at is not None  # a task a user adds keeps the date the user gave
     with transaction.atomic():
         record_save(user=user, instance=task, action=ACTION, company_id=task.incident.group_company_id)
         if is_new:

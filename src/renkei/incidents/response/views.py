@@ -57,7 +57,7 @@ class IncidentsAccess:
 
 
 def incident_queryset() -> QuerySet[Incident]:
-    return Incident.objects.select_related("group_company", "principal")
+    return Incident.objects.select_related("group_company", "principal", "appi_decided_by")
 
 
 # --- incidents ----------------------------------------------------------------------------------------
@@ -214,6 +214,17 @@ class TimelineAddView(IncidentsAccess, ActionView):
         return timeline.timeline_add(user=self.request.user, incident=obj, text=data["text"], at=data.get("at"), via=VIA)
 
 
+class PersonsConfirmView(IncidentsAccess, ActionView):
+    """Confirm the persons count proposed from the affected assets (it answers the >1,000 question)."""
+
+    model = Incident
+    form_class = forms.PersonsConfirmForm
+    success_message = gettext_lazy("Number of persons confirmed.")
+
+    def act(self, obj: Any, data: dict[str, Any]) -> Any:
+        return services.incident_persons_confirm(user=self.request.user, incident=obj, persons=data["persons"], via=VIA)
+
+
 class AssetsPrefillView(IncidentsAccess, ActionView):
     model = Incident
     def act(self, obj: Any, data: dict[str, Any]) -> Any:
@@ -263,7 +274,11 @@ class TaskBoardView(IncidentPageView):
     template_name = "incidents/task_board.html"
 
     def page_context(self, incident: Incident) -> dict[str, Any]:
-        return {"title": _("Task board"), "columns": selectors.task_board(incident)}
+        return {
+            "title": _("Task board"),
+            "columns": selectors.task_board(incident),
+            "clock": selectors.clock_for(incident),
+        }
 
 
 class InquiriesView(IncidentPageView):
@@ -291,9 +306,12 @@ class NotificationsView(IncidentPageView):
     def page_context(self, incident: Incident) -> dict[str, Any]:
         now = timezone.now()
         entries = list(incident.notifications.select_related("organisation", "role"))
+        clock = selectors.clock_for(incident)
         rows = [
             {
                 "entry": e,
+                # An entry edited by hand keeps its date; say what the clock says when it differs.
+                "clock_due": selectors.clock_differs(e, clock),
                 "overdue": e.deadline is not None and e.deadline < now and e.status == "pending",
                 "left": selectors.countdown_text(selectors.appi.time_left(deadline=e.deadline, now=now))
                 if e.deadline and e.status == "pending"
