@@ -33,7 +33,12 @@ def test_open_and_read_an_incident(own, csirt) -> None:  # type: ignore[no-untyp
                                   "source": "partner_report", "category": "leak", "party_ids": [contractor.pk]})
     assert response.status_code == 201, response.content
     body = response.json()
-    assert body["party_ids"] == [contractor.pk] and body["persons_estimate"] == 5000
+    # Issue 11 §2: the held asset is proposed, not added; confirming it sets the persons estimate.
+    assert body["party_ids"] == [contractor.pk] and body["persons_estimate"] is None
+    confirmed = post(csirt, f"{BASE}/{body['id']}/asset-proposals/confirm", {"asset_ids": [asset.pk]})
+    assert confirmed.status_code == 201, confirmed.content
+    body = csirt.get(f"{BASE}/{body['id']}").json()
+    assert body["persons_estimate"] == 5000
     appi = body["appi"]
     assert appi["report_required"] and appi["reason_codes"] == ["over_1000_persons"]
     assert appi["prelim_until"].startswith("2024-04-15T23:59:59") and appi["final_due"].startswith("2024-05-10")

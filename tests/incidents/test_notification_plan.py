@@ -148,6 +148,13 @@ def test_breach_at_a_third_tier_subcontractor_lists_every_party_up_to_us(demo_gr
     assert all(e.organisation_id for e in entries if e.category == "chain")
     # 1.2 million customers' data, unauthorised access: the PPC and the persons are on the plan.
     assert {"ppc:preliminary", "ppc:final", "individuals"} <= {e.generated_key for e in entries}
+    # The customer data the breached party holds is proposed (ticked) and, confirmed, sets the persons.
+    from renkei.incidents.response import asset_proposals
+
+    (proposal,) = asset_proposals.asset_proposals(incident)
+    assert (proposal.name, proposal.selected) == (demo.CUSTOMER_ASSET_NAME, True)
+    asset_proposals.incident_assets_confirm(user=None, incident=incident, asset_ids=[proposal.asset_id])
+    incident.refresh_from_db()
     assert incident.persons_estimate and incident.persons_estimate > 1000
     assert incident.assets.filter(asset__name=demo.CUSTOMER_ASSET_NAME).exists()
 

@@ -23,6 +23,7 @@ from renkei.core.errors import RenkeiError
 from renkei.core.files.uploads import check_size, too_large
 from renkei.core.services import check_write, record_delete, record_save
 from renkei.incidents.response import selectors
+from renkei.incidents.response.asset_proposals import asset_proposals
 from renkei.incidents.response.models import (
     Attachment,
     CostEntry,
@@ -37,7 +38,7 @@ from renkei.incidents.response.models import (
 from renkei.incidents.response.notification_services import generate_plan
 from renkei.incidents.response.setup_services import default_company_id, playbook_ensure_default
 from renkei.incidents.response.timeline import ACTION, author, check_incident, timeline_add, timeline_system
-from renkei.registry.models import InformationAsset, Organisation
+from renkei.registry.models import Organisation
 
 # Fields whose changes the timeline reports (the rest, e.g. the after-action note, are long texts).
 TRACKED_FIELDS = (
@@ -87,34 +88,6 @@ def _instantiate_playbook(*, incident: Incident, playbook: Playbook) -> int:
     return len(tasks)
 
 
-def _prefill_assets(*, incident: Incident, radii: selectors.Radii | None = None) -> int:
-    """Add the information assets the involved parties expose (from the chain's blast radius)."""
-    if radii is None:
-        radii = selectors.blast_radii(incident.parties.all())
-    exposure = selectors.exposure_for_parties(radii=radii)
-    existing = set(incident.assets.values_list("asset_id", flat=True))
-    valid = set(InformationAsset.objects.filter(pk__in=[a["id"] for a in exposure]).values_list("pk", flat=True))
-    new = [
-        IncidentAsset(
-            incident=incident,
-            asset_id=row["id"],
-            records=row["records"],
-            persons=row["persons"],
-            note=_("From the registry: held by {holders}.").format(holders=", ".join(row["holders"])),
-        )
-        for row in exposure
-        if row["id"] not in existing and row["id"] in valid
-    ]
-    IncidentAsset.objects.bulk_create(new)
-    return len(new)
-
-
-def _persons_from_assets(incident: Incident) -> int | None:
-    values = [p for p in incident.assets.values_list("persons", flat=True) if p is not None]
-    # Assets overlap (the same customers in several systems), so the largest is the safe estimate.
-    return max(values) if values else None
-
-
 def incident_open(
     *,
     user: Any,
@@ -124,8 +97,9 @@ def incident_open(
     via: str = "",
 ) -> Incident:
     """Open an incident: save it, instantiate its playbook (the company's default when none is
-    chosen) into tasks, prefill affected assets and persons from the blast radius of the involved
-    parties, write the first timeline entry and generate the notification plan."""
+    chosen) into tasks, write the first timeline entry, note how many affected assets the registry
+    proposes for the involved parties (the user confirms each: `asset_proposals`; nothing is added
+    unasked) and generate the notification plan."""
     if incident.pk is not None:
         raise RenkeiError(_("This incident is already open."))
     incident.group_company_id = default_company_id(user, incident.group_company_id)
@@ -141,12 +115,9 @@ def incident_open(
         if playbook is None:
             playbook = playbook_ensure_default(group_company=incident.group_company, user=user)
         task_count = _instantiate_playbook(incident=incident, playbook=playbook)
-        # One load of the chain graph for all involved parties, shared by the prefill and the plan.
+        # One load of the chain graph for all involved parties, shared by the proposals and the plan.
         radii = selectors.blast_radii(parties) if parties else {}
-        asset_count = _prefill_assets(incident=incident, radii=radii) if parties else 0
-        if incident.persons_estimate is None and asset_count:
-            incident.persons_estimate = _persons_from_assets(incident)
-            incident.save(update_fields=["persons_estimate", "updated_at"])
+        proposed = len(asset_proposals(incident, parties=parties, radii=radii)) if parties else 0
         if incident.is_drill:
             text = _("Drill started with playbook “{playbook}”: {tasks} tasks.")
         else:
@@ -154,10 +125,12 @@ def incident_open(
         timeline_system(
             incident=incident, text=text.format(playbook=playbook.name, tasks=task_count), user=user, via=via
         )
-        if asset_count:
+        if proposed:
             timeline_system(
                 incident=incident,
-                text=_("{n} affected information assets prefilled from the registry.").format(n=asset_count),
+                text=_("{n} affected information assets proposed from the registry: confirm them on the incident.").format(
+                    n=proposed
+                ),
                 user=user,
                 via=via,
             )
@@ -248,21 +221,6 @@ def incident_delete(*, user: Any, incident: Incident) -> None:
         for attachment in incident.attachments.all():
             attachment.file.delete(save=False)
         record_delete(user=user, instance=incident, action=ACTION)
-
-
-def incident_assets_prefill(*, user: Any, incident: Incident, via: str = "") -> int:
-    """Add assets the involved parties expose that are not listed yet (edited rows are kept)."""
-    check_incident(user, incident)
-    with transaction.atomic():
-        count = _prefill_assets(incident=incident)
-        if count:
-            timeline_system(
-                incident=incident,
-                text=_("{n} affected information assets prefilled from the registry.").format(n=count),
-                user=user,
-                via=via,
-            )
-    return count
 
 
 def incident_asset_save(*, user: Any, item: IncidentAsset, via: str = "") -> IncidentAsset:
