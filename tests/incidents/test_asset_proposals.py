@@ -84,8 +84,11 @@ def test_page_ticks_only_held_assets_and_adds_what_the_user_confirms(own, csirt_
     item = incident.assets.get()
     assert (item.asset, item.records, item.persons) == (held, None, None)
     assert "Affected assets confirmed" in incident.timeline.first().text or "確認して追加" in incident.timeline.first().text
-    # The detail page links to the proposals; the viewer may not open them.
-    assert url in client.get(incident.get_absolute_url()).content.decode()
+    # The detail page links to the proposals and shows the unknown counts as 不明, not 0 or a dash.
+    detail = client.get(incident.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="ja").content.decode()
+    assert url in detail
+    row = detail.split('id="incident-assets"', 1)[1].split("</tr>", 2)[1]
+    assert row.count("不明") == 2 and "—" not in row
 
 
 def test_api_lists_and_confirms_proposals(own, csirt_user) -> None:  # type: ignore[no-untyped-def]

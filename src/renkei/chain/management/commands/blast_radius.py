@@ -55,7 +55,7 @@ class Command(BaseCommand):
         w("Information assets exposed:")
         for a in data["exposed_assets"]:
             holders = ", ".join(h["name"] for h in a["holders"])
-            total = f" of {a['total_records']:,}" if a["total_records"] is not None else " of unknown"
+            total = f" of {a['total_records']:,}" if a["total_records"] is not None else ""
             w(f"  - {a['name']}: {_count(a['exposed_records'], a['records_at_least'])}{total} records; held by {holders}")
         if not data["exposed_assets"]:
             w("  (none)")
