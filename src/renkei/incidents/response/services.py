@@ -1,6 +1,6 @@
-"""Writes of incident response: opening an incident (playbook tasks, affected assets from the blast
-radius, the first notification plan), editing it, its affected assets, tasks, inquiries, costs and
-attachments, and drills. Views, the API, commands and tasks all come through here.
+"""Writes of incident response: opening an incident (playbook tasks, the first notification plan;
+affected assets are proposed and confirmed in `asset_proposals`), editing it, its affected assets,
+tasks, inquiries, costs and attachments, and drills. Views, the API, commands and tasks all come through here.
 
 Every change also writes a system entry to the incident's timeline (`timeline`). The response
 organisation's writes are `setup_services`; the notification plan and reminders are
