@@ -33,8 +33,13 @@ def test_open_and_read_an_incident(own, csirt) -> None:  # type: ignore[no-untyp
                                   "source": "partner_report", "category": "leak", "party_ids": [contractor.pk]})
     assert response.status_code == 201, response.content
     body = response.json()
-    # Issue 11: persons are proposed from the assets, not set; nothing answered → undetermined.
+    # Issue 11: the held asset is proposed, not added; confirming it adds the asset, and the persons
+    # count stays a proposal for the user to confirm; nothing answered → undetermined.
     assert body["party_ids"] == [contractor.pk] and body["persons_estimate"] is None
+    confirmed = post(csirt, f"{BASE}/{body['id']}/asset-proposals/confirm", {"asset_ids": [asset.pk]})
+    assert confirmed.status_code == 201, confirmed.content
+    body = csirt.get(f"{BASE}/{body['id']}").json()
+    assert body["persons_estimate"] is None
     appi = body["appi"]
     assert appi["state"] == "undetermined" and appi["report_required"] is None
     assert appi["decision"] == "判定未了（報告が必要となる可能性があります）"

@@ -49,7 +49,13 @@ def test_open_an_incident_through_the_form(own, csirt) -> None:  # type: ignore[
     incident = Incident.objects.get()
     assert response.status_code == 302 and response.url == incident.get_absolute_url()
     assert timezone.localtime(incident.learned_at).strftime("%Y-%m-%d %H:%M") == "2024-04-10 09:30"
-    # Issue 11: persons are proposed from the assets (1,500 persons, not 2,000 records), not set.
+    # Issue 11: the held asset is proposed, ticked; the user confirms it (it is not added unasked), and
+    # persons are then proposed from it (1,500 persons, not 2,000 records), not set.
+    assert not incident.assets.exists()
+    proposals = page(csirt, "assets_prefill", incident.pk)
+    assert f'value="{asset.pk}" id="proposal-{asset.pk}" checked' in proposals
+    csirt.post(reverse("incidents:assets_prefill", args=[incident.pk]), {"asset_ids": [asset.pk]})
+    incident.refresh_from_db()
     assert incident.assets.get().asset == asset and incident.persons_estimate is None
     body = page(csirt, "incident_detail", incident.pk)
     assert "顧客台帳" in body and 'id="appi-panel"' in body and 'id="timeline"' in body

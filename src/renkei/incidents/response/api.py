@@ -17,7 +17,7 @@ from renkei.core.crud_api import ErrorOut, resolve_references
 from renkei.core.permissions import Action, get_visible_or_404, require
 from renkei.core.tenancy import group_companies
 from renkei.incidents.permissions import CHANGE_INCIDENTS, VIEW_INCIDENTS
-from renkei.incidents.response import notification_services, selectors, services
+from renkei.incidents.response import asset_proposals, notification_services, selectors, services
 from renkei.incidents.response import timeline as timeline_services
 from renkei.incidents.response.models import (
     Incident,
@@ -302,8 +302,8 @@ def list_incidents(
 
 @router.post("", response={201: IncidentOut, **ERRORS}, operation_id="incident_open", summary="Open an incident")
 def open_incident(request: HttpRequest, payload: IncidentIn) -> Status[dict[str, Any]]:
-    """Open an incident: its playbook's tasks, affected assets prefilled from the parties' blast
-    radius, the first timeline entry and the notification plan are created with it."""
+    """Open an incident: its playbook's tasks, the first timeline entry and the notification plan
+    are created with it. Affected assets are proposed for the parties (`asset-proposals`), not added."""
     require(request.user, CHANGE_INCIDENTS)
     data = payload.model_dump()
     refs = resolve_references(
@@ -426,6 +426,56 @@ def generate_notifications(request: HttpRequest, pk: int) -> list[Any]:
     incident = _incident(request, pk)
     notification_services.notification_plan_generate(user=request.user, incident=incident, via=VIA)
     return list(incident.notifications.all())
+
+
+class AssetProposalOut(Schema):
+    asset_id: int
+    name: str
+    personal_info: bool
+    sensitive_personal_info: bool
+    records: int | None  # null: unknown, never 0
+    persons: int | None  # null: unknown, never 0
+    total_records: int | None
+    held_by: list[str]
+    owned_by: list[str]
+    passed_on_to: list[str]
+    selected: bool
+
+
+class AssetConfirmIn(Schema):
+    asset_ids: list[int]
+
+
+class IncidentAssetOut(Schema):
+    id: int
+    asset_id: int
+    records: int | None
+    persons: int | None
+    note: str
+
+
+@router.get(
+    "/{int:pk}/asset-proposals", response={200: list[AssetProposalOut], **ERRORS}, operation_id="incident_asset_proposals"
+)
+def asset_proposals_list(request: HttpRequest, pk: int) -> list[Any]:
+    """The assets the registry proposes for the involved parties: only what they hold (`selected`)
+    or, for a group company, own (not selected). Nothing is added until confirmed."""
+    return asset_proposals.asset_proposals(_incident(request, pk))
+
+
+@router.post(
+    "/{int:pk}/asset-proposals/confirm",
+    response={201: list[IncidentAssetOut], **ERRORS},
+    operation_id="incident_asset_proposals_confirm",
+)
+def asset_proposals_confirm(request: HttpRequest, pk: int, payload: AssetConfirmIn) -> Status[list[Any]]:
+    """Add the chosen proposals as affected assets (each must be a current proposal)."""
+    incident = _incident(request, pk)
+    require(request.user, CHANGE_INCIDENTS)
+    items = asset_proposals.incident_assets_confirm(
+        user=request.user, incident=incident, asset_ids=payload.asset_ids, via=VIA
+    )
+    return Status(201, items)
 
 
 @router.get("/{int:pk}/report-data", response={200: dict[str, Any], **ERRORS}, operation_id="incident_report_data")

@@ -102,7 +102,7 @@ class IncidentOpenForm(IncidentsModelForm):
         ]
         widgets = {"description": forms.Textarea(attrs={"rows": 4}), "parties": forms.SelectMultiple(attrs={"size": 8})}
         help_texts = {
-            "parties": _("Affected assets and persons are prefilled from their blast radius."),
+            "parties": _("The registry proposes the assets these parties hold; you confirm each on the incident."),
             "persons_estimate": _(
                 "Persons, not records. Empty: proposed from the affected assets, for you to confirm."
             ),
@@ -203,6 +203,20 @@ class IncidentAssetForm(IncidentsModelForm):
     class Meta:
         model = IncidentAsset
         fields = ["asset", "records", "persons", "note"]
+
+
+class AssetProposalsForm(forms.Form):
+    """The assets the registry proposes for the involved parties: one box each, ticked in advance
+    only for what a party holds (`asset_proposals`)."""
+
+    asset_ids = forms.TypedMultipleChoiceField(
+        label=_("Assets to add"), coerce=int, widget=forms.CheckboxSelectMultiple, required=False
+    )
+
+    def __init__(self, *args: Any, proposals: list[Any], **kwargs: Any) -> None:
+        kwargs.setdefault("initial", {"asset_ids": [p.asset_id for p in proposals if p.selected]})
+        super().__init__(*args, **kwargs)
+        self.fields["asset_ids"].choices = [(p.asset_id, p.name) for p in proposals]  # type: ignore[attr-defined]
 
 
 class TaskForm(IncidentsModelForm):

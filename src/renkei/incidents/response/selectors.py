@@ -75,30 +75,6 @@ def blast_radii(parties: Iterable[Organisation]) -> Radii:
         return {}
 
 
-def exposure_for_parties(*, radii: Radii) -> list[dict[str, Any]]:
-    """Our information assets the parties hold (directly or downstream), one row per asset.
-
-    Persons are scaled by the share of records exposed when the asset's person count is known.
-    """
-    rows: dict[int, dict[str, Any]] = {}
-    for radius in radii.values():
-        for asset in radius.exposed_assets:
-            persons = asset.persons
-            total, exposed = asset.total_records, asset.exposed_records
-            if persons is not None and total and exposed is not None and exposed < total:
-                persons = round(persons * exposed / total)
-            row = rows.setdefault(
-                asset.id,
-                {"id": asset.id, "name": asset.name, "records": exposed, "persons": persons, "holders": []},
-            )
-            if exposed is not None and (row["records"] is None or exposed > row["records"]):
-                row["records"], row["persons"] = exposed, persons
-            for holder in asset.holders:
-                if holder.name not in row["holders"]:
-                    row["holders"].append(holder.name)
-    return list(rows.values())
-
-
 def _roles_for(incident: Incident) -> list[ResponseRole]:
     """The company's roles; public bodies fall back to the own company's register."""
     roles = list(ResponseRole.objects.filter(group_company_id=incident.group_company_id))

@@ -1,6 +1,6 @@
-"""Writes of incident response: opening an incident (playbook tasks, affected assets from the blast
-radius, the first notification plan), editing it, its affected assets, tasks, inquiries, costs and
-attachments, and drills. Views, the API, commands and tasks all come through here.
+"""Writes of incident response: opening an incident (playbook tasks, the first notification plan;
+affected assets are proposed and confirmed in `asset_proposals`), editing it, its affected assets,
+tasks, inquiries, costs and attachments, and drills. Views, the API, commands and tasks all come through here.
 
 Every change also writes a system entry to the incident's timeline (`timeline`). The response
 organisation's writes are `setup_services`; the notification plan and reminders are
@@ -25,6 +25,7 @@ from renkei.core.errors import RenkeiError
 from renkei.core.files.uploads import check_size, too_large
 from renkei.core.services import check_write, record_delete, record_save
 from renkei.incidents.response import clock_services, selectors
+from renkei.incidents.response.asset_proposals import asset_proposals
 from renkei.incidents.response.models import (
     Attachment,
     CostEntry,
@@ -39,7 +40,7 @@ from renkei.incidents.response.models import (
 from renkei.incidents.response.notification_services import generate_plan
 from renkei.incidents.response.setup_services import default_company_id, playbook_ensure_default
 from renkei.incidents.response.timeline import ACTION, author, check_incident, timeline_add, timeline_system
-from renkei.registry.models import InformationAsset, Organisation
+from renkei.registry.models import Organisation
 
 # Fields whose changes the timeline reports (the rest, e.g. the after-action note, are long texts).
 TRACKED_FIELDS = (
@@ -99,28 +100,6 @@ def _instantiate_playbook(*, incident: Incident, playbook: Playbook) -> int:
     return len(tasks)
 
 
-def _prefill_assets(*, incident: Incident, radii: selectors.Radii | None = None) -> int:
-    """Add the information assets the involved parties expose (from the chain's blast radius)."""
-    if radii is None:
-        radii = selectors.blast_radii(incident.parties.all())
-    exposure = selectors.exposure_for_parties(radii=radii)
-    existing = set(incident.assets.values_list("asset_id", flat=True))
-    valid = set(InformationAsset.objects.filter(pk__in=[a["id"] for a in exposure]).values_list("pk", flat=True))
-    new = [
-        IncidentAsset(
-            incident=incident,
-            asset_id=row["id"],
-            records=row["records"],
-            persons=row["persons"],
-            note=_("From the registry: held by {holders}.").format(holders=", ".join(row["holders"])),
-        )
-        for row in exposure
-        if row["id"] not in existing and row["id"] in valid
-    ]
-    IncidentAsset.objects.bulk_create(new)
-    return len(new)
-
-
 def incident_open(
     *,
     user: Any,
@@ -130,10 +109,11 @@ def incident_open(
     via: str = "",
 ) -> Incident:
     """Open an incident: save it, instantiate its playbook (the company's default when none is
-    chosen) into tasks (those following a legal deadline take the APPI clock's date), prefill
-    affected assets from the blast radius of the involved parties, record the APPI decision
-    (undetermined until the questions are answered), write the first timeline entry and generate
-    the notification plan. The persons count is only proposed from the assets: the user confirms it."""
+    chosen) into tasks (those following a legal deadline take the APPI clock's date), write the first
+    timeline entry, note how many affected assets the registry proposes for the involved parties (the
+    user confirms each: `asset_proposals`; nothing is added unasked), record the APPI decision
+    (undetermined until the questions are answered) and generate the notification plan. The persons
+    count is only proposed from the assets: the user confirms it."""
     if incident.pk is not None:
         raise RenkeiError(_("This incident is already open."))
     incident.group_company_id = default_company_id(user, incident.group_company_id)
@@ -150,9 +130,9 @@ def incident_open(
         if playbook is None:
             playbook = playbook_ensure_default(group_company=incident.group_company, user=user)
         task_count = _instantiate_playbook(incident=incident, playbook=playbook)
-        # One load of the chain graph for all involved parties, shared by the prefill and the plan.
+        # One load of the chain graph for all involved parties, shared by the proposals and the plan.
         radii = selectors.blast_radii(parties) if parties else {}
-        asset_count = _prefill_assets(incident=incident, radii=radii) if parties else 0
+        proposed = len(asset_proposals(incident, parties=parties, radii=radii)) if parties else 0
         if incident.is_drill:
             text = _("Drill started with playbook “{playbook}”: {tasks} tasks.")
         else:
@@ -160,10 +140,12 @@ def incident_open(
         timeline_system(
             incident=incident, text=text.format(playbook=playbook.name, tasks=task_count), user=user, via=via
         )
-        if asset_count:
+        if proposed:
             timeline_system(
                 incident=incident,
-                text=_("{n} affected information assets prefilled from the registry.").format(n=asset_count),
+                text=_("{n} affected information assets proposed from the registry: confirm them on the incident.").format(
+                    n=proposed
+                ),
                 user=user,
                 via=via,
             )
@@ -275,21 +257,6 @@ def incident_delete(*, user: Any, incident: Incident) -> None:
         for attachment in incident.attachments.all():
             attachment.file.delete(save=False)
         record_delete(user=user, instance=incident, action=ACTION)
-
-
-def incident_assets_prefill(*, user: Any, incident: Incident, via: str = "") -> int:
-    """Add assets the involved parties expose that are not listed yet (edited rows are kept)."""
-    check_incident(user, incident)
-    with transaction.atomic():
-        count = _prefill_assets(incident=incident)
-        if count:
-            timeline_system(
-                incident=incident,
-                text=_("{n} affected information assets prefilled from the registry.").format(n=count),
-                user=user,
-                via=via,
-            )
-    return count
 
 
 def incident_asset_save(*, user: Any, item: IncidentAsset, via: str = "") -> IncidentAsset:

@@ -20,7 +20,7 @@ from django.views.generic import TemplateView
 from renkei.core.errors import RenkeiError, errors_to_form
 from renkei.core.files.uploads import limit_mb, request_too_large, request_too_large_message
 from renkei.core.permissions import Action, can, get_visible_or_404
-from renkei.core.views.actions import ActionView, ChildDeleteView, ChildEditView
+from renkei.core.views.actions import ActionView, ChildDeleteView, ChildEditView, ConfirmView
 from renkei.core.views.objects import (
     Column,
     ObjectDeleteView,
@@ -31,7 +31,14 @@ from renkei.core.views.objects import (
 )
 from renkei.incidents.leaks import selectors as leak_selectors
 from renkei.incidents.permissions import CHANGE_INCIDENTS, VIEW_INCIDENTS
-from renkei.incidents.response import forms, notification_services, selectors, services, timeline
+from renkei.incidents.response import (
+    asset_proposals,
+    forms,
+    notification_services,
+    selectors,
+    services,
+    timeline,
+)
 from renkei.incidents.response.models import (
     Attachment,
     CostEntry,
@@ -225,11 +232,50 @@ class PersonsConfirmView(IncidentsAccess, ActionView):
         return services.incident_persons_confirm(user=self.request.user, incident=obj, persons=data["persons"], via=VIA)
 
 
-class AssetsPrefillView(IncidentsAccess, ActionView):
-    model = Incident
-    def act(self, obj: Any, data: dict[str, Any]) -> Any:
-        count = services.incident_assets_prefill(user=self.request.user, incident=obj, via=VIA)
-        messages.success(self.request, _("{n} assets added from the registry.").format(n=count))
+class AssetsPrefillView(IncidentsAccess, ConfirmView):
+    """The assets the registry proposes for the involved parties (what they hold); the user ticks
+    each one to add (`asset_proposals`)."""
+
+    template_name = "incidents/asset_proposals.html"
+    title = gettext_lazy("Affected assets from the registry")
+    button = gettext_lazy("Add the ticked assets")
+
+    def target(self) -> Any:
+        return get_visible_or_404(incident_queryset(), self.request.user, pk=self.kwargs["pk"])
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        incident = self.target()
+        proposals = asset_proposals.asset_proposals(incident)
+        return self._page(incident, proposals, forms.AssetProposalsForm(proposals=proposals))
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        incident = self.target()
+        proposals = asset_proposals.asset_proposals(incident)
+        form = forms.AssetProposalsForm(request.POST, proposals=proposals)
+        if not form.is_valid():
+            return self._page(incident, proposals, form, status=400)
+        try:
+            items = asset_proposals.incident_assets_confirm(
+                user=request.user, incident=incident, asset_ids=form.cleaned_data["asset_ids"], via=VIA
+            )
+        except RenkeiError as exc:
+            return self._page(incident, proposals, form, status=exc.status, error=str(exc))
+        messages.success(request, _("{n} assets added from the registry.").format(n=len(items)))
+        return HttpResponseRedirect(incident.get_absolute_url())
+
+    def _page(self, incident: Any, proposals: list[Any], form: Any, status: int = 200, error: str = "") -> HttpResponse:
+        context = {
+            "title": self.title,
+            "button": self.button,
+            "object": incident,
+            "incident": incident,
+            "form": form,
+            "error": error,
+            "proposals": proposals,
+            "ticked": {int(v) for v in (form["asset_ids"].value() or [])},
+            "cancel_url": incident.get_absolute_url(),
+        }
+        return render(self.request, self.template_name, context, status=status)
 
 
 class PlanGenerateView(IncidentsAccess, ActionView):
