@@ -38,6 +38,7 @@ STATUS_LINKED = "インシデントに関連付け済み"  # IntakeStatus.LINKED
 REPORTER_RECEIVED = "受け付けました"
 REPORTER_IN_PROGRESS = "確認しています"
 DECISION_REQUIRED = "個人情報保護委員会への報告（漏えい等報告）が必要です。"
+DECISION_UNDETERMINED = "判定未了（報告が必要となる可能性があります）"
 REASON_WRONGFUL = "不正の目的をもって行われたおそれがあります（不正アクセスなど）。"
 REASON_OVER_1000 = "本人の数が1,000人を超えています。"
 PRELIMINARY = "速報"
@@ -176,6 +177,12 @@ def test_partner_report_to_appi_decision_and_report_draft(page, reporter, demo):
     assert _text(page, "#incident-parties") == "—"
     report.refresh_from_db()
     assert report.incident_id == incident.pk
+    # Nothing answered yet: the page never says "no report needed" (issue 11); the deadlines run
+    # provisionally and the open questions are listed.
+    assert _text(page, "#appi-decision") == DECISION_UNDETERMINED
+    assert "不要" not in _text(page, "#appi-panel")
+    assert page.locator("#appi-unanswered li").count() == 4
+    assert page.locator("#appi-deadlines tbody tr").count() == 2
 
     # The form that opens an incident from a report has no parties: name the sub-subcontractor by editing.
     page.click("#edit-incident")
@@ -201,19 +208,20 @@ def test_partner_report_to_appi_decision_and_report_draft(page, reporter, demo):
     assert _text(page, "#appi-decision") == DECISION_REQUIRED
     reasons = page.locator("#appi-reasons li").all_text_contents()
     assert REASON_WRONGFUL in reasons and REASON_OVER_1000 in reasons, reasons
-    # The clock starts when we learned of it (when the incident was opened); day 0 is that day in Tokyo.
+    # The clock starts when we learned of it (when the incident was opened); that day in Tokyo is
+    # day 1 (issue 11), so day N is day1 + N - 1.
     incident.refresh_from_db()
-    day0 = incident.learned_at.astimezone(TOKYO).date()
+    day1 = incident.learned_at.astimezone(TOKYO).date()
     deadlines = {
-        row.locator("td").nth(0).inner_text().strip(): row.locator("td").nth(1).inner_text().strip()
+        row.locator("td").nth(0).inner_text().strip(): row.locator("td").nth(1).inner_text().strip().splitlines()[0]
         for row in page.locator("#appi-deadlines tbody tr").all()
     }
     assert deadlines == {
-        PRELIMINARY: _end_of_day(day0 + dt.timedelta(days=5)),
-        FINAL: _end_of_day(day0 + dt.timedelta(days=60)),  # 60 days, not 30: wrongful purpose
+        PRELIMINARY: _end_of_day(day1 + dt.timedelta(days=4)),  # day 5
+        FINAL: _end_of_day(day1 + dt.timedelta(days=59)),  # day 60, not 30: wrongful purpose
     }, deadlines
     window = _text(page, "#appi-panel")
-    assert _end_of_day(day0 + dt.timedelta(days=3)) in window, "the 速報 window starts on day 3"
+    assert _end_of_day(day1 + dt.timedelta(days=2)) in window, "the 速報 window starts on day 3"
 
     # (5) The report draft, as Word and as PDF.
     name, content = _download(page, "#report-docx")

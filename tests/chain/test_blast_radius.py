@@ -124,3 +124,68 @@ def test_blast_radius_for_several_parties_loads_the_graph_once(chain, monkeypatc
     deepest = radii[chain["subsub"].pk]
     assert [o.name for o in deepest.notice_chain] == [chain["own"].name, "クラウド委託先", "再委託先A", "再々委託先B"]
     assert deepest.party.tier == 3 and deepest.exposed_assets[0].exposed_records == 300_000
+
+
+# --- issue 11 §2 on the demo data --------------------------------------------------------------
+
+
+@pytest.fixture
+def demo_data(db):
+    from renkei.demo.loader import load_demo_data
+
+    load_demo_data()
+    tiers_recompute()
+
+
+def _party(name: str):  # type: ignore[no-untyped-def]
+    from renkei.registry.models import Organisation
+
+    return Organisation.objects.get(name=name)
+
+
+def test_demo_radius_of_the_logistics_affiliate_excludes_what_the_cloud_provider_got_from_us(demo_data, analyst_client):
+    """The logistics affiliate uses the same mail cloud (Stratus) and network operator (かもめ) as the
+    own company; what those received from the own company directly did not reach them through the
+    affiliate. Before the fix its radius listed 社内メール・文書 and ネットワーク構成・認証情報."""
+    from renkei.demo import data as demo
+
+    logi = _party(demo.LOGISTICS_COMPANY_NAME)
+    data = analyst_client.get(f"/api/v1/chain/blast-radius/{logi.pk}").json()
+    assert {a["name"] for a in data["exposed_assets"]} == {demo.GROUP_STAFF_ASSET_NAME, "配送先情報"}
+    assert "Stratus Peak Cloud, Inc." in {o["name"] for o in data["downstream"]}  # still downstream
+    assert data["exposed_records"] == 5_002_600
+    page = analyst_client.get(reverse("chain:blast_radius", args=[logi.pk])).content.decode()
+    assert "社内メール・文書" not in page and "ネットワーク構成・認証情報" not in page
+    # The cloud provider's own radius still has the mail it received from us.
+    stratus = _party("Stratus Peak Cloud, Inc.")
+    data = analyst_client.get(f"/api/v1/chain/blast-radius/{stratus.pk}").json()
+    assert [a["name"] for a in data["exposed_assets"]] == ["社内メール・文書"]
+
+
+def test_demo_unknown_record_counts_show_as_unknown_never_zero(demo_data, analyst_client):
+    """The network operator holds our network configuration with no record count: 不明 / null, not 0."""
+    kamome = _party("株式会社かもめマネージドサービス")
+    data = analyst_client.get(f"/api/v1/chain/blast-radius/{kamome.pk}").json()
+    (asset,) = data["exposed_assets"]
+    assert asset["exposed_records"] is None and asset["total_records"] is None
+    assert data["exposed_records"] is None and data["exposed_records_at_least"] == 0
+    page = analyst_client.get(reverse("chain:blast_radius", args=[kamome.pk]), HTTP_ACCEPT_LANGUAGE="ja")
+    body = page.content.decode()
+    summary = body.split('id="exposed-records">', 1)[1].split("</div>", 1)[0]
+    assert summary.strip() == "不明"
+    row = body.split('id="exposed-assets"', 1)[1].split("</tr>", 2)[1]
+    assert "不明" in row and ">0<" not in row
+    out = io.StringIO()
+    call_command("blast_radius", str(kamome.pk), stdout=out)
+    assert "Exposed records (each counted once): unknown" in out.getvalue()
+
+
+def test_unknown_plus_known_is_unknown_with_the_known_part(chain, analyst_client):
+    """A second asset with an unknown count: the total is 不明（1,200,000件以上）, not 1,200,000."""
+    logs = f.InformationAssetFactory(name="アクセスログ", record_count=None)
+    f.DataHoldingFactory(asset=logs, holder=chain["cloud"], received_from=chain["own"], record_count=None)
+    data = analyst_client.get(f"/api/v1/chain/blast-radius/{chain['cloud'].pk}").json()
+    assert (data["exposed_records"], data["exposed_records_at_least"]) == (None, 1_200_000)
+    body = analyst_client.get(reverse("chain:blast_radius", args=[chain["cloud"].pk])).content.decode()
+    summary = body.split('id="exposed-records">', 1)[1].split("</div>", 1)[0]
+    assert "不明" in summary and "1,200,000件以上" in summary

@@ -99,22 +99,92 @@ def test_no_double_counting_when_records_flow_down():
     assert br.exposed_records == 1000
 
 
-def test_independent_holdings_add_up_capped_at_total():
+def test_independent_holdings_of_the_party_add_up_capped_at_total():
+    """Issue 11 §2 changed this test: SUB's copy received directly from us and SUBSUB's copy of
+    unknown provenance no longer count in CLOUD's radius (they did not come through CLOUD)."""
     assets = {CUSTOMERS: (OWN, 1500), STAFF: (GROUP, None)}
     holdings = [
         (1, CUSTOMERS, CLOUD, OWN, 1000),
-        (2, CUSTOMERS, SUB, OWN, 1000),  # received directly from us: not a copy of holding 1
-        (3, STAFF, SUB, GROUP, 300),
-        (4, STAFF, SUBSUB, None, 200),  # unknown sender counts as coming from outside
+        (2, CUSTOMERS, CLOUD, GROUP, 1000),  # a second, independent copy at the party itself
+        (3, STAFF, CLOUD, GROUP, 300),
+        (4, STAFF, SUB, CLOUD, 200),  # passed on by the party: a copy, not added
+        (5, CUSTOMERS, SUB, OWN, 1000),  # received directly from us: not through CLOUD
+        (6, STAFF, SUBSUB, None, 200),  # unknown sender downstream: not shown to come through CLOUD
     ]
     br = radius(graph(), CLOUD, holdings, assets)
     by_asset = {a.asset_id: a for a in br.assets}
     assert by_asset[CUSTOMERS].exposed_records == 1500  # 2000 capped at the asset total
-    assert by_asset[STAFF].exposed_records == 500
+    assert by_asset[CUSTOMERS].holders == [CLOUD]
+    assert by_asset[STAFF].exposed_records == 300
+    assert by_asset[STAFF].holders == [CLOUD, SUB]
     assert by_asset[STAFF].total_records is None
-    assert br.exposed_records == 2000
+    assert br.exposed_records == 1800
+    assert br.exposed_holding_ids == [1, 2, 3, 4]
     uncapped = radius(graph(), CLOUD, holdings[:2], {CUSTOMERS: (OWN, 5000)})
     assert uncapped.assets[0].exposed_records == 2000
+
+
+def test_radius_of_a_group_company_excludes_data_its_providers_got_from_the_own_company():
+    """Issue 11 §2, the demo's case: the logistics affiliate (GROUP) uses the same cloud provider as
+    the own company; the mail the provider received from the own company directly is not in the
+    affiliate's radius, the affiliate's own staff data that it passed to the provider is."""
+    mail = 300
+    holdings = [
+        (1, mail, CLOUD, OWN, None),  # cloud provider ← own company directly
+        (2, STAFF, CLOUD, GROUP, 2600),  # cloud provider ← the affiliate
+        (3, STAFF, SUB, CLOUD, 2600),  # …and on to the provider's subcontractor
+        (4, mail, SUB, CLOUD, None),  # the own company's mail, passed on by the provider
+    ]
+    br = radius(graph(), GROUP, holdings, {mail: (OWN, None), STAFF: (GROUP, 2600)})
+    assert br.downstream == [CLOUD, SUB, SUBSUB]
+    assert [(a.asset_id, a.exposed_records, a.holders) for a in br.assets] == [(STAFF, 2600, [CLOUD, SUB])]
+    assert br.exposed_holding_ids == [2, 3]
+    assert br.affected_group_companies == [OWN, GROUP]  # OWN: upstream of the party
+    # The own company's radius has its mail but not the affiliate's staff data (the affiliate
+    # passed that on itself); the provider's own radius has both.
+    assert {a.asset_id for a in radius(graph(), OWN, holdings, {}).assets} == {mail}
+    assert {a.asset_id for a in radius(graph(), CLOUD, holdings, {}).assets} == {mail, STAFF}
+
+
+def test_downstream_copy_from_two_senders_counts_only_the_one_through_the_party():
+    g = graph(NODES, EDGES + [(OWN, SUB)])
+    holdings = [(1, CUSTOMERS, CLOUD, OWN, 100), (2, CUSTOMERS, SUB, CLOUD, 40), (3, CUSTOMERS, SUB, OWN, 900)]
+    br = radius(g, CLOUD, holdings, {CUSTOMERS: (OWN, None)})
+    assert br.exposed_holding_ids == [1, 2]
+    assert br.assets[0].exposed_records == 100
+    # the same with the copy from elsewhere listed first: SUB is still a holder in the radius
+    br = radius(g, CLOUD, [holdings[0], holdings[2], holdings[1]], {CUSTOMERS: (OWN, None)})
+    assert br.assets[0].holders == [CLOUD, SUB]
+    assert radius(g, CLOUD, [holdings[0], holdings[2]], {}).assets[0].holders == [CLOUD]
+
+
+def test_provenance_must_stay_inside_the_radius():
+    # SUB's copy came from LONER, which got it from CLOUD: LONER is not downstream of CLOUD (no
+    # relationship), so the copy did not travel along CLOUD's relationships.
+    holdings = [(1, CUSTOMERS, CLOUD, OWN, 10), (2, CUSTOMERS, LONER, CLOUD, 10), (3, CUSTOMERS, SUB, LONER, 10)]
+    br = radius(graph(), CLOUD, holdings, {})
+    assert br.exposed_holding_ids == [1]
+
+
+def test_unknown_counts_stay_unknown_never_zero():
+    assets = {CUSTOMERS: (OWN, None), STAFF: (GROUP, 50)}
+    holdings = [
+        (1, CUSTOMERS, CLOUD, OWN, None),
+        (2, CUSTOMERS, SUB, CLOUD, 100),  # a copy: proves at least 100
+        (3, STAFF, CLOUD, GROUP, 30),
+        (4, STAFF, SUB, CLOUD, None),  # a copy of a known count: the figure stays known
+    ]
+    br = radius(graph(), CLOUD, holdings, assets)
+    by_asset = {a.asset_id: a for a in br.assets}
+    assert (by_asset[CUSTOMERS].exposed_records, by_asset[CUSTOMERS].records_at_least) == (None, 100)
+    assert (by_asset[STAFF].exposed_records, by_asset[STAFF].records_at_least) == (30, 30)
+    assert (br.exposed_records, br.exposed_records_at_least) == (None, 130)  # unknown + 30: not 30
+    data = orjson.loads(orjson.dumps(br.as_dict()))
+    assert data["assets"][0]["exposed_records"] is None and data["exposed_records"] is None
+    # A cycle of copies with an unknown count: unknown.
+    g = graph([1, 2, 3], [(1, 2), (2, 3), (3, 2)])
+    cyc = radius(g, 2, [(1, CUSTOMERS, 2, 3, 700), (2, CUSTOMERS, 3, 2, None)], {}, groups=(1,))
+    assert (cyc.assets[0].exposed_records, cyc.assets[0].records_at_least) == (None, 700)
 
 
 def test_holders_are_distinct_and_holding_ids_sorted():

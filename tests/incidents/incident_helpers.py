@@ -27,6 +27,16 @@ def open_incident(company: Any = None, *, parties: Any = (), user: Any = None, *
     return services.incident_open(user=user, incident=incident, parties=list(parties))
 
 
+def confirm_all_proposals(incident: Incident) -> None:
+    """Add every asset the registry proposes for the parties, as a user ticking them all would."""
+    from renkei.incidents.response import asset_proposals
+
+    ids = [p.asset_id for p in asset_proposals.asset_proposals(incident)]
+    if ids:
+        asset_proposals.incident_assets_confirm(user=None, incident=incident, asset_ids=ids)
+    incident.refresh_from_db()
+
+
 def logged_in(user: Any) -> Client:
     client = Client()
     client.force_login(user)

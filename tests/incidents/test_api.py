@@ -33,12 +33,27 @@ def test_open_and_read_an_incident(own, csirt) -> None:  # type: ignore[no-untyp
                                   "source": "partner_report", "category": "leak", "party_ids": [contractor.pk]})
     assert response.status_code == 201, response.content
     body = response.json()
-    assert body["party_ids"] == [contractor.pk] and body["persons_estimate"] == 5000
+    # Issue 11: the held asset is proposed, not added; confirming it adds the asset, and the persons
+    # count stays a proposal for the user to confirm; nothing answered → undetermined.
+    assert body["party_ids"] == [contractor.pk] and body["persons_estimate"] is None
+    confirmed = post(csirt, f"{BASE}/{body['id']}/asset-proposals/confirm", {"asset_ids": [asset.pk]})
+    assert confirmed.status_code == 201, confirmed.content
+    body = csirt.get(f"{BASE}/{body['id']}").json()
+    assert body["persons_estimate"] is None
     appi = body["appi"]
-    assert appi["report_required"] and appi["reason_codes"] == ["over_1000_persons"]
-    assert appi["prelim_until"].startswith("2024-04-15T23:59:59") and appi["final_due"].startswith("2024-05-10")
-    assert [c["key"] for c in appi["countdowns"]] == ["ppc:preliminary", "ppc:final"]
+    assert appi["state"] == "undetermined" and appi["report_required"] is None
+    assert appi["decision"] == "判定未了（報告が必要となる可能性があります）"
+    assert appi["persons_proposal"] == {"at_least": 5000, "at_most": 5000, "unknown_assets": 0}
+    assert appi["prelim_until"].startswith("2024-04-14T23:59:59") and appi["final_due"].startswith("2024-05-09")
+    assert appi["final_due_30"].startswith("2024-05-09") and appi["final_due_60"].startswith("2024-06-08")
+    assert [(c["key"], c["provisional"]) for c in appi["countdowns"]] == [
+        ("ppc:preliminary", True), ("ppc:final", True)
+    ]
     pk = body["id"]
+    response = patch(csirt, f"{BASE}/{pk}", {"persons_estimate": 5000})
+    appi = response.json()["appi"]
+    assert appi["state"] == "required" and appi["report_required"] is True
+    assert appi["reason_codes"] == ["over_1000_persons"] and appi["decided_at"]
     assert csirt.get(f"{BASE}/{pk}").json()["title"] == "API経由の事案"
     assert len(csirt.get(f"{BASE}/{pk}/tasks").json()) == 18
     assert any(e["category"] == "chain" for e in csirt.get(f"{BASE}/{pk}/notifications").json())

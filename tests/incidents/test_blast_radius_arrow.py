@@ -46,7 +46,7 @@ def graph_loads(monkeypatch: pytest.MonkeyPatch) -> list[None]:
 def test_opening_an_incident_loads_the_graph_once_for_all_parties(own, contractors, graph_loads) -> None:  # type: ignore[no-untyped-def]
     incident = open_incident(own, parties=contractors)
     assert len(graph_loads) == 1
-    assert incident.assets.get().records == 4000  # the largest exposure among the parties
+    assert not incident.assets.exists()  # proposed, not added (issue 11 §2)
     chain_entries = incident.notifications.filter(category="chain")
     assert {e.organisation_id for e in chain_entries} >= {p.pk for p in contractors}
     graph_loads.clear()
@@ -68,12 +68,22 @@ def test_plan_input_queries_do_not_grow_per_party(own, contractors, graph_loads)
     assert len(plan.chains) == 4
 
 
-def test_exposure_of_several_parties_in_one_call(own, contractors) -> None:  # type: ignore[no-untyped-def]
-    with CaptureQueriesContext(connection) as one:
-        selectors.exposure_for_parties(radii=selectors.blast_radii(contractors[:1]))
-    with CaptureQueriesContext(connection) as four:
-        rows = selectors.exposure_for_parties(radii=selectors.blast_radii(contractors))
-    assert len(one) == len(four)
-    (row,) = rows
-    assert row["records"] == 4000 and row["persons"] == 3200
-    assert sorted(row["holders"]) == sorted([p.name for p in contractors] + ["再委託先"])
+def test_proposals_of_several_parties_in_one_call(own, contractors, graph_loads) -> None:  # type: ignore[no-untyped-def]
+    """Replaces the old exposure test (issue 11 §2): the proposal is what the parties hold, the
+    largest among them, with the subcontractor that got a copy through a party named beside it."""
+    from renkei.incidents.response import asset_proposals
+
+    one = open_incident(own, parties=contractors[:1])
+    four = open_incident(own, parties=contractors)
+    counts = []
+    for incident in (one, four):
+        graph_loads.clear()
+        with CaptureQueriesContext(connection) as queries:
+            proposals = asset_proposals.asset_proposals(incident)
+        counts.append(len(queries))
+        assert len(graph_loads) == 1
+    assert counts[0] == counts[1]
+    (proposal,) = proposals
+    assert proposal.records == 4000 and proposal.persons == 3200 and proposal.selected
+    assert sorted(proposal.held_by) == sorted(p.name for p in contractors)
+    assert proposal.passed_on_to == ["再委託先"]

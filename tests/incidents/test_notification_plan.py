@@ -9,7 +9,7 @@ from renkei.demo import data as demo
 from renkei.demo.loader import load_demo_data
 from renkei.incidents.response import deadlines as d
 from renkei.incidents.response import notification_plan as plan
-from renkei.incidents.response import notification_services, setup_services
+from renkei.incidents.response import notification_services, selectors, setup_services
 from renkei.incidents.response.models import NotificationEntry, NotificationStatus
 from renkei.registry.models import Organisation, OrganisationKind
 from tests.incidents.incident_helpers import open_incident
@@ -148,7 +148,17 @@ def test_breach_at_a_third_tier_subcontractor_lists_every_party_up_to_us(demo_gr
     assert all(e.organisation_id for e in entries if e.category == "chain")
     # 1.2 million customers' data, unauthorised access: the PPC and the persons are on the plan.
     assert {"ppc:preliminary", "ppc:final", "individuals"} <= {e.generated_key for e in entries}
-    assert incident.persons_estimate and incident.persons_estimate > 1000
+    # The customer data the breached party holds is proposed (ticked); once confirmed, the persons count
+    # is proposed from it (persons, not records), not set for the user.
+    from renkei.incidents.response import asset_proposals
+
+    (proposed,) = asset_proposals.asset_proposals(incident)
+    assert (proposed.name, proposed.selected) == (demo.CUSTOMER_ASSET_NAME, True)
+    asset_proposals.incident_assets_confirm(user=None, incident=incident, asset_ids=[proposed.asset_id])
+    incident.refresh_from_db()
+    assert incident.persons_estimate is None
+    proposal = selectors.persons_proposal(incident)
+    assert proposal.at_least and proposal.at_least > 1000 and proposal.over_threshold
     assert incident.assets.filter(asset__name=demo.CUSTOMER_ASSET_NAME).exists()
 
 

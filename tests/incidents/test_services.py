@@ -34,7 +34,7 @@ from renkei.incidents.response.models import (
     TimelineEntry,
 )
 from tests import factories as f
-from tests.incidents.incident_helpers import open_incident
+from tests.incidents.incident_helpers import confirm_all_proposals, open_incident
 
 
 def system_texts(incident: Incident) -> list[str]:
@@ -93,17 +93,36 @@ def test_playbook_of_another_company_is_refused(own, subsidiary) -> None:  # typ
     assert not Incident.objects.exists()
 
 
-def test_opening_prefills_assets_and_persons_from_the_blast_radius(own) -> None:  # type: ignore[no-untyped-def]
+def test_opening_proposes_assets_and_the_user_confirms_them(own) -> None:  # type: ignore[no-untyped-def]
+    """Issue 11 §2 changed this test: opening no longer adds the assets by itself; it proposes what
+    the parties hold and the confirmed ones carry records and persons (persons scaled by records)."""
+    from renkei.incidents.response import asset_proposals
+
     contractor = f.OrganisationFactory(name="委託先")
     f.RelationshipFactory(client=own, provider=contractor)
     asset = f.InformationAssetFactory(record_count=5000, person_count=4000, has_personal_info=True)
     f.DataHoldingFactory(asset=asset, holder=contractor, received_from=own, record_count=2500)
     incident = open_incident(own, parties=[contractor])
+    assert not incident.assets.exists() and incident.persons_estimate is None
+    assert any("proposed from the registry" in t or "提案" in t for t in system_texts(incident))
+    (proposal,) = asset_proposals.asset_proposals(incident)
+    assert (proposal.asset_id, proposal.records, proposal.persons, proposal.selected) == (asset.pk, 2500, 2000, True)
+    asset_proposals.incident_assets_confirm(user=None, incident=incident, asset_ids=[asset.pk])
     item = incident.assets.get()
     assert (item.asset, item.records, item.persons) == (asset, 2500, 2000)
+    assert asset_proposals.asset_proposals(incident) == []  # listed: not proposed again
+    # Issue 11: the persons count is only proposed (2,000 persons, not the 2,500 records); the user confirms it.
+    incident.refresh_from_db()
+    assert incident.persons_estimate is None
+    assert selectors.persons_proposal(incident).at_least == 2000
+    services.incident_persons_confirm(user=None, incident=incident, persons=2000)
+    incident.refresh_from_db()
     assert incident.persons_estimate == 2000
-    # Editable: a given estimate is kept.
+    assert selectors.assessment_for(incident).reasons == ["over_1000_persons"]
+    # A given estimate is kept.
     other = open_incident(own, parties=[contractor], persons_estimate=12)
+    asset_proposals.incident_assets_confirm(user=None, incident=other, asset_ids=[asset.pk])
+    other.refresh_from_db()
     assert other.persons_estimate == 12
 
 
@@ -288,6 +307,8 @@ def test_report_data_has_the_nine_items(own) -> None:  # type: ignore[no-untyped
     asset = f.InformationAssetFactory(name="会員情報", record_count=3000, person_count=3000, description="氏名・住所")
     f.DataHoldingFactory(asset=asset, holder=contractor, received_from=own, record_count=3000)
     incident = open_incident(own, parties=[contractor], description="不正アクセスにより流出", appi_wrongful_purpose=True)
+    confirm_all_proposals(incident)  # issue 11 §2: proposed assets are added once confirmed
+    services.incident_persons_confirm(user=None, incident=incident, persons=3000)
     data = selectors.report_data(incident)
     for key in ("summary", "data_items", "persons", "cause", "secondary_damage", "response_to_persons",
                 "publication", "prevention", "other"):
@@ -296,7 +317,8 @@ def test_report_data_has_the_nine_items(own) -> None:  # type: ignore[no-untyped
     assert "会員情報（氏名・住所）" in data["data_items"]
     assert data["persons"] == 3000
     assert "再委託先" in data["cause"]
-    assert data["deadlines"]["final_due"].date() - data["learned_at"].date() == dt.timedelta(days=60)
+    # Day 60, the day of learning being day 1.
+    assert data["deadlines"]["final_due"].date() - data["learned_at"].date() == dt.timedelta(days=59)
 
 
 # --- reminders --------------------------------------------------------------------------------------------
@@ -342,8 +364,10 @@ def test_response_demo_loads(own, subsidiary) -> None:  # type: ignore[no-untype
 
 
 def test_preliminary_window_start_cannot_pass_the_latest_day(own) -> None:  # type: ignore[no-untyped-def]
-    with pytest.raises(RenkeiError) as exc:
-        open_incident(own, prelim_start_days=6)
-    assert exc.value.field_name == "prelim_start_days"
+    for bad in (6, 0):  # day 0 no longer exists: the day of learning is day 1
+        with pytest.raises(RenkeiError) as exc:
+            open_incident(own, prelim_start_days=bad)
+        assert exc.value.field_name == "prelim_start_days"
     incident = open_incident(own, prelim_start_days=1)
-    assert selectors.deadlines_for(incident).prelim_from.date() - selectors.deadlines_for(incident).learned_at.date() == dt.timedelta(days=1)
+    d = selectors.deadlines_for(incident)
+    assert d.prelim_from.date() == d.learned_at.date()

@@ -49,11 +49,29 @@ def test_open_an_incident_through_the_form(own, csirt) -> None:  # type: ignore[
     incident = Incident.objects.get()
     assert response.status_code == 302 and response.url == incident.get_absolute_url()
     assert timezone.localtime(incident.learned_at).strftime("%Y-%m-%d %H:%M") == "2024-04-10 09:30"
-    assert incident.assets.get().asset == asset and incident.persons_estimate == 1500
+    # Issue 11: the held asset is proposed, ticked; the user confirms it (it is not added unasked), and
+    # persons are then proposed from it (1,500 persons, not 2,000 records), not set.
+    assert not incident.assets.exists()
+    proposals = page(csirt, "assets_prefill", incident.pk)
+    assert f'value="{asset.pk}" id="proposal-{asset.pk}" checked' in proposals
+    csirt.post(reverse("incidents:assets_prefill", args=[incident.pk]), {"asset_ids": [asset.pk]})
+    incident.refresh_from_db()
+    assert incident.assets.get().asset == asset and incident.persons_estimate is None
     body = page(csirt, "incident_detail", incident.pk)
     assert "顧客台帳" in body and 'id="appi-panel"' in body and 'id="timeline"' in body
-    # More than 1,000 persons: a report is required, with its deadlines.
-    assert 'id="appi-deadlines"' in body and "2024-04-15 23:59" in body and "2024-05-10 23:59" in body
+    assert 'id="appi-persons-proposal"' in body and "1,500" in body
+    # Nothing answered: undetermined, never "not required"; the deadlines run provisionally, the day
+    # of learning (10 April) being day 1: 速報 by 14 April, 確報 by 9 May (30) or 8 June (60).
+    assert "判定未了（報告が必要となる可能性があります）" in body and "報告は不要" not in body
+    assert 'id="appi-deadlines"' in body and "2024-04-14 23:59" in body and "2024-05-09 23:59" in body
+    assert 'id="appi-finals"' in body and "2024-06-08" in body
+    # Confirming the proposed persons answers the >1,000 question: a report is required.
+    response = csirt.post(reverse("incidents:incident_persons_confirm", args=[incident.pk]), {"persons": 1500})
+    assert response.status_code == 302
+    incident.refresh_from_db()
+    assert incident.persons_estimate == 1500
+    body = page(csirt, "incident_detail", incident.pk)
+    assert "個人情報保護委員会への報告（漏えい等報告）が必要です。" in body and 'id="appi-persons-proposal"' not in body
 
 
 def test_bad_input_shows_errors_and_saves_nothing(own, csirt) -> None:  # type: ignore[no-untyped-def]
@@ -85,9 +103,22 @@ def test_status_change_and_timeline_entry(own, csirt, csirt_user) -> None:  # ty
     assert incident.status == "contained"
 
 
-def test_appi_form_changes_the_decision(own, csirt) -> None:  # type: ignore[no-untyped-def]
+def test_appi_form_changes_the_decision(own, csirt, csirt_user) -> None:  # type: ignore[no-untyped-def]
     incident = open_incident(own, persons_estimate=10)
-    assert "appi-deadlines" not in page(csirt, "incident_detail", incident.pk)
+    # Three questions open: undetermined with provisional deadlines (issue 11), never "not required".
+    body = page(csirt, "incident_detail", incident.pk)
+    assert "appi-deadlines" in body and "判定未了" in body and "不要" not in body
+    assert 'id="appi-unanswered"' in body and "要配慮個人情報が含まれていますか" in body
+    # Everything answered "no": not required, with who decided and when; no deadlines.
+    response = csirt.post(
+        reverse("incidents:incident_appi", args=[incident.pk]),
+        {"appi_sensitive": "false", "appi_financial_risk": "false", "appi_wrongful_purpose": "false",
+         "persons_estimate": "10", "our_role": "data_owner", "prelim_start_days": "3", "appi_key_leaked": "unknown"},
+    )
+    assert response.status_code == 302
+    body = page(csirt, "incident_detail", incident.pk)
+    assert "個人情報保護委員会への報告は不要です。" in body and "appi-deadlines" not in body
+    assert 'id="appi-decided"' in body and str(csirt_user) in body
     page(csirt, "incident_appi", incident.pk)
     response = csirt.post(
         reverse("incidents:incident_appi", args=[incident.pk]),

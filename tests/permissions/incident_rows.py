@@ -68,6 +68,8 @@ INCIDENT_CORE_ROWS: list[Row] = [
                            "persons_estimate": 5, "our_role": "data_owner", "prelim_start_days": 3}),
     Row("incidents:incident_status", "POST", obj="incident", payload=lambda o: {"status": "contained"}),
     Row("incidents:timeline_add", "POST", obj="incident", payload=lambda o: {"text": "続報"}),
+    Row("incidents:incident_persons_confirm", "POST", obj="incident", payload=lambda o: {"persons": 1200}),
+    Row("incidents:assets_prefill", obj="incident"),
     Row("incidents:assets_prefill", "POST", obj="incident"),
     *_page_rows("asset", "incident_asset", create_under="incident",
                 create=lambda o: {"asset": o["asset"].pk, "records": 3},
@@ -141,6 +143,8 @@ INCIDENT_CORE_ROWS: list[Row] = [
     Row(f"{INCIDENTS_API}/{{pk}}/notifications", obj="incident"),
     Row(f"{INCIDENTS_API}/{{pk}}/notifications/generate", "POST", obj="incident", ok=200),
     Row(f"{INCIDENTS_API}/{{pk}}/report-data", obj="incident"),
+    Row(f"{INCIDENTS_API}/{{pk}}/asset-proposals", obj="incident"),
+    Row(f"{INCIDENTS_API}/{{pk}}/asset-proposals/confirm", "POST", obj="incident", payload=lambda o: {"asset_ids": []}),
 ]
 
 INCIDENT_ROWS: list[Row] = [

@@ -30,7 +30,8 @@ def blast_radius_dict(radius: selectors.NamedBlastRadius) -> dict[str, Any]:
                 "personal_info": a.personal_info,
                 "sensitive_personal_info": a.sensitive_personal_info,
                 "persons": a.persons,
-                "exposed_records": a.exposed_records,
+                "exposed_records": a.exposed_records,  # null when unknown, never 0
+                "records_at_least": a.records_at_least,
                 "total_records": a.total_records,
                 "owner": org(a.owner) if a.owner else None,
                 "holders": [org(h) for h in a.holders],
@@ -38,6 +39,7 @@ def blast_radius_dict(radius: selectors.NamedBlastRadius) -> dict[str, Any]:
             for a in radius.exposed_assets
         ],
         "exposed_records": radius.exposed_records,
+        "exposed_records_at_least": radius.exposed_records_at_least,
         "downstream": [org(o) for o in radius.downstream],
         "notice_chain": [org(o) for o in radius.notice_chain],
         "upstream": [org(o) for o in radius.upstream],

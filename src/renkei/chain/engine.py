@@ -13,14 +13,15 @@ Conventions
 * The tier of an organisation is its number of hops from the own company along edge direction.
 * Data may contain cycles and contradictory paths; every traversal is a BFS with a visited set
   (scipy's), so everything terminates.
+* Record counts may be unknown: ``UNKNOWN`` (-1) inside, ``None`` in results, never 0.
+* Our data held by parties (the holdings table, its copies graph and the exposure per asset) is
+  in :mod:`renkei.chain.holdings`; its names are re-exported here.
 """
 
 from __future__ import annotations
 
-import dataclasses
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from functools import cached_property
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -28,11 +29,35 @@ import numpy.typing as npt
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import breadth_first_order
 
+from renkei.chain.holdings import (
+    NONE,
+    UNKNOWN,
+    AssetExposure,
+    HoldingsTable,
+    asset_exposures,
+    reached_through,
+    sum_records,
+)
+
 IntArray = npt.NDArray[np.int64]
 IdsLike = npt.ArrayLike
 
-# Marker for "no organisation" (unknown id, unreachable node, holding with no known sender).
-NONE = -1
+__all__ = [
+    "NONE",
+    "UNKNOWN",
+    "AccessRow",
+    "AssetExposure",
+    "AssetInfo",
+    "BlastRadius",
+    "ChainGraph",
+    "HoldingsTable",
+    "UnknownOrganisationError",
+    "blast_radius",
+    "build_graph",
+    "compute_tiers",
+    "sum_records",
+    "tiers_array",
+]
 
 
 class UnknownOrganisationError(ValueError):
@@ -178,70 +203,6 @@ def compute_tiers(graph: ChainGraph, root_id: int) -> dict[int, int | None]:
     return tiers
 
 
-# ------------------------------------------------------------------------------------ holdings
-
-
-class _Grouping(NamedTuple):
-    """Per-table sort by (asset, holder), computed once and reused by every blast radius."""
-
-    order: IntArray  # row indices sorted by asset, then holder
-    starts: IntArray  # first position (in ``order``) of each asset
-    assets: IntArray  # asset id of each group
-    first_of_pair: npt.NDArray[np.bool_]  # position starts a new (asset, holder) pair
-    ids_sorted: bool  # holding_id already ascending (the usual ORM order): no sort needed
-
-
-@dataclass(frozen=True, eq=False)  # eq on arrays would be ambiguous; identity is what we want
-class HoldingsTable:
-    """Data holdings as parallel int64 arrays (one element per holding row).
-
-    Row ``k``: organisation ``holder_id[k]`` holds ``records[k]`` records of our information asset
-    ``asset_id[k]``, received from ``received_from_id[k]`` (``-1`` when unknown). Arrays keep a
-    10⁵-row table cheap to filter; build one from tuples or model rows with :meth:`from_rows`.
-    Build it once and reuse it for many parties: its sort by asset is cached on first use.
-    """
-
-    holding_id: IntArray
-    asset_id: IntArray
-    holder_id: IntArray
-    received_from_id: IntArray
-    records: IntArray
-
-    def __post_init__(self) -> None:
-        for f in dataclasses.fields(self):
-            object.__setattr__(self, f.name, np.asarray(getattr(self, f.name), dtype=np.int64).ravel())
-        if len({getattr(self, f.name).shape for f in dataclasses.fields(self)}) > 1:
-            raise ValueError("HoldingsTable columns must have the same length")
-
-    def __len__(self) -> int:
-        return int(self.holding_id.shape[0])
-
-    @classmethod
-    def from_rows(cls, rows: Iterable[Sequence[int | None]]) -> HoldingsTable:
-        """From ``(holding_id, asset_id, holder_org_id, received_from_org_id, records)`` rows.
-
-        ``received_from_org_id`` and ``records`` may be ``None`` (stored as ``-1`` and ``0``).
-        """
-        rows = rows if isinstance(rows, list) else list(rows)
-        try:  # fast path: no None anywhere
-            arr = np.array(rows, dtype=np.int64).reshape(-1, 5)
-        except TypeError:
-            clean = [(h, a, o, NONE if f is None else f, 0 if r is None else r) for h, a, o, f, r in rows]
-            arr = np.array(clean, dtype=np.int64).reshape(-1, 5)
-        return cls(*(np.ascontiguousarray(arr[:, i]) for i in range(5)))
-
-    @cached_property
-    def _grouping(self) -> _Grouping:
-        order = np.lexsort((self.holder_id, self.asset_id))
-        a, h = self.asset_id[order], self.holder_id[order]
-        new_asset = np.concatenate(([True], a[1:] != a[:-1])) if a.size else np.zeros(0, bool)
-        new_pair = new_asset.copy()
-        new_pair[1:] |= h[1:] != h[:-1]
-        starts = np.flatnonzero(new_asset)
-        ids_sorted = bool(np.all(self.holding_id[1:] > self.holding_id[:-1]))
-        return _Grouping(order, starts, a[starts], new_pair, ids_sorted)
-
-
 class AssetInfo(NamedTuple):
     """Owner group company and total record count of an information asset (either may be unknown)."""
 
@@ -262,21 +223,6 @@ class AccessRow(NamedTuple):
 
 
 @dataclass
-class AssetExposure:
-    """One information asset as seen from a breached party and its downstream."""
-
-    asset_id: int
-    owner_org_id: int | None
-    exposed_records: int
-    total_records: int | None
-    holders: list[int]  # organisations in the radius holding the asset, ascending
-
-    def as_dict(self) -> dict[str, Any]:
-        """Plain dict for JSON."""
-        return dict(self.__dict__)
-
-
-@dataclass
 class BlastRadius:
     """What a breach at ``party_id`` reaches (downstream, data) and who must hear of it (upstream)."""
 
@@ -287,10 +233,11 @@ class BlastRadius:
     notice_chain: list[int]
     upstream: list[int]
     assets: list[AssetExposure]
-    exposed_records: int
+    exposed_records: int | None  # None when any asset's count is unknown
     exposed_holding_ids: list[int]
     affected_group_companies: list[int]
     access: list[dict[str, Any]]
+    exposed_records_at_least: int = 0  # the sum of what the known counts prove
 
     def as_dict(self) -> dict[str, Any]:
         """Plain dict (ints, strings, lists, dicts) ready for orjson.
@@ -303,50 +250,6 @@ class BlastRadius:
 
 
 # -------------------------------------------------------------------------------- blast radius
-
-
-def _asset_exposures(
-    h: HoldingsTable,
-    exposed: npt.NDArray[np.bool_],
-    entry: npt.NDArray[np.bool_],
-    assets: Mapping[int, Any],
-) -> list[AssetExposure]:
-    """Group exposed holdings per asset; count only records entering the radius from outside.
-
-    Works on the whole table in its cached (asset, holder) order with masked values, so a call
-    is a handful of vectorised passes plus a Python loop over assets (not over holdings).
-    """
-    if len(h) == 0:
-        return []
-    g = h._grouping
-    ex = exposed[g.order]
-    recs = h.records[g.order]
-    n_exposed = np.add.reduceat(ex.astype(np.int64), g.starts)
-    entering = np.add.reduceat(np.where(ex & entry[g.order], recs, 0), g.starts)
-    # A copy cannot hold more than exists, so any single holding is a lower bound; this also
-    # keeps an all-internal cycle (every holding received from inside the radius) from reading 0.
-    largest = np.maximum.reduceat(np.where(ex, recs, 0), g.starts)
-    # "exposed" depends only on the holder, so a pair's first row speaks for the whole pair.
-    pair = g.first_of_pair & ex
-    holders = h.holder_id[g.order][pair].tolist()
-    bounds = np.concatenate(([0], np.cumsum(np.add.reduceat(pair.astype(np.int64), g.starts)))).tolist()
-    out = []
-    for k in np.flatnonzero(n_exposed).tolist():
-        a = int(g.assets[k])
-        owner, total = assets.get(a, (None, None))
-        n = max(int(entering[k]), int(largest[k]))
-        if total is not None:
-            n = min(n, int(total))
-        out.append(
-            AssetExposure(
-                asset_id=a,
-                owner_org_id=None if owner is None else int(owner),
-                exposed_records=n,
-                total_records=None if total is None else int(total),
-                holders=holders[bounds[k] : bounds[k + 1]],
-            )
-        )
-    return out
 
 
 def blast_radius(
@@ -363,11 +266,15 @@ def blast_radius(
 
     * ``downstream``: every organisation reachable from the party along edge direction (ascending,
       the party itself excluded even when it sits on a cycle).
-    * exposed holdings (``exposed_holding_ids``, ascending): those held by the party or anyone
-      downstream. Per asset (``assets``, ascending asset id), records are counted once: only
-      holdings received from *outside* the radius (party + downstream) or from an unknown sender
+    * exposed holdings (``exposed_holding_ids``, ascending): the data that reached the party or
+      reached downstream parties *through* it (see :func:`renkei.chain.holdings.reached_through`: the party's own
+      holdings, and copies received from it or from an exposed holder further down; not what a
+      downstream party received from someone else directly). Per asset (``assets``, ascending
+      asset id), records are counted once: only holdings entering the exposure from outside it
       count, since copies passed further down are the same records; the figure is at least the
-      largest single exposed holding and at most the asset's total when known.
+      largest single exposed holding and at most the asset's total when known. Unknown counts
+      make the figure ``None`` (with ``records_at_least`` beside it); ``exposed_records`` is the
+      sum over assets, ``None`` if any is unknown (``exposed_records_at_least`` beside it).
     * ``notice_chain``: a shortest path ``root_id → … → party_id`` (empty if unreachable) — who
       passes the notice up; ``party_tier`` is its length in hops. ``upstream``: every ancestor of
       the party that the root reaches, i.e. every organisation on some root → party path
@@ -407,12 +314,18 @@ def blast_radius(
         upstream_mask &= reached
         upstream_mask[p] = False
 
-    # Holdings: a sender that is unknown (-1) or not a node is outside the radius by definition.
-    holder_idx = graph.index_of(holdings.holder_id)
-    from_idx = graph.index_of(holdings.received_from_id)
-    exposed = (holder_idx >= 0) & in_radius[np.maximum(holder_idx, 0)]
-    entry = (from_idx < 0) | ~in_radius[np.maximum(from_idx, 0)]
-    asset_rows = _asset_exposures(holdings, exposed, entry, assets)
+    if len(holdings):
+        holder_idx = graph.index_of(holdings.holder_id)
+        pair_idx = graph.index_of(holdings._flows.pair_org)
+        exposed, entry = reached_through(
+            holdings,
+            party_id=int(party_id),
+            holder_in=(holder_idx >= 0) & in_radius[np.maximum(holder_idx, 0)],
+            pair_in=(pair_idx >= 0) & in_radius[np.maximum(pair_idx, 0)],
+        )
+    else:
+        exposed = entry = np.zeros(0, dtype=bool)
+    asset_rows = asset_exposures(holdings, exposed, entry, assets)
     exposed_ids = holdings.holding_id[exposed]
     if not holdings._grouping.ids_sorted:
         exposed_ids = np.sort(exposed_ids)
@@ -441,8 +354,9 @@ def blast_radius(
         notice_chain=graph.ids[np.array(chain, dtype=np.int64)].tolist() if chain else [],
         upstream=upstream_ids.tolist(),
         assets=asset_rows,
-        exposed_records=sum(a.exposed_records for a in asset_rows),
+        exposed_records=sum_records(a.exposed_records for a in asset_rows),
         exposed_holding_ids=exposed_ids.tolist(),
         affected_group_companies=sorted(affected),
         access=access_out,
+        exposed_records_at_least=sum(a.records_at_least for a in asset_rows),
     )

@@ -121,11 +121,12 @@ class ExposedAsset:
     classification: str
     personal_info: bool
     sensitive_personal_info: bool
-    persons: int | None
-    exposed_records: int
+    persons: int | None  # of the whole asset (None: unknown)
+    exposed_records: int | None  # None: unknown (a count it depends on is not recorded), never 0
     total_records: int | None
     owner: OrgRef | None
     holders: list[OrgRef]  # the holders in the radius that the user may see
+    records_at_least: int = 0  # what the known counts prove (= exposed_records when known)
 
 
 @dataclass(frozen=True)
@@ -156,12 +157,13 @@ class NamedBlastRadius:
 
     party: PartyRef
     exposed_assets: list[ExposedAsset]
-    exposed_records: int  # of the assets listed, each counted once
+    exposed_records: int | None  # of the assets listed, each counted once; None if any is unknown
     downstream: list[OrgRef]
     notice_chain: list[OrgRef]
     upstream: list[OrgRef]
     affected_group_companies: list[OrgRef]
     access: list[AccessRef]
+    exposed_records_at_least: int = 0  # the known part of exposed_records (shown beside 不明)
 
 
 def _compute_blast_radii(party_ids: list[int]) -> tuple[dict[int, Any], dict[int, str]]:
@@ -200,6 +202,8 @@ def _compute_blast_radii(party_ids: list[int]) -> tuple[dict[int, Any], dict[int
 
 def _named(results: dict[int, Any], *, user: Any, party_names: dict[int, str]) -> dict[int, NamedBlastRadius]:
     """Names and asset facts for all the results at once: two queries, whatever their number."""
+    from renkei.chain import engine
+
     org_ids: set[int] = set()
     asset_ids: set[int] = set()
     for result in results.values():
@@ -239,12 +243,14 @@ def _named(results: dict[int, Any], *, user: Any, party_names: dict[int, str]) -
                     total_records=a.total_records,
                     owner=org(a.owner_org_id) if a.owner_org_id else None,
                     holders=[org(h) for h in a.holders if h in names],
+                    records_at_least=a.records_at_least,
                 )
             )
         out[party_id] = NamedBlastRadius(
             party=PartyRef(party_id, party_names[party_id], result.party_tier),
             exposed_assets=exposed_assets,
-            exposed_records=sum(a.exposed_records for a in exposed_assets),
+            exposed_records=engine.sum_records(a.exposed_records for a in exposed_assets),
+            exposed_records_at_least=sum(a.records_at_least for a in exposed_assets),
             downstream=[org(pk) for pk in result.downstream if pk in names],
             notice_chain=[org(pk) for pk in result.notice_chain],
             upstream=[org(pk) for pk in result.upstream if pk in names],

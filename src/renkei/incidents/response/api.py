@@ -17,7 +17,7 @@ from renkei.core.crud_api import ErrorOut, resolve_references
 from renkei.core.permissions import Action, get_visible_or_404, require
 from renkei.core.tenancy import group_companies
 from renkei.incidents.permissions import CHANGE_INCIDENTS, VIEW_INCIDENTS
-from renkei.incidents.response import notification_services, selectors, services
+from renkei.incidents.response import asset_proposals, notification_services, selectors, services
 from renkei.incidents.response import timeline as timeline_services
 from renkei.incidents.response.models import (
     Incident,
@@ -59,22 +59,40 @@ class CountdownOut(Schema):
     key: str
     label: str
     deadline: dt.datetime
+    latest: dt.datetime | None
+    provisional: bool
     overdue: bool
     seconds_left: int
     done: bool
 
 
+class PersonsProposalOut(Schema):
+    at_least: int | None
+    at_most: int | None
+    unknown_assets: int
+
+
 class AppiOut(Schema):
-    report_required: bool
+    # "required", "not_required" or "undetermined" (an unanswered question may apply: the deadlines
+    # run provisionally); `report_required` is null while undetermined.
+    state: str
+    report_required: bool | None
     contractor_duty: bool
     we_report_to_ppc: bool
     decision: str
+    decided_by: str | None
+    decided_at: dt.datetime | None
     reasons: list[str]
     reason_codes: list[str]
     unanswered: list[str]
     prelim_from: dt.datetime
     prelim_until: dt.datetime
     final_due: dt.datetime
+    final_latest: dt.datetime
+    final_days: int | None
+    final_due_30: dt.datetime
+    final_due_60: dt.datetime
+    persons_proposal: PersonsProposalOut
     countdowns: list[CountdownOut]
 
 
@@ -90,6 +108,7 @@ class IncidentOut(IncidentListOut):
     appi_wrongful_purpose: bool | None
     persons_estimate: int | None
     appi_encrypted: bool
+    appi_key_leaked: bool | None
     prelim_start_days: int
     after_action_note: str
     closed_at: dt.datetime | None
@@ -113,6 +132,7 @@ class IncidentIn(Schema):
     appi_wrongful_purpose: bool | None = None
     persons_estimate: int | None = None
     appi_encrypted: bool = False
+    appi_key_leaked: bool | None = None
     prelim_start_days: int = 3
     playbook_id: int | None = None
     is_drill: bool = False
@@ -135,6 +155,7 @@ class IncidentPatch(Schema):
     appi_wrongful_purpose: bool | None = None
     persons_estimate: int | None = None
     appi_encrypted: bool | None = None
+    appi_key_leaked: bool | None = None
     prelim_start_days: int | None = None
     after_action_note: str | None = None
 
@@ -166,6 +187,8 @@ class TaskOut(Schema):
     owner_kind: str
     owner_id: int | None
     due_at: dt.datetime | None
+    deadline_key: str
+    due_edited: bool
     status: str
     done_at: dt.datetime | None
     overdue: bool
@@ -202,7 +225,8 @@ def _group_companies() -> Any:
 
 def _incident(request: HttpRequest, pk: int) -> Incident:
     require(request.user, VIEW_INCIDENTS)
-    return get_visible_or_404(Incident.objects.select_related("group_company", "principal"), request.user, pk=pk)
+    incidents = Incident.objects.select_related("group_company", "principal", "appi_decided_by")
+    return get_visible_or_404(incidents, request.user, pk=pk)
 
 
 def _parties(request: HttpRequest, ids: list[int]) -> list[Organisation]:
@@ -216,25 +240,40 @@ def _parties(request: HttpRequest, ids: list[int]) -> list[Organisation]:
 def _detail(incident: Incident) -> dict[str, Any]:
     panel = selectors.appi_panel(incident)
     assessment, d = panel["assessment"], panel["deadlines"]
+    proposal = selectors.persons_proposal(incident)
     return {
         **{f: getattr(incident, f) for f in IncidentOut.model_fields if f not in {"party_ids", "appi"}},
         "party_ids": sorted(p.pk for p in incident.parties.all()),
         "appi": {
-            "report_required": assessment.report_required,
+            "state": assessment.state,
+            "report_required": None if assessment.undetermined else assessment.report_required,
             "contractor_duty": assessment.contractor_duty,
             "we_report_to_ppc": assessment.we_report_to_ppc,
             "decision": panel["decision"],
+            "decided_by": str(panel["decided_by"]) if panel["decided_by"] else None,
+            "decided_at": panel["decided_at"],
             "reasons": panel["reasons"],
             "reason_codes": assessment.reasons,
             "unanswered": assessment.unanswered,
             "prelim_from": d.prelim_from,
             "prelim_until": d.prelim_until,
             "final_due": d.final_due,
+            "final_latest": d.final.latest,
+            "final_days": d.final_days if d.final_known else None,
+            "final_due_30": d.final_30.target,
+            "final_due_60": d.final_60.target,
+            "persons_proposal": {
+                "at_least": proposal.at_least,
+                "at_most": proposal.at_most,
+                "unknown_assets": proposal.unknown,
+            },
             "countdowns": [
                 {
                     "key": c.key,
                     "label": c.label,
                     "deadline": c.deadline,
+                    "latest": c.latest,
+                    "provisional": c.provisional,
                     "overdue": c.left.overdue,
                     "seconds_left": c.left.total_seconds,
                     "done": c.done,
@@ -263,8 +302,8 @@ def list_incidents(
 
 @router.post("", response={201: IncidentOut, **ERRORS}, operation_id="incident_open", summary="Open an incident")
 def open_incident(request: HttpRequest, payload: IncidentIn) -> Status[dict[str, Any]]:
-    """Open an incident: its playbook's tasks, affected assets prefilled from the parties' blast
-    radius, the first timeline entry and the notification plan are created with it."""
+    """Open an incident: its playbook's tasks, the first timeline entry and the notification plan
+    are created with it. Affected assets are proposed for the parties (`asset-proposals`), not added."""
     require(request.user, CHANGE_INCIDENTS)
     data = payload.model_dump()
     refs = resolve_references(
@@ -387,6 +426,56 @@ def generate_notifications(request: HttpRequest, pk: int) -> list[Any]:
     incident = _incident(request, pk)
     notification_services.notification_plan_generate(user=request.user, incident=incident, via=VIA)
     return list(incident.notifications.all())
+
+
+class AssetProposalOut(Schema):
+    asset_id: int
+    name: str
+    personal_info: bool
+    sensitive_personal_info: bool
+    records: int | None  # null: unknown, never 0
+    persons: int | None  # null: unknown, never 0
+    total_records: int | None
+    held_by: list[str]
+    owned_by: list[str]
+    passed_on_to: list[str]
+    selected: bool
+
+
+class AssetConfirmIn(Schema):
+    asset_ids: list[int]
+
+
+class IncidentAssetOut(Schema):
+    id: int
+    asset_id: int
+    records: int | None
+    persons: int | None
+    note: str
+
+
+@router.get(
+    "/{int:pk}/asset-proposals", response={200: list[AssetProposalOut], **ERRORS}, operation_id="incident_asset_proposals"
+)
+def asset_proposals_list(request: HttpRequest, pk: int) -> list[Any]:
+    """The assets the registry proposes for the involved parties: only what they hold (`selected`)
+    or, for a group company, own (not selected). Nothing is added until confirmed."""
+    return asset_proposals.asset_proposals(_incident(request, pk))
+
+
+@router.post(
+    "/{int:pk}/asset-proposals/confirm",
+    response={201: list[IncidentAssetOut], **ERRORS},
+    operation_id="incident_asset_proposals_confirm",
+)
+def asset_proposals_confirm(request: HttpRequest, pk: int, payload: AssetConfirmIn) -> Status[list[Any]]:
+    """Add the chosen proposals as affected assets (each must be a current proposal)."""
+    incident = _incident(request, pk)
+    require(request.user, CHANGE_INCIDENTS)
+    items = asset_proposals.incident_assets_confirm(
+        user=request.user, incident=incident, asset_ids=payload.asset_ids, via=VIA
+    )
+    return Status(201, items)
 
 
 @router.get("/{int:pk}/report-data", response={200: dict[str, Any], **ERRORS}, operation_id="incident_report_data")

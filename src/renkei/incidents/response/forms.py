@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.contrib.auth import get_user_model
 from django.db.models import Q
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from renkei.core.forms import ScopedModelForm
@@ -68,6 +69,7 @@ APPI_FIELDS = [
     "appi_wrongful_purpose",
     "persons_estimate",
     "appi_encrypted",
+    "appi_key_leaked",
     "our_role",
     "principal",
     "prelim_start_days",
@@ -100,8 +102,10 @@ class IncidentOpenForm(IncidentsModelForm):
         ]
         widgets = {"description": forms.Textarea(attrs={"rows": 4}), "parties": forms.SelectMultiple(attrs={"size": 8})}
         help_texts = {
-            "parties": _("Affected assets and persons are prefilled from their blast radius."),
-            "persons_estimate": _("Empty: estimated from the registry."),
+            "parties": _("The registry proposes the assets these parties hold; you confirm each on the incident."),
+            "persons_estimate": _(
+                "Persons, not records. Empty: proposed from the affected assets, for you to confirm."
+            ),
         }
 
 
@@ -132,6 +136,10 @@ class IncidentForm(IncidentsModelForm):
         self.fields["appi_sensitive"] = tristate(Incident._meta.get_field("appi_sensitive").verbose_name)
         self.fields["appi_financial_risk"] = tristate(Incident._meta.get_field("appi_financial_risk").verbose_name)
         self.fields["appi_wrongful_purpose"] = tristate(Incident._meta.get_field("appi_wrongful_purpose").verbose_name)
+        self.fields["appi_key_leaked"] = tristate(
+            Incident._meta.get_field("appi_key_leaked").verbose_name,
+            Incident._meta.get_field("appi_key_leaked").help_text,
+        )
         if not self.instance.is_drill:
             del self.fields["after_action_note"]
 
@@ -155,6 +163,28 @@ class AppiForm(IncidentsModelForm):
             _("Is a wrongful purpose suspected?"), _("e.g. unauthorised access, theft, an insider.")
         )
         self.fields["persons_estimate"].label = _("How many persons are affected?")
+        help_text: Any = _(
+            "Persons, not records: the same person may appear in many records. Empty: not answered yet."
+        )
+        if self.instance.pk is not None:
+            from renkei.incidents.response.selectors import persons_proposal
+
+            proposal = persons_proposal(self.instance)
+            if proposal.at_least is not None:
+                help_text = format_lazy(
+                    "{} {}",
+                    help_text,
+                    _("The affected assets suggest at least {n} persons.").format(n=f"{proposal.at_least:,}"),
+                )
+        self.fields["persons_estimate"].help_text = help_text
+        self.fields["appi_key_leaked"] = tristate(
+            _("Did the decryption key leak too?"),
+            _("Only with “No” here does strong encryption exempt the incident from reporting."),
+        )
+
+
+class PersonsConfirmForm(forms.Form):
+    persons = forms.IntegerField(label=_("persons"), min_value=0)
 
 
 class StatusForm(forms.Form):
@@ -173,6 +203,20 @@ class IncidentAssetForm(IncidentsModelForm):
     class Meta:
         model = IncidentAsset
         fields = ["asset", "records", "persons", "note"]
+
+
+class AssetProposalsForm(forms.Form):
+    """The assets the registry proposes for the involved parties: one box each, ticked in advance
+    only for what a party holds (`asset_proposals`)."""
+
+    asset_ids = forms.TypedMultipleChoiceField(
+        label=_("Assets to add"), coerce=int, widget=forms.CheckboxSelectMultiple, required=False
+    )
+
+    def __init__(self, *args: Any, proposals: list[Any], **kwargs: Any) -> None:
+        kwargs.setdefault("initial", {"asset_ids": [p.asset_id for p in proposals if p.selected]})
+        super().__init__(*args, **kwargs)
+        self.fields["asset_ids"].choices = [(p.asset_id, p.name) for p in proposals]  # type: ignore[attr-defined]
 
 
 class TaskForm(IncidentsModelForm):
@@ -267,7 +311,7 @@ class PlaybookStepForm(IncidentsModelForm):
 class PlaybookTaskForm(IncidentsModelForm):
     class Meta:
         model = PlaybookTask
-        fields = ["title", "owner_kind", "due_hours"]
+        fields = ["title", "owner_kind", "due_hours", "deadline_key"]
 
 
 class ReplyTemplateForm(IncidentsModelForm):

@@ -104,6 +104,15 @@ class PlaybookStep(TimeStampedModel):
         return self.playbook.get_absolute_url()
 
 
+class DeadlineKey(models.TextChoices):
+    """The legal deadlines of the APPI clock a task can follow (keys of `deadlines.clock_schedule`)."""
+
+    PPC_PRELIMINARY = "ppc:preliminary", _("Preliminary report to the PPC (速報)")
+    PPC_FINAL = "ppc:final", _("Final report to the PPC (確報)")
+    INDIVIDUALS = "individuals", _("Notice to the persons (本人通知)")
+    PRINCIPAL = "principal", _("Notice to the principal")
+
+
 class PlaybookTask(TimeStampedModel):
     scope_lookup = "step__playbook__group_company"  # permissions.visible() scopes through the parent
 
@@ -111,6 +120,13 @@ class PlaybookTask(TimeStampedModel):
     title = models.CharField(_("title"), max_length=300)
     owner_kind = models.CharField(_("owner role"), max_length=16, choices=RoleKind.choices, default=RoleKind.CSIRT)
     due_hours = models.PositiveIntegerField(_("due after (hours)"), default=24)
+    deadline_key = models.CharField(
+        _("follows the legal deadline"),
+        max_length=20,
+        choices=DeadlineKey.choices,
+        blank=True,
+        help_text=_("The task's due date then follows the APPI clock instead of the hours above."),
+    )
 
     class Meta:
         ordering = ["step", "due_hours", "pk"]
@@ -193,12 +209,37 @@ class Incident(ScopedModel):
     appi_sensitive = models.BooleanField(_("sensitive personal information (要配慮個人情報)"), null=True, blank=True)
     appi_financial_risk = models.BooleanField(_("risk of financial damage"), null=True, blank=True)
     appi_wrongful_purpose = models.BooleanField(_("suspected wrongful purpose"), null=True, blank=True)
-    persons_estimate = models.PositiveIntegerField(_("estimated persons"), null=True, blank=True)
+    persons_estimate = models.PositiveIntegerField(
+        _("persons affected (confirmed)"),
+        null=True,
+        blank=True,
+        help_text=_("Persons, not records. Empty: not confirmed yet (the >1,000 question stays open)."),
+    )
     appi_encrypted = models.BooleanField(
         _("protected by strong encryption"), default=False, help_text=_("Advanced measures such as strong encryption.")
     )
+    appi_key_leaked = models.BooleanField(
+        _("the decryption key leaked too"),
+        null=True,
+        blank=True,
+        help_text=_("The encryption exemption applies only when the key is known not to have leaked."),
+    )
+    # Who brought the APPI decision to its current state (`deadlines.STATES`) and when.
+    appi_decision = models.CharField(_("APPI decision"), max_length=16, blank=True, editable=False)
+    appi_decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("APPI decision by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+    )
+    appi_decided_at = models.DateTimeField(_("APPI decision at"), null=True, blank=True, editable=False)
     prelim_start_days = models.PositiveIntegerField(
-        _("preliminary report window starts (days)"), default=3, help_text=_("Days after learning; usually 3.")
+        _("preliminary report window starts (day)"),
+        default=3,
+        help_text=_("Day of the window's start, the day we learned of it being day 1; usually 3."),
     )
     after_action_note = models.TextField(_("after-action note"), blank=True)
     # What the PPC report and the notice to individuals say (報告・通知用の記載): written for outsiders,
@@ -276,7 +317,16 @@ class IncidentTask(TimeStampedModel):
         blank=True,
         related_name="+",
     )
-    due_at = models.DateTimeField(_("due at"), null=True, blank=True)
+    due_at = models.DateTimeField(
+        _("due at"),
+        null=True,
+        blank=True,
+        help_text=_("For a task that follows a legal deadline, empty hands the date back to the APPI clock."),
+    )
+    # The legal deadline this task follows (its due date is then set by the clock), and whether a
+    # user changed that due date by hand (the clock then leaves it as edited).
+    deadline_key = models.CharField(max_length=20, choices=DeadlineKey.choices, blank=True, editable=False)
+    due_edited = models.BooleanField(default=False, editable=False)
     status = models.CharField(_("status"), max_length=8, choices=TaskStatus.choices, default=TaskStatus.TODO)
     done_at = models.DateTimeField(_("done at"), null=True, blank=True)
     # Set by the reminder task so that an owner is e-mailed once per overdue task, not every run.

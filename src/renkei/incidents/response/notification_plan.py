@@ -7,14 +7,18 @@
    radius, plus any other party upstream of it), and the breached party itself — each must pass
    the notice up to its client;
 3. the principal, when we are the contractor: notifying it promptly replaces our own report;
-4. our other group companies that own the exposed data or use the breached party;
-5. public bodies: the PPC (preliminary and final report) only when a report is required and we
-   are not the contractor; IPA, JPCERT/CC, the police and the sector regulator as configured;
-6. the affected persons, when a report is required (the principal does it when we are the
+4. our other group companies that own the exposed data, use the breached party, or are the
+   breached party themselves;
+5. public bodies: the PPC (preliminary and final report) while a report is required *or not yet
+   determined* (provisionally then) and we are not the contractor; IPA, JPCERT/CC, the police and
+   the sector regulator as configured;
+6. the affected persons, on the same condition as the PPC (the principal does it when we are the
    contractor).
 
-Every entry carries a stable `key`, so regenerating the plan can keep entries a user edited and
-replace only the untouched ones. Deadlines are absolute (aware) datetimes.
+The legal deadlines (PPC, persons, principal) come from `deadlines.clock_schedule`, the one source
+that tasks and countdowns follow too. Every entry carries a stable `key`, so regenerating the plan
+can keep entries a user edited and update only the untouched ones. Deadlines are absolute (aware)
+datetimes.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
+from renkei.incidents.response import deadlines as clock
 from renkei.incidents.response.deadlines import AppiAssessment, AppiDeadlines
 
 # How soon after learning each internal or partner notice is due (hours). Internal first: the
@@ -33,7 +38,7 @@ CSIRT_HOURS = 1
 ESCALATION_HOURS_PER_LEVEL = 1
 CISO_HOURS = 2
 CHAIN_HOURS = 24
-PRINCIPAL_HOURS = 24
+PRINCIPAL_HOURS = clock.PRINCIPAL_HOURS
 GROUP_COMPANY_HOURS = 24
 ADVISORY_BODY_HOURS = 72
 
@@ -88,6 +93,8 @@ class AffectedCompany:
     party: Party
     owns_exposed_data: bool = False
     uses_breached_party: bool = False
+    # The group company is itself one of the breached parties (it does not "use" itself).
+    is_breached: bool = False
 
 
 @dataclass(frozen=True)
@@ -214,8 +221,19 @@ def _chain(data: PlanInput) -> list[PlanEntry]:
     return entries
 
 
+def _schedule(data: PlanInput) -> dict[str, clock.ClockItem]:
+    return clock.clock_schedule(data.assessment, data.deadlines)
+
+
+def _provisional(reason: str, item: clock.ClockItem) -> str:
+    if not item.provisional:
+        return reason
+    return reason + " " + _("Provisional: the APPI decision is not final yet.")
+
+
 def _principal(data: PlanInput) -> list[PlanEntry]:
-    if not data.assessment.contractor_duty:
+    item = _schedule(data).get(clock.PRINCIPAL)
+    if item is None:
         return []
     name = data.principal.name if data.principal else _("(principal not set)")
     reason = _(
@@ -228,7 +246,7 @@ def _principal(data: PlanInput) -> list[PlanEntry]:
             PRINCIPAL,
             name,
             reason,
-            _after(data.learned_at, PRINCIPAL_HOURS),
+            item.due,
             organisation_id=data.principal.id if data.principal else None,
         )
     ]
@@ -238,9 +256,13 @@ def _group_companies(data: PlanInput) -> list[PlanEntry]:
     entries = []
     for company in data.group_companies:
         reasons = []
-        if company.owns_exposed_data:
+        if company.is_breached:
+            reasons.append(
+                _("This group company is the breached party: ask for its incident report and keep it informed.")
+            )
+        if company.owns_exposed_data and not company.is_breached:
             reasons.append(_("Owns data the breached party holds."))
-        if company.uses_breached_party:
+        if company.uses_breached_party and not company.is_breached:
             reasons.append(_("Uses the breached party, directly or through others."))
         entries.append(
             PlanEntry(
@@ -257,31 +279,45 @@ def _group_companies(data: PlanInput) -> list[PlanEntry]:
 
 def _public_bodies(data: PlanInput) -> list[PlanEntry]:
     entries: list[PlanEntry] = []
-    assessment, deadlines = data.assessment, data.deadlines
+    deadlines = data.deadlines
+    schedule = _schedule(data)
     ppc_roles = [r for r in data.roles if r.kind == "ppc"]
-    if assessment.we_report_to_ppc:
+    preliminary, final = schedule.get(clock.PPC_PRELIMINARY), schedule.get(clock.PPC_FINAL)
+    if preliminary is not None and final is not None:
         ppc = ppc_roles[0] if ppc_roles else None
         name = ppc.label if ppc else _("Personal Information Protection Commission")
+        reason = _("Preliminary report (速報): promptly, about days {start}–{end} (the day of learning is day 1).")
+        start = (deadlines.prelim_from.date() - deadlines.learned_at.date()).days + 1
+        end = (deadlines.prelim_until.date() - deadlines.learned_at.date()).days + 1
         entries.append(
             PlanEntry(
-                "ppc:preliminary",
+                clock.PPC_PRELIMINARY,
                 PUBLIC_BODY,
                 name,
-                _("Preliminary report (速報): promptly, about {start}–{end} days after learning.").format(
-                    start=(deadlines.prelim_from.date() - deadlines.learned_at.date()).days,
-                    end=(deadlines.prelim_until.date() - deadlines.learned_at.date()).days,
-                ),
-                deadlines.prelim_until,
+                _provisional(reason.format(start=start, end=end), preliminary),
+                preliminary.due,
                 role_id=ppc.id if ppc else None,
             )
         )
+        if deadlines.final_known:
+            reason = _("Final report (確報): by day {days} (the day of learning is day 1).").format(
+                days=deadlines.final_days
+            )
+        else:
+            reason = _(
+                "Final report (確報): by day 30, or by day 60 ({date60}) if a wrongful purpose is confirmed."
+            ).format(date60=f"{deadlines.final_60.target:%Y-%m-%d}")
+        if final.latest is not None:
+            reason += " " + _("That day is a weekend or holiday: at the latest {date}.").format(
+                date=f"{final.latest:%Y-%m-%d}"
+            )
         entries.append(
             PlanEntry(
-                "ppc:final",
+                clock.PPC_FINAL,
                 PUBLIC_BODY,
                 name,
-                _("Final report (確報): within {days} days of learning.").format(days=deadlines.final_days),
-                deadlines.final_due,
+                _provisional(reason, final),
+                final.due,
                 role_id=ppc.id if ppc else None,
             )
         )
@@ -309,8 +345,8 @@ def _public_bodies(data: PlanInput) -> list[PlanEntry]:
 
 
 def _individuals(data: PlanInput) -> list[PlanEntry]:
-    assessment = data.assessment
-    if not assessment.report_required or assessment.contractor_duty:
+    item = _schedule(data).get(clock.INDIVIDUALS)
+    if item is None:
         return []
     if data.persons_estimate:
         recipient = _("Affected persons (about {n})").format(n=f"{data.persons_estimate:,}")
@@ -320,7 +356,7 @@ def _individuals(data: PlanInput) -> list[PlanEntry]:
         "Notify the persons promptly, as the situation allows: what happened, the data items, the "
         "cause, secondary damage and whom to contact."
     )
-    return [PlanEntry("individuals", INDIVIDUALS, recipient, reason, data.deadlines.prelim_until)]
+    return [PlanEntry(clock.INDIVIDUALS, INDIVIDUALS, recipient, _provisional(reason, item), item.due)]
 
 
 def build_plan(data: PlanInput) -> list[PlanEntry]:

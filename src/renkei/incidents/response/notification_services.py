@@ -5,6 +5,7 @@ tasks and approaching notification deadlines."""
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
@@ -26,32 +27,79 @@ from renkei.incidents.response.notification_plan import build_plan
 from renkei.incidents.response.timeline import ACTION, check_incident, timeline_system
 
 
-def generate_plan(*, incident: Incident, radii: selectors.Radii | None = None) -> tuple[int, int]:
-    """Replace the plan's untouched generated entries; returns (created, kept). `radii`: the involved
-    parties' blast radii when the caller has them already (see `selectors.plan_input`)."""
-    entries = build_plan(selectors.plan_input(incident, radii=radii))
-    kept = [e for e in incident.notifications.all() if e.edited or e.status != NotificationStatus.PENDING]
-    kept_keys = {e.generated_key for e in kept if e.generated_key}
-    incident.notifications.filter(edited=False, status=NotificationStatus.PENDING).exclude(generated_key="").delete()
-    new = []
-    for entry in entries:
-        if entry.key in kept_keys:
-            continue
-        new.append(
-            NotificationEntry(
-                incident=incident,
-                category=entry.category,
-                organisation_id=entry.organisation_id,
-                role_id=entry.role_id,
-                recipient=entry.recipient[:300],
-                reason=entry.reason,
-                deadline=entry.deadline,
-                order=entry.order,
-                generated_key=entry.key,
+@dataclass
+class PlanChanges:
+    """What a (re)generation of the plan changed, for the timeline."""
+
+    created: list[NotificationEntry] = field(default_factory=list)
+    moved: list[tuple[NotificationEntry, dt.datetime | None]] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    kept: int = 0
+
+    def lines(self) -> list[str]:
+        """One timeline line per change (deadline moves, entries added or removed)."""
+        lines = [
+            _("Notification to {recipient}: deadline {old} → {new}").format(
+                recipient=entry.recipient, old=_when(old), new=_when(entry.deadline)
             )
-        )
-    NotificationEntry.objects.bulk_create(new)
-    return len(new), len(kept)
+            for entry, old in self.moved
+        ]
+        lines += [_("Notification added to the plan: {recipient}").format(recipient=e.recipient) for e in self.created]
+        lines += [_("Notification removed from the plan: {recipient}").format(recipient=r) for r in self.removed]
+        return lines
+
+
+def _when(value: dt.datetime | None) -> str:
+    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else "—"
+
+
+UPDATED_FIELDS = ("category", "organisation_id", "role_id", "recipient", "reason", "deadline", "order")
+
+
+def generate_plan(*, incident: Incident, radii: selectors.Radii | None = None) -> PlanChanges:
+    """Bring the plan's untouched generated entries in line with the registry and the APPI clock:
+    update them in place, add the missing ones, remove those that no longer apply. Entries a user
+    edited, added or worked on (status other than pending) are kept as they are. `radii`: the
+    involved parties' blast radii when the caller has them already (see `selectors.plan_input`)."""
+    entries = build_plan(selectors.plan_input(incident, radii=radii))
+    existing = {e.generated_key: e for e in incident.notifications.exclude(generated_key="")}
+    changes = PlanChanges()
+    changes.kept = sum(1 for e in existing.values() if e.edited or e.status != NotificationStatus.PENDING)
+    wanted = set()
+    for entry in entries:
+        wanted.add(entry.key)
+        values = {
+            "category": entry.category,
+            "organisation_id": entry.organisation_id,
+            "role_id": entry.role_id,
+            "recipient": entry.recipient[:300],
+            "reason": entry.reason,
+            "deadline": entry.deadline,
+            "order": entry.order,
+        }
+        row = existing.get(entry.key)
+        if row is None:
+            row = NotificationEntry(incident=incident, generated_key=entry.key, **values)
+            row.save()
+            changes.created.append(row)
+            continue
+        if row.edited or row.status != NotificationStatus.PENDING:
+            continue
+        changed = [name for name in UPDATED_FIELDS if getattr(row, name) != values[name]]
+        if not changed:
+            continue
+        old_deadline = row.deadline
+        for name in changed:
+            setattr(row, name, values[name])
+        if "deadline" in changed:
+            row.reminded_at = None  # a moved deadline is announced again
+            changes.moved.append((row, old_deadline))
+        row.save()
+    for key, row in existing.items():
+        if key not in wanted and not row.edited and row.status == NotificationStatus.PENDING:
+            changes.removed.append(row.recipient)
+            row.delete()
+    return changes
 
 
 def notification_plan_generate(*, user: Any, incident: Incident, via: str = "") -> int:
@@ -59,16 +107,12 @@ def notification_plan_generate(*, user: Any, incident: Incident, via: str = "") 
     worked on (status other than pending) are kept as they are."""
     check_incident(user, incident)
     with transaction.atomic():
-        created, kept = generate_plan(incident=incident)
-        timeline_system(
-            incident=incident,
-            text=_("Notification plan generated: {created} entries, {kept} edited entries kept.").format(
-                created=created, kept=kept
-            ),
-            user=user,
-            via=via,
+        changes = generate_plan(incident=incident)
+        summary = _("Notification plan generated: {created} entries, {kept} edited entries kept.").format(
+            created=len(changes.created), kept=changes.kept
         )
-    return created
+        timeline_system(incident=incident, text="\n".join([summary, *changes.lines()]), user=user, via=via)
+    return len(changes.created)
 
 
 def notification_save(*, user: Any, entry: NotificationEntry, via: str = "") -> NotificationEntry:

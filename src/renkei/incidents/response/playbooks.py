@@ -2,7 +2,8 @@
 
 Plain data here; `playbook_ensure_default(group_company=...)` creates it as Playbook rows, and
 `incident_open` turns a playbook into IncidentTask rows whose due times are the learned-at time
-plus each task's `due_hours`. Step and task names are stored in Japanese (the product's first
+plus each task's `due_hours` — except the tasks that follow a legal deadline (`deadline_key`: the
+速報, the 確報 and the notice to the persons), whose due date is the APPI clock's. Step and task names are stored in Japanese (the product's first
 language): they are the company's own editable template, not interface text.
 """
 
@@ -19,6 +20,8 @@ class TaskTemplate:
     title: str
     owner_kind: str
     due_hours: int
+    # A legal deadline of the APPI clock the task's due date follows (`deadlines.CLOCK_KEYS`).
+    deadline_key: str = ""
 
 
 @dataclass(frozen=True)
@@ -53,10 +56,10 @@ DEFAULT_STEPS: tuple[StepTemplate, ...] = (
         "調査・対応",
         "原因と影響範囲を調査し、当局・本人・問い合わせへ対応する。",
         (
-            TaskTemplate("個人情報保護委員会へ速報を提出する（3〜5日以内）", "csirt", 72),
+            TaskTemplate("個人情報保護委員会へ速報を提出する（3〜5日以内）", "csirt", 72, "ppc:preliminary"),
             TaskTemplate("フォレンジック調査で原因と範囲を確定する", "forensics", 168),
             TaskTemplate("弁護士と法的対応・公表の要否を検討する", "lawyer", 120),
-            TaskTemplate("本人への通知と問い合わせ窓口を準備する", "csirt", 120),
+            TaskTemplate("本人への通知と問い合わせ窓口を準備する", "csirt", 120, "individuals"),
             TaskTemplate("保険会社へ連絡する", "insurer", 72),
         ),
     ),
@@ -72,7 +75,7 @@ DEFAULT_STEPS: tuple[StepTemplate, ...] = (
         "最終報告",
         "確報・最終報告書をまとめ、教訓を次に生かす。",
         (
-            TaskTemplate("個人情報保護委員会へ確報を提出する（30日以内、不正目的は60日以内）", "csirt", 720),
+            TaskTemplate("個人情報保護委員会へ確報を提出する（30日以内、不正目的は60日以内）", "csirt", 720, "ppc:final"),
             TaskTemplate("経営層へ最終報告を行う", "ciso", 720),
             TaskTemplate("振り返り（事後レビュー）を行い、手順を見直す", "csirt", 720),
         ),

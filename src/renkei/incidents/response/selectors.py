@@ -41,9 +41,9 @@ from renkei.incidents.response.notification_plan import (
 )
 from renkei.registry.models import Organisation
 
-PRELIM_END_DAYS = 5
+PRELIM_END_DAYS = appi.PRELIM_END_DAY
 DONE_STATES = (NotificationStatus.SENT, NotificationStatus.ACKNOWLEDGED)
-DEADLINE_KEYS = ("ppc:preliminary", "ppc:final", "principal")
+DEADLINE_KEYS = (appi.PPC_PRELIMINARY, appi.PPC_FINAL, appi.PRINCIPAL)
 
 
 def incidents(*, user: Any, drills: bool | None = False) -> QuerySet[Incident]:
@@ -75,30 +75,6 @@ def blast_radii(parties: Iterable[Organisation]) -> Radii:
         return {}
 
 
-def exposure_for_parties(*, radii: Radii) -> list[dict[str, Any]]:
-    """Our information assets the parties hold (directly or downstream), one row per asset.
-
-    Persons are scaled by the share of records exposed when the asset's person count is known.
-    """
-    rows: dict[int, dict[str, Any]] = {}
-    for radius in radii.values():
-        for asset in radius.exposed_assets:
-            persons = asset.persons
-            total, exposed = asset.total_records, asset.exposed_records
-            if persons is not None and total and exposed is not None and exposed < total:
-                persons = round(persons * exposed / total)
-            row = rows.setdefault(
-                asset.id,
-                {"id": asset.id, "name": asset.name, "records": exposed, "persons": persons, "holders": []},
-            )
-            if exposed is not None and (row["records"] is None or exposed > row["records"]):
-                row["records"], row["persons"] = exposed, persons
-            for holder in asset.holders:
-                if holder.name not in row["holders"]:
-                    row["holders"].append(holder.name)
-    return list(rows.values())
-
-
 def _roles_for(incident: Incident) -> list[ResponseRole]:
     """The company's roles; public bodies fall back to the own company's register."""
     roles = list(ResponseRole.objects.filter(group_company_id=incident.group_company_id))
@@ -120,18 +96,42 @@ def assessment_for(incident: Incident) -> appi.AppiAssessment:
         wrongful_purpose=incident.appi_wrongful_purpose,
         persons=incident.persons_estimate,
         encrypted=incident.appi_encrypted,
+        key_leaked=incident.appi_key_leaked,
         our_role=incident.our_role,
     )
 
 
 def deadlines_for(incident: Incident) -> appi.AppiDeadlines:
-    start = incident.prelim_start_days
+    # Day 1 is the day of learning: a window starting "on day 0" (older data) starts on day 1.
+    start = max(1, incident.prelim_start_days or 1)
     return appi.appi_deadlines(
         learned_at=incident.learned_at,
-        wrongful_purpose=bool(incident.appi_wrongful_purpose),
+        wrongful_purpose=incident.appi_wrongful_purpose,
         prelim_start_days=start,
         prelim_end_days=max(PRELIM_END_DAYS, start),
     )
+
+
+def clock_for(incident: Incident) -> dict[str, appi.ClockItem]:
+    """The deadlines that apply to the incident now, by key (tasks, plan and countdowns follow them)."""
+    return appi.clock_schedule(assessment_for(incident), deadlines_for(incident))
+
+
+def clock_differs(entry: NotificationEntry, clock: dict[str, appi.ClockItem]) -> dt.datetime | str | None:
+    """For a plan entry a user edited and not sent yet: the clock's date when it differs from the
+    entry's, "none" when the clock no longer lists it; None otherwise (untouched entries follow the
+    clock)."""
+    if not entry.edited or entry.generated_key not in appi.CLOCK_KEYS or entry.status in DONE_STATES:
+        return None
+    item = clock.get(entry.generated_key)
+    if item is None:
+        return "none"
+    return item.due if item.due != entry.deadline else None
+
+
+def persons_proposal(incident: Incident) -> appi.PersonsProposal:
+    """Persons affected as the affected assets' person counts suggest (records are never used)."""
+    return appi.persons_proposal(list(incident.assets.values_list("persons", flat=True)))
 
 
 def plan_input(incident: Incident, *, radii: Radii | None = None) -> PlanInput:
@@ -166,6 +166,7 @@ def plan_input(incident: Incident, *, radii: Radii | None = None) -> PlanInput:
             )
         owners = {a.owner.id for a in radius.exposed_assets if a.owner and a.owner.id}
         users = {p.id for p in as_parties(radius.upstream)} | {p.id for p in as_parties(radius.notice_chain)}
+        involved = {p.pk for p in parties}
         for company in radius.affected_group_companies:
             pk = company.id
             if pk is None or pk == incident.group_company_id:
@@ -175,6 +176,7 @@ def plan_input(incident: Incident, *, radii: Radii | None = None) -> PlanInput:
                 before.party,
                 owns_exposed_data=before.owns_exposed_data or pk in owners,
                 uses_breached_party=before.uses_breached_party or pk in users,
+                is_breached=pk in involved,
             )
     principal = incident.principal
     roles = tuple(
@@ -202,6 +204,8 @@ class Countdown:
     deadline: dt.datetime
     left: appi.TimeLeft
     done: bool
+    latest: dt.datetime | None = None
+    provisional: bool = False
 
     @property
     def text(self) -> str:
@@ -223,29 +227,28 @@ def _done_keys(incident: Incident) -> set[str]:
     return {e.generated_key for e in entries if e.status in DONE_STATES}
 
 
+COUNTDOWN_LABELS = {
+    appi.PPC_PRELIMINARY: lambda: _("Preliminary report (速報)"),
+    appi.PPC_FINAL: lambda: _("Final report (確報)"),
+    appi.PRINCIPAL: lambda: _("Notify the principal"),
+}
+
+
 def countdowns(incident: Incident, *, now: dt.datetime | None = None) -> list[Countdown]:
-    """The legal deadlines that apply to the incident, with the time left, computed server-side."""
+    """The legal deadlines that run for the incident (provisionally while the decision is
+    undetermined), with the time left, computed server-side from the clock."""
     now = now or timezone.now()
-    assessment = assessment_for(incident)
     done = _done_keys(incident)
     result = []
-    if assessment.we_report_to_ppc:
-        d = deadlines_for(incident)
+    for key, item in clock_for(incident).items():
+        if key not in COUNTDOWN_LABELS:
+            continue
+        label = COUNTDOWN_LABELS[key]()
+        if item.provisional:
+            label = _("{label} (provisional)").format(label=label)
         result.append(
-            Countdown("ppc:preliminary", _("Preliminary report (速報)"), d.prelim_until,
-                      appi.time_left(deadline=d.prelim_until, now=now), "ppc:preliminary" in done)
-        )
-        result.append(
-            Countdown("ppc:final", _("Final report (確報)"), d.final_due,
-                      appi.time_left(deadline=d.final_due, now=now), "ppc:final" in done)
-        )
-    elif assessment.contractor_duty:
-        from renkei.incidents.response.notification_plan import PRINCIPAL_HOURS
-
-        due = incident.learned_at + dt.timedelta(hours=PRINCIPAL_HOURS)
-        result.append(
-            Countdown("principal", _("Notify the principal"), due, appi.time_left(deadline=due, now=now),
-                      "principal" in done)
+            Countdown(key, label, item.due, appi.time_left(deadline=item.due, now=now), key in done, item.latest,
+                      item.provisional)
         )
     return result
 
@@ -255,8 +258,15 @@ def next_countdown(incident: Incident, *, now: dt.datetime | None = None) -> Cou
     return min(pending, key=lambda c: c.deadline) if pending else None
 
 
+def decision_text(assessment: appi.AppiAssessment) -> str:
+    if assessment.contractor_duty:
+        return _("Notify the principal promptly (our own report to the PPC is replaced by it).")
+    return appi.state_text(assessment.state)
+
+
 def appi_panel(incident: Incident, *, now: dt.datetime | None = None) -> dict[str, Any]:
-    """The four questions, the decision with its reasons, the deadlines and the countdowns."""
+    """The questions, the decision (required / not required / undetermined) with its reasons and who
+    decided when, the deadlines (provisional ones too) and the countdowns."""
     assessment = assessment_for(incident)
     d = deadlines_for(incident)
     persons = incident.persons_estimate
@@ -266,21 +276,22 @@ def appi_panel(incident: Incident, *, now: dt.datetime | None = None) -> dict[st
         (appi.WRONGFUL_PURPOSE, incident.appi_wrongful_purpose),
         (appi.OVER_THRESHOLD, None if persons is None else persons > appi.PERSONS_THRESHOLD),
     ]
-    if assessment.contractor_duty:
-        decision = _("Notify the principal promptly (our own report to the PPC is replaced by it).")
-    elif assessment.report_required:
-        decision = _("A report to the PPC is required.")
-    else:
-        decision = _("No report to the PPC is required.")
+    decided = incident.appi_decision == assessment.state and assessment.state != appi.UNDETERMINED
+    proposal = persons_proposal(incident) if persons is None else None
     return {
         "assessment": assessment,
-        "decision": decision,
+        "state": assessment.state,
+        "decision": decision_text(assessment),
+        "decided_by": incident.appi_decided_by if decided else None,
+        "decided_at": incident.appi_decided_at if decided else None,
         "reasons": [appi.reason_text(code) for code in assessment.reasons],
         "questions": [{"text": appi.question_text(code), "answer": answer} for code, answer in questions],
         "unanswered": [appi.question_text(code) for code in assessment.unanswered],
         "deadlines": d,
+        "both_finals": assessment.we_may_report_to_ppc and not d.final_known,
         "countdowns": countdowns(incident, now=now),
         "is_contractor": incident.our_role == OurRole.CONTRACTOR,
+        "persons_proposal": proposal if proposal is not None and proposal.at_least is not None else None,
     }
 
 
@@ -290,11 +301,16 @@ def appi_panel(incident: Incident, *, now: dt.datetime | None = None) -> dict[st
 def task_board(incident: Incident, *, now: dt.datetime | None = None) -> list[dict[str, Any]]:
     """Columns to do / doing / done; a task past its due time and not done is marked overdue."""
     now = now or timezone.now()
+    clock = clock_for(incident)
     tasks = list(incident.tasks.select_related("owner").order_by("order", "due_at", "pk"))
     columns = []
     for status, label in TaskStatus.choices:
         items = [
-            {"task": t, "overdue": t.status != TaskStatus.DONE and t.due_at is not None and t.due_at < now}
+            {
+                "task": t,
+                "overdue": t.status != TaskStatus.DONE and t.due_at is not None and t.due_at < now,
+                "clock": clock.get(t.deadline_key) if t.deadline_key else None,
+            }
             for t in tasks
             if t.status == status
         ]
@@ -424,7 +440,7 @@ def _report_data(incident: Incident) -> dict[str, Any]:
         "category": incident.get_category_display(),
         "our_role": incident.get_our_role_display(),
         "principal": incident.principal.name if incident.principal else "",
-        "decision": appi_panel(incident)["decision"],
+        "decision": decision_text(assessment),
         "reasons": [appi.reason_text(code) for code in assessment.reasons],
         "deadlines": {"prelim_from": d.prelim_from, "prelim_until": d.prelim_until, "final_due": d.final_due},
         "summary": "\n".join(summary_parts),

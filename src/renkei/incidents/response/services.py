@@ -1,6 +1,6 @@
-"""Writes of incident response: opening an incident (playbook tasks, affected assets from the blast
-radius, the first notification plan), editing it, its affected assets, tasks, inquiries, costs and
-attachments, and drills. Views, the API, commands and tasks all come through here.
+"""Writes of incident response: opening an incident (playbook tasks, the first notification plan;
+affected assets are proposed and confirmed in `asset_proposals`), editing it, its affected assets,
+tasks, inquiries, costs and attachments, and drills. Views, the API, commands and tasks all come through here.
 
 Every change also writes a system entry to the incident's timeline (`timeline`). The response
 organisation's writes are `setup_services`; the notification plan and reminders are
@@ -24,7 +24,8 @@ from django.utils.translation import gettext as _
 from renkei.core.errors import RenkeiError
 from renkei.core.files.uploads import check_size, too_large
 from renkei.core.services import check_write, record_delete, record_save
-from renkei.incidents.response import selectors
+from renkei.incidents.response import clock_services, selectors
+from renkei.incidents.response.asset_proposals import asset_proposals
 from renkei.incidents.response.models import (
     Attachment,
     CostEntry,
@@ -39,7 +40,7 @@ from renkei.incidents.response.models import (
 from renkei.incidents.response.notification_services import generate_plan
 from renkei.incidents.response.setup_services import default_company_id, playbook_ensure_default
 from renkei.incidents.response.timeline import ACTION, author, check_incident, timeline_add, timeline_system
-from renkei.registry.models import InformationAsset, Organisation
+from renkei.registry.models import Organisation
 
 # Fields whose changes the timeline reports (the rest, e.g. the after-action note, are long texts).
 TRACKED_FIELDS = (
@@ -57,12 +58,14 @@ TRACKED_FIELDS = (
     "appi_wrongful_purpose",
     "persons_estimate",
     "appi_encrypted",
+    "appi_key_leaked",
     "prelim_start_days",
 )
 
 
 def _check_prelim_window(incident: Incident) -> None:
-    if incident.prelim_start_days is not None and incident.prelim_start_days > selectors.PRELIM_END_DAYS:
+    start = incident.prelim_start_days
+    if start is not None and not 1 <= start <= selectors.PRELIM_END_DAYS:
         raise RenkeiError(
             _("The preliminary report is due within {days} days at the latest.").format(days=selectors.PRELIM_END_DAYS),
             field_name="prelim_start_days",
@@ -70,11 +73,18 @@ def _check_prelim_window(incident: Incident) -> None:
 
 
 def _instantiate_playbook(*, incident: Incident, playbook: Playbook) -> int:
+    """Turn the playbook into tasks: due `due_hours` after learning, or, for a task that follows a
+    legal deadline, the APPI clock's date (none while that deadline does not run)."""
+    schedule = selectors.clock_for(incident)
     tasks = []
     order = 0
     for step in playbook.steps.prefetch_related("tasks").order_by("order", "pk"):
         for template in step.tasks.all():
             order += 10
+            due: dt.datetime | None = incident.learned_at + dt.timedelta(hours=template.due_hours)
+            if template.deadline_key:
+                item = schedule.get(template.deadline_key)
+                due = item.due if item else None
             tasks.append(
                 IncidentTask(
                     incident=incident,
@@ -82,39 +92,12 @@ def _instantiate_playbook(*, incident: Incident, playbook: Playbook) -> int:
                     order=order,
                     title=template.title,
                     owner_kind=template.owner_kind,
-                    due_at=incident.learned_at + dt.timedelta(hours=template.due_hours),
+                    due_at=due,
+                    deadline_key=template.deadline_key,
                 )
             )
     IncidentTask.objects.bulk_create(tasks)
     return len(tasks)
-
-
-def _prefill_assets(*, incident: Incident, radii: selectors.Radii | None = None) -> int:
-    """Add the information assets the involved parties expose (from the chain's blast radius)."""
-    if radii is None:
-        radii = selectors.blast_radii(incident.parties.all())
-    exposure = selectors.exposure_for_parties(radii=radii)
-    existing = set(incident.assets.values_list("asset_id", flat=True))
-    valid = set(InformationAsset.objects.filter(pk__in=[a["id"] for a in exposure]).values_list("pk", flat=True))
-    new = [
-        IncidentAsset(
-            incident=incident,
-            asset_id=row["id"],
-            records=row["records"],
-            persons=row["persons"],
-            note=_("From the registry: held by {holders}.").format(holders=", ".join(row["holders"])),
-        )
-        for row in exposure
-        if row["id"] not in existing and row["id"] in valid
-    ]
-    IncidentAsset.objects.bulk_create(new)
-    return len(new)
-
-
-def _persons_from_assets(incident: Incident) -> int | None:
-    values = [p for p in incident.assets.values_list("persons", flat=True) if p is not None]
-    # Assets overlap (the same customers in several systems), so the largest is the safe estimate.
-    return max(values) if values else None
 
 
 def incident_open(
@@ -126,8 +109,11 @@ def incident_open(
     via: str = "",
 ) -> Incident:
     """Open an incident: save it, instantiate its playbook (the company's default when none is
-    chosen) into tasks, prefill affected assets and persons from the blast radius of the involved
-    parties, write the first timeline entry and generate the notification plan."""
+    chosen) into tasks (those following a legal deadline take the APPI clock's date), write the first
+    timeline entry, note how many affected assets the registry proposes for the involved parties (the
+    user confirms each: `asset_proposals`; nothing is added unasked), record the APPI decision
+    (undetermined until the questions are answered) and generate the notification plan. The persons
+    count is only proposed from the assets: the user confirms it."""
     if incident.pk is not None:
         raise RenkeiError(_("This incident is already open."))
     incident.group_company_id = default_company_id(user, incident.group_company_id)
@@ -139,16 +125,14 @@ def incident_open(
     if playbook is not None and playbook.group_company_id != incident.group_company_id:
         raise RenkeiError(_("Choose a playbook of the same group company."), field_name="playbook")
     with transaction.atomic():
+        clock_services.decision_record(incident=incident, user=user, previous_state=None)
         record_save(user=user, instance=incident, action=ACTION, m2m={"parties": parties})
         if playbook is None:
             playbook = playbook_ensure_default(group_company=incident.group_company, user=user)
         task_count = _instantiate_playbook(incident=incident, playbook=playbook)
-        # One load of the chain graph for all involved parties, shared by the prefill and the plan.
+        # One load of the chain graph for all involved parties, shared by the proposals and the plan.
         radii = selectors.blast_radii(parties) if parties else {}
-        asset_count = _prefill_assets(incident=incident, radii=radii) if parties else 0
-        if incident.persons_estimate is None and asset_count:
-            incident.persons_estimate = _persons_from_assets(incident)
-            incident.save(update_fields=["persons_estimate", "updated_at"])
+        proposed = len(asset_proposals(incident, parties=parties, radii=radii)) if parties else 0
         if incident.is_drill:
             text = _("Drill started with playbook “{playbook}”: {tasks} tasks.")
         else:
@@ -156,10 +140,12 @@ def incident_open(
         timeline_system(
             incident=incident, text=text.format(playbook=playbook.name, tasks=task_count), user=user, via=via
         )
-        if asset_count:
+        if proposed:
             timeline_system(
                 incident=incident,
-                text=_("{n} affected information assets prefilled from the registry.").format(n=asset_count),
+                text=_("{n} affected information assets proposed from the registry: confirm them on the incident.").format(
+                    n=proposed
+                ),
                 user=user,
                 via=via,
             )
@@ -211,6 +197,9 @@ def incident_update(
     _check_prelim_window(incident)
     attrs = [f"{n}_id" if n == "principal" else n for n in TRACKED_FIELDS]
     before = Incident.objects.filter(pk=incident.pk).values(*attrs, "group_company_id").first() or {}
+    decision_line = clock_services.decision_record(
+        incident=incident, user=user, previous_state=clock_services.previous_state(before)
+    )
     if before.get("group_company_id") != incident.group_company_id:
         check_write(user=user, action=ACTION, company_id=before.get("group_company_id"))
     old_parties = set(incident.parties.values_list("pk", flat=True))
@@ -222,14 +211,32 @@ def incident_update(
         m2m = {"parties": list(parties)} if parties is not None else None
         record_save(user=user, instance=incident, action=ACTION, m2m=m2m)
         lines = _changes(before, incident)
-        if parties is not None:
-            new_parties = {p.pk for p in parties}
-            if new_parties != old_parties:
-                names = ", ".join(sorted(p.name for p in parties)) or "—"
-                lines.append(_("Parties involved: {names}").format(names=names))
+        parties_changed = parties is not None and {p.pk for p in parties} != old_parties
+        if parties is not None and parties_changed:
+            names = ", ".join(sorted(p.name for p in parties)) or "—"
+            lines.append(_("Parties involved: {names}").format(names=names))
         if lines:
             timeline_system(incident=incident, text="\n".join(lines), user=user, via=via)
+        if parties_changed or clock_services.clock_changed(before, incident) or decision_line:
+            # Tasks, the plan and (through the selectors) the dashboard follow the clock.
+            old_learned = before.get("learned_at")
+            clock_services.clock_sync(
+                incident=incident,
+                user=user,
+                via=via,
+                extra_lines=(decision_line,) if decision_line else (),
+                learned_shift=incident.learned_at - old_learned if old_learned else dt.timedelta(0),
+            )
     return incident
+
+
+def incident_persons_confirm(*, user: Any, incident: Incident, persons: int, via: str = "") -> Incident:
+    """Confirm the number of persons affected (persons, not records), e.g. as proposed from the
+    affected assets: it answers the >1,000 question, and the clock follows."""
+    if persons is None or persons < 0:
+        raise RenkeiError(_("Enter the number of persons."), field_name="persons")
+    incident.persons_estimate = persons
+    return incident_update(user=user, incident=incident, via=via)
 
 
 def incident_set_status(*, user: Any, incident: Incident, status: str, note: str = "", via: str = "") -> Incident:
@@ -250,21 +257,6 @@ def incident_delete(*, user: Any, incident: Incident) -> None:
         for attachment in incident.attachments.all():
             attachment.file.delete(save=False)
         record_delete(user=user, instance=incident, action=ACTION)
-
-
-def incident_assets_prefill(*, user: Any, incident: Incident, via: str = "") -> int:
-    """Add assets the involved parties expose that are not listed yet (edited rows are kept)."""
-    check_incident(user, incident)
-    with transaction.atomic():
-        count = _prefill_assets(incident=incident)
-        if count:
-            timeline_system(
-                incident=incident,
-                text=_("{n} affected information assets prefilled from the registry.").format(n=count),
-                user=user,
-                via=via,
-            )
-    return count
 
 
 def incident_asset_save(*, user: Any, item: IncidentAsset, via: str = "") -> IncidentAsset:
@@ -301,6 +293,14 @@ def task_save(*, user: Any, task: IncidentTask, via: str = "") -> IncidentTask:
         task.done_at = None
     if previous and previous["due_at"] != task.due_at:
         task.reminded_at = None
+        # A date set by hand stays as edited (neither the clock nor a moved learned date changes it);
+        # clearing the date of a task that follows a legal deadline hands it back to the clock.
+        task.due_edited = task.due_at is not None
+        if task.deadline_key and task.due_at is None:
+            item = selectors.clock_for(task.incident).get(task.deadline_key)
+            task.due_at = item.due if item else None
+    elif is_new:
+        task.due_edited = task.due_at is not None  # a task a user adds keeps the date the user gave
     with transaction.atomic():
         record_save(user=user, instance=task, action=ACTION, company_id=task.incident.group_company_id)
         if is_new:

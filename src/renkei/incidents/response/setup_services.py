@@ -90,7 +90,13 @@ def playbook_ensure_default(*, group_company: Organisation, user: Any = None) ->
                 playbook=playbook, order=order * 10, name=step_template.name, description=step_template.description
             )
             for task in step_template.tasks:
-                PlaybookTask.objects.create(step=step, title=task.title, owner_kind=task.owner_kind, due_hours=task.due_hours)
+                PlaybookTask.objects.create(
+                    step=step,
+                    title=task.title,
+                    owner_kind=task.owner_kind,
+                    due_hours=task.due_hours,
+                    deadline_key=task.deadline_key,
+                )
     return playbook
 
 

@@ -14,6 +14,7 @@ urlpatterns = [
     path("<int:pk>/edit/", views.IncidentUpdateView.as_view(), name="incident_update"),
     path("<int:pk>/delete/", views.IncidentDeleteView.as_view(), name="incident_delete"),
     path("<int:pk>/appi/", views.IncidentAppiView.as_view(), name="incident_appi"),
+    path("<int:pk>/appi/persons/", views.PersonsConfirmView.as_view(), name="incident_persons_confirm"),
     path("<int:pk>/status/", views.IncidentStatusView.as_view(), name="incident_status"),
     path("<int:pk>/timeline/", views.TimelineAddView.as_view(), name="timeline_add"),
     # affected assets

@@ -20,7 +20,7 @@ from django.views.generic import TemplateView
 from renkei.core.errors import RenkeiError, errors_to_form
 from renkei.core.files.uploads import limit_mb, request_too_large, request_too_large_message
 from renkei.core.permissions import Action, can, get_visible_or_404
-from renkei.core.views.actions import ActionView, ChildDeleteView, ChildEditView
+from renkei.core.views.actions import ActionView, ChildDeleteView, ChildEditView, ConfirmView
 from renkei.core.views.objects import (
     Column,
     ObjectDeleteView,
@@ -31,7 +31,14 @@ from renkei.core.views.objects import (
 )
 from renkei.incidents.leaks import selectors as leak_selectors
 from renkei.incidents.permissions import CHANGE_INCIDENTS, VIEW_INCIDENTS
-from renkei.incidents.response import forms, notification_services, selectors, services, timeline
+from renkei.incidents.response import (
+    asset_proposals,
+    forms,
+    notification_services,
+    selectors,
+    services,
+    timeline,
+)
 from renkei.incidents.response.models import (
     Attachment,
     CostEntry,
@@ -57,7 +64,7 @@ class IncidentsAccess:
 
 
 def incident_queryset() -> QuerySet[Incident]:
-    return Incident.objects.select_related("group_company", "principal")
+    return Incident.objects.select_related("group_company", "principal", "appi_decided_by")
 
 
 # --- incidents ----------------------------------------------------------------------------------------
@@ -214,11 +221,61 @@ class TimelineAddView(IncidentsAccess, ActionView):
         return timeline.timeline_add(user=self.request.user, incident=obj, text=data["text"], at=data.get("at"), via=VIA)
 
 
-class AssetsPrefillView(IncidentsAccess, ActionView):
+class PersonsConfirmView(IncidentsAccess, ActionView):
+    """Confirm the persons count proposed from the affected assets (it answers the >1,000 question)."""
+
     model = Incident
+    form_class = forms.PersonsConfirmForm
+    success_message = gettext_lazy("Number of persons confirmed.")
+
     def act(self, obj: Any, data: dict[str, Any]) -> Any:
-        count = services.incident_assets_prefill(user=self.request.user, incident=obj, via=VIA)
-        messages.success(self.request, _("{n} assets added from the registry.").format(n=count))
+        return services.incident_persons_confirm(user=self.request.user, incident=obj, persons=data["persons"], via=VIA)
+
+
+class AssetsPrefillView(IncidentsAccess, ConfirmView):
+    """The assets the registry proposes for the involved parties (what they hold); the user ticks
+    each one to add (`asset_proposals`)."""
+
+    template_name = "incidents/asset_proposals.html"
+    title = gettext_lazy("Affected assets from the registry")
+    button = gettext_lazy("Add the ticked assets")
+
+    def target(self) -> Any:
+        return get_visible_or_404(incident_queryset(), self.request.user, pk=self.kwargs["pk"])
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        incident = self.target()
+        proposals = asset_proposals.asset_proposals(incident)
+        return self._page(incident, proposals, forms.AssetProposalsForm(proposals=proposals))
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        incident = self.target()
+        proposals = asset_proposals.asset_proposals(incident)
+        form = forms.AssetProposalsForm(request.POST, proposals=proposals)
+        if not form.is_valid():
+            return self._page(incident, proposals, form, status=400)
+        try:
+            items = asset_proposals.incident_assets_confirm(
+                user=request.user, incident=incident, asset_ids=form.cleaned_data["asset_ids"], via=VIA
+            )
+        except RenkeiError as exc:
+            return self._page(incident, proposals, form, status=exc.status, error=str(exc))
+        messages.success(request, _("{n} assets added from the registry.").format(n=len(items)))
+        return HttpResponseRedirect(incident.get_absolute_url())
+
+    def _page(self, incident: Any, proposals: list[Any], form: Any, status: int = 200, error: str = "") -> HttpResponse:
+        context = {
+            "title": self.title,
+            "button": self.button,
+            "object": incident,
+            "incident": incident,
+            "form": form,
+            "error": error,
+            "proposals": proposals,
+            "ticked": {int(v) for v in (form["asset_ids"].value() or [])},
+            "cancel_url": incident.get_absolute_url(),
+        }
+        return render(self.request, self.template_name, context, status=status)
 
 
 class PlanGenerateView(IncidentsAccess, ActionView):
@@ -263,7 +320,11 @@ class TaskBoardView(IncidentPageView):
     template_name = "incidents/task_board.html"
 
     def page_context(self, incident: Incident) -> dict[str, Any]:
-        return {"title": _("Task board"), "columns": selectors.task_board(incident)}
+        return {
+            "title": _("Task board"),
+            "columns": selectors.task_board(incident),
+            "clock": selectors.clock_for(incident),
+        }
 
 
 class InquiriesView(IncidentPageView):
@@ -291,9 +352,12 @@ class NotificationsView(IncidentPageView):
     def page_context(self, incident: Incident) -> dict[str, Any]:
         now = timezone.now()
         entries = list(incident.notifications.select_related("organisation", "role"))
+        clock = selectors.clock_for(incident)
         rows = [
             {
                 "entry": e,
+                # An entry edited by hand keeps its date; say what the clock says when it differs.
+                "clock_due": selectors.clock_differs(e, clock),
                 "overdue": e.deadline is not None and e.deadline < now and e.status == "pending",
                 "left": selectors.countdown_text(selectors.appi.time_left(deadline=e.deadline, now=now))
                 if e.deadline and e.status == "pending"

@@ -13,6 +13,13 @@ from renkei.chain.selectors import blast_radius
 from renkei.registry.models import Organisation
 
 
+def _count(value: int | None, at_least: int) -> str:
+    """A record count; an unknown one reads "unknown", never 0 (with what the known counts prove)."""
+    if value is not None:
+        return f"{value:,}"
+    return f"unknown (at least {at_least:,})" if at_least else "unknown"
+
+
 class Command(BaseCommand):
     help = "What of ours is exposed if a party is breached, and whom to tell."
 
@@ -44,12 +51,12 @@ class Command(BaseCommand):
             return
         w = self.stdout.write
         w(f"Blast radius of {party.name} (id {party.pk}, tier {data['party']['tier']})")
-        w(f"Exposed records (each counted once): {data['exposed_records']:,}")
+        w(f"Exposed records (each counted once): {_count(data['exposed_records'], data['exposed_records_at_least'])}")
         w("Information assets exposed:")
         for a in data["exposed_assets"]:
             holders = ", ".join(h["name"] for h in a["holders"])
             total = f" of {a['total_records']:,}" if a["total_records"] is not None else ""
-            w(f"  - {a['name']}: {a['exposed_records']:,}{total} records; held by {holders}")
+            w(f"  - {a['name']}: {_count(a['exposed_records'], a['records_at_least'])}{total} records; held by {holders}")
         if not data["exposed_assets"]:
             w("  (none)")
         chain = " → ".join(o["name"] for o in data["notice_chain"]) or "(not connected to us)"
