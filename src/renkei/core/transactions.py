@@ -19,10 +19,12 @@ from django.db import transaction
 Pending = TypeVar("Pending")
 
 
-def pending_on_commit(kind: type[Pending]) -> Pending | None:
-    """The callback of type `kind` that the current transaction registered and that has not run."""
+def pending_on_commit(kind: type[Pending], where: Callable[[Pending], bool] | None = None) -> Pending | None:
+    """The first callback of type `kind` (and accepted by `where`) that the current transaction
+    registered. A callback can stay registered after it ran (`durable` blocks inside a test's
+    transaction), so a caller that must join only work not yet done says so with `where`."""
     for _savepoint_ids, func, _robust in transaction.get_connection().run_on_commit:
-        if isinstance(func, kind):
+        if isinstance(func, kind) and (where is None or where(func)):
             return func
     return None
 

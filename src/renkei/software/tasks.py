@@ -8,6 +8,7 @@ from django.db import transaction
 from django_tasks import task
 
 from renkei.core.audit import audit_context
+from renkei.core.transactions import pending_on_commit
 from renkei.software.findings import services as findings_services
 from renkei.software.vulndb import services as vulndb_services
 
@@ -53,11 +54,7 @@ def schedule_findings_recompute(release_ids: list[int] | None) -> None:
     """
     # The first one not sent yet: in an outer transaction that has not committed (a test's), one that
     # already ran at an inner block's end is still registered.
-    waiting = next(
-        (func for _ids, func, _robust in transaction.get_connection().run_on_commit
-         if isinstance(func, _PendingRecompute) and not func.sent),
-        None,
-    )
+    waiting = pending_on_commit(_PendingRecompute, where=lambda func: not func.sent)
     if waiting is not None:
         waiting.add(release_ids)
         return
