@@ -37,6 +37,7 @@ from renkei.demo.data import (
     K,
     demo_corporate_number,
 )
+from renkei.incidents.demo_leaks import load_leak_demo
 from renkei.incidents.demo_response import load_response_demo
 from renkei.registry.models import (
     Certification,
@@ -247,6 +248,8 @@ def load_demo_data() -> DemoSummary:
         loader.counts.update(load_software_demo(orgs=loader.orgs, today=loader.today))
         # Incident response (issue 5): roles, public bodies, playbooks, reply templates, a past drill.
         loader.counts.update(load_response_demo(orgs=loader.orgs, today=loader.today))
+        # Leak attribution (issue 11): two shipments of the member list and a leaked sample reported.
+        loader.counts.update(load_leak_demo(orgs=loader.orgs, assets=loader.assets, today=loader.today))
         # Assessments (issue 3): campaigns in every state, self-assessments, follow-up items.
         with muted():
             assessments = load_assessment_demo(orgs=loader.orgs, today=loader.today)
