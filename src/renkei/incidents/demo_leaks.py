@@ -45,7 +45,7 @@ SAMPLE_NAME = "掲示板に掲載されていた一覧.csv"
 
 
 def _members(rng: random.Random) -> list[tuple[str, ...]]:
-    rows = []
+    rows: list[tuple[str, ...]] = []
     for n in range(1, MEMBERS + 1):
         postal, town = rng.choice(PLACES)
         a, b, c = rng.randint(1, 9), rng.randint(1, 30), rng.randint(1, 20)
