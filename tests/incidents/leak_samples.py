@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import zipfile
 from typing import Any
@@ -15,7 +16,8 @@ GIVEN = [("太郎", "タロウ", "taro"), ("花子", "ハナコ", "hanako"), ("�
 
 
 def person(i: int, *, domain: str = "example.jp") -> list[str]:
-    """Customer i (distinct e-mail and phone for every i)."""
+    """Customer i (distinct e-mail, phone, birth date and address for every i below 10,000; a few
+    names, as real customers share them)."""
     f_kanji, f_kana, f_roman = FAMILY[i % len(FAMILY)]
     g_kanji, g_kana, g_roman = GIVEN[(i // len(FAMILY)) % len(GIVEN)]
     return [
@@ -23,8 +25,8 @@ def person(i: int, *, domain: str = "example.jp") -> list[str]:
         f"{f_kana}\u3000{g_kana}",
         f"{g_roman}.{f_roman}{i}@{domain}",
         f"090{i:08d}",
-        f"{1950 + i % 50}-{i % 12 + 1:02d}-{i % 28 + 1:02d}",
-        f"東京都千代田区千代田{i % 9 + 1}-{i % 20 + 1}-{i % 7 + 1}",
+        (dt.date(1950, 1, 1) + dt.timedelta(days=i * 7 % 20011)).isoformat(),
+        f"東京都千代田区千代田{i // 1000 + 1}-{i // 50 % 20 + 1}-{i % 50 + 1}",
     ]
 
 

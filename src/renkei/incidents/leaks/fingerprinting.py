@@ -17,11 +17,14 @@ unsigned 64-bit integer. The message says what was fingerprinted:
   b"e\\0" + an e-mail address: every cell that is one (an @ between two runs without white space;
            a loose rule on purpose, the same on both sides);
   b"p\\0" + a phone number: every cell whose digits are a Japanese phone number (10–11 digits
-           starting with 0).
+           starting with 0);
+  b"na\\0", b"nb\\0", b"pa\\0" + name and address, name and birth date, postal code and address,
+           joined by U+001F; b"m\\0" + a member number: the identifying keys of `identity`, from the
+           columns that hold them (told by their header, or by their values when it is renamed).
 E-mails and phones are fingerprinted on their own so that a leak with other columns, or a text dump
-with no columns at all, can still be matched by them. Names with birth dates are not: without columns
-we cannot tell a name from other text, and a name alone is not unique. A row that has all its
-columns is matched by the row fingerprint whatever its values.
+with no columns at all, can still be matched by them. A delivery list (氏名・〒・住所) is matched by
+its keys. A name alone is not unique and is not a key. A row that has all its columns is matched by
+the row fingerprint whatever its values.
 
 Storage: a dataset's fingerprints (rows, e-mails and phones together; the message prefix keeps the
 kinds apart) are one sorted array of unique uint64, stored as little-endian bytes (8 per value) in
@@ -42,10 +45,14 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-ROW, EMAIL, PHONE = 0, 1, 2
-KIND_NAMES = ("row", "email", "phone")
-KIND_BITS = {ROW: 1, EMAIL: 2, PHONE: 4}
-_PREFIX = (b"r\x00", b"e\x00", b"p\x00")
+from renkei.incidents.leaks import identity
+
+ROW, EMAIL, PHONE, NAME_ADDRESS, NAME_BIRTH, POSTAL_ADDRESS, MEMBER = range(7)
+KIND_NAMES = ("row", "email", "phone", "name_address", "name_birth", "postal_address", "member")
+KINDS = tuple(range(len(KIND_NAMES)))
+KIND_BITS = {kind: 1 << kind for kind in KINDS}
+KIND_OF = {name: kind for kind, name in enumerate(KIND_NAMES)}
+_PREFIX = (b"r\x00", b"e\x00", b"p\x00", b"na\x00", b"nb\x00", b"pa\x00", b"m\x00")
 STORED_DTYPE = np.dtype("<u8")
 KEY_LABEL = b"renkei leak fingerprint key v1"
 
@@ -358,16 +365,21 @@ def _phones(column: list[str], joined: str) -> list[int] | range:
     return [i for i, v in enumerate(column) if 10 <= len(v) <= 11 and v[0] == "0" and v.isdigit()]
 
 
+CanaryIndex = Mapping[int, int]  # fingerprint of a canary's e-mail, phone or key → canary id
+
+
 def fingerprint_table(
     rows: Sequence[Sequence[str]],
     hasher: Hasher,
     *,
-    canaries: Mapping[str, int] | None = None,
+    canaries: CanaryIndex | None = None,
     include_rows: bool | str = True,
     include_values: bool = True,
+    roles: identity.Roles | None = None,
 ) -> TableFingerprints:
-    """Fingerprint data rows (no header) of raw cell text: one row fingerprint per non-empty row and
-    one per e-mail and phone cell. `canaries` maps normalised canary e-mails and phones to their ids."""
+    """Fingerprint data rows (no header) of raw cell text: one row fingerprint per non-empty row,
+    one per e-mail and phone cell and, given the `roles` of the columns, one per identifying key
+    (`identity.keys`). `canaries` maps the fingerprints of canaries to their ids."""
     widths = set(map(len, rows))
     width = max(widths, default=0)
     if not width:
@@ -377,8 +389,14 @@ def fingerprint_table(
     if joined.count("\x00") != width * len(padded) - 1:  # a cell held a NUL, which normalising drops
         joined = "\x00".join(c.replace("\x00", "") for c in itertools.chain.from_iterable(padded))
     return fingerprint_cells(
-        joined, width, hasher, canaries=canaries, include_rows=include_rows, include_values=include_values
+        joined, width, hasher, canaries=canaries, include_rows=include_rows, include_values=include_values, roles=roles
     )
+
+
+def _canary_hits(kind: int, index: Sequence[int], texts: list[str], fps: np.ndarray, canaries: CanaryIndex) -> list[CanaryHit]:
+    known = np.fromiter(canaries.keys(), dtype=np.uint64, count=len(canaries))
+    found = np.flatnonzero(np.isin(fps, known))
+    return [CanaryHit(int(index[i]), canaries[int(fps[i])], kind, texts[i].replace("\x1f", " / ")) for i in found]
 
 
 def fingerprint_cells(
@@ -386,15 +404,17 @@ def fingerprint_cells(
     width: int,
     hasher: Hasher,
     *,
-    canaries: Mapping[str, int] | None = None,
+    canaries: CanaryIndex | None = None,
     include_rows: bool | str = True,
     include_values: bool = True,
+    roles: identity.Roles | None = None,
 ) -> TableFingerprints:
     """`fingerprint_table` for rows given as all their cells, row after row, joined by NUL (`width`
     cells a row; no cell holds a NUL). Normalising the whole lot at once keeps the work in C.
 
     `include_rows="unless_values"` leaves out the whole-row fingerprint of rows that have an e-mail
-    or a phone number and lists them as `deferred` (see `find_hits`)."""
+    or a phone number and lists them as `deferred` (see `find_hits`). The identifying keys play no
+    part in that: the columns of a dataset and of a sample may be told apart differently."""
     columns = _normalise_cells(cells, width)
     # Dates and digit strings (`_finish`) only where a value can be one: a column whose smallest
     # value starts at or below "9" has a value starting with a digit, + or (; 〒 and eras are rare.
@@ -410,22 +430,21 @@ def fingerprint_cells(
     values: list[np.ndarray] = []
     indices: list[np.ndarray] = []
     kinds: list[np.ndarray] = []
+    hits: list[CanaryHit] = []
 
     def add(kind: int, index: list[int] | range, texts: list[str]) -> None:
-        values.append(hasher.text_fingerprints(texts, _PREFIX[kind]))
+        fps = hasher.text_fingerprints(texts, _PREFIX[kind])
+        values.append(fps)
         indices.append(np.arange(len(index), dtype=np.int64) if isinstance(index, range) else np.asarray(index, dtype=np.int64))
         kinds.append(np.full(len(texts), kind, dtype=np.uint8))
+        if canaries and kind != ROW:
+            hits.extend(_canary_hits(kind, index, texts, fps, canaries))
 
-    hits: list[CanaryHit] = []
     for column, known in normalised if include_values else ():
         joined = known if known is not None else "\x00".join(column)
         for kind, found in ((EMAIL, _emails(column, joined)), (PHONE, _phones(column, joined))):
-            if not found:
-                continue
-            texts = column if isinstance(found, range) else [column[i] for i in found]
-            add(kind, found, texts)
-            if canaries and not canaries.keys().isdisjoint(texts):
-                hits.extend(CanaryHit(i, canaries[t], kind, t) for i, t in zip(found, texts, strict=True) if t in canaries)
+            if found:
+                add(kind, found, column if isinstance(found, range) else [column[i] for i in found])
     deferred = np.zeros(0, dtype=np.int64)
     if include_rows and columns:
         count = len(columns[0])
@@ -445,6 +464,9 @@ def fingerprint_cells(
             add(ROW, [selected[i] for i in keep], [canonical[i] for i in keep])
         elif canonical:
             add(ROW, selected, canonical)
+    if include_values and roles is not None:
+        for name, (index, texts) in identity.keys(columns, roles).items():
+            add(KIND_OF[name], index, texts)
     if not values:
         return TableFingerprints(Fingerprints.empty(), hits, deferred)
     fps = Fingerprints(np.concatenate(values), np.concatenate(indices), np.concatenate(kinds))
@@ -452,18 +474,17 @@ def fingerprint_cells(
 
 
 def fingerprint_values(
-    found: Sequence[tuple[int, int, str]], hasher: Hasher, *, canaries: Mapping[str, int] | None = None
+    found: Sequence[tuple[int, int, str]], hasher: Hasher, *, canaries: CanaryIndex | None = None
 ) -> TableFingerprints:
     """Fingerprint e-mails and phones extracted from text: (row, kind, normalised value) triples."""
-    messages = [message(kind, value) for _row, kind, value in found]
-    hits = [
-        CanaryHit(row=row, canary_id=canaries[value], kind=kind, value=value)
-        for row, kind, value in found
-        if canaries and value in canaries
-    ]
     fps = Fingerprints(
-        hasher.fingerprints(messages),
+        hasher.fingerprints([message(kind, value) for _row, kind, value in found]),
         np.asarray([r for r, _k, _v in found], dtype=np.int64),
         np.asarray([k for _r, k, _v in found], dtype=np.uint8),
     )
+    hits = [
+        CanaryHit(row=row, canary_id=canaries[int(fp)], kind=kind, value=value)
+        for (row, kind, value), fp in zip(found, fps.values, strict=True)
+        if canaries and int(fp) in canaries
+    ]
     return TableFingerprints(fps, hits)

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from renkei.incidents.leaks.fingerprinting import EMAIL, KIND_BITS, PHONE, ROW, Fingerprints
+from renkei.incidents.leaks.fingerprinting import KIND_BITS, KINDS, ROW, Fingerprints
 
 
 @dataclass(frozen=True)
@@ -127,7 +127,7 @@ class _Sample:
             by_row = np.argsort(rows, kind="stable")
             rows, kinds, values = rows[by_row], kinds[by_row], values[by_row]
         self.rows = rows
-        self.kind_bits = np.array([KIND_BITS[k] for k in (ROW, EMAIL, PHONE)], dtype=np.uint8)[kinds]
+        self.kind_bits = np.array([KIND_BITS[k] for k in KINDS], dtype=np.uint8)[kinds]
         unique, inverse = np.unique(values, return_inverse=True)
         inverse = inverse.reshape(-1)
         self.index = _Index(unique)

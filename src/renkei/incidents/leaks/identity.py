@@ -1,0 +1,205 @@
+"""Identifying values beyond e-mail and phone (M13): which columns hold a person's name, address,
+postal code, birth date and member number, how each is written in canonical form, and the keys a row
+is matched by: name + address, name + birth date, postal code + address, member number. Pure
+functions over strings; `fingerprinting` hashes the keys. The same functions run on the ledger side
+(when a dataset is shared) and on the sample side (when a leak is traced), so both agree.
+
+Addresses (`normalise_address`), covered:
+  NFKC (full-width digits and letters, half-width kana), lower case, every space removed; hyphen
+  variants between digits (－ ‐ ‑ ‒ – — ― − ー ｰ) become "-"; kanji numerals before 丁目・番地・番・号
+  (「一丁目」「二十三番」「十号」) become digits; 「1丁目2番3号」「1丁目2番地3」「1丁目2-3」「1番地の2」「1の2の3」 all
+  become 1-2-3; 「101号室」 becomes 101; a leading postal code (〒100-0001) is dropped; the prefecture
+  at the start is dropped (a city is rarely in two prefectures, and samples often leave it out);
+  ヶ・ケ・ヵ・が between kanji (松が丘 / 松ヶ丘 / 松ケ丘) are one letter; a few old kanji forms
+  (髙 﨑 邊 邉 齋 齊 濱 澤 櫻 廣 國 嶋) are written in their usual form.
+Not covered: kanji numerals elsewhere (「本町二の三」), 大字・字, abbreviated city or town names,
+house numbers written in words, romanised addresses, typing errors, and two spellings of a town
+(「霞が関」 and 「霞ヶ関」 are covered; 「一ツ橋」 and 「一ッ橋」 are not).
+
+Names (`normalise_name`): NFKC, no spaces, katakana as hiragana (サクラ = さくら), lower case
+(romaji), and the old kanji forms above. Member numbers: NFKC, lower case, no separators (- _ . /
+spaces); at least 4 characters, else not used. Postal codes are 7 digits and birth dates 8 (as
+`fingerprinting.normalise` writes them); anything else is not used as a key.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+# Column kinds (shared with `canaries`, which classifies the columns of a dataset).
+EMAIL, PHONE, NAME, FAMILY, GIVEN = "email", "phone", "name", "family_name", "given_name"
+KANA, FAMILY_KANA, GIVEN_KANA = "kana", "family_kana", "given_kana"
+BIRTHDATE, AGE, GENDER, POSTAL, PREFECTURE, CITY, ADDRESS, MEMBER, OTHER = (
+    "birthdate", "age", "gender", "postal_code", "prefecture", "city", "address", "member_number", "other",
+)  # fmt: skip
+
+PREFECTURES = (
+    "北海道", "青森県", "岩手県", "宮城県", "秋田県", "山形県", "福島県", "茨城県", "栃木県", "群馬県", "埼玉県",
+    "千葉県", "東京都", "神奈川県", "新潟県", "富山県", "石川県", "福井県", "山梨県", "長野県", "岐阜県", "静岡県",
+    "愛知県", "三重県", "滋賀県", "京都府", "大阪府", "兵庫県", "奈良県", "和歌山県", "鳥取県", "島根県", "岡山県",
+    "広島県", "山口県", "徳島県", "香川県", "愛媛県", "高知県", "福岡県", "佐賀県", "長崎県", "熊本県", "大分県",
+    "宮崎県", "鹿児島県", "沖縄県",
+)  # fmt: skip
+_OLD_FORMS = str.maketrans("髙﨑邊邉齋齊濱澤櫻廣國嶋", "高崎辺辺斎斉浜沢桜広国島")
+_KATAKANA_TO_HIRAGANA = str.maketrans({chr(c): chr(c - 0x60) for c in range(ord("ァ"), ord("ヶ") + 1)})
+_NUMERALS = "〇一二三四五六七八九十百千"
+_DIGIT_OF = {c: i for i, c in enumerate("〇一二三四五六七八九")}
+# Anchors: the start of a value, or a NUL (values of a column are normalised joined by NUL).
+_START = r"(?<![^\x00])"
+_PREFECTURE = re.compile(_START + "(?:" + "|".join(PREFECTURES) + ")")
+_LEADING_POSTAL = re.compile(_START + r"〒?\d{3}-?\d{4}")
+_KANJI_NUMBER = re.compile(f"[{_NUMERALS}]+(?=丁目|番地|番(?![町丁])|号)")
+_BLOCK_WORDS = re.compile(r"(?<=\d)(?:丁目|番地|番(?![町丁])|号(?!室))")
+_ROOM = re.compile(r"(?<=\d)号室")
+_DASH = re.compile(r"(?<=\d)[‐‑‒–—―−ー-](?=\d)")
+_NO = re.compile(r"(?<=[\d-])の(?=\d)")
+_DASHES = re.compile(r"-{2,}")
+_DANGLING = re.compile(r"-(?![\d])")
+_GA = re.compile(r"(?<=[\u4e00-\u9fff])[がケヶヵ](?=[\u4e00-\u9fff])")
+_SPACES = re.compile(r"[ \t\u3000]+")
+_SEPARATORS = re.compile(r"[-_./ \t\u3000‐‑‒–—―−ー]+")
+POSTAL_SHAPE = re.compile(r"\d{7}")
+BIRTH_SHAPE = re.compile(r"\d{8}")
+MIN_MEMBER = 4
+
+
+def kanji_number(text: str) -> int:
+    """「二十三」 → 23, 「百五」 → 105, 「一〇二」 → 102 (digit by digit when there is no 十・百・千)."""
+    if not any(c in "十百千" for c in text):
+        return int("".join(str(_DIGIT_OF[c]) for c in text))
+    total, digit = 0, 0
+    for c in text:
+        if c in _DIGIT_OF:
+            digit = _DIGIT_OF[c]
+        else:
+            total += (digit or 1) * {"十": 10, "百": 100, "千": 1000}[c]
+            digit = 0
+    return total + digit
+
+
+def _nfkc(text: str) -> str:
+    return text if text.isascii() or unicodedata.is_normalized("NFKC", text) else unicodedata.normalize("NFKC", text)
+
+
+def normalise_address(text: str) -> str:
+    """An address (or NUL-joined addresses) in canonical form; see the module docstring."""
+    text = _SPACES.sub("", _nfkc(text).lower()).translate(_OLD_FORMS)
+    text = _LEADING_POSTAL.sub("", text)
+    text = _PREFECTURE.sub("", text)
+    if any(c in text for c in _NUMERALS):
+        text = _KANJI_NUMBER.sub(lambda m: str(kanji_number(m.group())), text)
+    if "号室" in text:
+        text = _ROOM.sub("", text)
+    text = _DASH.sub("-", _BLOCK_WORDS.sub("-", text))
+    if "の" in text:
+        text = _NO.sub("-", text)
+    if "-" in text:
+        text = _DANGLING.sub("", _DASHES.sub("-", text))
+    return _GA.sub("ヶ", text)
+
+
+def normalise_name(text: str) -> str:
+    """A name (or NUL-joined names) in canonical form: no spaces, katakana as hiragana, old forms."""
+    return _SPACES.sub("", _nfkc(text).lower()).translate(_KATAKANA_TO_HIRAGANA).translate(_OLD_FORMS)
+
+
+def normalise_member(text: str) -> str:
+    """A member number (or NUL-joined ones): no separators, lower case."""
+    return _SEPARATORS.sub("", _nfkc(text).lower())
+
+
+@dataclass(frozen=True)
+class Roles:
+    """The columns that identify a person, by index: the name (one column, or family then given),
+    the address parts in order (prefecture, city, address), postal code, birth date, member number."""
+
+    name: tuple[int, ...] = ()
+    address: tuple[int, ...] = ()
+    postal: int | None = None
+    birth: int | None = None
+    member: int | None = None
+
+    def within(self, width: int) -> Roles:
+        """The roles whose columns a row of `width` cells has (rows of a sample may be short)."""
+
+        def fits(index: int | None) -> int | None:
+            return index if index is not None and index < width else None
+
+        return Roles(
+            name=self.name if all(i < width for i in self.name) else (),
+            address=tuple(i for i in self.address if i < width) if self.address and self.address[-1] < width else (),
+            postal=fits(self.postal),
+            birth=fits(self.birth),
+            member=fits(self.member),
+        )
+
+    @property
+    def empty(self) -> bool:
+        return not (self.name and (self.address or self.birth is not None)) and not (
+            self.address and self.postal is not None
+        ) and self.member is None
+
+
+def roles_for(kinds: Sequence[str]) -> Roles:
+    """The identifying columns among columns of these kinds (the first of each kind counts)."""
+
+    def first(kind: str) -> int | None:
+        return kinds.index(kind) if kind in kinds else None
+
+    name: tuple[int, ...] = ()
+    if (n := first(NAME)) is not None:
+        name = (n,)
+    elif (family := first(FAMILY)) is not None and (given := first(GIVEN)) is not None:
+        name = (family, given)
+    address: tuple[int, ...] = ()
+    if ADDRESS in kinds:
+        address = tuple(i for i in (first(PREFECTURE), first(CITY), first(ADDRESS)) if i is not None)
+    return Roles(name=name, address=address, postal=first(POSTAL), birth=first(BIRTHDATE), member=first(MEMBER))
+
+
+def _joined(columns: Sequence[list[str]], indices: tuple[int, ...]) -> list[str]:
+    if len(indices) == 1:
+        return columns[indices[0]]
+    return ["".join(parts) for parts in zip(*(columns[i] for i in indices), strict=True)]
+
+
+def _apply(values: list[str], function: object) -> list[str]:
+    """A normaliser applied to a whole column at once (joined by NUL: the regexes run in C)."""
+    out = function("\x00".join(values)).split("\x00")  # type: ignore[operator]
+    return out if len(out) == len(values) else [function(v.replace("\x00", "")) for v in values]  # type: ignore[operator]
+
+
+def _pairs(left: list[str], right: list[str]) -> tuple[list[int], list[str]]:
+    """Rows where both values are there, and the two joined by U+001F."""
+    index = [i for i, (a, b) in enumerate(zip(left, right, strict=True)) if a and b]
+    if len(index) == len(left):
+        return index, list(map("\x1f".join, zip(left, right, strict=True)))
+    return index, [f"{left[i]}\x1f{right[i]}" for i in index]
+
+
+def keys(columns: Sequence[list[str]], roles: Roles) -> dict[str, tuple[list[int], list[str]]]:
+    """The identifying keys of rows given as normalised columns (`fingerprinting` has made dates
+    8 digits and postal codes 7): for each key kind ("name_address", "name_birth", "postal_address",
+    "member"), the rows that have it and its text."""
+    out: dict[str, tuple[list[int], list[str]]] = {}
+    roles = roles.within(len(columns))
+    if roles.empty:
+        return out
+    names = _apply(_joined(columns, roles.name), normalise_name) if roles.name else []
+    addresses = _apply(_joined(columns, roles.address), normalise_address) if roles.address else []
+    if names and addresses:
+        out["name_address"] = _pairs(names, addresses)
+    if names and roles.birth is not None:
+        births = [v if len(v) == 8 and BIRTH_SHAPE.fullmatch(v) else "" for v in columns[roles.birth]]
+        out["name_birth"] = _pairs(names, births)
+    if addresses and roles.postal is not None:
+        postals = [v if len(v) == 7 and POSTAL_SHAPE.fullmatch(v) else "" for v in columns[roles.postal]]
+        out["postal_address"] = _pairs(postals, addresses)
+    if roles.member is not None:
+        members = _apply(columns[roles.member], normalise_member)
+        index = [i for i, v in enumerate(members) if len(v) >= MIN_MEMBER]
+        out["member"] = (index, [members[i] for i in index])
+    return {kind: found for kind, found in out.items() if found[0]}
