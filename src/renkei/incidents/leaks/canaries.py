@@ -173,6 +173,7 @@ _NAME_VALUE = re.compile(r"^[\u3005\u3400-\u9fffぁ-ゖァ-ヺー]{1,8}(?: [\u30
 _PLACE_END = ("都", "道", "府", "県", "市", "区", "町", "村", "郡")
 _CODE_VALUE = re.compile(r"^[a-z0-9][a-z0-9\-_]{3,19}$")
 _BLOCK_STYLE = re.compile(r"\d丁目")
+_NUMBERED = re.compile(r"([A-Za-z]*[-_]?)(\d{3,})")
 
 
 def _header_key(text: str) -> str:
@@ -252,6 +253,9 @@ class ColumnStyle:
     categories: list[str] = field(default_factory=list)
     shape: str = ""
     blocks: bool = False  # addresses written 1丁目2番3号 rather than 1-2-3
+    # Member numbers of a prefix and a fixed count of digits: the prefix, the count, and the range
+    # of the numbers (a canary's is drawn from that range and as far again beyond it).
+    numbering: tuple[str, int, int, int] | None = None
 
 
 def _style(kind: str, header: str, raw: Sequence[str]) -> ColumnStyle:
@@ -272,6 +276,13 @@ def _style(kind: str, header: str, raw: Sequence[str]) -> ColumnStyle:
         style.categories = sorted(counts)
     if kind == ADDRESS:
         style.blocks = share(lambda v: bool(_BLOCK_STYLE.search(v))) >= 0.5
+    if kind == MEMBER:
+        numbered = [m for v in filled if (m := _NUMBERED.fullmatch(v))]
+        forms = Counter((m[1], len(m[2])) for m in numbered)
+        if forms and forms.most_common(1)[0][1] >= 0.8 * len(filled):
+            (prefix, digits), _n = forms.most_common(1)[0]
+            numbers = [int(m[2]) for m in numbered if (m[1], len(m[2])) == (prefix, digits)]
+            style.numbering = (prefix, digits, min(numbers), max(numbers))
     if kind in (OTHER, MEMBER) and not style.categories and share(lambda v: bool(re.fullmatch(r"[A-Za-z0-9\-_/.]{2,40}", v))) >= 0.8:
         shapes = Counter(re.sub(r"[a-z]", "a", re.sub(r"[A-Z]", "A", re.sub(r"\d", "9", v))) for v in filled)
         shape = shapes.most_common(1)[0][0]
@@ -343,6 +354,16 @@ def _shaped(shape: str, rng: random.Random) -> str:
     )
 
 
+def _member_number(style: ColumnStyle, rng: random.Random) -> str:
+    """A member number like the real ones: the same prefix and digits, a number in or just beyond
+    their range (the service rejects one that a real row has)."""
+    if style.numbering is not None:
+        prefix, digits, low, high = style.numbering
+        top = min(10**digits - 1, high + max(high - low, 1000))
+        return f"{prefix}{rng.randint(low, top):0{digits}d}"
+    return _shaped(style.shape, rng) if style.shape else f"{rng.randrange(10**8):08d}"
+
+
 def make_canary(
     styles: Sequence[ColumnStyle], *, key: bytes, recipient_id: int, domain: str, rng: random.Random,
     today: dt.date,
@@ -407,7 +428,7 @@ def make_canary(
             block = "{}丁目{}番{}号" if style.blocks else "{}-{}-{}"
             return f"{place}{town}{block.format(*numbers)}{building}"
         if kind == MEMBER:
-            return _shaped(style.shape, rng) if style.shape else f"{rng.randrange(10**8):08d}"
+            return _member_number(style, rng)
         if style.categories:
             return rng.choice(style.categories)
         if style.shape:
