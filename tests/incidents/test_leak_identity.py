@@ -99,15 +99,23 @@ def test_roles_from_headers_and_from_renamed_columns() -> None:
     assert identity.roles_for(["name"]).empty  # a name alone is no key
 
 
-def test_keys_of_rows() -> None:
+def test_parts_and_keys_of_rows() -> None:
     columns = [["山田 太郎", "佐藤 花子", ""], ["1540001", "", "1000001"], ["世田谷区本町1-2-3", "本町2-1", "千代田1-1"]]
     roles = identity.Roles(name=(0,), address=(2,), postal=1)
-    keys = identity.keys(columns, roles)
-    assert keys["name_address"] == ([0, 1], ["山田太郎\x1f世田谷区本町1-2-3", "佐藤花子\x1f本町2-1"])
-    assert keys["postal_address"] == ([0, 2], ["1540001\x1f世田谷区本町1-2-3", "1000001\x1f千代田1-1"])
-    assert "name_birth" not in keys and "member" not in keys
+    assert identity.parts(columns, roles) == {
+        "name": ["山田太郎", "佐藤花子", ""], "address": ["世田谷区本町1-2-3", "本町2-1", "千代田1-1"], "postal": ["1540001", "", "1000001"],
+    }  # fmt: skip
+    hasher = fingerprinting.Hasher(fingerprinting.derive_key("k"))
+    keys = {k.kind: k for k in identity.key_fingerprints(columns, roles, hasher)}
+    assert set(keys) == {"name_address", "postal_address"}
+    assert keys["name_address"].rows.tolist() == [0, 1] and keys["postal_address"].rows.tolist() == [0, 2]
+    assert keys["name_address"].text(1) == "佐藤花子 / 本町2-1"
+    # A pair is the mix of its parts' keyed fingerprints: the same parts, the same key, in any row.
+    again = identity.key_fingerprints([["佐藤花子"], ["9999999"], ["本町2-1"]], roles, hasher)
+    assert again[0].values[0] == keys["name_address"].values[1]
+    assert len({int(v) for k in keys.values() for v in k.values}) == 4
     # A role beyond a short row's cells is left out.
-    assert identity.keys(columns[:2], roles) == {}
+    assert identity.key_fingerprints(columns[:2], roles, hasher) == []
 
 
 def test_keys_match_whatever_the_writing() -> None:

@@ -18,9 +18,9 @@ unsigned 64-bit integer. The message says what was fingerprinted:
            a loose rule on purpose, the same on both sides);
   b"p\\0" + a phone number: every cell whose digits are a Japanese phone number (10–11 digits
            starting with 0);
-  b"na\\0", b"nb\\0", b"pa\\0" + name and address, name and birth date, postal code and address,
-           joined by U+001F; b"m\\0" + a member number: the identifying keys of `identity`, from the
-           columns that hold them (told by their header, or by their values when it is renamed).
+  b"m\\0" + a member number; and name + address, name + birth date, postal code + address, each
+           the two parts' fingerprints mixed (`identity.key_fingerprints`): the identifying keys, from
+           the columns that hold them (told by their header, or by their values when it is renamed).
 E-mails and phones are fingerprinted on their own so that a leak with other columns, or a text dump
 with no columns at all, can still be matched by them. A delivery list (氏名・〒・住所) is matched by
 its keys. A name alone is not unique and is not a key. A row that has all its columns is matched by
@@ -40,7 +40,7 @@ import itertools
 import operator
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -393,10 +393,11 @@ def fingerprint_table(
     )
 
 
-def _canary_hits(kind: int, index: Sequence[int], texts: list[str], fps: np.ndarray, canaries: CanaryIndex) -> list[CanaryHit]:
+def _canary_hits(
+    kind: int, index: np.ndarray, fps: np.ndarray, text: Callable[[int], str], canaries: CanaryIndex
+) -> list[CanaryHit]:
     known = np.fromiter(canaries.keys(), dtype=np.uint64, count=len(canaries))
-    found = np.flatnonzero(np.isin(fps, known))
-    return [CanaryHit(int(index[i]), canaries[int(fps[i])], kind, texts[i].replace("\x1f", " / ")) for i in found]
+    return [CanaryHit(int(index[i]), canaries[int(fps[i])], kind, text(int(i))) for i in np.flatnonzero(np.isin(fps, known))]
 
 
 def fingerprint_cells(
@@ -432,13 +433,16 @@ def fingerprint_cells(
     kinds: list[np.ndarray] = []
     hits: list[CanaryHit] = []
 
-    def add(kind: int, index: list[int] | range, texts: list[str]) -> None:
-        fps = hasher.text_fingerprints(texts, _PREFIX[kind])
+    def record(kind: int, index: np.ndarray, fps: np.ndarray, text: Callable[[int], str]) -> None:
         values.append(fps)
-        indices.append(np.arange(len(index), dtype=np.int64) if isinstance(index, range) else np.asarray(index, dtype=np.int64))
-        kinds.append(np.full(len(texts), kind, dtype=np.uint8))
+        indices.append(index)
+        kinds.append(np.full(fps.size, kind, dtype=np.uint8))
         if canaries and kind != ROW:
-            hits.extend(_canary_hits(kind, index, texts, fps, canaries))
+            hits.extend(_canary_hits(kind, index, fps, text, canaries))
+
+    def add(kind: int, index: list[int] | range, texts: list[str]) -> None:
+        rows = np.arange(len(index), dtype=np.int64) if isinstance(index, range) else np.asarray(index, dtype=np.int64)
+        record(kind, rows, hasher.text_fingerprints(texts, _PREFIX[kind]), texts.__getitem__)
 
     for column, known in normalised if include_values else ():
         joined = known if known is not None else "\x00".join(column)
@@ -465,8 +469,8 @@ def fingerprint_cells(
         elif canonical:
             add(ROW, selected, canonical)
     if include_values and roles is not None:
-        for name, (index, texts) in identity.keys(columns, roles).items():
-            add(KIND_OF[name], index, texts)
+        for key in identity.key_fingerprints(columns, roles, hasher):
+            record(KIND_OF[key.kind], key.rows, key.values, key.text)
     if not values:
         return TableFingerprints(Fingerprints.empty(), hits, deferred)
     fps = Fingerprints(np.concatenate(values), np.concatenate(indices), np.concatenate(kinds))

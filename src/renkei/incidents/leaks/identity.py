@@ -16,6 +16,8 @@ Not covered: kanji numerals elsewhere (「本町二の三」), 大字・字, abb
 house numbers written in words, romanised addresses, typing errors, and two spellings of a town
 (「霞が関」 and 「霞ヶ関」 are covered; 「一ツ橋」 and 「一ッ橋」 are not).
 
+Keys: a pair's fingerprint mixes the keyed fingerprints of its two parts (see `key_fingerprints`).
+
 Names (`normalise_name`): NFKC, no spaces, katakana as hiragana (サクラ = さくら), lower case
 (romaji), and the old kanji forms above. Member numbers: NFKC, lower case, no separators (- _ . /
 spaces); at least 4 characters, else not used. Postal codes are 7 digits and birth dates 8 (as
@@ -28,6 +30,9 @@ import re
 import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Protocol
+
+import numpy as np
 
 # Column kinds (shared with `canaries`, which classifies the columns of a dataset).
 EMAIL, PHONE, NAME, FAMILY, GIVEN = "email", "phone", "name", "family_name", "given_name"
@@ -203,14 +208,6 @@ def _apply(values: list[str], function: Callable[..., str]) -> list[str]:
     return out if len(out) == len(values) else [function(v.replace("\x00", "")) for v in values]
 
 
-def _pairs(left: list[str], right: list[str]) -> tuple[list[int] | range, list[str]]:
-    """Rows where both values are there, and the two joined by U+001F."""
-    if "" not in left and "" not in right:
-        return range(len(left)), list(map("\x1f".join, zip(left, right, strict=True)))
-    index = [i for i, (a, b) in enumerate(zip(left, right, strict=True)) if a and b]
-    return index, [f"{left[i]}\x1f{right[i]}" for i in index]
-
-
 def _shaped(values: list[str], pattern: re.Pattern[str], size: int) -> list[str]:
     """The values that are `size` digits; the others empty (checked on the joined column first)."""
     if pattern.fullmatch("\x00".join(values)):
@@ -218,27 +215,105 @@ def _shaped(values: list[str], pattern: re.Pattern[str], size: int) -> list[str]
     return [v if len(v) == size and v.isdigit() and v.isascii() else "" for v in values]
 
 
-def keys(columns: Sequence[list[str]], roles: Roles) -> dict[str, tuple[list[int] | range, list[str]]]:
-    """The identifying keys of rows given as normalised columns (`fingerprinting` has made dates
-    8 digits and postal codes 7): for each key kind ("name_address", "name_birth", "postal_address",
-    "member"), the rows that have it and its text."""
-    out: dict[str, tuple[list[int] | range, list[str]]] = {}
+def parts(columns: Sequence[list[str]], roles: Roles) -> dict[str, list[str]]:
+    """The identifying parts of rows given as normalised columns (`fingerprinting` has made dates
+    8 digits and postal codes 7), in canonical form, one value per row ("" where a row has none):
+    "name", "address", "birth", "postal", "member"."""
+    out: dict[str, list[str]] = {}
     roles = roles.within(len(columns))
     if roles.empty:
         return out
-    names = _apply(_joined(columns, roles.name), normalise_name) if roles.name else []
-    addresses = _apply(_joined(columns, roles.address), normalise_address) if roles.address else []
-    if names and addresses:
-        out["name_address"] = _pairs(names, addresses)
-    if names and roles.birth is not None:
-        out["name_birth"] = _pairs(names, _shaped(columns[roles.birth], _EIGHT_DIGITS, 8))
-    if addresses and roles.postal is not None:
-        out["postal_address"] = _pairs(_shaped(columns[roles.postal], _SEVEN_DIGITS, 7), addresses)
+    if roles.name:
+        out["name"] = _apply(_joined(columns, roles.name), normalise_name)
+    if roles.address:
+        out["address"] = _apply(_joined(columns, roles.address), normalise_address)
+    if roles.birth is not None:
+        out["birth"] = _shaped(columns[roles.birth], _EIGHT_DIGITS, 8)
+    if roles.postal is not None:
+        out["postal"] = _shaped(columns[roles.postal], _SEVEN_DIGITS, 7)
     if roles.member is not None:
         members = _apply(columns[roles.member], normalise_member)
-        if min(map(len, members), default=0) >= MIN_MEMBER:
-            out["member"] = (range(len(members)), members)
-        else:
-            index = [i for i, v in enumerate(members) if len(v) >= MIN_MEMBER]
-            out["member"] = (index, [members[i] for i in index])
-    return {kind: found for kind, found in out.items() if len(found[0])}
+        short = min(map(len, members), default=0) < MIN_MEMBER
+        out["member"] = [v if len(v) >= MIN_MEMBER else "" for v in members] if short else members
+    return out
+
+
+# --- fingerprints of the keys ---------------------------------------------------------------------
+
+# A pair's fingerprint mixes the keyed fingerprints of its two parts (HMAC-SHA256 of "n\0" + name,
+# "a\0" + address, "b\0" + birth date, "z\0" + postal code, truncated to 64 bits) with a public
+# 64-bit mixing function (splitmix64's finaliser) and a constant per pair. Nothing unkeyed of a
+# value is used, and a part is hashed once however many pairs it is in; names, birth dates and
+# postal codes repeat a lot, so each distinct one is hashed once.
+PAIRS = (("name_address", "name", "address", 1), ("name_birth", "name", "birth", 2), ("postal_address", "postal", "address", 3))
+_PART_PREFIX = {"name": b"n\x00", "address": b"a\x00", "birth": b"b\x00", "postal": b"z\x00"}
+_REPEATING = frozenset(("name", "birth", "postal"))
+MEMBER_PREFIX = b"m\x00"
+
+
+class TextHasher(Protocol):
+    def text_fingerprints(self, texts: Sequence[str], prefix: bytes) -> np.ndarray: ...
+
+
+@dataclass
+class KeyFingerprints:
+    """One kind of key of some rows: the rows, their fingerprints, and the key's text by position."""
+
+    kind: str
+    rows: np.ndarray  # int64
+    values: np.ndarray  # uint64
+    text: Callable[[int], str]
+
+
+def mix(left: np.ndarray, right: np.ndarray, salt: int) -> np.ndarray:
+    """One 64-bit value from two (splitmix64's finaliser over left·φ + (right XOR salt))."""
+    with np.errstate(over="ignore"):
+        z = left * np.uint64(0x9E3779B97F4A7C15) + (right ^ np.uint64(salt * 0xD6E8FEB86659FD93 & 0xFFFFFFFFFFFFFFFF))
+        z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+        z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+        return z ^ (z >> np.uint64(31))
+
+
+def _present(values: list[str]) -> np.ndarray:
+    if "" not in values:
+        return np.ones(len(values), dtype=bool)
+    return np.fromiter(map(bool, values), dtype=bool, count=len(values))
+
+
+def _part_fingerprints(values: list[str], name: str, hasher: TextHasher) -> np.ndarray:
+    prefix = _PART_PREFIX[name]
+    if name not in _REPEATING:
+        return hasher.text_fingerprints(values, prefix)
+    distinct = dict.fromkeys(values)
+    if len(distinct) > 0.7 * len(values):
+        return hasher.text_fingerprints(values, prefix)
+    position = {value: i for i, value in enumerate(distinct)}
+    codes = np.fromiter(map(position.__getitem__, values), dtype=np.int64, count=len(values))
+    return hasher.text_fingerprints(list(distinct), prefix)[codes]
+
+
+def key_fingerprints(columns: Sequence[list[str]], roles: Roles, hasher: TextHasher) -> list[KeyFingerprints]:
+    """The fingerprints of the identifying keys of rows given as normalised columns: name + address,
+    name + birth date, postal code + address (each where a row has both parts), member number."""
+    found = parts(columns, roles)
+    hashed: dict[str, np.ndarray] = {}
+    out: list[KeyFingerprints] = []
+    for kind, left, right, salt in PAIRS:
+        if left not in found or right not in found:
+            continue
+        rows = np.flatnonzero(_present(found[left]) & _present(found[right]))
+        if not rows.size:
+            continue
+        for part in (left, right):
+            if part not in hashed:
+                hashed[part] = _part_fingerprints(found[part], part, hasher)
+        values = mix(hashed[left][rows], hashed[right][rows], salt)
+        a, b = found[left], found[right]
+        out.append(KeyFingerprints(kind, rows, values, lambda i, a=a, b=b, rows=rows: f"{a[rows[i]]} / {b[rows[i]]}"))
+    if "member" in found:
+        members = found["member"]
+        rows = np.flatnonzero(_present(members))
+        texts = members if rows.size == len(members) else [members[i] for i in rows]
+        if texts:
+            out.append(KeyFingerprints("member", rows, hasher.text_fingerprints(texts, MEMBER_PREFIX), texts.__getitem__))
+    return out
