@@ -55,6 +55,7 @@ KIND_OF = {name: kind for kind, name in enumerate(KIND_NAMES)}
 _PREFIX = (b"r\x00", b"e\x00", b"p\x00", b"na\x00", b"nb\x00", b"pa\x00", b"m\x00")
 STORED_DTYPE = np.dtype("<u8")
 KEY_LABEL = b"renkei leak fingerprint key v1"
+MEMO_SIZE = 2_000_000  # distinct repeated values remembered per kind (about 200 MB at most)
 
 # --- keys and hashing ---------------------------------------------------------------------------
 
@@ -83,6 +84,7 @@ class Hasher:
         padded = key.ljust(64, b"\x00")
         self._inner = hashlib.sha256(bytes(b ^ 0x36 for b in padded))
         self._outer = hashlib.sha256(bytes(b ^ 0x5C for b in padded))
+        self._memo: dict[bytes, dict[str, int]] = {}
 
     def digests(self, messages: Iterable[bytes], prefix: bytes = b"") -> bytes:
         """Each message's HMAC (32 bytes), concatenated; `prefix` is hashed in front of every message."""
@@ -118,6 +120,18 @@ class Hasher:
             outer.update(inner.digest())
             append(outer.digest())
         return np.frombuffer(b"".join(out), dtype=">u8")[::4].astype(np.uint64)
+
+    def repeated_fingerprints(self, texts: Sequence[str], prefix: bytes) -> np.ndarray:
+        """`text_fingerprints` of values that repeat (names, birth dates, postal codes): each
+        distinct value is hashed once and remembered for the next chunks of the same sample."""
+        memo = self._memo.setdefault(prefix, {})
+        missing = [t for t in dict.fromkeys(texts) if t not in memo]
+        if missing:
+            if len(memo) + len(missing) > MEMO_SIZE:
+                memo.clear()
+                missing = list(dict.fromkeys(texts))
+            memo.update(zip(missing, self.text_fingerprints(missing, prefix).tolist(), strict=True))
+        return np.fromiter(map(memo.__getitem__, texts), dtype=np.uint64, count=len(texts))
 
     def fingerprints(self, messages: Sequence[bytes], prefix: bytes = b"") -> np.ndarray:
         """One uint64 fingerprint (the HMAC's first 8 bytes, big-endian) per message, in order."""

@@ -244,7 +244,7 @@ def parts(columns: Sequence[list[str]], roles: Roles) -> dict[str, list[str]]:
 # "a\0" + address, "b\0" + birth date, "z\0" + postal code, truncated to 64 bits) with a public
 # 64-bit mixing function (splitmix64's finaliser) and a constant per pair. Nothing unkeyed of a
 # value is used, and a part is hashed once however many pairs it is in; names, birth dates and
-# postal codes repeat a lot, so each distinct one is hashed once.
+# postal codes repeat a lot, so each distinct one is hashed once per sample (`Hasher` remembers them).
 PAIRS = (("name_address", "name", "address", 1), ("name_birth", "name", "birth", 2), ("postal_address", "postal", "address", 3))
 _PART_PREFIX = {"name": b"n\x00", "address": b"a\x00", "birth": b"b\x00", "postal": b"z\x00"}
 _REPEATING = frozenset(("name", "birth", "postal"))
@@ -253,6 +253,8 @@ MEMBER_PREFIX = b"m\x00"
 
 class TextHasher(Protocol):
     def text_fingerprints(self, texts: Sequence[str], prefix: bytes) -> np.ndarray: ...
+
+    def repeated_fingerprints(self, texts: Sequence[str], prefix: bytes) -> np.ndarray: ...
 
 
 @dataclass
@@ -282,14 +284,9 @@ def _present(values: list[str]) -> np.ndarray:
 
 def _part_fingerprints(values: list[str], name: str, hasher: TextHasher) -> np.ndarray:
     prefix = _PART_PREFIX[name]
-    if name not in _REPEATING:
-        return hasher.text_fingerprints(values, prefix)
-    distinct = dict.fromkeys(values)
-    if len(distinct) > 0.7 * len(values):
-        return hasher.text_fingerprints(values, prefix)
-    position = {value: i for i, value in enumerate(distinct)}
-    codes = np.fromiter(map(position.__getitem__, values), dtype=np.int64, count=len(values))
-    return hasher.text_fingerprints(list(distinct), prefix)[codes]
+    if name in _REPEATING:
+        return hasher.repeated_fingerprints(values, prefix)
+    return hasher.text_fingerprints(values, prefix)
 
 
 def key_fingerprints(columns: Sequence[list[str]], roles: Roles, hasher: TextHasher) -> list[KeyFingerprints]:

@@ -111,7 +111,8 @@ def _canaries(
     rng = random.SystemRandom()
     hasher = fingerprinting.Hasher(key)
     roles = roles_for([s.kind for s in styles])
-    taken = np.union1d(sent, selectors.canary_fingerprints_in_use())
+    taken = np.union1d(sent, selectors.canary_fingerprints_in_use())  # sorted, unique
+    new: set[int] = set()
     made: list[tuple[Canary, np.ndarray]] = []
     for _attempt in range(count * 20 + 20):
         if len(made) == count:
@@ -120,11 +121,12 @@ def _canaries(
         email, phone = fingerprinting.normalise(canary.email), fingerprinting.normalise(canary.phone)
         fps = np.union1d(canary_fingerprints(canary.row, roles, hasher), contact_fingerprints(email, phone, hasher))
         # A real row has this phone number, member number or name and address; or another canary has.
-        if np.isin(fps, taken).any():
+        position = np.minimum(np.searchsorted(taken, fps), max(taken.size - 1, 0))
+        if (taken.size and bool((taken[position] == fps).any())) or not new.isdisjoint(fps.tolist()):
             continue
         if CanaryRecord.objects.filter(Q(email=email) | Q(phone=phone)).exists():
             continue
-        taken = np.union1d(taken, fps)
+        new.update(fps.tolist())
         made.append((canary, fps))
     if len(made) < count:
         raise RenkeiError(_("Could not make enough distinct canary rows; try fewer."), field_name="canary_count")
