@@ -50,7 +50,8 @@ PREFECTURES = (
 )  # fmt: skip
 _OLD = "髙﨑邊邉齋齊濱澤櫻廣國嶋"
 _OLD_FORMS = str.maketrans(_OLD, "高崎辺辺斎斉浜沢桜広国島")
-_NAME_TABLE = str.maketrans({**{chr(c): chr(c - 0x60) for c in range(ord("ァ"), ord("ヶ") + 1)}, **_OLD_FORMS})
+_KANA_TABLE: dict[int, int] = {c: c - 0x60 for c in range(ord("ァ"), ord("ヶ") + 1)}
+_NAME_TABLE: dict[int, int] = {**_KANA_TABLE, **{k: v for k, v in _OLD_FORMS.items() if isinstance(v, int)}}
 _NUMERALS = "〇一二三四五六七八九十百千"
 _DIGIT_OF = {c: i for i, c in enumerate("〇一二三四五六七八九")}
 # Values of a column are normalised joined by NUL, with a NUL put in front: a pattern that starts with
@@ -289,6 +290,14 @@ def _part_fingerprints(values: list[str], name: str, hasher: TextHasher) -> np.n
     return hasher.text_fingerprints(values, prefix)
 
 
+def _pair_text(left: list[str], right: list[str], rows: np.ndarray) -> Callable[[int], str]:
+    def text(position: int) -> str:
+        row = int(rows[position])
+        return f"{left[row]} / {right[row]}"
+
+    return text
+
+
 def key_fingerprints(columns: Sequence[list[str]], roles: Roles, hasher: TextHasher) -> list[KeyFingerprints]:
     """The fingerprints of the identifying keys of rows given as normalised columns: name + address,
     name + birth date, postal code + address (each where a row has both parts), member number."""
@@ -305,8 +314,7 @@ def key_fingerprints(columns: Sequence[list[str]], roles: Roles, hasher: TextHas
             if part not in hashed:
                 hashed[part] = _part_fingerprints(found[part], part, hasher)
         values = mix(hashed[left][rows], hashed[right][rows], salt)
-        a, b = found[left], found[right]
-        out.append(KeyFingerprints(kind, rows, values, lambda i, a=a, b=b, rows=rows: f"{a[rows[i]]} / {b[rows[i]]}"))
+        out.append(KeyFingerprints(kind, rows, values, _pair_text(found[left], found[right], rows)))
     if "member" in found:
         members = found["member"]
         rows = np.flatnonzero(_present(members))
