@@ -5,7 +5,10 @@ address follow from ``i`` alone) is shared with every recipient: each gets a ran
 three column layouts (full, delivery, marketing), with 20 canary rows made by the application's own
 generator. Persons overlap between recipients, as customers of one company do, so an e-mail address
 alone points at about ``recipients × rows / population`` recipients; the whole-row fingerprint and the
-counts tell them apart.
+counts tell them apart. Each dataset also holds the identifying keys its columns allow (name + address,
+name + birth date, postal code + address). Names, towns and block numbers come from short lists, so
+some invented outsiders share a key with a customer: the generator counts exactly which (from its own
+per-person fingerprints) and the benchmark expects those rows to be matched.
 
 The leaked file mixes three sources, shuffled: 80 % of one recipient's rows (the culprit, full
 layout) with 12 of its canaries, 5 % of another's rows, and invented persons who were never ours. Its

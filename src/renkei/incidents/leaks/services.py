@@ -234,7 +234,9 @@ def leak_trace(
 
     Returns plain data (stored as JSON for the worker's result page and printed by the command):
     the canaries found and whose they are, recipients ranked by matching rows with example rows and
-    the datasets they came from, and the rows that match nothing we shared.
+    the datasets they came from, the recipients tied at the top (`tie`), the rows that match nothing
+    we shared, and `conclusion` (see `conclusion.conclude`): the verdict and its statements in
+    Japanese and English, for the page, the command and a report.
     """
     if user is not None:
         require(user, VIEW_INCIDENTS)
