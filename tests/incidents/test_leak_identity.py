@@ -131,3 +131,14 @@ def test_keys_match_whatever_the_writing() -> None:
     ).fingerprints
     keyed = {fingerprinting.KIND_NAMES[k] for k, v in zip(sample.kinds, sample.values, strict=True) if v in ledger.values}
     assert keyed == {"name_address", "name_birth", "postal_address", "member"}
+
+
+def test_repeated_and_digit_fingerprints_equal_plain_ones() -> None:
+    hasher = fingerprinting.Hasher(fingerprinting.derive_key("k"))
+    births = ["19850403", "", "20010101", "19850403", "00000007"]
+    for chunk in (births, births[::-1], ["19991231"]):  # remembered across chunks
+        plain = hasher.text_fingerprints([b or "00000000" for b in chunk], b"b\x00")
+        assert hasher.digit_fingerprints(chunk, 8, b"b\x00").tolist() == plain.tolist()
+    names = ["山田太郎", "佐藤花子", "山田太郎"]
+    for chunk in (names, ["佐藤花子", "鈴木一郎"]):
+        assert hasher.repeated_fingerprints(chunk, b"n\x00").tolist() == hasher.text_fingerprints(chunk, b"n\x00").tolist()

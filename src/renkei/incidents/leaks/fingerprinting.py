@@ -85,6 +85,7 @@ class Hasher:
         self._inner = hashlib.sha256(bytes(b ^ 0x36 for b in padded))
         self._outer = hashlib.sha256(bytes(b ^ 0x5C for b in padded))
         self._memo: dict[bytes, dict[str, int]] = {}
+        self._numbers: dict[bytes, tuple[np.ndarray, np.ndarray]] = {}
 
     def digests(self, messages: Iterable[bytes], prefix: bytes = b"") -> bytes:
         """Each message's HMAC (32 bytes), concatenated; `prefix` is hashed in front of every message."""
@@ -122,16 +123,41 @@ class Hasher:
         return np.frombuffer(b"".join(out), dtype=">u8")[::4].astype(np.uint64)
 
     def repeated_fingerprints(self, texts: Sequence[str], prefix: bytes) -> np.ndarray:
-        """`text_fingerprints` of values that repeat (names, birth dates, postal codes): each
-        distinct value is hashed once and remembered for the next chunks of the same sample."""
+        """`text_fingerprints` of values that repeat (names): each distinct value is hashed once and
+        remembered for the next chunks of the same sample."""
         memo = self._memo.setdefault(prefix, {})
-        missing = [t for t in dict.fromkeys(texts) if t not in memo]
+        distinct = dict.fromkeys(texts)
+        missing = [t for t in distinct if t not in memo] if memo else list(distinct)
         if missing:
             if len(memo) + len(missing) > MEMO_SIZE:
                 memo.clear()
-                missing = list(dict.fromkeys(texts))
+                missing = list(distinct)
             memo.update(zip(missing, self.text_fingerprints(missing, prefix).tolist(), strict=True))
         return np.fromiter(map(memo.__getitem__, texts), dtype=np.uint64, count=len(texts))
+
+    def digit_fingerprints(self, texts: Sequence[str], width: int, prefix: bytes) -> np.ndarray:
+        """`text_fingerprints` of values that are "" or `width` ASCII digits (birth dates, postal
+        codes), done on their numbers: each distinct one is hashed once per sample (an empty value
+        gets the fingerprint of zeros; callers leave such rows out)."""
+        if not texts:
+            return np.zeros(0, np.uint64)
+        filled = texts if "" not in texts else [t or "0" * width for t in texts]
+        digits = np.frombuffer("".join(filled).encode("ascii"), dtype=np.uint8).reshape(-1, width) - np.uint8(48)
+        codes = digits.astype(np.int64) @ (10 ** np.arange(width - 1, -1, -1, dtype=np.int64))
+        unique, inverse = np.unique(codes, return_inverse=True)
+        known, fps = self._numbers.get(prefix, (np.zeros(0, np.int64), np.zeros(0, np.uint64)))
+        position = np.minimum(np.searchsorted(known, unique), max(known.size - 1, 0))
+        missing = unique[~(known[position] == unique)] if known.size else unique
+        if missing.size:
+            if known.size + missing.size > MEMO_SIZE:
+                known, fps = np.zeros(0, np.int64), np.zeros(0, np.uint64)
+                missing = unique
+            added = self.text_fingerprints([f"{c:0{width}d}" for c in missing.tolist()], prefix)
+            known, fps = np.concatenate([known, missing]), np.concatenate([fps, added])
+            order = np.argsort(known, kind="stable")
+            known, fps = known[order], fps[order]
+            self._numbers[prefix] = (known, fps)
+        return fps[np.searchsorted(known, unique)][inverse.reshape(-1)]
 
     def fingerprints(self, messages: Sequence[bytes], prefix: bytes = b"") -> np.ndarray:
         """One uint64 fingerprint (the HMAC's first 8 bytes, big-endian) per message, in order."""

@@ -248,7 +248,7 @@ def parts(columns: Sequence[list[str]], roles: Roles) -> dict[str, list[str]]:
 # postal codes repeat a lot, so each distinct one is hashed once per sample (`Hasher` remembers them).
 PAIRS = (("name_address", "name", "address", 1), ("name_birth", "name", "birth", 2), ("postal_address", "postal", "address", 3))
 _PART_PREFIX = {"name": b"n\x00", "address": b"a\x00", "birth": b"b\x00", "postal": b"z\x00"}
-_REPEATING = frozenset(("name", "birth", "postal"))
+_DIGITS = {"birth": 8, "postal": 7}
 MEMBER_PREFIX = b"m\x00"
 
 
@@ -256,6 +256,8 @@ class TextHasher(Protocol):
     def text_fingerprints(self, texts: Sequence[str], prefix: bytes) -> np.ndarray: ...
 
     def repeated_fingerprints(self, texts: Sequence[str], prefix: bytes) -> np.ndarray: ...
+
+    def digit_fingerprints(self, texts: Sequence[str], width: int, prefix: bytes) -> np.ndarray: ...
 
 
 @dataclass
@@ -285,7 +287,9 @@ def _present(values: list[str]) -> np.ndarray:
 
 def _part_fingerprints(values: list[str], name: str, hasher: TextHasher) -> np.ndarray:
     prefix = _PART_PREFIX[name]
-    if name in _REPEATING:
+    if name in _DIGITS:
+        return hasher.digit_fingerprints(values, _DIGITS[name], prefix)
+    if name == "name":
         return hasher.repeated_fingerprints(values, prefix)
     return hasher.text_fingerprints(values, prefix)
 
