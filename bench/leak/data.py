@@ -38,9 +38,10 @@ from renkei.incidents.leaks.canaries import (
     canary_fingerprints,
     canary_index,
     classify_columns,
+    column_roles,
     make_canary,
 )
-from renkei.incidents.leaks.identity import Roles, roles_for
+from renkei.incidents.leaks.identity import Roles
 from renkei.incidents.leaks.tracing import CanaryOwner
 
 FULL = ["氏名", "フリガナ", "メールアドレス", "電話番号", "生年月日", "郵便番号", "住所"]
@@ -119,7 +120,7 @@ KEY_KINDS = ("name_address", "name_birth", "postal_address")
 
 def layout_roles(layout: str) -> Roles:
     columns = LAYOUTS[layout]
-    return roles_for([style.kind for style in classify_columns(columns, rows_of(np.arange(50), columns))])
+    return column_roles(classify_columns(columns, rows_of(np.arange(50), columns)))
 
 
 def _population_chunk(bounds: tuple[int, int]) -> dict[str, np.ndarray]:

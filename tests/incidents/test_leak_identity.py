@@ -142,3 +142,12 @@ def test_repeated_and_digit_fingerprints_equal_plain_ones() -> None:
     names = ["山田太郎", "佐藤花子", "山田太郎"]
     for chunk in (names, ["佐藤花子", "鈴木一郎"]):
         assert hasher.repeated_fingerprints(chunk, b"n\x00").tolist() == hasher.text_fingerprints(chunk, b"n\x00").tolist()
+
+
+def test_a_column_named_by_its_header_wins_over_one_told_by_its_values() -> None:
+    header = ["担当", "お客様氏名", "住所"]
+    rows = [[f"田中\u3000{g}", f"山田\u3000{n}", f"東京都世田谷区本町{i}-2-3"]
+            for i, (g, n) in enumerate(zip(["誠", "剛", "修", "隆"], ["太郎", "花子", "一郎", "美咲"], strict=True))]  # fmt: skip
+    styles = canaries.classify_columns(header, rows)
+    assert [s.kind for s in styles] == ["name", "name", "address"]
+    assert canaries.column_roles(styles) == identity.Roles(name=(1,), address=(2,))

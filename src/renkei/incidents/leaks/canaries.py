@@ -256,6 +256,7 @@ class ColumnStyle:
     # Member numbers of a prefix and a fixed count of digits: the prefix, the count, and the range
     # of the numbers (a canary's is drawn from that range and as far again beyond it).
     numbering: tuple[str, int, int, int] | None = None
+    named: bool = False  # the kind comes from the header (not from the values)
 
 
 def _style(kind: str, header: str, raw: Sequence[str]) -> ColumnStyle:
@@ -299,9 +300,17 @@ def classify_columns(header: Sequence[str], sample: Sequence[Sequence[str]]) -> 
     for index in range(width):
         title = header[index] if index < len(header) else ""
         raw = [r[index] if index < len(r) else "" for r in sample]
-        kind = kind_from_header(title) or _kind_from_values(raw) or OTHER
-        styles.append(_style(kind, title, raw))
+        by_header = kind_from_header(title)
+        kind = by_header or _kind_from_values(raw) or OTHER
+        style = _style(kind, title, raw)
+        style.named = by_header is not None
+        styles.append(style)
     return styles
+
+
+def column_roles(styles: Sequence[ColumnStyle]) -> Roles:
+    """The identifying columns of classified columns (see `identity.roles_for`)."""
+    return roles_for([s.kind for s in styles], [s.named for s in styles])
 
 
 # --- canaries -----------------------------------------------------------------------------------
@@ -449,8 +458,7 @@ def ensure_identifiable(styles: Sequence[ColumnStyle]) -> bool:
     """Whether a canary can be recognised in this dataset: it needs an e-mail or a phone column, or
     columns that make an identifying key (name and address, name and birth date, postal code and
     address, member number)."""
-    kinds = [s.kind for s in styles]
-    return any(k in (EMAIL, PHONE) for k in kinds) or not roles_for(kinds).empty
+    return any(s.kind in (EMAIL, PHONE) for s in styles) or not column_roles(styles).empty
 
 
 def canary_fingerprints(row: Sequence[str], roles: Roles, hasher: Hasher) -> np.ndarray:

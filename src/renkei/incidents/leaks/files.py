@@ -32,8 +32,8 @@ from django.utils.translation import gettext as _
 from renkei.core.errors import RenkeiError
 from renkei.core.files.tabular import cell_text, decode_text, is_workbook, open_workbook, refuse_unreadable
 from renkei.incidents.leaks import csv_parts, fingerprinting, matching
-from renkei.incidents.leaks.canaries import classify_columns, looks_like_header
-from renkei.incidents.leaks.identity import Roles, roles_for
+from renkei.incidents.leaks.canaries import classify_columns, column_roles, looks_like_header
+from renkei.incidents.leaks.identity import Roles
 
 MAX_ROWS = 5_000_000
 LAYOUT_SAMPLE = 200
@@ -195,7 +195,7 @@ def _read_csv_sample(
 def sample_roles(header: Sequence[str], rows: Sequence[Sequence[str]]) -> Roles:
     """Which columns of a sample hold names, addresses, postal codes, birth dates and member numbers:
     by the header, or by the values when the header says nothing (renamed or missing)."""
-    return roles_for([style.kind for style in classify_columns(header, rows[:LAYOUT_SAMPLE])])
+    return column_roles(classify_columns(header, rows[:LAYOUT_SAMPLE]))
 
 
 def header_by_types(first: Sequence[str], rows: Sequence[Sequence[str]]) -> bool:

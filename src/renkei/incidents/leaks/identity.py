@@ -179,11 +179,14 @@ class Roles:
         ) and self.member is None
 
 
-def roles_for(kinds: Sequence[str]) -> Roles:
-    """The identifying columns among columns of these kinds (the first of each kind counts)."""
+def roles_for(kinds: Sequence[str], named: Sequence[bool] = ()) -> Roles:
+    """The identifying columns among columns of these kinds: the first of each kind, and among
+    several the first one whose header `named` it (a column told only by its values may be another
+    person's name, a staff member's)."""
 
     def first(kind: str) -> int | None:
-        return kinds.index(kind) if kind in kinds else None
+        found = [i for i, k in enumerate(kinds) if k == kind]
+        return next((i for i in found if i < len(named) and named[i]), found[0]) if found else None
 
     name: tuple[int, ...] = ()
     if (n := first(NAME)) is not None:

@@ -39,13 +39,13 @@ from renkei.incidents.leaks import fingerprinting, matching, selectors
 from renkei.incidents.leaks.canaries import (
     Canary,
     canary_fingerprints,
+    column_roles,
     contact_fingerprints,
     default_canary_count,
     ensure_identifiable,
     make_canary,
 )
 from renkei.incidents.leaks.conclusion import conclude
-from renkei.incidents.leaks.identity import roles_for
 from renkei.incidents.leaks.models import CanaryRecord, SharedDataset
 from renkei.incidents.leaks.outgoing import column_styles, fingerprint_outgoing, read_outgoing, write_outgoing
 from renkei.incidents.leaks.tracing import trace
@@ -110,7 +110,7 @@ def _canaries(
     canary's ever made: so every field a canary is found by points at this sending alone."""
     rng = random.SystemRandom()
     hasher = fingerprinting.Hasher(key)
-    roles = roles_for([s.kind for s in styles])
+    roles = column_roles(styles)
     taken = np.union1d(sent, selectors.canary_fingerprints_in_use())  # sorted, unique
     new: set[int] = set()
     made: list[tuple[Canary, np.ndarray]] = []
@@ -174,7 +174,7 @@ def dataset_share(
         count = 0
     key = leak_key()
     hasher = fingerprinting.Hasher(key)
-    roles = roles_for([s.kind for s in styles])
+    roles = column_roles(styles)
     sent = fingerprint_outgoing(outgoing.rows, hasher, roles=roles)
     today = timezone.localdate()
     made = _canaries(styles, count, key=key, recipient_id=dataset.recipient_id, sent=sent, today=today)
