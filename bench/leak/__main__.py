@@ -78,14 +78,17 @@ def verify(data: Any, result: tracing.TraceResult) -> None:
     top = result.recipients[0]
     assert top["recipient_id"] == data.culprit, f"top recipient {top['recipient_id']} is not the culprit {data.culprit}"
     assert top["rows"] == exp["culprit_rows"], (top["rows"], exp["culprit_rows"])
-    # Same layout, other order and formats: every culprit row must match as a whole row.
-    assert top["rows_by_kind"]["row"] == exp["culprit_rows"], top["rows_by_kind"]
+    # Same layout, other order and formats: every culprit row must match as a whole row, and by
+    # every key (name + address, name + birth date, postal code + address).
+    assert top["rows_by_kind"]["row"] == exp["culprit_whole_rows"], top["rows_by_kind"]
+    for kind in ("name_address", "name_birth", "postal_address"):
+        assert top["rows_by_kind"][kind] >= exp["culprit_whole_rows"], top["rows_by_kind"]
     assert result.canary_recipient_ids == [data.culprit], result.canary_recipient_ids
     assert sum(1 for c in result.canaries if c["conclusive"]) == exp["canaries"]
     second = next(r for r in result.recipients if r["recipient_id"] == data.second)
     assert second["rows"] >= exp["second_rows"]
-    assert result.unmatched_count == exp["noise_rows"], (result.unmatched_count, exp["noise_rows"])
-    assert result.rows_total == exp["culprit_rows"] + exp["second_rows"] + exp["noise_rows"]
+    assert result.unmatched_count == exp["unmatched_rows"], (result.unmatched_count, exp["unmatched_rows"])
+    assert result.rows_total == exp["leak_rows"]
 
 
 def main(argv: list[str] | None = None) -> int:

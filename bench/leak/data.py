@@ -5,7 +5,10 @@ address follow from ``i`` alone) is shared with every recipient: each gets a ran
 three column layouts (full, delivery, marketing), with 20 canary rows made by the application's own
 generator. Persons overlap between recipients, as customers of one company do, so an e-mail address
 alone points at about ``recipients × rows / population`` recipients; the whole-row fingerprint and the
-counts tell them apart.
+counts tell them apart. Each dataset also holds the identifying keys its columns allow (name + address,
+name + birth date, postal code + address). Names, towns and block numbers come from short lists, so
+some invented outsiders share a key with a customer: the generator counts exactly which (from its own
+per-person fingerprints) and the benchmark expects those rows to be matched.
 
 The leaked file mixes three sources, shuffled: 80 % of one recipient's rows (the culprit, full
 layout) with 12 of its canaries, 5 % of another's rows, and invented persons who were never ours. Its
@@ -32,10 +35,13 @@ from renkei.incidents.leaks.canaries import (
     GIVEN_NAMES,
     PLACES,
     TOWNS,
-    canary_lookup,
+    canary_fingerprints,
+    canary_index,
     classify_columns,
+    column_roles,
     make_canary,
 )
+from renkei.incidents.leaks.identity import Roles
 from renkei.incidents.leaks.tracing import CanaryOwner
 
 FULL = ["氏名", "フリガナ", "メールアドレス", "電話番号", "生年月日", "郵便番号", "住所"]
@@ -108,15 +114,24 @@ def rows_of(index: np.ndarray, columns: list[str], *, variant: bool = False) -> 
 # --- fingerprints of the customer base, per layout (in parallel processes) ------------------------
 
 _KEY: dict[str, bytes] = {}
+_LAYOUTS: dict[str, tuple[str, ...]] = {"names": tuple(LAYOUTS)}
+KEY_KINDS = ("name_address", "name_birth", "postal_address")
+
+
+def layout_roles(layout: str) -> Roles:
+    columns = LAYOUTS[layout]
+    return column_roles(classify_columns(columns, rows_of(np.arange(50), columns)))
 
 
 def _population_chunk(bounds: tuple[int, int]) -> dict[str, np.ndarray]:
     hasher = fingerprinting.Hasher(_KEY["key"])
     index = np.arange(*bounds)
     out: dict[str, np.ndarray] = {}
-    for layout, columns in LAYOUTS.items():
-        fps = fingerprinting.fingerprint_table(rows_of(index, columns), hasher).fingerprints
-        for kind, name in ((fingerprinting.ROW, layout), (fingerprinting.EMAIL, "email"), (fingerprinting.PHONE, "phone")):
+    for layout in _LAYOUTS["names"]:
+        columns = LAYOUTS[layout]
+        fps = fingerprinting.fingerprint_table(rows_of(index, columns), hasher, roles=layout_roles(layout)).fingerprints
+        for kind in fingerprinting.KINDS:
+            name = layout if kind == fingerprinting.ROW else fingerprinting.KIND_NAMES[kind]
             mask = fps.kinds == kind
             if name not in out and mask.any():
                 # One fingerprint of this kind per person, in order: the arrays index by person.
@@ -125,10 +140,14 @@ def _population_chunk(bounds: tuple[int, int]) -> dict[str, np.ndarray]:
     return out
 
 
-def population_fingerprints(population: int, key: bytes, workers: int) -> dict[str, np.ndarray]:
-    """Per person: the row fingerprint in each layout, and the e-mail and phone fingerprints."""
-    bounds = [(s, min(s + CHUNK, population)) for s in range(0, population, CHUNK)]
+def population_fingerprints(
+    start: int, stop: int, key: bytes, workers: int, layouts: tuple[str, ...] = tuple(LAYOUTS)
+) -> dict[str, np.ndarray]:
+    """Per person (start ≤ index < stop): the row fingerprint in each layout, and the fingerprint of
+    each other kind."""
+    bounds = [(s, min(s + CHUNK, stop)) for s in range(start, stop, CHUNK)]
     _KEY["key"] = key
+    _LAYOUTS["names"] = layouts
     if workers > 1 and "fork" in multiprocessing.get_all_start_methods():
         with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
             parts = list(pool.map(_population_chunk, bounds))
@@ -144,7 +163,7 @@ def population_fingerprints(population: int, key: bytes, workers: int) -> dict[s
 class LeakBenchData:
     key: bytes
     ledger: list[matching.LedgerEntry]
-    canaries: dict[str, int]
+    canaries: dict[int, int]
     canary_owners: dict[int, CanaryOwner]
     leak: bytes
     culprit: int
@@ -158,11 +177,13 @@ class LeakBenchData:
 
 
 def _canaries(
-    recipient: int, layout: str, key: bytes, rng: random.Random, start_id: int, taken: int, hasher: fingerprinting.Hasher
-) -> tuple[list[tuple[int, str, str]], list[list[str]], np.ndarray]:
+    recipient: int, layout: str, key: bytes, rng: random.Random, start_id: int, taken: int, hasher: fingerprinting.Hasher,
+    taken_keys: np.ndarray,
+) -> tuple[list[tuple[int, np.ndarray]], list[list[str]], np.ndarray]:
     columns = LAYOUTS[layout]
     styles = classify_columns(columns, rows_of(np.arange(50), columns))
-    made: list[tuple[int, str, str]] = []
+    roles = layout_roles(layout)
+    made: list[tuple[int, np.ndarray]] = []
     rows: list[list[str]] = []
     inverse = pow(PHONE_A, -1, 10**8)
     while len(made) < CANARIES_PER_DATASET:
@@ -173,9 +194,14 @@ def _canaries(
         # check against the dataset it is mixed into).
         if (int(canary.phone[3:]) - PHONE_B) * inverse % 10**8 < taken:
             continue
-        made.append((start_id + len(made), canary.email, canary.phone))
+        # Likewise a canary with some invented person's name and address, name and birth date, or
+        # postal code and address (the service checks the rows sent and every earlier canary).
+        fps = canary_fingerprints(canary.row, roles, hasher)
+        if _isin(fps, taken_keys).any():
+            continue
+        made.append((start_id + len(made), fps))
         rows.append(canary.row)
-    return made, rows, fingerprinting.fingerprint_table(rows, hasher).fingerprints.values
+    return made, rows, fingerprinting.fingerprint_table(rows, hasher, roles=roles).fingerprints.values
 
 
 def generate(
@@ -189,20 +215,24 @@ def generate(
     key = fingerprinting.derive_key(f"benchmark key {seed}")
     hasher = fingerprinting.Hasher(key)
     noise = leak_rows  # upper bound of invented non-customers in the leak
-    base = population_fingerprints(population, key, workers)
+    base = population_fingerprints(0, population, key, workers)
+    # The keys of the invented non-customers (names, addresses and birth dates come from small
+    # lists, so some of them are a customer's too: those rows are rightly matched; counted below).
+    outsiders = population_fingerprints(population, population + noise, key, workers, layouts=("full",))
+    taken_keys = np.unique(np.concatenate([a[k] for a in (base, outsiders) for k in KEY_KINDS]))
 
     ledger: list[matching.LedgerEntry] = []
     chosen: dict[int, np.ndarray] = {}
-    lookup: list[tuple[int, str, str]] = []
+    lookup: list[tuple[int, np.ndarray]] = []
     owners: dict[int, CanaryOwner] = {}
     canary_rows: dict[int, list[list[str]]] = {}
     for r in range(recipients):
         layout = LAYOUT_ORDER[r % 3]
         picked = rng.choice(population, size=rows_per_recipient, replace=False)
         chosen[r] = picked
-        made, rows, canary_fps = _canaries(r, layout, key, prng, len(lookup) + 1, population + noise, hasher)
+        made, rows, canary_fps = _canaries(r, layout, key, prng, len(lookup) + 1, population + noise, hasher, taken_keys)
         lookup.extend(made)
-        owners.update({cid: CanaryOwner(dataset_id=r, recipient_id=r) for cid, _e, _p in made})
+        owners.update({cid: CanaryOwner(dataset_id=r, recipient_id=r) for cid, _fps in made})
         canary_rows[r] = rows
         parts = [base[layout][picked], canary_fps]
         parts += [base[name][picked] for name in sorted(_kinds(layout))]
@@ -216,6 +246,17 @@ def generate(
     second_persons = others[: int(rows_per_recipient * SECOND_SHARE)]
     n_noise = leak_rows - culprit_persons.size - second_persons.size - CANARIES_LEAKED
     noise_persons = np.arange(population, population + n_noise)
+    # Which outsiders share a key with something we shared, and with the culprit's copy.
+    shared = np.unique(np.concatenate([e.fingerprints for e in ledger]))
+    outsider_keys = [outsiders[k][:n_noise] for k in KEY_KINDS]
+    matched = np.logical_or.reduce([_isin(k, shared) for k in outsider_keys])
+    with_culprit = np.logical_or.reduce([_isin(k, ledger[culprit].fingerprints) for k in outsider_keys])
+    # Persons of the second recipient were not sent to the culprit, but some have a culprit
+    # customer's name and birth date, or address: those rows are rightly the culprit's too.
+    second_with_culprit = np.logical_or.reduce(
+        [_isin(base[k][second_persons], ledger[culprit].fingerprints) for k in KEY_KINDS]
+    )
+    del shared
 
     leaked = rows_of(np.concatenate([culprit_persons, second_persons, noise_persons]), LEAK_COLUMNS, variant=True)
     order = [FULL.index(c) for c in LEAK_COLUMNS]
@@ -229,13 +270,18 @@ def generate(
     return LeakBenchData(
         key=key,
         ledger=ledger,
-        canaries=canary_lookup(lookup),
+        canaries=canary_index((cid, fps.tolist()) for cid, fps in lookup),
         canary_owners=owners,
         leak=data,
         culprit=culprit,
         second=second,
         expected={
-            "culprit_rows": int(culprit_persons.size) + CANARIES_LEAKED,
+            "culprit_rows": int(culprit_persons.size) + CANARIES_LEAKED + int(with_culprit.sum())
+            + int(second_with_culprit.sum()),
+            "culprit_whole_rows": int(culprit_persons.size) + CANARIES_LEAKED,
+            "outsiders_matched": int(matched.sum()),
+            "unmatched_rows": int(n_noise - matched.sum()),
+            "leak_rows": leak_rows,
             "second_rows": int(second_persons.size),
             "noise_rows": int(n_noise),
             "canaries": CANARIES_LEAKED,
@@ -245,9 +291,23 @@ def generate(
     )
 
 
+def _isin(values: np.ndarray, sorted_unique: np.ndarray) -> np.ndarray:
+    position = np.minimum(np.searchsorted(sorted_unique, values), max(sorted_unique.size - 1, 0))
+    return sorted_unique[position] == values if sorted_unique.size else np.zeros(values.size, dtype=bool)
+
+
 def _kinds(layout: str) -> set[str]:
+    """The kinds other than the whole row that a layout's rows have fingerprints of."""
     columns = LAYOUTS[layout]
-    return {name for name, col in (("email", "メールアドレス"), ("phone", "電話番号")) if col in columns}
+    roles = layout_roles(layout)
+    kinds = {name for name, col in (("email", "メールアドレス"), ("phone", "電話番号")) if col in columns}
+    if roles.name and roles.address:
+        kinds.add("name_address")
+    if roles.name and roles.birth is not None:
+        kinds.add("name_birth")
+    if roles.address and roles.postal is not None:
+        kinds.add("postal_address")
+    return kinds
 
 
 def write(data: LeakBenchData, folder: Path) -> Path:

@@ -298,7 +298,7 @@ def test_oversized_sample_is_refused() -> None:
 
 def test_trace_end_to_end_without_the_database() -> None:
     sent = outgoing.fingerprint_outgoing(s.rows(0, 50), HASHER)
-    lookup = canaries.canary_lookup([(99, "canary.x@canary.example", "080-1111-2222")])
+    lookup = canaries.canary_index([(99, canaries.contact_fingerprints("canary.x@canary.example", "080-1111-2222", HASHER))])
     leak = s.rows(0, 10) + [["カナリア", "", "Canary.X@canary.example", "", "", ""]] + s.rows(500, 5)
     result = tracing.trace(
         s.csv_bytes(s.HEADER, leak), filename="leak.csv", key=KEY, ledger=[matching.LedgerEntry(1, 2, sent)],

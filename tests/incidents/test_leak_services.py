@@ -67,8 +67,9 @@ def test_sharing_returns_the_file_with_canaries_and_keeps_only_fingerprints(csir
     ds = shared.dataset
     assert (ds.name, ds.row_count, ds.canary_count, ds.columns) == ("顧客", 200, 5, s.HEADER)
     assert ds.key_version == fingerprinting.key_id(services.leak_key())
-    # Rows, e-mails and phones of 205 rows: 615 fingerprints, and nothing else of the rows.
-    assert len(fingerprinting.unpack(bytes(ds.fingerprints))) == 615
+    # Rows, e-mails, phones, names with addresses and names with birth dates of 205 rows: 1,025
+    # fingerprints, and nothing else of the rows.
+    assert len(fingerprinting.unpack(bytes(ds.fingerprints))) == 1025
     stored = repr(list(SharedDataset.objects.values())) + repr(list(CanaryRecord.objects.values()))
     assert not any(value in stored for row in body for value in row[2:4])
     for canary in ds.canaries.all():
@@ -86,16 +87,23 @@ def test_each_recipient_gets_its_own_canaries(csirt_user: Any, partners: Any) ->
 def test_workbook_comes_back_as_a_workbook_with_its_types(csirt_user: Any, partners: Any) -> None:
     body = [[*r[:4], dt.datetime(1980 + i, 1, 2), r[5]] for i, r in enumerate(s.rows(0, 30))]
     shared = share(csirt_user, partners["配送会社A"], body, data=s.xlsx_bytes(s.HEADER, body), filename="顧客.xlsx")
-    assert shared.filename == "顧客.xlsx" and shared.content_type.endswith("sheet")
+    assert shared.filename == "顧客_配送会社A_20260401.xlsx" and shared.content_type.endswith("sheet")
     out = s.read_xlsx(shared.content)
     assert out[0] == s.HEADER and len(out) == 36
     assert all(isinstance(row[4], dt.datetime) for row in out[1:])  # canaries' birth dates are dates too
 
 
-def test_file_without_email_or_phone_gets_no_canaries(csirt_user: Any, partners: Any) -> None:
-    data = s.csv_bytes(["氏名", "住所"], [r[::5] for r in s.rows(0, 20)])
+def test_file_without_identifying_columns_gets_no_canaries(csirt_user: Any, partners: Any) -> None:
+    data = s.csv_bytes(["性別", "年齢"], [["男性" if i % 2 else "女性", str(20 + i)] for i in range(20)])
     shared = share(csirt_user, partners["配送会社A"], [], data=data, canaries=None)
     assert shared.dataset.canary_count == 0 and len(s.parse_csv(shared.content)) == 21
+
+
+def test_delivery_list_without_email_or_phone_gets_canaries(csirt_user: Any, partners: Any) -> None:
+    # 氏名・住所 make a key (name + address): a canary can be recognised by them.
+    data = s.csv_bytes(["氏名", "住所"], [r[::5] for r in s.rows(0, 20)])
+    shared = share(csirt_user, partners["配送会社A"], [], data=data, canaries=None)
+    assert shared.dataset.canary_count == 3 and len(s.parse_csv(shared.content)) == 24
 
 
 @pytest.mark.parametrize(
@@ -167,10 +175,14 @@ def test_fingerprints_alone_rank_the_right_recipient_first(csirt_user: Any, ledg
     assert result["canaries"] == []
     first, second = result["recipients"][:2]
     assert (first["recipient"], first["rows"], first["exclusive_rows"]) == ("配送会社A", 150, 50)
-    assert first["rows_by_kind"] == {"row": 150, "email": 150, "phone": 150}
+    assert first["rows_by_kind"] == {
+        "row": 150, "email": 150, "phone": 150, "name_address": 150, "name_birth": 150, "postal_address": 0, "member": 0
+    }  # fmt: skip
     assert (second["recipient"], second["rows"], second["exclusive_rows"]) == ("印刷会社B", 100, 0)
     assert first["datasets"][0]["name"] == "顧客" and first["datasets"][0]["rows_sent"] == 300
-    assert first["examples"][0]["row"] == "2" and first["examples"][0]["matched"] == ["row", "email", "phone"]
+    assert first["examples"][0]["row"] == "2" and first["examples"][0]["matched"] == [
+        "row", "email", "phone", "name_address", "name_birth"
+    ]  # fmt: skip
     assert result["unmatched_count"] == 0
 
 

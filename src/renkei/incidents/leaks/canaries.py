@@ -3,17 +3,22 @@ phone number are unique to the recipient, shaped like the other rows of the data
 
 Each column of the outgoing dataset gets a kind from its header (氏名, フリガナ, メールアドレス, …, in
 Japanese or English) or, failing that, from its values (e-mails, phones, dates, postal codes,
-katakana). A canary fills every column of a known kind with an invented value written the way the
-real rows write it (hyphens in phone numbers, 1985/04/03 or 1985-04-03, a full-width space between
-family and given name). A column of another kind gets, if it holds a few repeated categories (a
+katakana, addresses, names, member numbers). A canary fills every column of a known kind with an
+invented value written the way the real rows write it (hyphens in phone numbers, 1985/04/03 or
+1985-04-03, a full-width space between family and given name, 1丁目2番3号 or 1-2-3, member numbers
+of the same shape). A column of another kind gets, if it holds a few repeated categories (a
 membership rank, a yes/no flag), one of those categories; if it holds codes of ASCII letters and
 digits, a random code of the same shape; otherwise it stays empty. So a canary holds nothing of a
 real person.
 
 The e-mail address is on a domain we control (`RENKEI_CANARY_DOMAIN`) and its local part carries a
 token derived with the fingerprint key from the recipient and a random serial, so it is unique to the
-recipient; the phone number's last eight digits come from the same token. Note: mobile numbers in the
-070/080/090 ranges may be assigned to real subscribers; a leaked canary may be called.
+recipient; the phone number's last eight digits come from the same token. The service makes sure
+that none of a canary's fingerprints (e-mail, phone, name + address, name + birth date, postal code
++ address, member number) is among the rows sent or any canary made before, so each field a canary
+is found by points at one sending. Note: mobile numbers in the 070/080/090 ranges may be assigned to
+real subscribers, and a member number of the same shape may belong to a customer who is not in the
+file sent: a phone or member number alone is never conclusive (see `tracing`).
 """
 
 from __future__ import annotations
@@ -25,11 +30,44 @@ import os
 import random
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from renkei.incidents.leaks.fingerprinting import is_email, is_phone, normalise
+import numpy as np
+
+from renkei.incidents.leaks.fingerprinting import EMAIL as FP_EMAIL
+from renkei.incidents.leaks.fingerprinting import PHONE as FP_PHONE
+from renkei.incidents.leaks.fingerprinting import (
+    Hasher,
+    fingerprint_table,
+    is_email,
+    is_phone,
+    message,
+    normalise,
+)
+from renkei.incidents.leaks.identity import (  # the column kinds
+    ADDRESS,
+    AGE,
+    BIRTHDATE,
+    CITY,
+    EMAIL,
+    FAMILY,
+    FAMILY_KANA,
+    GENDER,
+    GIVEN,
+    GIVEN_KANA,
+    KANA,
+    MEMBER,
+    NAME,
+    OTHER,
+    PHONE,
+    POSTAL,
+    PREFECTURE,
+    PREFECTURES,
+    Roles,
+    roles_for,
+)  # fmt: skip
 
 # (kanji, katakana, romaji)
 FAMILY_NAMES = [
@@ -107,11 +145,6 @@ MOBILE_PREFIXES = ("070", "080", "090")
 
 # --- column kinds -------------------------------------------------------------------------------
 
-EMAIL, PHONE, NAME, FAMILY, GIVEN = "email", "phone", "name", "family_name", "given_name"
-KANA, FAMILY_KANA, GIVEN_KANA = "kana", "family_kana", "given_kana"
-BIRTHDATE, AGE, GENDER, POSTAL, PREFECTURE, CITY, ADDRESS, OTHER = (
-    "birthdate", "age", "gender", "postal_code", "prefecture", "city", "address", "other",
-)  # fmt: skip
 
 _KANA_HINTS = ("フリガナ", "ふりがな", "カナ", "かな", "ヨミ", "よみ", "kana", "furigana", "reading")
 _FAMILY_WORDS = {"姓", "せい", "セイ", "苗字", "名字", "last", "lastname", "family", "familyname", "surname"}
@@ -127,12 +160,20 @@ _HINTS: list[tuple[str, tuple[str, ...]]] = [
     (ADDRESS, ("住所", "所在地", "番地", "address")),
     (GENDER, ("性別", "gender", "sex")),
     (AGE, ("年齢", "age")),
+    (MEMBER, ("会員番号", "会員id", "会員no", "会員コード", "顧客番号", "顧客id", "顧客no", "顧客コード", "お客様番号",
+              "memberid", "memberno", "membernumber", "customerid", "customerno", "customernumber", "userid")),
     (NAME, ("氏名", "名前", "姓名", "顧客名", "会員名", "name")),
 ]
 HEADER_WORDS = tuple(h for _k, hints in _HINTS for h in hints) + _KANA_HINTS + ("id", "番号", "コード", "code")
 _KATAKANA = re.compile(r"^[ァ-ヶー・ ]+$")
 _HIRAGANA = re.compile(r"^[ぁ-ゖー・ ]+$")
 _DATE_SHAPE = re.compile(r"^\d{8}$")
+_ADDRESS_VALUE = re.compile("^(?:" + "|".join(PREFECTURES) + ")|^[^\\d]{1,8}[市区町村郡].*\\d")
+_NAME_VALUE = re.compile(r"^[\u3005\u3400-\u9fffぁ-ゖァ-ヺー]{1,8}(?: [\u3005\u3400-\u9fffぁ-ゖァ-ヺー]{1,8})?$")
+_PLACE_END = ("都", "道", "府", "県", "市", "区", "町", "村", "郡")
+_CODE_VALUE = re.compile(r"^[a-z0-9][a-z0-9\-_]{3,19}$")
+_BLOCK_STYLE = re.compile(r"\d丁目")
+_NUMBERED = re.compile(r"([A-Za-z]*[-_]?)(\d{3,})")
 
 
 def _header_key(text: str) -> str:
@@ -152,6 +193,8 @@ def kind_from_header(text: str) -> str | None:
         return FAMILY
     if key in _GIVEN_WORDS:
         return GIVEN
+    if key in ("id", "no", "番号"):
+        return MEMBER
     for kind, hints in _HINTS:
         if any(hint in key for hint in hints):
             if kind == NAME and any(w in key for w in ("last", "family", "surname")):
@@ -183,11 +226,14 @@ def _kind_from_values(values: Sequence[str]) -> str | None:
         (BIRTHDATE, lambda v: bool(_DATE_SHAPE.match(v)) and 1900 <= int(v[:4]) <= 2030),
         (POSTAL, lambda v: len(v) == 7 and v.isdigit()),
         (KANA, lambda v: bool(_KATAKANA.match(v))),
+        (ADDRESS, lambda v: bool(_ADDRESS_VALUE.match(v))),
+        (NAME, lambda v: bool(_NAME_VALUE.match(v)) and not v.endswith(_PLACE_END)),
+        (MEMBER, lambda v: bool(_CODE_VALUE.match(v)) and any(c.isdigit() for c in v)),
     ):
-        if sum(1 for v in normal if test(v)) >= 0.6 * len(normal):
-            # Readings of names are mostly distinct; a few repeated katakana words are categories.
-            if kind == KANA and len(set(normal)) < 0.5 * len(normal):
-                return None
+        if sum(1 for v in normal if test(v)) >= (0.9 if kind == MEMBER else 0.6) * len(normal):
+            # Readings, names and member numbers are mostly distinct; a few repeated words are categories.
+            if kind in (KANA, NAME, MEMBER) and len(set(normal)) < (0.9 if kind == MEMBER else 0.5) * len(normal):
+                continue
             return kind
     return None
 
@@ -206,6 +252,11 @@ class ColumnStyle:
     postal_mark: bool = False
     categories: list[str] = field(default_factory=list)
     shape: str = ""
+    blocks: bool = False  # addresses written 1丁目2番3号 rather than 1-2-3
+    # Member numbers of a prefix and a fixed count of digits: the prefix, the count, and the range
+    # of the numbers (a canary's is drawn from that range and as far again beyond it).
+    numbering: tuple[str, int, int, int] | None = None
+    named: bool = False  # the kind comes from the header (not from the values)
 
 
 def _style(kind: str, header: str, raw: Sequence[str]) -> ColumnStyle:
@@ -222,9 +273,18 @@ def _style(kind: str, header: str, raw: Sequence[str]) -> ColumnStyle:
         style.date_separator = "年" if share(lambda v: "年" in v) >= 0.5 else "/" if share(lambda v: "/" in v) >= 0.5 else "-"
         style.zero_pad = share(lambda v: bool(re.search(r"[-/年]0\d", v))) > 0 or share(lambda v: len(v) == 10) >= 0.5
     counts = Counter(filled)
-    if len(filled) >= 10 and len(counts) <= 12 and min(counts.values()) >= 2:
+    if kind != MEMBER and len(filled) >= 10 and len(counts) <= 12 and min(counts.values()) >= 2:
         style.categories = sorted(counts)
-    elif kind == OTHER and share(lambda v: bool(re.fullmatch(r"[A-Za-z0-9\-_/.]{2,40}", v))) >= 0.8:
+    if kind == ADDRESS:
+        style.blocks = share(lambda v: bool(_BLOCK_STYLE.search(v))) >= 0.5
+    if kind == MEMBER:
+        numbered = [m for v in filled if (m := _NUMBERED.fullmatch(v))]
+        forms = Counter((m[1], len(m[2])) for m in numbered)
+        if forms and forms.most_common(1)[0][1] >= 0.8 * len(filled):
+            (prefix, digits), _n = forms.most_common(1)[0]
+            numbers = [int(m[2]) for m in numbered if (m[1], len(m[2])) == (prefix, digits)]
+            style.numbering = (prefix, digits, min(numbers), max(numbers))
+    if kind in (OTHER, MEMBER) and not style.categories and share(lambda v: bool(re.fullmatch(r"[A-Za-z0-9\-_/.]{2,40}", v))) >= 0.8:
         shapes = Counter(re.sub(r"[a-z]", "a", re.sub(r"[A-Z]", "A", re.sub(r"\d", "9", v))) for v in filled)
         shape = shapes.most_common(1)[0][0]
         # What every code starts with (a letter prefix, leading zeros) is kept as it is.
@@ -240,9 +300,17 @@ def classify_columns(header: Sequence[str], sample: Sequence[Sequence[str]]) -> 
     for index in range(width):
         title = header[index] if index < len(header) else ""
         raw = [r[index] if index < len(r) else "" for r in sample]
-        kind = kind_from_header(title) or _kind_from_values(raw) or OTHER
-        styles.append(_style(kind, title, raw))
+        by_header = kind_from_header(title)
+        kind = by_header or _kind_from_values(raw) or OTHER
+        style = _style(kind, title, raw)
+        style.named = by_header is not None
+        styles.append(style)
     return styles
+
+
+def column_roles(styles: Sequence[ColumnStyle]) -> Roles:
+    """The identifying columns of classified columns (see `identity.roles_for`)."""
+    return roles_for([s.kind for s in styles], [s.named for s in styles])
 
 
 # --- canaries -----------------------------------------------------------------------------------
@@ -295,6 +363,16 @@ def _shaped(shape: str, rng: random.Random) -> str:
     )
 
 
+def _member_number(style: ColumnStyle, rng: random.Random) -> str:
+    """A member number like the real ones: the same prefix and digits, a number in or just beyond
+    their range (the service rejects one that a real row has)."""
+    if style.numbering is not None:
+        prefix, digits, low, high = style.numbering
+        top = min(10**digits - 1, high + max(high - low, 1000))
+        return f"{prefix}{rng.randint(low, top):0{digits}d}"
+    return _shaped(style.shape, rng) if style.shape else f"{rng.randrange(10**8):08d}"
+
+
 def make_canary(
     styles: Sequence[ColumnStyle], *, key: bytes, recipient_id: int, domain: str, rng: random.Random,
     today: dt.date,
@@ -307,7 +385,7 @@ def make_canary(
     given, given_kana, given_roman = rng.choice(GIVEN_NAMES[gender])
     birth = dt.date(1950, 1, 1) + dt.timedelta(days=rng.randrange((dt.date(2004, 12, 31) - dt.date(1950, 1, 1)).days))
     prefecture, city, postal3 = rng.choice(PLACES)
-    block = f"{rng.randint(1, 5)}-{rng.randint(1, 30)}-{rng.randint(1, 20)}"
+    numbers = (rng.randint(1, 5), rng.randint(1, 30), rng.randint(1, 20))
     building = (
         f" {rng.choice(BUILDINGS)}{rng.choice(BUILDING_NAMES)} {rng.randint(1, 5)}0{rng.randint(1, 9)}"
         if rng.random() < 0.4
@@ -356,7 +434,10 @@ def make_canary(
             return city
         if kind == ADDRESS:
             place = ("" if has_prefecture else prefecture) + ("" if has_city else city)
-            return f"{place}{town}{block}{building}"
+            block = "{}丁目{}番{}号" if style.blocks else "{}-{}-{}"
+            return f"{place}{town}{block.format(*numbers)}{building}"
+        if kind == MEMBER:
+            return _member_number(style, rng)
         if style.categories:
             return rng.choice(style.categories)
         if style.shape:
@@ -374,19 +455,26 @@ def default_canary_count(rows: int) -> int:
 
 
 def ensure_identifiable(styles: Sequence[ColumnStyle]) -> bool:
-    """Whether a canary can be recognised in this dataset: it needs an e-mail or a phone column."""
-    return any(s.kind in (EMAIL, PHONE) for s in styles)
+    """Whether a canary can be recognised in this dataset: it needs an e-mail or a phone column, or
+    columns that make an identifying key (name and address, name and birth date, postal code and
+    address, member number)."""
+    return any(s.kind in (EMAIL, PHONE) for s in styles) or not column_roles(styles).empty
 
 
-def canary_lookup(canaries: Sequence[tuple[int, str, str]]) -> dict[str, int]:
-    """Normalised e-mail and phone → canary id, from (id, email, phone) triples."""
-    out: dict[str, int] = {}
-    for canary_id, email, phone in canaries:
-        if email:
-            out[normalise(email)] = canary_id
-        if phone:
-            out[normalise(phone)] = canary_id
-    return out
+def canary_fingerprints(row: Sequence[str], roles: Roles, hasher: Hasher) -> np.ndarray:
+    """Every fingerprint a canary row is found by: its e-mail, phone and identifying keys."""
+    return fingerprint_table([list(row)], hasher, include_rows=False, roles=roles).fingerprints.values
+
+
+def contact_fingerprints(email: str, phone: str, hasher: Hasher) -> np.ndarray:
+    """The fingerprints of a canary's e-mail and phone (all that canaries made before keys have)."""
+    messages = [message(kind, normalise(v)) for kind, v in ((FP_EMAIL, email), (FP_PHONE, phone)) if v]
+    return hasher.fingerprints(messages)
+
+
+def canary_index(canaries: Iterable[tuple[int, Iterable[int]]]) -> dict[int, int]:
+    """Fingerprint → canary id, from (canary id, its fingerprints) pairs."""
+    return {int(fp): canary_id for canary_id, fps in canaries for fp in fps}
 
 
 def typed_value(text: str, samples: Sequence[Any]) -> Any:

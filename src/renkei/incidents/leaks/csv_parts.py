@@ -10,7 +10,6 @@ import csv
 import gc
 import multiprocessing
 import operator
-from collections.abc import Mapping
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from typing import Any
@@ -18,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from renkei.incidents.leaks import fingerprinting, matching
+from renkei.incidents.leaks.identity import Roles
 
 MAX_COLUMNS = 200
 CHUNK_ROWS = 20_000
@@ -104,7 +104,8 @@ def _fingerprint_part(bounds: tuple[int, int]) -> Part:
 def _fingerprint_part_of(bounds: tuple[int, int]) -> Part:
     text: str = _JOB["text"]
     hasher: fingerprinting.Hasher = _JOB["hasher"]
-    canaries: Mapping[str, int] = _JOB["canaries"]
+    canaries: fingerprinting.CanaryIndex = _JOB["canaries"]
+    roles: Roles | None = _JOB.get("roles")
     delimiter: str = _JOB["delimiter"]
     ledger: list[matching.LedgerEntry] | None = _JOB.get("ledger")
     # Matched here: rows with e-mails or phones get their whole-row fingerprint only if they match.
@@ -127,10 +128,12 @@ def _fingerprint_part_of(bounds: tuple[int, int]) -> Part:
                 cells = "\x00".join(chunk).replace(delimiter, "\x00")
                 if "\r" in cells:  # CR LF line ends: the CR ends each row's last cell
                     cells = cells.replace("\r\x00", "\x00").removesuffix("\r")
-                parts.append(fingerprinting.fingerprint_cells(cells, width, hasher, canaries=canaries, include_rows=rows_mode))
+                parts.append(
+                    fingerprinting.fingerprint_cells(cells, width, hasher, canaries=canaries, include_rows=rows_mode, roles=roles)
+                )
             else:
                 rows = [line.split(delimiter)[:MAX_COLUMNS] for line in chunk]
-                parts.append(fingerprinting.fingerprint_table(rows, hasher, canaries=canaries, include_rows=rows_mode))
+                parts.append(fingerprinting.fingerprint_table(rows, hasher, canaries=canaries, include_rows=rows_mode, roles=roles))
             offsets.append(start)
         done = len(lines)
         ends = np.arange(1, done + 1, dtype=np.int64)
@@ -147,7 +150,7 @@ def _fingerprint_part_of(bounds: tuple[int, int]) -> Part:
                 records.append(row if len(row) <= MAX_COLUMNS else row[:MAX_COLUMNS])
                 line_ends.append(reader.line_num)
                 if len(records) == CHUNK_ROWS:
-                    parts.append(fingerprinting.fingerprint_table(records, hasher, canaries=canaries, include_rows=rows_mode))
+                    parts.append(fingerprinting.fingerprint_table(records, hasher, canaries=canaries, include_rows=rows_mode, roles=roles))
                     offsets.append(done)
                     done += len(records)
                     records = []
@@ -156,7 +159,7 @@ def _fingerprint_part_of(bounds: tuple[int, int]) -> Part:
             empty = np.zeros(0, np.int64)
             return Part(fingerprinting.Fingerprints.empty(), [], empty, empty, 0, error=(reader.line_num, str(exc)))
         if records:
-            parts.append(fingerprinting.fingerprint_table(records, hasher, canaries=canaries, include_rows=rows_mode))
+            parts.append(fingerprinting.fingerprint_table(records, hasher, canaries=canaries, include_rows=rows_mode, roles=roles))
             offsets.append(done)
             done += len(records)
         ends = np.asarray(line_ends, dtype=np.int64)
@@ -206,13 +209,14 @@ def fingerprint_parts(
     *,
     delimiter: str,
     hasher: fingerprinting.Hasher,
-    canaries: Mapping[str, int],
+    canaries: fingerprinting.CanaryIndex,
     ledger: list[matching.LedgerEntry] | None,
     workers: int,
+    roles: Roles | None = None,
 ) -> list[Part]:
     """Fingerprint (and, given the ledger, match) each text[start:end] of `bounds` as CSV records, in
     up to `workers` processes (this one included)."""
-    _JOB.update(text=text, hasher=hasher, canaries=canaries, delimiter=delimiter, ledger=ledger)
+    _JOB.update(text=text, hasher=hasher, canaries=canaries, delimiter=delimiter, ledger=ledger, roles=roles)
     try:
         return _parallel(bounds, workers)
     finally:

@@ -21,7 +21,7 @@ import itertools
 import re
 import unicodedata
 from bisect import bisect_right
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import PurePath
 from typing import Any
@@ -32,7 +32,8 @@ from django.utils.translation import gettext as _
 from renkei.core.errors import RenkeiError
 from renkei.core.files.tabular import cell_text, decode_text, is_workbook, open_workbook, refuse_unreadable
 from renkei.incidents.leaks import csv_parts, fingerprinting, matching
-from renkei.incidents.leaks.canaries import looks_like_header
+from renkei.incidents.leaks.canaries import classify_columns, column_roles, looks_like_header
+from renkei.incidents.leaks.identity import Roles
 
 MAX_ROWS = 5_000_000
 LAYOUT_SAMPLE = 200
@@ -129,20 +130,21 @@ def _read_csv_sample(
     delimiter: str,
     filename: str,
     hasher: fingerprinting.Hasher,
-    canaries: Mapping[str, int],
+    canaries: fingerprinting.CanaryIndex,
     workers: int,
     ledger: list[matching.LedgerEntry] | None,
 ) -> Sample:
     first, after_first = _header_end(text, delimiter)
     header_rows = _records(text[after_first : after_first + 1_000_000], delimiter, LAYOUT_SAMPLE)
     has_header = looks_like_header(first) or header_by_types(first, header_rows)
+    roles = sample_roles(first, header_rows) if has_header else sample_roles([], [first, *header_rows])
     start = after_first if has_header else 0
     first_line = text.count("\n", 0, start) + 1 if has_header else 1
     parts_wanted = workers if len(text) - start >= PARALLEL_FROM_CHARS else 1
     points = csv_parts.split_points(text, start, parts_wanted)
     bounds = list(itertools.pairwise(points))
     parts = csv_parts.fingerprint_parts(
-        text, bounds, delimiter=delimiter, hasher=hasher, canaries=canaries, ledger=ledger, workers=workers
+        text, bounds, delimiter=delimiter, hasher=hasher, canaries=canaries, ledger=ledger, workers=workers, roles=roles
     )
     line_starts = [first_line - 1]  # lines before each part, for the row numbers shown
     for part in parts[:-1]:
@@ -190,6 +192,12 @@ def _read_csv_sample(
     return sample
 
 
+def sample_roles(header: Sequence[str], rows: Sequence[Sequence[str]]) -> Roles:
+    """Which columns of a sample hold names, addresses, postal codes, birth dates and member numbers:
+    by the header, or by the values when the header says nothing (renamed or missing)."""
+    return column_roles(classify_columns(header, rows[:LAYOUT_SAMPLE]))
+
+
 def header_by_types(first: Sequence[str], rows: Sequence[Sequence[str]]) -> bool:
     """No header word, but the first row lacks the e-mails or phones its columns hold below it."""
     if not rows:
@@ -207,7 +215,7 @@ def header_by_types(first: Sequence[str], rows: Sequence[Sequence[str]]) -> bool
 # --- text dumps ---------------------------------------------------------------------------------
 
 
-def _read_text_sample(text: str, filename: str, hasher: fingerprinting.Hasher, canaries: Mapping[str, int]) -> Sample:
+def _read_text_sample(text: str, filename: str, hasher: fingerprinting.Hasher, canaries: fingerprinting.CanaryIndex) -> Sample:
     folded = unicodedata.normalize("NFKC", text).lower().translate(_DASHES)
     raw_lines = text.split("\n")
     if len(raw_lines) > MAX_ROWS:
@@ -253,7 +261,7 @@ def workbook_sheets(data: bytes) -> list[tuple[str, list[tuple[int, list[Any]]]]
     return sheets
 
 
-def _read_xlsx_sample(data: bytes, filename: str, hasher: fingerprinting.Hasher, canaries: Mapping[str, int]) -> Sample:
+def _read_xlsx_sample(data: bytes, filename: str, hasher: fingerprinting.Hasher, canaries: fingerprinting.CanaryIndex) -> Sample:
     located: list[tuple[str, list[str]]] = []
     parts: list[fingerprinting.TableFingerprints] = []
     offsets: list[int] = []
@@ -266,10 +274,11 @@ def _read_xlsx_sample(data: bytes, filename: str, hasher: fingerprinting.Hasher,
         has_header = looks_like_header(first) or header_by_types(first, [t for _n, t in texts[1:LAYOUT_SAMPLE]])
         body = texts[1:] if has_header else texts
         header = header or (first if has_header else [])
+        roles = sample_roles(first if has_header else [], [t for _n, t in body[:LAYOUT_SAMPLE]])
         for start in range(0, len(body), csv_parts.CHUNK_ROWS):
             chunk = body[start : start + csv_parts.CHUNK_ROWS]
             offsets.append(len(located))
-            parts.append(fingerprinting.fingerprint_table([cells for _n, cells in chunk], hasher, canaries=canaries))
+            parts.append(fingerprinting.fingerprint_table([cells for _n, cells in chunk], hasher, canaries=canaries, roles=roles))
             located.extend((f"{title}!{number}", cells) for number, cells in chunk)
     hits = [fingerprinting.CanaryHit(h.row + off, h.canary_id, h.kind, h.value) for p, off in zip(parts, offsets, strict=True) for h in p.canary_hits]
 
@@ -285,7 +294,7 @@ def read_sample(
     *,
     filename: str,
     hasher: fingerprinting.Hasher,
-    canaries: Mapping[str, int] | None = None,
+    canaries: fingerprinting.CanaryIndex | None = None,
     encoding: str = "auto",
     max_bytes: int,
     workers: int = 1,

@@ -17,11 +17,14 @@ unsigned 64-bit integer. The message says what was fingerprinted:
   b"e\\0" + an e-mail address: every cell that is one (an @ between two runs without white space;
            a loose rule on purpose, the same on both sides);
   b"p\\0" + a phone number: every cell whose digits are a Japanese phone number (10–11 digits
-           starting with 0).
+           starting with 0);
+  b"m\\0" + a member number; and name + address, name + birth date, postal code + address, each
+           the two parts' fingerprints mixed (`identity.key_fingerprints`): the identifying keys, from
+           the columns that hold them (told by their header, or by their values when it is renamed).
 E-mails and phones are fingerprinted on their own so that a leak with other columns, or a text dump
-with no columns at all, can still be matched by them. Names with birth dates are not: without columns
-we cannot tell a name from other text, and a name alone is not unique. A row that has all its
-columns is matched by the row fingerprint whatever its values.
+with no columns at all, can still be matched by them. A delivery list (氏名・〒・住所) is matched by
+its keys. A name alone is not unique and is not a key. A row that has all its columns is matched by
+the row fingerprint whatever its values.
 
 Storage: a dataset's fingerprints (rows, e-mails and phones together; the message prefix keeps the
 kinds apart) are one sorted array of unique uint64, stored as little-endian bytes (8 per value) in
@@ -37,17 +40,22 @@ import itertools
 import operator
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 
-ROW, EMAIL, PHONE = 0, 1, 2
-KIND_NAMES = ("row", "email", "phone")
-KIND_BITS = {ROW: 1, EMAIL: 2, PHONE: 4}
-_PREFIX = (b"r\x00", b"e\x00", b"p\x00")
+from renkei.incidents.leaks import identity
+
+ROW, EMAIL, PHONE, NAME_ADDRESS, NAME_BIRTH, POSTAL_ADDRESS, MEMBER = range(7)
+KIND_NAMES = ("row", "email", "phone", "name_address", "name_birth", "postal_address", "member")
+KINDS = tuple(range(len(KIND_NAMES)))
+KIND_BITS = {kind: 1 << kind for kind in KINDS}
+KIND_OF = {name: kind for kind, name in enumerate(KIND_NAMES)}
+_PREFIX = (b"r\x00", b"e\x00", b"p\x00", b"na\x00", b"nb\x00", b"pa\x00", b"m\x00")
 STORED_DTYPE = np.dtype("<u8")
 KEY_LABEL = b"renkei leak fingerprint key v1"
+MEMO_SIZE = 2_000_000  # distinct repeated values remembered per kind (about 200 MB at most)
 
 # --- keys and hashing ---------------------------------------------------------------------------
 
@@ -76,6 +84,8 @@ class Hasher:
         padded = key.ljust(64, b"\x00")
         self._inner = hashlib.sha256(bytes(b ^ 0x36 for b in padded))
         self._outer = hashlib.sha256(bytes(b ^ 0x5C for b in padded))
+        self._memo: dict[bytes, dict[str, int]] = {}
+        self._numbers: dict[bytes, tuple[np.ndarray, np.ndarray]] = {}
 
     def digests(self, messages: Iterable[bytes], prefix: bytes = b"") -> bytes:
         """Each message's HMAC (32 bytes), concatenated; `prefix` is hashed in front of every message."""
@@ -111,6 +121,43 @@ class Hasher:
             outer.update(inner.digest())
             append(outer.digest())
         return np.frombuffer(b"".join(out), dtype=">u8")[::4].astype(np.uint64)
+
+    def repeated_fingerprints(self, texts: Sequence[str], prefix: bytes) -> np.ndarray:
+        """`text_fingerprints` of values that repeat (names): each distinct value is hashed once and
+        remembered for the next chunks of the same sample."""
+        memo = self._memo.setdefault(prefix, {})
+        distinct = dict.fromkeys(texts)
+        missing = [t for t in distinct if t not in memo] if memo else list(distinct)
+        if missing:
+            if len(memo) + len(missing) > MEMO_SIZE:
+                memo.clear()
+                missing = list(distinct)
+            memo.update(zip(missing, self.text_fingerprints(missing, prefix).tolist(), strict=True))
+        return np.fromiter(map(memo.__getitem__, texts), dtype=np.uint64, count=len(texts))
+
+    def digit_fingerprints(self, texts: Sequence[str], width: int, prefix: bytes) -> np.ndarray:
+        """`text_fingerprints` of values that are "" or `width` ASCII digits (birth dates, postal
+        codes), done on their numbers: each distinct one is hashed once per sample (an empty value
+        gets the fingerprint of zeros; callers leave such rows out)."""
+        if not texts:
+            return np.zeros(0, np.uint64)
+        filled = texts if "" not in texts else [t or "0" * width for t in texts]
+        digits = np.frombuffer("".join(filled).encode("ascii"), dtype=np.uint8).reshape(-1, width) - np.uint8(48)
+        codes = digits.astype(np.int64) @ (10 ** np.arange(width - 1, -1, -1, dtype=np.int64))
+        unique, inverse = np.unique(codes, return_inverse=True)
+        known, fps = self._numbers.get(prefix, (np.zeros(0, np.int64), np.zeros(0, np.uint64)))
+        position = np.minimum(np.searchsorted(known, unique), max(known.size - 1, 0))
+        missing = unique[~(known[position] == unique)] if known.size else unique
+        if missing.size:
+            if known.size + missing.size > MEMO_SIZE:
+                known, fps = np.zeros(0, np.int64), np.zeros(0, np.uint64)
+                missing = unique
+            added = self.text_fingerprints([f"{c:0{width}d}" for c in missing.tolist()], prefix)
+            known, fps = np.concatenate([known, missing]), np.concatenate([fps, added])
+            order = np.argsort(known, kind="stable")
+            known, fps = known[order], fps[order]
+            self._numbers[prefix] = (known, fps)
+        return fps[np.searchsorted(known, unique)][inverse.reshape(-1)]
 
     def fingerprints(self, messages: Sequence[bytes], prefix: bytes = b"") -> np.ndarray:
         """One uint64 fingerprint (the HMAC's first 8 bytes, big-endian) per message, in order."""
@@ -358,16 +405,21 @@ def _phones(column: list[str], joined: str) -> list[int] | range:
     return [i for i, v in enumerate(column) if 10 <= len(v) <= 11 and v[0] == "0" and v.isdigit()]
 
 
+CanaryIndex = Mapping[int, int]  # fingerprint of a canary's e-mail, phone or key → canary id
+
+
 def fingerprint_table(
     rows: Sequence[Sequence[str]],
     hasher: Hasher,
     *,
-    canaries: Mapping[str, int] | None = None,
+    canaries: CanaryIndex | None = None,
     include_rows: bool | str = True,
     include_values: bool = True,
+    roles: identity.Roles | None = None,
 ) -> TableFingerprints:
-    """Fingerprint data rows (no header) of raw cell text: one row fingerprint per non-empty row and
-    one per e-mail and phone cell. `canaries` maps normalised canary e-mails and phones to their ids."""
+    """Fingerprint data rows (no header) of raw cell text: one row fingerprint per non-empty row,
+    one per e-mail and phone cell and, given the `roles` of the columns, one per identifying key
+    (`identity.keys`). `canaries` maps the fingerprints of canaries to their ids."""
     widths = set(map(len, rows))
     width = max(widths, default=0)
     if not width:
@@ -377,8 +429,15 @@ def fingerprint_table(
     if joined.count("\x00") != width * len(padded) - 1:  # a cell held a NUL, which normalising drops
         joined = "\x00".join(c.replace("\x00", "") for c in itertools.chain.from_iterable(padded))
     return fingerprint_cells(
-        joined, width, hasher, canaries=canaries, include_rows=include_rows, include_values=include_values
+        joined, width, hasher, canaries=canaries, include_rows=include_rows, include_values=include_values, roles=roles
     )
+
+
+def _canary_hits(
+    kind: int, index: np.ndarray, fps: np.ndarray, text: Callable[[int], str], canaries: CanaryIndex
+) -> list[CanaryHit]:
+    known = np.fromiter(canaries.keys(), dtype=np.uint64, count=len(canaries))
+    return [CanaryHit(int(index[i]), canaries[int(fps[i])], kind, text(int(i))) for i in np.flatnonzero(np.isin(fps, known))]
 
 
 def fingerprint_cells(
@@ -386,15 +445,17 @@ def fingerprint_cells(
     width: int,
     hasher: Hasher,
     *,
-    canaries: Mapping[str, int] | None = None,
+    canaries: CanaryIndex | None = None,
     include_rows: bool | str = True,
     include_values: bool = True,
+    roles: identity.Roles | None = None,
 ) -> TableFingerprints:
     """`fingerprint_table` for rows given as all their cells, row after row, joined by NUL (`width`
     cells a row; no cell holds a NUL). Normalising the whole lot at once keeps the work in C.
 
     `include_rows="unless_values"` leaves out the whole-row fingerprint of rows that have an e-mail
-    or a phone number and lists them as `deferred` (see `find_hits`)."""
+    or a phone number and lists them as `deferred` (see `find_hits`). The identifying keys play no
+    part in that: the columns of a dataset and of a sample may be told apart differently."""
     columns = _normalise_cells(cells, width)
     # Dates and digit strings (`_finish`) only where a value can be one: a column whose smallest
     # value starts at or below "9" has a value starting with a digit, + or (; 〒 and eras are rare.
@@ -410,22 +471,24 @@ def fingerprint_cells(
     values: list[np.ndarray] = []
     indices: list[np.ndarray] = []
     kinds: list[np.ndarray] = []
+    hits: list[CanaryHit] = []
+
+    def record(kind: int, index: np.ndarray, fps: np.ndarray, text: Callable[[int], str]) -> None:
+        values.append(fps)
+        indices.append(index)
+        kinds.append(np.full(fps.size, kind, dtype=np.uint8))
+        if canaries and kind != ROW:
+            hits.extend(_canary_hits(kind, index, fps, text, canaries))
 
     def add(kind: int, index: list[int] | range, texts: list[str]) -> None:
-        values.append(hasher.text_fingerprints(texts, _PREFIX[kind]))
-        indices.append(np.arange(len(index), dtype=np.int64) if isinstance(index, range) else np.asarray(index, dtype=np.int64))
-        kinds.append(np.full(len(texts), kind, dtype=np.uint8))
+        rows = np.arange(len(index), dtype=np.int64) if isinstance(index, range) else np.asarray(index, dtype=np.int64)
+        record(kind, rows, hasher.text_fingerprints(texts, _PREFIX[kind]), texts.__getitem__)
 
-    hits: list[CanaryHit] = []
     for column, known in normalised if include_values else ():
         joined = known if known is not None else "\x00".join(column)
         for kind, found in ((EMAIL, _emails(column, joined)), (PHONE, _phones(column, joined))):
-            if not found:
-                continue
-            texts = column if isinstance(found, range) else [column[i] for i in found]
-            add(kind, found, texts)
-            if canaries and not canaries.keys().isdisjoint(texts):
-                hits.extend(CanaryHit(i, canaries[t], kind, t) for i, t in zip(found, texts, strict=True) if t in canaries)
+            if found:
+                add(kind, found, column if isinstance(found, range) else [column[i] for i in found])
     deferred = np.zeros(0, dtype=np.int64)
     if include_rows and columns:
         count = len(columns[0])
@@ -445,6 +508,9 @@ def fingerprint_cells(
             add(ROW, [selected[i] for i in keep], [canonical[i] for i in keep])
         elif canonical:
             add(ROW, selected, canonical)
+    if include_values and roles is not None:
+        for key in identity.key_fingerprints(columns, roles, hasher):
+            record(KIND_OF[key.kind], key.rows, key.values, key.text)
     if not values:
         return TableFingerprints(Fingerprints.empty(), hits, deferred)
     fps = Fingerprints(np.concatenate(values), np.concatenate(indices), np.concatenate(kinds))
@@ -452,18 +518,17 @@ def fingerprint_cells(
 
 
 def fingerprint_values(
-    found: Sequence[tuple[int, int, str]], hasher: Hasher, *, canaries: Mapping[str, int] | None = None
+    found: Sequence[tuple[int, int, str]], hasher: Hasher, *, canaries: CanaryIndex | None = None
 ) -> TableFingerprints:
     """Fingerprint e-mails and phones extracted from text: (row, kind, normalised value) triples."""
-    messages = [message(kind, value) for _row, kind, value in found]
-    hits = [
-        CanaryHit(row=row, canary_id=canaries[value], kind=kind, value=value)
-        for row, kind, value in found
-        if canaries and value in canaries
-    ]
     fps = Fingerprints(
-        hasher.fingerprints(messages),
+        hasher.fingerprints([message(kind, value) for _row, kind, value in found]),
         np.asarray([r for r, _k, _v in found], dtype=np.int64),
         np.asarray([k for _r, k, _v in found], dtype=np.uint8),
     )
+    hits = [
+        CanaryHit(row=row, canary_id=canaries[int(fp)], kind=kind, value=value)
+        for (row, kind, value), fp in zip(found, fps.values, strict=True)
+        if canaries and int(fp) in canaries
+    ]
     return TableFingerprints(fps, hits)

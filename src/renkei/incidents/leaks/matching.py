@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from renkei.incidents.leaks.fingerprinting import EMAIL, KIND_BITS, PHONE, ROW, Fingerprints
+from renkei.incidents.leaks.fingerprinting import EMAIL, KIND_BITS, KINDS, PHONE, ROW, Fingerprints
 
 
 @dataclass(frozen=True)
@@ -127,7 +127,7 @@ class _Sample:
             by_row = np.argsort(rows, kind="stable")
             rows, kinds, values = rows[by_row], kinds[by_row], values[by_row]
         self.rows = rows
-        self.kind_bits = np.array([KIND_BITS[k] for k in (ROW, EMAIL, PHONE)], dtype=np.uint8)[kinds]
+        self.kind_bits = np.array([KIND_BITS[k] for k in KINDS], dtype=np.uint8)[kinds]
         unique, inverse = np.unique(values, return_inverse=True)
         inverse = inverse.reshape(-1)
         self.index = _Index(unique)
@@ -215,7 +215,10 @@ def _whole_rows(
     cache: tuple[np.ndarray, np.ndarray],
 ) -> np.ndarray:
     """Set the "whole row" bit of deferred rows whose row fingerprint the dataset holds."""
-    pending = rows[deferred[rows] & (bits & KIND_BITS[ROW] == 0)]
+    # A row that matches a dataset as a whole shares its e-mails and phones with it: rows matched
+    # only by a key (name + address, …) cannot, and need no row fingerprint.
+    contact = KIND_BITS[EMAIL] | KIND_BITS[PHONE]
+    pending = rows[deferred[rows] & (bits & KIND_BITS[ROW] == 0) & (bits & contact != 0)]
     if not pending.size:
         return bits
     fingerprints, known = cache

@@ -52,7 +52,7 @@ class SharedDataset(ScopedModel):
 class CanaryRecord(models.Model):
     scope_lookup = "dataset__group_company"  # permissions.visible() scopes through the parent
 
-    """An invented person mixed into a dataset; its e-mail and phone are unique to the recipient."""
+    """An invented person mixed into one sending; its e-mail, phone and keys are unique to it."""
 
     dataset = models.ForeignKey(
         SharedDataset, verbose_name=_("dataset"), on_delete=models.CASCADE, related_name="canaries"
@@ -60,6 +60,9 @@ class CanaryRecord(models.Model):
     values = models.JSONField(_("values"), default=dict)
     email = models.CharField(_("e-mail"), max_length=254, unique=True)
     phone = models.CharField(_("phone"), max_length=30, unique=True)
+    # Every fingerprint the canary is found by (e-mail, phone, name + address, …), packed as the
+    # dataset's are. Empty for canaries made before keys: their e-mail and phone are used.
+    fingerprints = models.BinaryField(_("fingerprints"), default=bytes, editable=False)
 
     class Meta:
         ordering = ["dataset", "pk"]

@@ -27,6 +27,7 @@ from renkei.incidents.leaks.files import (
     too_many_rows,
     workbook_sheets,
 )
+from renkei.incidents.leaks.identity import Roles
 
 
 @dataclass
@@ -98,10 +99,13 @@ def read_outgoing(data: bytes, *, filename: str, encoding: str = "auto", max_byt
     return out
 
 
-def fingerprint_outgoing(rows: Sequence[Sequence[str]], hasher: fingerprinting.Hasher) -> np.ndarray:
-    """All fingerprints of the rows as they will be sent (canaries included), sorted and unique."""
+def fingerprint_outgoing(
+    rows: Sequence[Sequence[str]], hasher: fingerprinting.Hasher, *, roles: Roles | None = None
+) -> np.ndarray:
+    """All fingerprints of the rows as they will be sent (canaries included), sorted and unique:
+    whole rows, e-mails, phones and, given the columns' `roles`, the identifying keys."""
     values = [
-        fingerprinting.fingerprint_table(rows[i : i + CHUNK_ROWS], hasher).fingerprints.values
+        fingerprinting.fingerprint_table(rows[i : i + CHUNK_ROWS], hasher, roles=roles).fingerprints.values
         for i in range(0, len(rows), CHUNK_ROWS)
     ]
     return np.unique(np.concatenate(values)) if values else np.zeros(0, np.uint64)

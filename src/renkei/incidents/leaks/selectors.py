@@ -6,12 +6,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+import numpy as np
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from renkei.core.permissions import visible
 from renkei.incidents.leaks import fingerprinting, matching
-from renkei.incidents.leaks.canaries import canary_lookup
+from renkei.incidents.leaks.canaries import canary_index, contact_fingerprints
 from renkei.incidents.leaks.models import CanaryRecord, SharedDataset, TraceEvidence
 from renkei.incidents.leaks.tracing import CanaryOwner
 from renkei.registry.models import Organisation
@@ -35,16 +36,28 @@ def ledger_entries(datasets: QuerySet[SharedDataset], *, key_version: int) -> It
         yield matching.LedgerEntry(dataset_id=pk, recipient_id=recipient_id, fingerprints=fingerprinting.unpack(bytes(data)))
 
 
-def canaries_for(datasets: QuerySet[SharedDataset]) -> tuple[dict[str, int], dict[int, CanaryOwner]]:
-    """Normalised canary e-mails and phones → canary id, and each canary's dataset and recipient."""
+def canaries_for(
+    datasets: QuerySet[SharedDataset], hasher: fingerprinting.Hasher
+) -> tuple[dict[int, int], dict[int, CanaryOwner]]:
+    """Fingerprints of the canaries (e-mail, phone and keys) → canary id, and each canary's dataset
+    and recipient."""
     rows = list(
         CanaryRecord.objects.filter(dataset__in=datasets).values_list(
-            "pk", "email", "phone", "dataset_id", "dataset__recipient_id"
+            "pk", "email", "phone", "fingerprints", "dataset_id", "dataset__recipient_id"
         )
     )
-    lookup = canary_lookup([(pk, email, phone) for pk, email, phone, _d, _r in rows])
-    owners = {pk: CanaryOwner(dataset_id=d, recipient_id=r) for pk, _e, _p, d, r in rows}
-    return lookup, owners
+    index = canary_index(
+        (pk, [*contact_fingerprints(email, phone, hasher).tolist(), *fingerprinting.unpack(bytes(fps)).tolist()])
+        for pk, email, phone, fps, _d, _r in rows
+    )
+    owners = {pk: CanaryOwner(dataset_id=d, recipient_id=r) for pk, _e, _p, _f, d, r in rows}
+    return index, owners
+
+
+def canary_fingerprints_in_use() -> np.ndarray:
+    """The fingerprints of every canary made so far (a new one must not share any)."""
+    parts = [fingerprinting.unpack(bytes(data)) for data in CanaryRecord.objects.values_list("fingerprints", flat=True)]
+    return np.unique(np.concatenate(parts)) if parts else np.zeros(0, np.uint64)
 
 
 def dataset_facts(ids: set[int]) -> dict[int, dict[str, Any]]:

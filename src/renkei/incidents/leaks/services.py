@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import random
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import PurePath
@@ -35,7 +36,16 @@ from renkei.core.files.uploads import upload_limit
 from renkei.core.permissions import require, visible
 from renkei.core.services import check_write, record_delete, validate
 from renkei.incidents.leaks import fingerprinting, matching, selectors
-from renkei.incidents.leaks.canaries import Canary, default_canary_count, ensure_identifiable, make_canary
+from renkei.incidents.leaks.canaries import (
+    Canary,
+    canary_fingerprints,
+    column_roles,
+    contact_fingerprints,
+    default_canary_count,
+    ensure_identifiable,
+    make_canary,
+)
+from renkei.incidents.leaks.conclusion import conclude
 from renkei.incidents.leaks.models import CanaryRecord, SharedDataset
 from renkei.incidents.leaks.outgoing import column_styles, fingerprint_outgoing, read_outgoing, write_outgoing
 from renkei.incidents.leaks.tracing import trace
@@ -95,30 +105,39 @@ def _check_visible(user: Any, model: type[Organisation] | type[InformationAsset]
 
 def _canaries(
     styles: list[Any], count: int, *, key: bytes, recipient_id: int, sent: np.ndarray, today: dt.date
-) -> list[Canary]:
-    """`count` canaries whose e-mail and phone are new: not among the rows sent, nor any other canary's."""
+) -> list[tuple[Canary, np.ndarray]]:
+    """`count` canaries, each with its fingerprints, none of which is among the rows sent or any
+    canary's ever made: so every field a canary is found by points at this sending alone."""
     rng = random.SystemRandom()
     hasher = fingerprinting.Hasher(key)
-    made: list[Canary] = []
-    seen: set[str] = set()
+    roles = column_roles(styles)
+    taken = np.union1d(sent, selectors.canary_fingerprints_in_use())  # sorted, unique
+    new: set[int] = set()
+    made: list[tuple[Canary, np.ndarray]] = []
     for _attempt in range(count * 20 + 20):
         if len(made) == count:
             break
         canary = make_canary(styles, key=key, recipient_id=recipient_id, domain=canary_domain(), rng=rng, today=today)
         email, phone = fingerprinting.normalise(canary.email), fingerprinting.normalise(canary.phone)
-        if email in seen or phone in seen:
+        fps = np.union1d(canary_fingerprints(canary.row, roles, hasher), contact_fingerprints(email, phone, hasher))
+        # A real row has this phone number, member number or name and address; or another canary has.
+        position = np.minimum(np.searchsorted(taken, fps), max(taken.size - 1, 0))
+        if (taken.size and bool((taken[position] == fps).any())) or not new.isdisjoint(fps.tolist()):
             continue
-        fps = hasher.fingerprints([fingerprinting.message(fingerprinting.EMAIL, email), fingerprinting.message(fingerprinting.PHONE, phone)])
-        if np.isin(fps, sent).any():  # a real row has this phone number: do not use it
+        if CanaryRecord.objects.filter(Q(email=email) | Q(phone=phone)).exists():
             continue
-        taken = CanaryRecord.objects.filter(Q(email=email) | Q(phone=phone)).exists()
-        if taken:
-            continue
-        seen.update((email, phone))
-        made.append(canary)
+        new.update(fps.tolist())
+        made.append((canary, fps))
     if len(made) < count:
         raise RenkeiError(_("Could not make enough distinct canary rows; try fewer."), field_name="canary_count")
     return made
+
+
+def sent_filename(filename: str, recipient: str, shared_on: dt.date) -> str:
+    """The file's name for one recipient and day: 顧客_配送会社A_20260401.csv."""
+    path = PurePath(filename)
+    safe = re.sub(r'[\\/:*?"<>|\s]+', "_", recipient).strip("_.")[:40] or "recipient"
+    return f"{path.stem}_{safe}_{shared_on:%Y%m%d}{path.suffix}"
 
 
 def dataset_share(
@@ -155,11 +174,13 @@ def dataset_share(
         count = 0
     key = leak_key()
     hasher = fingerprinting.Hasher(key)
-    sent = fingerprint_outgoing(outgoing.rows, hasher)
+    roles = column_roles(styles)
+    sent = fingerprint_outgoing(outgoing.rows, hasher, roles=roles)
     today = timezone.localdate()
-    canaries = _canaries(styles, count, key=key, recipient_id=dataset.recipient_id, sent=sent, today=today)
+    made = _canaries(styles, count, key=key, recipient_id=dataset.recipient_id, sent=sent, today=today)
+    canaries = [c for c, _fps in made]
     if canaries:
-        sent = np.union1d(sent, fingerprint_outgoing([c.row for c in canaries], hasher))
+        sent = np.union1d(sent, fingerprint_outgoing([c.row for c in canaries], hasher, roles=roles))
     content = write_outgoing(outgoing, canaries, random.SystemRandom())
 
     dataset.name = dataset.name or PurePath(outgoing.filename).stem
@@ -175,13 +196,18 @@ def dataset_share(
             dataset.save()
             CanaryRecord.objects.bulk_create(
                 CanaryRecord(
-                    dataset=dataset, values=c.values, email=fingerprinting.normalise(c.email), phone=fingerprinting.normalise(c.phone)
+                    dataset=dataset,
+                    values=c.values,
+                    email=fingerprinting.normalise(c.email),
+                    phone=fingerprinting.normalise(c.phone),
+                    fingerprints=fingerprinting.pack(fps),
                 )
-                for c in canaries
+                for c, fps in made
             )
     except IntegrityError as exc:  # another registration took the same canary at the same moment
         raise RenkeiError(_("This record conflicts with an existing one.")) from exc
-    return SharedFile(dataset, content, outgoing.filename, CONTENT_TYPES[outgoing.file_format])
+    name = sent_filename(outgoing.filename, dataset.recipient.name, dataset.shared_on)
+    return SharedFile(dataset, content, name, CONTENT_TYPES[outgoing.file_format])
 
 
 def dataset_delete(*, user: Any, dataset: SharedDataset) -> None:
@@ -208,7 +234,9 @@ def leak_trace(
 
     Returns plain data (stored as JSON for the worker's result page and printed by the command):
     the canaries found and whose they are, recipients ranked by matching rows with example rows and
-    the datasets they came from, and the rows that match nothing we shared.
+    the datasets they came from, the recipients tied at the top (`tie`), the rows that match nothing
+    we shared, and `conclusion` (see `conclusion.conclude`): the verdict and its statements in
+    Japanese and English, for the page, the command and a report.
     """
     if user is not None:
         require(user, VIEW_INCIDENTS)
@@ -216,7 +244,7 @@ def leak_trace(
     key = leak_key()
     version = fingerprinting.key_id(key)
     total = datasets.filter(key_version=version).count()
-    lookup, owners = selectors.canaries_for(datasets)
+    lookup, owners = selectors.canaries_for(datasets, fingerprinting.Hasher(key))
 
     def report(stage: str, done: int) -> None:
         if progress is not None:
@@ -257,4 +285,5 @@ def leak_trace(
     out["canary_recipients"] = [{"recipient_id": r, "recipient": names.get(r, "")} for r in result.canary_recipient_ids]
     out["skipped_datasets"] = selectors.key_mismatch_count(datasets, key_version=version)
     out["traced_at"] = timezone.now().isoformat()
+    out["conclusion"] = conclude(out)
     return out

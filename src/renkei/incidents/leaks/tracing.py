@@ -40,10 +40,11 @@ class TraceResult:
     datasets_compared: int
     fingerprints_compared: int
     notes: list[str] = field(default_factory=list)
+    tie: list[int] = field(default_factory=list)  # recipients sharing the top rank, when several
 
     @property
     def canary_recipient_ids(self) -> list[int]:
-        """Recipients whose canary e-mail was found: the conclusive attribution."""
+        """Recipients whose canaries were found conclusively: the attribution."""
         return sorted({c["recipient_id"] for c in self.canaries if c["conclusive"]})
 
     def as_dict(self) -> dict[str, Any]:
@@ -61,6 +62,7 @@ class TraceResult:
             "datasets_compared": self.datasets_compared,
             "fingerprints_compared": self.fingerprints_compared,
             "notes": self.notes,
+            "tie": self.tie,
         }
 
 
@@ -88,25 +90,7 @@ def evidence(
     wanted.update(int(i) for i in matches.unmatched[:unmatched_rows])
     rows = sample.locate(sorted(wanted))
 
-    canaries = []
-    for hit in sorted(sample.canary_hits, key=lambda h: (h.row, h.kind)):
-        owner = canary_owners.get(hit.canary_id)
-        if owner is None:
-            continue
-        location, values = rows.get(hit.row, ("", []))
-        canaries.append(
-            {
-                "canary_id": hit.canary_id,
-                "dataset_id": owner.dataset_id,
-                "recipient_id": owner.recipient_id,
-                "row": location,
-                "kind": fingerprinting.KIND_NAMES[hit.kind],
-                "value": hit.value,
-                # Our domain and a keyed token: only the e-mail is proof; a phone number may be real.
-                "conclusive": hit.kind == fingerprinting.EMAIL,
-                "values": _cells(values),
-            }
-        )
+    canaries = _canaries(sample, rows, canary_owners)
     recipients = []
     for rank, rec in enumerate(matches.recipients, start=1):
         examples = []
@@ -120,7 +104,7 @@ def evidence(
                 "recipient_id": rec.recipient_id,
                 "rows": rec.row_count,
                 "exclusive_rows": rec.exclusive,
-                "rows_by_kind": {fingerprinting.KIND_NAMES[k]: rec.count(k) for k in (fingerprinting.ROW, fingerprinting.EMAIL, fingerprinting.PHONE)},
+                "rows_by_kind": {fingerprinting.KIND_NAMES[k]: rec.count(k) for k in fingerprinting.KINDS},
                 "datasets": [{"dataset_id": d, "rows": n} for d, n in sorted(rec.datasets.items(), key=lambda x: -x[1])],
                 "examples": examples,
             }
@@ -140,7 +124,47 @@ def evidence(
         unmatched_rows=unmatched,
         datasets_compared=matches.datasets_compared,
         fingerprints_compared=matches.fingerprints_compared,
+        tie=tied_at_top(recipients),
     )
+
+
+def tied_at_top(recipients: list[dict[str, Any]]) -> list[int]:
+    """The recipients sharing the top rank (as many matching rows), when there are several."""
+    top = [r["recipient_id"] for r in recipients if r["rows"] == recipients[0]["rows"]] if recipients else []
+    return top if len(top) > 1 else []
+
+
+def _canaries(
+    sample: Sample, rows: Mapping[int, tuple[str, list[str]]], canary_owners: Mapping[int, CanaryOwner]
+) -> list[dict[str, Any]]:
+    """One entry per canary found in a row, with what of it was found. Conclusive: its e-mail (our
+    domain and a keyed token), or two or more of its keys (phone, name + address, name + birth date,
+    postal code + address, member number), which together exist only in the invented person we
+    sent. A phone or member number alone may belong to a real person, and is evidence only."""
+    found: dict[tuple[int, int], dict[int, str]] = {}
+    for hit in sorted(sample.canary_hits, key=lambda h: (h.row, h.kind)):
+        found.setdefault((hit.canary_id, hit.row), {})[hit.kind] = hit.value
+    out = []
+    for (canary_id, row), kinds in sorted(found.items(), key=lambda item: (item[0][1], item[0][0])):
+        owner = canary_owners.get(canary_id)
+        if owner is None:
+            continue
+        location, values = rows.get(row, ("", []))
+        first = min(kinds)
+        out.append(
+            {
+                "canary_id": canary_id,
+                "dataset_id": owner.dataset_id,
+                "recipient_id": owner.recipient_id,
+                "row": location,
+                "kind": fingerprinting.KIND_NAMES[first],
+                "kinds": [fingerprinting.KIND_NAMES[k] for k in sorted(kinds)],
+                "value": kinds[first],
+                "conclusive": fingerprinting.EMAIL in kinds or len(kinds) >= 2,
+                "values": _cells(values),
+            }
+        )
+    return out
 
 
 def trace(
@@ -149,15 +173,15 @@ def trace(
     filename: str,
     key: bytes,
     ledger: Iterable[matching.LedgerEntry],
-    canaries: Mapping[str, int],
+    canaries: fingerprinting.CanaryIndex,
     canary_owners: Mapping[int, CanaryOwner],
     max_bytes: int,
     encoding: str = "auto",
     workers: int = 1,
     progress: Callable[[str, int], None] | None = None,
 ) -> TraceResult:
-    """Trace a leaked file against the ledger. `canaries` maps normalised canary e-mails and phones to
-    canary ids; `progress(stage, done)` is told "read" once and "compare" after each dataset."""
+    """Trace a leaked file against the ledger. `canaries` maps the fingerprints of canaries to their
+    ids; `progress(stage, done)` is told "read" once and "compare" after each dataset."""
     sample = read_sample(
         data, filename=filename, hasher=fingerprinting.Hasher(key), canaries=canaries, encoding=encoding,
         max_bytes=max_bytes, workers=workers, ledger=ledger if isinstance(ledger, list) else None,

@@ -50,8 +50,17 @@ COLUMN_KINDS = {
     "prefecture": gettext_lazy("prefecture"),
     "city": gettext_lazy("city"),
     "address": gettext_lazy("address"),
+    "member_number": gettext_lazy("member number"),
 }
-MATCH_KINDS = {"row": gettext_lazy("whole row"), "email": gettext_lazy("e-mail"), "phone": gettext_lazy("phone")}
+MATCH_KINDS = {
+    "row": gettext_lazy("whole row"),
+    "email": gettext_lazy("e-mail"),
+    "phone": gettext_lazy("phone"),
+    "name_address": gettext_lazy("name and address"),
+    "name_birth": gettext_lazy("name and birth date"),
+    "postal_address": gettext_lazy("postal code and address"),
+    "member": gettext_lazy("member number"),
+}
 
 
 def _language(request: HttpRequest) -> str:
@@ -181,6 +190,11 @@ class TraceView(RenkeiViewMixin, View):
     template_name = "incidents/leaks/trace.html"
 
     def render_page(self, form: TraceForm, status: int = 200, **extra: Any) -> HttpResponse:
+        result = extra.get("result") or {}
+        if result.get("conclusion"):
+            # The conclusion is stored in both languages; the page shows the reader's.
+            language = "en" if _language(self.request).startswith("en") else "ja"
+            extra["conclusion"] = result["conclusion"]["points"].get(language, [])
         context = {
             "title": _("Trace a leaked file"),
             "form": form,

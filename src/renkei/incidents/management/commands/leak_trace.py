@@ -51,13 +51,18 @@ class Command(BaseCommand):
         if r["canary_recipients"]:
             names = ", ".join(x["recipient"] for x in r["canary_recipients"])
             w(f"CONCLUSIVE: canary rows of {names} found; this copy came from what we sent them.")
+        elif r["tie"]:
+            names = ", ".join(x["recipient"] for x in r["recipients"] if x["recipient_id"] in r["tie"])
+            w(f"INCONCLUSIVE: a tie between {names}, {r['recipients'][0]['rows']:,} rows each.")
         elif r["recipients"]:
             top = r["recipients"][0]
             w(f"No canary rows found. Most rows match what we sent to {top['recipient']} ({top['rows']:,} rows).")
         else:
             w("Nothing in this file matches what we shared.")
+        for point in r["conclusion"]["points"]["en"]:
+            w(f"  {point}")
         for c in r["canaries"]:
-            kind = "e-mail, conclusive" if c["conclusive"] else "phone only"
+            kind = ("conclusive: " if c["conclusive"] else "one field only: ") + ", ".join(c["kinds"])
             w(f"  canary at row {c['row']}: {c['value']} ({kind}) — {c['recipient']}, {c['dataset']} ({c['shared_on']})")
         if r["recipients"]:
             w("Recipients ranked by matching rows:")
