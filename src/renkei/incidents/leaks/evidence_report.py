@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from renkei.core.documents import Document, Heading, KeyValues, Notice, Paragraph, Table, render_pdf
 from renkei.incidents.leaks.models import TraceEvidence
-from renkei.incidents.leaks.selectors import conclusion_text
+from renkei.incidents.leaks.selectors import conclusion_points, conclusion_text
 
 
 def _count(value: Any) -> str:
@@ -50,9 +50,8 @@ def evidence_document(evidence: TraceEvidence) -> Document:
             (_("traced by"), str(evidence.traced_by or "—")),
         )
     )
-    blocks: list[Any] = [Heading(_("Conclusion")), Paragraph(conclusion_text(result))]
-    for line in result.get("conclusion_details", []) or []:
-        blocks.append(Paragraph(str(line)))
+    points = conclusion_points(result) or [conclusion_text(result)]
+    blocks: list[Any] = [Heading(_("Conclusion")), *(Paragraph(point) for point in points)]
     if result.get("tie"):
         blocks.append(Notice(_("The result is inconclusive between several recipients; see the table below.")))
     blocks += [Heading(_("The sample")), facts, Heading(_("Method")), Paragraph(_method_text(result))]

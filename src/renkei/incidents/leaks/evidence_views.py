@@ -20,6 +20,7 @@ from renkei.core.permissions import get_visible_or_404
 from renkei.core.views.objects import ObjectDetailView, RenkeiViewMixin
 from renkei.incidents.leaks import evidence, evidence_report, services, tasks
 from renkei.incidents.leaks.models import TraceEvidence
+from renkei.incidents.leaks.selectors import conclusion_points
 from renkei.incidents.leaks.views import MATCH_KINDS
 from renkei.incidents.permissions import CHANGE_INCIDENTS, VIEW_INCIDENTS
 from renkei.incidents.response.models import Attachment
@@ -78,7 +79,8 @@ class TraceEvidenceView(ObjectDetailView):
             title=_("Leak trace kept as evidence"),
             incident=self.object.incident,
             result=self.object.result,
-            conclusion=evidence.conclusion_text(self.object.result),
+            summary=evidence.conclusion_text(self.object.result),
+            conclusion=conclusion_points(self.object.result),
             match_kinds=MATCH_KINDS,
         )
         return ctx

@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 from django.db.models import QuerySet
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from renkei.core.permissions import visible
@@ -95,10 +96,22 @@ def evidence_for(incident: Any) -> list[TraceEvidence]:
     return kept
 
 
-def conclusion_text(result: dict[str, Any]) -> str:
-    """The trace's conclusion in one sentence, for the timeline and the evidence list."""
-    if result.get("conclusion"):
-        return str(result["conclusion"])
+def conclusion_points(result: dict[str, Any], language: str | None = None) -> list[str]:
+    """The stored conclusion's sentences in the reader's language (Japanese unless English)."""
+    stored = result.get("conclusion")
+    if not isinstance(stored, dict):
+        return []
+    language = "en" if (language or translation.get_language() or "ja").startswith("en") else "ja"
+    points: list[str] = stored.get("points", {}).get(language) or stored.get("points", {}).get("ja") or []
+    return points
+
+
+def conclusion_text(result: dict[str, Any], language: str | None = None) -> str:
+    """The trace's conclusion as one paragraph, for the timeline, the evidence list and the report."""
+    points = conclusion_points(result, language)
+    if points:
+        return ("" if (language or translation.get_language() or "ja").startswith("ja") else " ").join(points)
+    # A trace stored before conclusions were written (or a result without one): say what it found.
     canary_names = [c.get("recipient", "") for c in result.get("canary_recipients", [])]
     if canary_names:
         return _("Canary rows found: the sample derives from what we sent to {names}.").format(names="、".join(canary_names))

@@ -27,7 +27,7 @@ from renkei.core.views.objects import (
     ObjectListView,
     RenkeiViewMixin,
 )
-from renkei.incidents.leaks import fingerprinting, services, tasks
+from renkei.incidents.leaks import fingerprinting, selectors, services, tasks
 from renkei.incidents.leaks.canaries import kind_from_header
 from renkei.incidents.leaks.forms import ShareForm, TraceForm
 from renkei.incidents.leaks.models import SharedDataset
@@ -191,10 +191,8 @@ class TraceView(RenkeiViewMixin, View):
 
     def render_page(self, form: TraceForm, status: int = 200, **extra: Any) -> HttpResponse:
         result = extra.get("result") or {}
-        if result.get("conclusion"):
-            # The conclusion is stored in both languages; the page shows the reader's.
-            language = "en" if _language(self.request).startswith("en") else "ja"
-            extra["conclusion"] = result["conclusion"]["points"].get(language, [])
+        # The conclusion is stored in both languages; the page shows the reader's.
+        extra["conclusion"] = selectors.conclusion_points(result, _language(self.request))
         context = {
             "title": _("Trace a leaked file"),
             "form": form,
