@@ -81,3 +81,16 @@ def test_page_shows_spdx3_and_refuses_bad_documents_in_japanese(
     text = response.content.decode()
     assert "CycloneDX 1.7 のスキーマに適合しません（規則 cvc-enumeration-valid）" in text and "line 4" in text
     assert Sbom.objects.count() == 1
+
+
+def test_declared_gigabyte_spdx3_upload_is_refused_before_reading(
+    analyst_client: Client, release: Release
+) -> None:
+    response = analyst_client.post(
+        f"{API}/releases/{release.pk}/sboms",
+        {"file": SimpleUploadedFile("huge.spdx3.json", orjson.dumps(spdx3()))},
+        CONTENT_LENGTH=str(2**30),
+    )
+    assert response.status_code == 413
+    assert response.json()["errors"][0]["field"] == "file"
+    assert not Sbom.objects.exists()

@@ -169,6 +169,12 @@ VECTORS: dict[str, list[Vector]] = {
         ("1-foo2", "<", "1-foo10"),
         ("6.1.0rc3", "<", "6.1.0"),
         ("5.4.0.CR1", "<", "5.4.0.Final"),
+        # MNG-6964: a qualifier after a zero still counts as a pre-release of the release.
+        ("1-0.alpha", "<", "1"),
+        ("1-0.beta", "<", "1"),
+        ("1-0.alpha", "<", "1-0.beta"),
+        # The POM reference's parsing example: "-" between a letter and a digit is implied.
+        ("1-1.foo-bar1baz-.1", "=", "1-1.foo-bar-1-baz-0.1"),
     ],
     "Debian": [
         ("1.0~rc1", "<", "1.0"),
@@ -191,6 +197,7 @@ VECTORS: dict[str, list[Vector]] = {
         ("1.0-1~bpo1", "<", "1.0-1"),
         ("1.0-1", "<", "1.0-1+b1"),
         ("1.0-1", "<", "1.0-1ubuntu1"),
+        ("1.0-1", "<", "1.0-1.1"),
         ("7.6p2-4", "<", "7.6p2-4+deb7u1"),
         ("2.30-1", "<", "2.31-1"),
     ],
@@ -231,9 +238,11 @@ VECTORS: dict[str, list[Vector]] = {
         ("1.9.3", "<", "1.10.0"),
         ("1.0.0", "<", "1.0.0.1"),
         ("1.0.a", "=", "1.a"),
+        ("1.0.0.a1", "=", "1.0.0.a.1"),
     ],
     "NuGet": [
         ("1.0.0-alpha", "<", "1.0.0-alpha.1"),
+        ("1.0.0-alpha", "<", "1.0.0-alpha.0"),
         ("1.0.0-alpha.1", "<", "1.0.0-alpha.beta"),
         ("1.0.0-beta.2", "<", "1.0.0-beta.11"),
         ("1.0.0-rc.1", "<", "1.0.0"),
