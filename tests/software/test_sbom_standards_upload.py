@@ -70,6 +70,7 @@ def test_page_shows_spdx3_and_refuses_bad_documents_in_japanese(
     assert response.status_code == 302
     page = analyst_client.get(release.get_absolute_url()).content.decode()
     assert "SPDX 3.0 JSON-LD" in page and "3.0.1" in page and "urllib3" in page
+    assert 'accept=".json,.jsonld,' in page  # the file picker offers .jsonld files
     bad = spdx3()
     bad["@context"] = "https://schema.org/"
     response = post_page(analyst_client, release, orjson.dumps(bad))
