@@ -102,7 +102,7 @@ def cyclonedx(spec_version: str = "1.5") -> dict[str, Any]:
             "dependencies": [
                 {"ref": "root", "dependsOn": ["pkg:pypi/django@4.2.1", "bundle", "svc-payments"]},
                 {"ref": "pkg:pypi/django@4.2.1", "dependsOn": ["log4j", "angular"]},
-                {"ref": "bundle", "dependsOn": ["lodash", "lodash"]},
+                {"ref": "bundle", "dependsOn": ["lodash"]},
                 {"ref": "lodash", "dependsOn": []},
             ],
         }

@@ -177,7 +177,7 @@ def test_the_newest_sbom_is_current(analyst: Any, release: Release) -> None:
     ("data", "expected"),
     [
         (b'{"bomFormat": "CycloneDX", "specVersion": "1.5", "components": [', "line"),
-        (orjson.dumps({"bomFormat": "CycloneDX", "specVersion": "1.2", "components": []}), "1.2"),
+        (orjson.dumps({"bomFormat": "CycloneDX", "specVersion": "1.1", "components": []}), "1.1"),
         (orjson.dumps({"bomFormat": "CycloneDX", "specVersion": "1.5", "components": [{"type": "library"}]}),
          "components[0]"),
         (b'<?xml version="1.0"?><!DOCTYPE bom [<!ENTITY x "boom">]><bom xmlns="http://cyclonedx.org/schema/bom/1.5">'

@@ -148,7 +148,8 @@ POLICIES = {
 def _licence_entries(licence: str) -> list[dict[str, Any]]:
     if not licence:
         return []
-    if " " in licence:
+    if " " in licence or licence.startswith("LicenseRef-"):
+        # CycloneDX's license.id takes only SPDX list identifiers (its schema's enum).
         return [{"expression": licence}]
     return [{"license": {"id": licence}}]
 
@@ -193,7 +194,8 @@ def cyclonedx_xml(product: str, version: str, packages: tuple[Package, ...], *, 
         ref = p.purl or f"{p.name}@{p.version}"
         licences = ""
         if p.licence:
-            inner = (f"<expression>{escape(p.licence)}</expression>" if " " in p.licence
+            inner = (f"<expression>{escape(p.licence)}</expression>"
+                     if " " in p.licence or p.licence.startswith("LicenseRef-")
                      else f"<license><id>{escape(p.licence)}</id></license>")
             licences = f"<licenses>{inner}</licenses>"
         purl = f"<purl>{escape(p.purl)}</purl>" if p.purl else ""

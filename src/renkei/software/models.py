@@ -123,6 +123,7 @@ class SbomFormat(models.TextChoices):
     CYCLONEDX_XML = "cyclonedx-xml", "CycloneDX XML"
     SPDX_JSON = "spdx-json", "SPDX JSON"
     SPDX_TAG_VALUE = "spdx-tv", "SPDX tag-value"
+    SPDX3_JSONLD = "spdx3-jsonld", "SPDX 3.0 JSON-LD"
 
 
 def sbom_path(instance: Sbom, filename: str) -> str:

@@ -41,7 +41,7 @@ def sbom_list(request: HttpRequest, pk: int) -> list[Sbom]:
 @releases.post(
     "/{int:pk}/sboms",
     response={201: schemas.SbomOut, **ERRORS},
-    openapi_extra=multipart("CycloneDX 1.4–1.6 (JSON, XML) or SPDX 2.2/2.3 (JSON, tag-value)"),
+    openapi_extra=multipart("CycloneDX 1.2–1.7 (JSON, XML), SPDX 2.2/2.3 (JSON, tag-value) or SPDX 3.0 (JSON-LD)"),
     operation_id="renkei_software_api_sbom_upload",
 )
 def sbom_upload(request: HttpRequest, pk: int) -> Status[Sbom]:

@@ -1,4 +1,4 @@
-"""CycloneDX 1.4–1.6 JSON reader (orjson) for `parsing.parse_sbom`, and what the XML reader
+"""CycloneDX 1.2–1.7 JSON reader (orjson) for `parsing.parse_sbom`, and what the XML reader
 (`cyclonedx_xml.py`) shares with it.
 
 What we take: every component (nested ones flattened, `metadata.component`'s own nested
@@ -111,7 +111,7 @@ class Collector:
 
 def unsupported_version(version: object, location: str) -> SbomError:
     return SbomError(
-        gettext_noop("CycloneDX {version} is not supported; use 1.4, 1.5 or 1.6."),
+        gettext_noop("CycloneDX {version} is not supported; use a version from 1.2 to 1.7."),
         location,
         version=str(version),
     )

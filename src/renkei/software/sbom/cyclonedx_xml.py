@@ -1,4 +1,4 @@
-"""CycloneDX 1.4–1.6 XML reader (defusedxml) for `parsing.parse_sbom`: the same components,
+"""CycloneDX 1.2–1.7 XML reader (defusedxml) for `parsing.parse_sbom`: the same components,
 dependencies and locations as the JSON reader in `cyclonedx.py`."""
 
 from __future__ import annotations
@@ -9,6 +9,7 @@ from xml.etree.ElementTree import Element, ParseError
 import defusedxml.ElementTree as SafeET
 from defusedxml import DefusedXmlException
 
+from renkei.software.sbom import validation
 from renkei.software.sbom.cyclonedx import NAMESPACE, Collector, unsupported_version
 from renkei.software.sbom.document import (
     CYCLONEDX_VERSIONS,
@@ -118,8 +119,11 @@ class _XmlReader:
                 stack.append((iter(enumerate(nested.iterfind(tag))), f"{path}.components"))
 
 
-def parse_xml(data: bytes) -> ParsedSbom:
-    """Parse CycloneDX XML safely: any DTD, entity or external reference is refused, not expanded."""
+def parse_xml(data: bytes, *, validate: bool = True) -> ParsedSbom:
+    """Parse CycloneDX XML safely: any DTD, entity or external reference is refused, not expanded.
+
+    With `validate`, the document must also conform to its version's official XSD.
+    """
     try:
         root = SafeET.fromstring(data, forbid_dtd=True, forbid_entities=True, forbid_external=True)
     except DefusedXmlException:
@@ -137,6 +141,8 @@ def parse_xml(data: bytes) -> ParsedSbom:
     spec_version = match.group(1)
     if spec_version not in CYCLONEDX_VERSIONS:
         raise unsupported_version(spec_version, "bom")
+    if validate:
+        validation.validate_xml(data, spec_version)
     reader = _XmlReader(root.tag[1:].split("}", 1)[0])
     collector = Collector()
     document_name = ""

@@ -1,7 +1,10 @@
-"""SBOM parsing: CycloneDX 1.4–1.6 (JSON, XML) and SPDX 2.2/2.3 (JSON, tag-value) → plain data.
+"""SBOM parsing: CycloneDX 1.2–1.7 (JSON, XML), SPDX 2.2/2.3 (JSON, tag-value) and SPDX 3.0
+(JSON-LD) → plain data.
 
 A pure engine (no Django, no ORM): `parsing.parse_sbom(data)` detects the format from the content,
-reads it with a raw parser (orjson, defusedxml, a line parser) and validates only what Renkei uses.
+reads it with a raw parser (orjson, defusedxml, a line parser); CycloneDX is first validated
+against its official schema (`validation.py`, unless the caller asks for lenient reading), and
+every reader checks what Renkei uses.
 An object-model library costs about half a millisecond per component; this reads a
 10,000-component CycloneDX JSON in well under the 0.3 s budget (see `bench/sbom`).
 
@@ -9,7 +12,8 @@ Invalid documents raise `SbomError(message, location)`: `location` names the fie
 JSON-path-like string (`components[12].version`; the same shape for XML elements) or a line
 (`line 45`) for tag-value documents and XML/JSON syntax errors.
 
-Format-specific readers live in `cyclonedx.py` and `spdx.py`, the format detection in
+Format-specific readers live in `cyclonedx.py`, `cyclonedx_xml.py`, `spdx.py` and `spdx3.py`, the
+format detection in
 `parsing.py`; this module holds the result types and the helpers they share.
 """
 
@@ -28,9 +32,11 @@ CYCLONEDX_JSON = "cyclonedx-json"
 CYCLONEDX_XML = "cyclonedx-xml"
 SPDX_JSON = "spdx-json"
 SPDX_TAG_VALUE = "spdx-tv"
+SPDX3_JSONLD = "spdx3-jsonld"
 
-CYCLONEDX_VERSIONS = ("1.4", "1.5", "1.6")
+CYCLONEDX_VERSIONS = ("1.2", "1.3", "1.4", "1.5", "1.6", "1.7")
 SPDX_VERSIONS = ("SPDX-2.2", "SPDX-2.3")
+SPDX3_VERSIONS = ("3.0.0", "3.0.1")
 
 # Beyond any real product; a cap so a hostile document cannot make us build millions of objects.
 MAX_COMPONENTS = 200_000

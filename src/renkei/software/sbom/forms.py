@@ -13,7 +13,7 @@ _SHA256 = re.compile(r"[0-9a-f]{64}")
 class SbomUploadForm(forms.Form):
     file = forms.FileField(
         label=_("SBOM file"),
-        help_text=_("CycloneDX 1.4–1.6 (JSON or XML) or SPDX 2.2/2.3 (JSON or tag-value)."),
+        help_text=_("CycloneDX 1.2–1.7 (JSON or XML), SPDX 2.2/2.3 (JSON or tag-value) or SPDX 3.0 (JSON-LD)."),
     )
 
 

@@ -129,6 +129,7 @@ def run_scan(
     out: TextIO | None = None,
     err: TextIO | None = None,
     unknown_as: str | None = None,
+    validate: bool = True,
 ) -> int:
     """Scan one SBOM file against the OSV records under `osv_paths`; print the report to `out`.
 
@@ -148,7 +149,7 @@ def run_scan(
         return 2
     path = Path(sbom_path)
     try:
-        sbom = parse_sbom(path.read_bytes(), filename=path.name)
+        sbom = parse_sbom(path.read_bytes(), filename=path.name, validate=validate)
     except OSError as exc:
         print(f"{PROG}: cannot read {path}: {exc.strerror or exc}", file=err)
         return 2
@@ -311,7 +312,18 @@ def build_parser() -> argparse.ArgumentParser:
             "unless --unknown-as says how to rank it."
         ),
     )
-    parser.add_argument("file", help="the SBOM: CycloneDX 1.4-1.6 JSON/XML or SPDX 2.2/2.3 JSON/tag-value")
+    parser.add_argument(
+        "file",
+        help="the SBOM: CycloneDX 1.2-1.7 JSON/XML, SPDX 2.2/2.3 JSON/tag-value or SPDX 3.0 JSON-LD",
+    )
+    parser.add_argument(
+        "--no-validate",
+        dest="validate",
+        action="store_false",
+        help="lenient reading: do not check a CycloneDX document against its official schema "
+        "(by default a document that breaks it is refused, exit status 2, naming the JSON path "
+        "or XML line and the rule)",
+    )
     parser.add_argument(
         "--osv",
         action="append",
@@ -341,7 +353,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = build_parser().parse_args(argv)
     except SystemExit as exc:  # argparse exits 2 on a usage error, 0 for --help
         return int(exc.code or 0)
-    return run_scan(args.file, args.osv, fmt=args.format, fail_on=args.fail_on, unknown_as=args.unknown_as)
+    return run_scan(
+        args.file, args.osv, fmt=args.format, fail_on=args.fail_on, unknown_as=args.unknown_as, validate=args.validate
+    )
 
 
 if __name__ == "__main__":
