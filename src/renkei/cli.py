@@ -17,6 +17,8 @@ COMMANDS = {
     "export": "export organisations, relationships and contacts to CSV or Excel",
     "blast-radius": "what of ours is exposed if a party is breached, and whom to tell",
     "osv": "vulnerability database: `renkei osv import PATH...` (directories, all.zip, JSON/YAML files)",
+    "nvd": "enrichment: `renkei nvd import PATH...` NVD CVE JSON 2.0 feeds (CVSS, CWE) downloaded beforehand",
+    "jvn": "enrichment: `renkei jvn import PATH...` JVN iPedia / MyJVN XML (Japanese titles and summaries)",
     "sbom": "`renkei sbom scan FILE --osv PATH` offline check for pipelines; `renkei sbom search NAME`",
     "leak": "`renkei leak trace FILE [--json]`: whose copy of our data a leaked file is, or that it is not ours",
 }
@@ -52,7 +54,7 @@ def build_parser() -> argparse.ArgumentParser:
     exp.add_argument("args", nargs=argparse.REMAINDER)
     blast = sub.add_parser("blast-radius", help=COMMANDS["blast-radius"], add_help=False)
     blast.add_argument("args", nargs=argparse.REMAINDER)
-    for name in ("osv", "sbom", "leak"):
+    for name in ("osv", "nvd", "jvn", "sbom", "leak"):
         sub.add_parser(name, help=COMMANDS[name], add_help=False).add_argument("args", nargs=argparse.REMAINDER)
     return parser
 
@@ -77,6 +79,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             print("usage: renkei osv import PATH [PATH ...]", file=sys.stderr)
             return 2
         return _django(["osv_import", *args.args[1:]])
+    if args.command in ("nvd", "jvn"):
+        if not args.args or args.args[0] != "import":
+            print(f"usage: renkei {args.command} import PATH [PATH ...]", file=sys.stderr)
+            return 2
+        return _django(["nvd_jvn_import", args.command, *args.args[1:]])
     if args.command == "sbom":
         if args.args and args.args[0] == "scan":
             # The pipeline check needs no server and no database: it never loads Django.

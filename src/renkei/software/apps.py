@@ -24,4 +24,6 @@ class SoftwareConfig(AppConfig):
         # The services announce; the tasks queue the work (tasks import services, never the reverse).
         signals.findings_stale.connect(tasks.on_findings_stale, dispatch_uid="software.findings_stale")
         signals.osv_import_queued.connect(tasks.on_osv_import_queued, dispatch_uid="software.osv_import_queued")
+        signals.nvd_jvn_import_queued.connect(tasks.on_nvd_jvn_import_queued, dispatch_uid="software.nvd_jvn_import")
+        auditlog.register(models.EnrichmentImport, include_fields=["kind", "source", "status"])
         register_organisation_panel(panels.SUPPLIER_SOFTWARE)

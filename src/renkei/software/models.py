@@ -396,3 +396,6 @@ class OsvImport(TimeStampedModel):
 
     class Meta:
         ordering = ["-created_at"]
+
+
+from renkei.software.enrichment.models_nvd_jvn import EnrichmentImport, JvnCve, JvnEntry, NvdCve  # noqa: E402, F401

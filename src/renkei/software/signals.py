@@ -14,3 +14,6 @@ findings_stale = Signal()
 
 # Sent after the commit with `import_id`: a queued OSV import waits for the worker.
 osv_import_queued = Signal()
+
+# Sent after the commit with `import_id`: a queued NVD/JVN enrichment import waits for the worker.
+nvd_jvn_import_queued = Signal()

@@ -9,6 +9,7 @@ from django_tasks import task
 
 from renkei.core.audit import audit_context
 from renkei.core.transactions import pending_on_commit
+from renkei.software.enrichment import services_nvd_jvn
 from renkei.software.findings import services as findings_services
 from renkei.software.vulndb import services as vulndb_services
 
@@ -25,6 +26,14 @@ def run_osv_import(import_id: int) -> dict[str, int]:
     """Run a queued OSV import; returns its counts."""
     with audit_context(actor=None, via="task: run_osv_import"):
         run = vulndb_services.osv_import_run(import_id=import_id)
+    return {"created": run.created_count, "updated": run.updated_count, "skipped": run.skipped_count}
+
+
+@task()
+def run_nvd_jvn_import(import_id: int) -> dict[str, int]:
+    """Run a queued NVD or JVN enrichment import; returns its counts."""
+    with audit_context(actor=None, via="task: run_nvd_jvn_import"):
+        run = services_nvd_jvn.enrichment_import_run(import_id=import_id)
     return {"created": run.created_count, "updated": run.updated_count, "skipped": run.skipped_count}
 
 
@@ -72,3 +81,8 @@ def on_findings_stale(sender: Any, *, release_ids: list[int] | None, **kwargs: A
 def on_osv_import_queued(sender: Any, *, import_id: int, **kwargs: Any) -> None:
     """Receiver of `signals.osv_import_queued` (connected in `apps.py`)."""
     run_osv_import.enqueue(import_id)
+
+
+def on_nvd_jvn_import_queued(sender: Any, *, import_id: int, **kwargs: Any) -> None:
+    """Receiver of `signals.nvd_jvn_import_queued` (connected in `apps.py`)."""
+    run_nvd_jvn_import.enqueue(import_id)

@@ -96,6 +96,11 @@ def run_import(*, import_id: int, progress: Progress | None = None, recompute: b
         log.exception("OSV import %s failed", import_id)
         _finish(run, status="failed", error=str(exc) or exc.__class__.__name__)
         raise
+    if run.created_count or run.updated_count:
+        # NVD's ratings (when loaded) reach the new and changed vulnerabilities, whatever the order.
+        from renkei.software.enrichment.services_nvd_jvn import attach_nvd_ratings
+
+        attach_nvd_ratings()
     _finish(run, status="done")
     if recompute and (run.created_count or run.updated_count):
         with transaction.atomic():
