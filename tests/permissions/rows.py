@@ -164,7 +164,13 @@ PAGE_ROWS: list[Row] = [
     Row("software:osv_import"),
     Row("software:osv_import", "POST", payload=lambda o: {"file": SimpleUploadedFile("osv.json", _OSV_RECORD)}),
     Row("software:osv_import_detail", obj="osv_import", shared=True),
+    Row("software:nvd_jvn_import"),
+    Row("software:nvd_jvn_import", "POST",
+        payload=lambda o: {"kind": "nvd", "file": SimpleUploadedFile("nvd.json", _NVD_FEED)}),
+    Row("software:nvd_jvn_import_detail", obj="nvd_jvn_import", shared=True),
 ]
+
+_NVD_FEED = b'{"format": "NVD_CVE", "version": "2.0", "vulnerabilities": []}'
 
 _OSV_RECORD = b'{"id": "PYSEC-2099-1", "modified": "2099-01-01T00:00:00Z", "affected": []}'
 

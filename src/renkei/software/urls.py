@@ -1,5 +1,6 @@
 from django.urls import path
 
+from renkei.software.enrichment import views_nvd_jvn
 from renkei.software.findings import views as findings_views
 from renkei.software.licences import views as licences_views
 from renkei.software.portfolio import views as portfolio_views
@@ -40,4 +41,7 @@ urlpatterns = [
     path("licences/", licences_views.LicencePolicyView.as_view(), name="licence_policy"),
     path("osv/", vulndb_views.OsvImportView.as_view(), name="osv_import"),
     path("osv/<int:pk>/", vulndb_views.OsvImportDetailView.as_view(), name="osv_import_detail"),
+    path("enrichment/nvd-jvn/", views_nvd_jvn.NvdJvnImportView.as_view(), name="nvd_jvn_import"),
+    path("enrichment/nvd-jvn/<int:pk>/", views_nvd_jvn.NvdJvnImportDetailView.as_view(),
+         name="nvd_jvn_import_detail"),
 ]

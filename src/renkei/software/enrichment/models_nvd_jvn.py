@@ -31,6 +31,12 @@ class NvdCve(models.Model):
     def __str__(self) -> str:
         return self.cve_id
 
+    @property
+    def severity_label(self) -> str:
+        from renkei.software.models import Severity
+
+        return str(Severity(self.severity).label) if self.severity in Severity.values else self.severity
+
 
 class JvnEntry(models.Model):
     """One JVN iPedia record (JVNDB-…): its Japanese title and summary and the CVEs it names."""

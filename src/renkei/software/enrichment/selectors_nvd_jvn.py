@@ -7,17 +7,22 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from django.db.models import OuterRef, Subquery
 from django.utils.translation import get_language
 
-from renkei.software.enrichment.models_nvd_jvn import EnrichmentImport, EnrichmentKind, JvnCve, NvdCve
+from renkei.software.enrichment.models_nvd_jvn import (
+    EnrichmentImport,
+    EnrichmentKind,
+    JvnCve,
+    JvnEntry,
+    NvdCve,
+)
 from renkei.software.models import Vulnerability, VulnerabilityAlias
 
 
 def nvd_jvn_sources() -> list[dict[str, Any]]:
     """One entry per source: `name`, `kind`, `loaded_at` (the last successful import, or None),
     `records` (how many are stored) and `file` (the name of the last imported file)."""
-    from renkei.software.enrichment.models_nvd_jvn import JvnEntry
-
     counts = {EnrichmentKind.NVD: NvdCve.objects.count(), EnrichmentKind.JVN: JvnEntry.objects.count()}
     last = {
         run.kind: run
@@ -58,27 +63,32 @@ def japanese_ui() -> bool:
 
 def jvn_for(vulnerability_ids: Iterable[int]) -> dict[int, JvnText]:
     """Vulnerability pk → the JVN iPedia record naming one of its CVE ids (the newest JVNDB id
-    when several do). Two queries whatever the number of vulnerabilities."""
+    when several do). One query when none does, two otherwise, whatever the number of vulnerabilities."""
     ids = list(set(vulnerability_ids))
     if not ids:
         return {}
-    owners: dict[str, int] = dict(
-        VulnerabilityAlias.objects.filter(vulnerability_id__in=ids, alias__startswith="CVE-").values_list(
-            "alias", "vulnerability_id"
-        )
+    newest = JvnCve.objects.filter(cve_id=OuterRef("alias")).order_by("-entry__jvndb_id").values("entry_id")[:1]
+    pairs = list(
+        VulnerabilityAlias.objects.filter(vulnerability_id__in=ids, alias__startswith="CVE-")
+        .annotate(entry_id=Subquery(newest))
+        .filter(entry_id__isnull=False)
+        .order_by("vulnerability_id", "alias")
+        .values_list("vulnerability_id", "entry_id")
     )
-    if not owners:
+    if not pairs:
         return {}
+    entries = {
+        e.pk: JvnText(e.jvndb_id, e.title, e.summary, e.url)
+        for e in JvnEntry.objects.filter(pk__in={entry for _v, entry in pairs}).only(
+            "jvndb_id", "title", "summary", "url"
+        )
+    }
     found: dict[int, JvnText] = {}
-    rows = (
-        JvnCve.objects.filter(cve_id__in=list(owners))
-        .select_related("entry")
-        .order_by("-entry__jvndb_id")
-        .only("cve_id", "entry__jvndb_id", "entry__title", "entry__summary", "entry__url")
-    )
-    for row in rows:
-        entry = row.entry
-        found.setdefault(owners[row.cve_id], JvnText(entry.jvndb_id, entry.title, entry.summary, entry.url))
+    for vuln_id, entry_id in pairs:
+        current = found.get(vuln_id)
+        candidate = entries[entry_id]
+        if current is None or candidate.jvndb_id > current.jvndb_id:
+            found[vuln_id] = candidate
     return found
 
 

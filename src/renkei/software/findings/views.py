@@ -23,6 +23,7 @@ from django.views import View
 from renkei.core.errors import RenkeiError, errors_to_form
 from renkei.core.permissions import can, get_visible_or_404, require, visible
 from renkei.core.views.objects import Column, ObjectDetailView, ObjectListView, RenkeiViewMixin, safe_next
+from renkei.software.enrichment.selectors_nvd_jvn import attach_jvn
 from renkei.software.findings import bulk, forms, selectors, services
 from renkei.software.models import Finding, Release
 from renkei.software.permissions import CHANGE_SOFTWARE
@@ -87,6 +88,7 @@ class FindingListView(ObjectListView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         ctx = super().get_context_data(**kwargs)
         ctx["open_states"] = OPEN_STATES
+        attach_jvn([f.vulnerability for f in ctx["object_list"]], attr="pk")
         # The severity buckets of what the filters select (unknown is a bucket of its own). One query.
         unfiltered = self.request.GET.copy()
         unfiltered.pop("severity", None)
@@ -177,6 +179,7 @@ class FindingDetailView(ObjectDetailView):
                 initial={"state": finding.state, "justification": finding.justification, "comment": finding.comment}
             ),
         )
+        attach_jvn([finding.vulnerability], attr="pk")
         ctx["title"] = str(finding.vulnerability)
         ctx["upgrade_pending"] = finding.upgrade_total - finding.upgrade_fixes
         return ctx
@@ -220,6 +223,7 @@ class FindingTriageView(RenkeiViewMixin, View):
         )
 
     def row(self, request: HttpRequest, finding: Finding, *, form: Any = None, saved: bool = False) -> HttpResponse:
+        attach_jvn([finding.vulnerability], attr="pk")
         return render(
             request,
             "software/_finding_row.html",

@@ -36,6 +36,7 @@ from renkei.core.views.objects import (
     ObjectListView,
     RenkeiViewMixin,
 )
+from renkei.software.enrichment.selectors_nvd_jvn import attach_jvn
 from renkei.software.findings import forms as findings_forms
 from renkei.software.findings import selectors as findings_selectors
 from renkei.software.findings.forms import GateForm
@@ -249,6 +250,8 @@ def release_context(request: HttpRequest, release: Release, **forms_: Any) -> di
             unknown_as=gate_form.cleaned_data.get("unknown_as") or None,
         )
     findings_page = Paginator(findings, FINDINGS_PER_PAGE).get_page(request.GET.get("fpage"))
+    findings_page.object_list = list(findings_page.object_list)
+    attach_jvn([f.vulnerability for f in findings_page.object_list], attr="pk")
 
     overview = selectors.release_overview(user=user, release=release)
     params = request.GET.copy()

@@ -31,6 +31,7 @@ from renkei.core.views.objects import (
     RenkeiViewMixin,
     ScopedQuerysetMixin,
 )
+from renkei.software.enrichment.selectors_nvd_jvn import attach_jvn, nvd_records
 from renkei.software.models import Finding, OsvImport, Vulnerability
 from renkei.software.permissions import CHANGE_SOFTWARE
 from renkei.software.selectors import severity_rank
@@ -81,7 +82,7 @@ class VulnerabilityListView(ObjectListView, SharedData):
         Column("osv_id", gettext_lazy("ID"), link=True, sort="osv_id"),
         Column("severity", gettext_lazy("severity"), sort="severity_rank"),
         Column("cvss_score", gettext_lazy("CVSS"), sort="cvss_score"),
-        Column("summary", gettext_lazy("summary")),
+        Column("display_summary", gettext_lazy("summary")),
         Column("modified", gettext_lazy("modified"), sort="modified"),
     ]
     search_fields = ("osv_id", "aliases", "summary")
@@ -92,7 +93,15 @@ class VulnerabilityListView(ObjectListView, SharedData):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         ctx = super().get_context_data(**kwargs)
-        ctx["extra_actions"] = [(reverse("software:osv_import"), _("Import OSV data"))]
+        ctx["extra_actions"] = [
+            (reverse("software:osv_import"), _("Import OSV data")),
+            (reverse("software:nvd_jvn_import"), _("NVD and JVN data")),
+        ]
+        rows = list(ctx["object_list"])
+        attach_jvn(rows, attr="pk")
+        for row in rows:
+            # The Japanese title of JVN iPedia on the Japanese UI (with its JVNDB id), else the advisory's.
+            row.display_summary = f"{row.jvn.title} ({row.jvn.jvndb_id})" if row.jvn else row.headline
         return ctx
 
 
@@ -112,6 +121,8 @@ class VulnerabilityDetailView(SharedData, ObjectDetailView):
         ).order_by("release__product__supplier__name", "release__product__name", "release__version", "pk")
         ctx["affected"] = affected_rows(vulnerability.affected)
         ctx["references"] = safe_references(vulnerability.references)
+        attach_jvn([vulnerability], attr="pk")
+        ctx["nvd"] = nvd_records(vulnerability)
         ctx["title"] = vulnerability.osv_id
         return ctx
 
