@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -222,30 +222,29 @@ def _latest(records: list[Any], kind: str) -> list[Any]:
     return [newest[k][1] for k in sorted(newest)]
 
 
-NVD_FIELDS = ["severity", "cvss_score", "cvss_vector", "method", "cwes", "published", "last_modified", "imported_at"]
-
-
 def _write_nvd(batch: list[NvdRecord]) -> tuple[int, int, int]:
-    stored = {row.cve_id: row for row in NvdCve.objects.filter(cve_id__in=[r.cve_id for r in batch])}
+    """Write one batch: new CVEs inserted, newer ones replaced (deleted and inserted again: nothing
+    refers to these rows, and a bulk insert is far faster than a bulk update), others skipped."""
+    stored = dict(NvdCve.objects.filter(cve_id__in=[r.cve_id for r in batch]).values_list("cve_id", "last_modified"))
     now = timezone.now()
-    new: list[NvdCve] = []
-    changed: list[NvdCve] = []
+    rows: list[NvdCve] = []
+    replaced: list[str] = []
     for record in batch:
-        row = stored.get(record.cve_id)
-        if row is not None and record.last_modified is not None and row.last_modified >= record.last_modified:
+        known = stored.get(record.cve_id)
+        if known is not None and record.last_modified is not None and known >= record.last_modified:
             continue
-        values = {"severity": record.severity, "cvss_score": record.score, "cvss_vector": record.vector,
-                  "method": record.method, "cwes": record.cwes, "published": record.published,
-                  "last_modified": record.last_modified, "imported_at": now}
-        if row is None:
-            new.append(NvdCve(cve_id=record.cve_id, **values))
-        else:
-            for name, value in values.items():
-                setattr(row, name, value)
-            changed.append(row)
-    NvdCve.objects.bulk_create(new, batch_size=BATCH)
-    NvdCve.objects.bulk_update(changed, NVD_FIELDS, batch_size=500)
-    return len(new), len(changed), len(batch) - len(new) - len(changed)
+        if known is not None:
+            replaced.append(record.cve_id)
+        rows.append(NvdCve(
+            cve_id=record.cve_id, severity=record.severity, cvss_score=record.score, cvss_vector=record.vector,
+            method=record.method, cwes=record.cwes, published=record.published,
+            last_modified=record.last_modified, imported_at=now,
+        ))
+    if replaced:
+        NvdCve.objects.filter(cve_id__in=replaced).delete()
+    NvdCve.objects.bulk_create(rows, batch_size=BATCH)
+    created = len(rows) - len(replaced)
+    return created, len(replaced), len(batch) - len(rows)
 
 
 JVN_FIELDS = ["title", "summary", "url", "cve_ids", "published", "modified"]
@@ -324,12 +323,23 @@ def attach_nvd_ratings(vulnerability_ids: list[int] | None = None) -> int:
             now = timezone.now()
             for vulnerability in updates:
                 vulnerability.updated_at = now
-            Vulnerability.objects.bulk_update(
-                updates, ["ratings", "severity", "cvss_score", "cvss_vector", "severity_source", "updated_at"],
-                batch_size=500,
-            )
+            _update_many(updates, ["ratings", "severity", "cvss_score", "cvss_vector", "severity_source", "updated_at"])
             changed += len(updates)
     return changed
+
+
+def _update_many(rows: list[Vulnerability], fields: list[str]) -> None:
+    """One prepared UPDATE run for every row (executemany). Django's `bulk_update` builds one CASE
+    per field over the batch, which costs batch size × rows: minutes for 20,000 vulnerabilities."""
+    meta = Vulnerability._meta
+    quote = connection.ops.quote_name
+    columns = [meta.get_field(name) for name in fields]
+    sql = "UPDATE {} SET {} WHERE {} = %s".format(
+        quote(meta.db_table), ", ".join(f"{quote(c.column)} = %s" for c in columns), quote(meta.pk.column)
+    )
+    params = [[c.get_db_prep_save(getattr(row, c.attname), connection) for c in columns] + [row.pk] for row in rows]
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.executemany(sql, params)
 
 
 def _apply_nvd(vulnerability: Vulnerability, ratings: list[Any]) -> bool:
