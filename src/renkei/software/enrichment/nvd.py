@@ -50,9 +50,9 @@ class NvdRecord:
     score: float | None
     vector: str
     method: str
+    last_modified: datetime
     cwes: list[str] = field(default_factory=list)
     published: datetime | None = None
-    last_modified: datetime | None = None
 
 
 def read_bytes(path: Path, *, limit: int = MAX_FEED_BYTES) -> bytes:

@@ -23,10 +23,11 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from contextlib import ExitStack
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.db import connection, transaction
+from django.db.models import Field
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -231,7 +232,7 @@ def _write_nvd(batch: list[NvdRecord]) -> tuple[int, int, int]:
     replaced: list[str] = []
     for record in batch:
         known = stored.get(record.cve_id)
-        if known is not None and record.last_modified is not None and known >= record.last_modified:
+        if known is not None and known >= record.last_modified:
             continue
         if known is not None:
             replaced.append(record.cve_id)
@@ -333,8 +334,9 @@ def _update_many(rows: list[Vulnerability], fields: list[str]) -> None:
     per field over the batch, which costs batch size × rows: minutes for 20,000 vulnerabilities."""
     meta = Vulnerability._meta
     quote = connection.ops.quote_name
-    columns = [meta.get_field(name) for name in fields]
-    sql = "UPDATE {} SET {} WHERE {} = %s".format(
+    columns: list[Field[Any, Any]] = [cast("Field[Any, Any]", meta.get_field(name)) for name in fields]
+    # Identifiers from the model's metadata, quoted; values are parameters.
+    sql = "UPDATE {} SET {} WHERE {} = %s".format(  # noqa: S608
         quote(meta.db_table), ", ".join(f"{quote(c.column)} = %s" for c in columns), quote(meta.pk.column)
     )
     params = [[c.get_db_prep_save(getattr(row, c.attname), connection) for c in columns] + [row.pk] for row in rows]
