@@ -275,6 +275,9 @@ API_ROWS: list[Row] = [
     Row(f"{SOFTWARE}/vulnerabilities/{{pk}}", obj="vulnerability", shared=True),
     Row(f"{SOFTWARE}/osv-imports"),
     Row(f"{SOFTWARE}/osv-imports/{{pk}}", obj="osv_import", shared=True),
+    Row(f"{SOFTWARE}/enrichment/nvd-jvn-sources"),
+    Row(f"{SOFTWARE}/enrichment/nvd-jvn-imports"),
+    Row(f"{SOFTWARE}/enrichment/nvd-jvn-imports/{{pk}}", obj="nvd_jvn_import", shared=True),
     Row("/api/v1/incidents", listed="incident", shows=_in_api_page),
 ]
 

@@ -103,3 +103,14 @@ def test_japanese_ui_shows_the_jvn_title_english_keeps_the_advisory(
     for url in pages:
         page = body(analyst_client.get(url))
         assert "XSS in AdminURLFieldWidget" in page and "JVNDB-2019-005466" not in page, url
+
+
+def test_api_lists_sources_and_runs(analyst_client: Client, own: Any) -> None:
+    run = EnrichmentImport.objects.create(kind="jvn", source="jvndb_2019.rdf", status="done", total=3, processed=3)
+    sources = analyst_client.get("/api/v1/software/enrichment/nvd-jvn-sources").json()
+    assert [s["kind"] for s in sources] == ["nvd", "jvn"] and sources[0]["records"] == 0
+    runs = analyst_client.get("/api/v1/software/enrichment/nvd-jvn-imports").json()
+    assert [item["id"] for item in runs["items"]] == [run.pk]
+    detail = analyst_client.get(f"/api/v1/software/enrichment/nvd-jvn-imports/{run.pk}").json()
+    assert (detail["kind"], detail["processed"], detail["total"]) == ("jvn", 3, 3)
+    assert analyst_client.get("/api/v1/software/enrichment/nvd-jvn-imports/999999").status_code == 404

@@ -5,6 +5,7 @@
 - findings: a release's VEX document, the findings with their triage;
 - licences: a release's licence violations;
 - vulndb: the shared vulnerability database and its OSV import runs.
+- enrichment: what NVD and JVN iPedia data is loaded, and their import runs.
 
 Answers carry ids, the stored code of every choice with its display label and the names of
 referenced objects, as the registry's do. The operation ids are the ones the endpoints had when
@@ -15,6 +16,7 @@ they lived in this one module (`renkei_software_api_…`): API clients are gener
 
 from ninja import Router
 
+from renkei.software.enrichment import api_nvd_jvn
 from renkei.software.findings import api as findings_api
 from renkei.software.licences import api as licences_api
 from renkei.software.portfolio import api as portfolio_api
@@ -32,3 +34,4 @@ router.add_router("/releases", findings_api.releases)
 router.add_router("/releases", licences_api.releases)
 router.add_router("/findings", findings_api.findings)
 router.add_router("", vulndb_api.database)
+router.add_router("/enrichment", api_nvd_jvn.enrichment)
