@@ -4,7 +4,7 @@
 - sbom: a release's SBOMs, components and delivered files;
 - findings: a release's VEX document, the findings with their triage;
 - licences: a release's licence violations;
-- vulndb: the shared vulnerability database and its OSV import runs.
+- vulndb: the shared vulnerability database and its OSV import runs;
 - enrichment: what NVD and JVN iPedia data is loaded, and their import runs.
 
 Answers carry ids, the stored code of every choice with its display label and the names of
