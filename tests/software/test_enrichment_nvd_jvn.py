@@ -160,6 +160,10 @@ def test_nvd_bad_file_saves_nothing(tmp_path: Path, own: Any) -> None:
     assert failed.status == "failed" and "b.json" in failed.error and "vulnerabilities[0].cve.id" in failed.error
     with pytest.raises(CommandError):
         run("nvd_jvn_import", "nvd", str(tmp_path / "missing.json"))
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(CommandError):
+        run("nvd_jvn_import", "nvd", str(tmp_path / "empty"))
+    assert "フィードのファイルが見つかりません" in EnrichmentImport.objects.latest("pk").error
 
 
 # --- JVN ----------------------------------------------------------------------------------------------

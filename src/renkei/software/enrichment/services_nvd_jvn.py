@@ -159,7 +159,10 @@ def enrichment_import_run(*, import_id: int, progress: Progress | None = None, r
             paths = run.paths or ([_local_copy(run, stack)] if run.file else [])
             records: list[Any] = []
             errors: list[str] = []
-            for path in _files(paths, run.kind):
+            files = _files(paths, run.kind)
+            if paths and not files:
+                errors.append(_("No feed files were found (NVD: .json or .json.gz; JVN: .xml or .rdf)."))
+            for path in files:
                 try:
                     records += read_nvd_file(path) if run.kind == EnrichmentKind.NVD else read_jvn_file(path)
                 except EnrichmentError as exc:
