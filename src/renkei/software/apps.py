@@ -24,4 +24,9 @@ class SoftwareConfig(AppConfig):
         # The services announce; the tasks queue the work (tasks import services, never the reverse).
         signals.findings_stale.connect(tasks.on_findings_stale, dispatch_uid="software.findings_stale")
         signals.osv_import_queued.connect(tasks.on_osv_import_queued, dispatch_uid="software.osv_import_queued")
+        from renkei.software.enrichment import services_kev_epss, tasks_kev_epss
+
+        services_kev_epss.enrichment_import_queued.connect(
+            tasks_kev_epss.on_enrichment_import_queued, dispatch_uid="software.enrichment_import_queued"
+        )
         register_organisation_panel(panels.SUPPLIER_SOFTWARE)
