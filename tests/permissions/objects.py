@@ -10,6 +10,7 @@ from typing import Any
 from django.core.files.base import ContentFile
 
 from renkei.registry.models import Tag
+from renkei.software.enrichment.models_kev_epss import EnrichmentImport
 from tests import factories as f
 from tests.idor import Objects
 from tests.software import factories as sw
@@ -57,6 +58,7 @@ def _software_objects(company: Any, objects: Objects) -> None:
         delivered_file=sw.DeliveredFileFactory(release=release),
         licence_policy=sw.LicencePolicyFactory(group_company=company),
         osv_import=sw.OsvImportFactory(),
+        enrichment_import=EnrichmentImport.objects.create(kind="kev", source="kev.json", status="done"),
     )
 
 

@@ -24,7 +24,7 @@ from renkei.software.enrichment.kev import parse_kev
 from renkei.software.enrichment.models_kev_epss import EnrichmentImport, EpssScore, KevEntry
 from renkei.software.enrichment.selectors_kev_epss import kev_epss_sources
 from renkei.software.models import Vulnerability, VulnerabilityAlias
-from tests.software.test_views import make_finding, make_release, make_product, upload
+from tests.software.test_views import make_finding, make_product, make_release, upload
 
 pytestmark = pytest.mark.django_db
 
@@ -149,6 +149,9 @@ def test_epss_import_takes_the_highest_score_of_a_vulnerabilitys_cves() -> None:
     assert run.status == "done" and run.records == 2 and run.matched == 1
     v.refresh_from_db()
     assert (v.epss_score, v.epss_percentile) == (0.6, 0.95)
+    run_file("epss", epss_csv([("CVE-2022-0003", 0.1, 0.5)]), "epss.csv")
+    v.refresh_from_db()
+    assert (v.epss_score, v.epss_percentile) == (None, None) and EpssScore.objects.count() == 1
 
 
 def test_osv_import_applies_the_loaded_enrichment(own: Any) -> None:

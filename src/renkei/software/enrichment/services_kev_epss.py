@@ -189,26 +189,33 @@ def _import_epss(run: EnrichmentImport, text: str, progress: Progress | None) ->
     _progress(run, run.total, progress)
 
 
-def _aliases_of_outer() -> Any:
-    """The names (ID and aliases) of the vulnerability of the outer-outer query."""
-    return VulnerabilityAlias.objects.filter(vulnerability_id=OuterRef(OuterRef("pk"))).values("alias")
+def _names_with(model: Any, *fields: str) -> Any:
+    """The names (ID and aliases) of the outer query's vulnerability, each with `fields` of its row
+    of `model` (KevEntry, EpssScore) by CVE: index lookups on both sides, whatever the planner's
+    statistics say right after a bulk load."""
+    row = model.objects.filter(cve_id=OuterRef("alias"))
+    names = VulnerabilityAlias.objects.filter(vulnerability_id=OuterRef("pk"))
+    return names.annotate(**{field: Subquery(row.values(field)[:1]) for field in fields}).filter(
+        **{f"{fields[0]}__isnull": False}
+    )
 
 
 def apply_kev() -> int:
     """Set `known_exploited_since` (the earliest dateAdded of its CVEs) on every vulnerability one
     of whose names is in the catalogue, and clear it on the others; returns how many are set."""
-    Vulnerability.objects.exclude(known_exploited_since=None).update(known_exploited_since=None)
-    earliest = KevEntry.objects.filter(cve_id__in=_aliases_of_outer()).order_by("date_added").values("date_added")[:1]
     listed = VulnerabilityAlias.objects.filter(alias__in=KevEntry.objects.values("cve_id")).values("vulnerability_id")
+    # Clear only the ones no longer listed: every row is written once.
+    Vulnerability.objects.exclude(known_exploited_since=None).exclude(pk__in=listed).update(known_exploited_since=None)
+    earliest = _names_with(KevEntry, "date_added").order_by("date_added").values("date_added")[:1]
     return Vulnerability.objects.filter(pk__in=listed).update(known_exploited_since=Subquery(earliest))
 
 
 def apply_epss() -> int:
     """Set `epss_score`/`epss_percentile` (the highest score of its CVEs) on every vulnerability one
     of whose names has a score, and clear them on the others; returns how many are set."""
-    Vulnerability.objects.exclude(epss_score=None).update(epss_score=None, epss_percentile=None)
-    best = EpssScore.objects.filter(cve_id__in=_aliases_of_outer()).order_by("-score", "-percentile")
     scored = VulnerabilityAlias.objects.filter(alias__in=EpssScore.objects.values("cve_id")).values("vulnerability_id")
+    Vulnerability.objects.exclude(epss_score=None).exclude(pk__in=scored).update(epss_score=None, epss_percentile=None)
+    best = _names_with(EpssScore, "score", "percentile").order_by("-score", "-percentile")
     return Vulnerability.objects.filter(pk__in=scored).update(
         epss_score=Subquery(best.values("score")[:1]), epss_percentile=Subquery(best.values("percentile")[:1])
     )
