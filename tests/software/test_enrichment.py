@@ -230,6 +230,9 @@ def test_progress_fragment_polls_while_running(analyst_client: Any, own: Any) ->
     url = reverse("software:enrichment_import_detail", args=[run.pk])
     fragment = analyst_client.get(url, headers={"HX-Request": "true"}).content.decode()
     assert "<html" not in fragment and 'hx-trigger="every 2s"' in fragment and 'value="5000"' in fragment
+    EnrichmentImport.objects.filter(pk=run.pk).update(processed=0)
+    saving = analyst_client.get(url, headers={"HX-Request": "true"}).content.decode()
+    assert "250,000件すべてを確認しました" in saving
 
 
 def test_wrong_file_type_is_refused(analyst_client: Any, own: Any) -> None:
@@ -266,3 +269,5 @@ def test_finding_pages_show_kev_and_epss(analyst_client: Any, own: Any) -> None:
     assert "2025-02-01" in page and "0.9757" in page and "1.000" in page
     listed = analyst_client.get(reverse("software:finding_list"), {"known_exploited": "on"}).content.decode()
     assert "PYSEC-2021-9" in listed and "KEV" in listed and "EPSS 98%" in listed
+    item = analyst_client.get("/api/v1/software/findings").json()["items"][0]
+    assert item["known_exploited_since"] == "2025-01-10" and (item["epss_score"], item["epss_percentile"]) == (0.97565, 0.99996)

@@ -92,7 +92,10 @@ class VulnerabilityListView(ObjectListView, SharedData):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         ctx = super().get_context_data(**kwargs)
-        ctx["extra_actions"] = [(reverse("software:osv_import"), _("Import OSV data"))]
+        ctx["extra_actions"] = [
+            (reverse("software:osv_import"), _("Import OSV data")),
+            (reverse("software:enrichment_sources"), _("Vulnerability data sources")),
+        ]
         return ctx
 
 
