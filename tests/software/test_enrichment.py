@@ -174,6 +174,36 @@ def services_osv_import(data: bytes) -> Any:
 # --- command -------------------------------------------------------------------------------------
 
 
+def test_upload_over_the_limit_is_refused_unread(analyst_client: Any, own: Any, settings: Any) -> None:
+    settings.RENKEI_MAX_ENRICHMENT_BYTES = 1024
+    response = analyst_client.post(
+        reverse("software:epss_import"), {"file": SimpleUploadedFile("epss.csv", b"cve,epss,percentile\n" * 20_000)}
+    )
+    assert response.status_code == 413 and not EnrichmentImport.objects.exists()
+    small = analyst_client.post(
+        reverse("software:epss_import"), {"file": SimpleUploadedFile("epss.csv", b"cve,epss,percentile\n" * 100)}
+    )
+    assert small.status_code == 400 and not EnrichmentImport.objects.exists()  # over 1 KB: refused by its size
+
+
+def test_import_is_in_the_audit_trail(analyst: Any) -> None:
+    from auditlog.models import LogEntry
+
+    run = services.enrichment_import_start(
+        user=analyst, kind="kev", uploaded_file=SimpleUploadedFile("kev.json", kev_json("CVE-2021-44228")), enqueue=False
+    )
+    services.enrichment_import_run(import_id=run.pk)
+    entries = LogEntry.objects.filter(object_pk=str(run.pk), content_type__model="enrichmentimport")
+    assert entries.count() >= 2
+    assert any(entry.changes_dict.get("status", [None, None])[1] == "done" for entry in entries)
+
+
+def test_cli_names_the_commands() -> None:
+    from renkei import cli
+
+    assert cli.main(["kev"]) == 2 and cli.main(["epss", "load", "x"]) == 2
+
+
 def test_commands_import_and_report(tmp_path: Path) -> None:
     vulnerability("GHSA-3", "CVE-2021-44228")
     (tmp_path / "kev.json").write_bytes(kev_json("CVE-2021-44228"))
