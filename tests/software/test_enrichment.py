@@ -301,3 +301,12 @@ def test_finding_pages_show_kev_and_epss(analyst_client: Any, own: Any) -> None:
     assert "PYSEC-2021-9" in listed and "KEV" in listed and "EPSS 98%" in listed
     item = analyst_client.get("/api/v1/software/findings").json()["items"][0]
     assert item["known_exploited_since"] == "2025-01-10" and (item["epss_score"], item["epss_percentile"]) == (0.97565, 0.99996)
+
+
+def test_server_paths_are_for_administrators(analyst: Any, tmp_path: Path) -> None:
+    from django.core.exceptions import PermissionDenied
+
+    (tmp_path / "kev.json").write_bytes(kev_json("CVE-2021-44228"))
+    with pytest.raises(PermissionDenied):
+        services.enrichment_import_start(user=analyst, kind="kev", path=str(tmp_path / "kev.json"), enqueue=False)
+    assert not EnrichmentImport.objects.exists()

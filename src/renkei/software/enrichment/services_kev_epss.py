@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 
 from renkei.core.errors import RenkeiError
 from renkei.core.files.uploads import check_size
-from renkei.core.permissions import require
+from renkei.core.permissions import Action, require
 from renkei.core.tenancy import is_unrestricted
 from renkei.software.enrichment.files import EnrichmentError, read_text
 from renkei.software.enrichment.models_kev_epss import EnrichmentImport, EnrichmentKind, EpssScore, KevEntry
@@ -62,6 +62,9 @@ def enrichment_import_start(
         raise RenkeiError(_("Unknown enrichment source."))
     if user is not None:
         require(user, ACTION)
+        if path:
+            # Reading files on the server is an administrator's business (as for OSV).
+            require(user, Action.ADMINISTER)
         if not is_unrestricted(user):
             raise RenkeiError(_("Only users of the whole group may update the vulnerability database."), status=403)
     if bool(path) == (uploaded_file is not None):
