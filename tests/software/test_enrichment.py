@@ -299,6 +299,8 @@ def test_finding_pages_show_kev_and_epss(analyst_client: Any, own: Any) -> None:
     assert "2025-02-01" in page and "0.9757" in page and "1.000" in page
     listed = analyst_client.get(reverse("software:finding_list"), {"known_exploited": "on"}).content.decode()
     assert "PYSEC-2021-9" in listed and "KEV" in listed and "EPSS 98%" in listed
+    detail = analyst_client.get(reverse("software:vulnerability_detail", args=[v.pk])).content.decode()
+    assert "KEV" in detail and "EPSS 98%" in detail and "パーセンタイル 1.000" in detail
     item = analyst_client.get("/api/v1/software/findings").json()["items"][0]
     assert item["known_exploited_since"] == "2025-01-10" and (item["epss_score"], item["epss_percentile"]) == (0.97565, 0.99996)
 
