@@ -1,150 +1,138 @@
-"""Loading NVD data of realistic size: all of NVD is about 300,000 CVEs (issue 12 §3).
+"""Benchmark of the KEV and EPSS imports (issue 12 §1) at realistic sizes.
 
 Run from the project root::
 
     .venv/bin/python -m bench.enrichment                       # fresh SQLite
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/renkei_bench_nvd .venv/bin/python -m bench.enrichment
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/renkei_bench_enrich .venv/bin/python -m bench.enrichment
 
-Generated data (seed 42): `--cves` CVEs (default 300,000) split into yearly gzipped NVD CVE JSON 2.0
-feed files of 30,000 (as nvd.nist.gov publishes them, `nvdcve-2.0-YYYY.json.gz`). Each CVE has an
-English description, 3 references, one CWE and, like NVD: 60 % a CVSS v3.1 metric (a tenth of them also a
-CNA's Secondary one), 20 % only CVSS v2, 5 % CVSS v4.0, 15 % none. The vulnerability database holds
-`--vulns` vulnerabilities (default 20,000), each with one CVE alias in the feed.
+Data (seed 42, generated): an EPSS file of 250,000 rows (`#model_version…` comment, gzipped, as FIRST
+publishes it), a KEV catalogue (JSON) of 1,500 entries, and a vulnerability database of 100,000
+vulnerabilities with their alias rows (as the OSV import leaves them): each has a GHSA ID and one CVE
+alias, 80,000 of the CVEs are in the EPSS file and 1,000 in KEV.
 
-Figures: the first import (read + check + write + ratings into the vulnerabilities), the same files
-again (everything unchanged), and a re-import where 10 % of the CVEs are newer. Prints one line per
-figure, then one JSON object.
+Figures (median of `--repeat` runs, time.perf_counter): the whole `renkei epss import` / `renkei kev
+import` command (read, gunzip, check, replace the rows, apply to the vulnerabilities; every run after
+the first replaces the previous data), and the apply step alone (`apply_epss`, `apply_kev`).
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import gzip
+import io
+import json
 import os
 import platform
 import random
-import resource
+import statistics
 import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Any
 
-import orjson
-
-from bench.software.__main__ import setup_django
-
-VECTORS_V31 = [
-    "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H", "CVSS:3.1/AV:N/AC:L/PR:N/UI:R/S:C/C:L/I:L/A:N",
-    "CVSS:3.1/AV:L/AC:L/PR:L/UI:N/S:U/C:H/I:N/A:N", "CVSS:3.1/AV:N/AC:H/PR:N/UI:N/S:U/C:N/I:N/A:H",
-    "CVSS:3.1/AV:N/AC:L/PR:L/UI:N/S:U/C:L/I:N/A:N", "CVSS:3.1/AV:A/AC:L/PR:N/UI:N/S:U/C:N/I:N/A:L",
-]
-VECTORS_V2 = ["AV:N/AC:L/Au:N/C:P/I:P/A:P", "AV:N/AC:M/Au:N/C:P/I:N/A:N", "AV:L/AC:L/Au:N/C:C/I:C/A:C"]
-VECTORS_V4 = ["CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N",
-              "CVSS:4.0/AV:N/AC:L/AT:N/PR:L/UI:P/VC:L/VI:L/VA:N/SC:N/SI:N/SA:N"]
+ROOT = Path(__file__).resolve().parents[2]
 
 
-def cve_item(rng: random.Random, cve_id: str, modified: str) -> dict[str, Any]:
-    metrics: dict[str, Any] = {}
-    roll = rng.random()
-    if roll < 0.60:
-        metrics["cvssMetricV31"] = [{"source": "nvd@nist.gov", "type": "Primary", "cvssData": {
-            "version": "3.1", "vectorString": rng.choice(VECTORS_V31), "baseScore": 0.0}}]
-        if rng.random() < 0.1:
-            metrics["cvssMetricV31"].append({"source": "cna@example.org", "type": "Secondary", "cvssData": {
-                "version": "3.1", "vectorString": rng.choice(VECTORS_V31), "baseScore": 0.0}})
-    elif roll < 0.80:
-        metrics["cvssMetricV2"] = [{"source": "nvd@nist.gov", "type": "Primary", "cvssData": {
-            "version": "2.0", "vectorString": rng.choice(VECTORS_V2), "baseScore": 0.0}}]
-    elif roll < 0.85:
-        metrics["cvssMetricV40"] = [{"source": "cna@example.org", "type": "Secondary", "cvssData": {
-            "version": "4.0", "vectorString": rng.choice(VECTORS_V4), "baseScore": 0.0}}]
-    return {"cve": {
-        "id": cve_id, "sourceIdentifier": "cve@mitre.org", "published": "2020-01-01T00:00:00.000",
-        "lastModified": modified, "vulnStatus": "Analyzed",
-        "descriptions": [{"lang": "en", "value": f"A vulnerability in product {rng.randrange(10**6)} allows "
-                          "remote attackers to do something they should not be able to do. " * 2}],
-        "metrics": metrics,
-        "weaknesses": [{"source": "nvd@nist.gov", "type": "Primary",
-                        "description": [{"lang": "en", "value": f"CWE-{rng.choice([79, 89, 20, 787, 22, 352])}"}]}],
-        "references": [{"url": f"https://example.org/advisory/{cve_id}/{i}", "source": "cve@mitre.org"}
-                       for i in range(3)],
-    }}
+def setup_django() -> None:
+    os.environ.setdefault("RENKEI_DATA_DIR", tempfile.mkdtemp(prefix="renkei-bench-"))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "renkei.settings")
+    os.environ.setdefault("RENKEI_SECRET_KEY", "bench")
+    sys.path.insert(0, str(ROOT / "src"))
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
 
 
-def cve_ids(count: int) -> list[str]:
-    return [f"CVE-{2000 + i // 30_000}-{10_000 + i % 30_000}" for i in range(count)]
+def cve(number: int) -> str:
+    return f"CVE-{1999 + number % 27}-{10000 + number}"
 
 
-def write_feeds(folder: Path, ids: list[str], *, newer: set[str] | None = None) -> int:
-    rng = random.Random(42)
-    size = 0
-    for start in range(0, len(ids), 30_000):
-        chunk = ids[start : start + 30_000]
-        items = [cve_item(rng, c, "2025-06-01T00:00:00.000" if newer and c in newer else "2024-06-01T00:00:00.000")
-                 for c in chunk]
-        doc = {"resultsPerPage": len(items), "startIndex": 0, "totalResults": len(items), "format": "NVD_CVE",
-               "version": "2.0", "timestamp": "2025-06-02T00:00:00.000", "vulnerabilities": items}
-        data = orjson.dumps(doc)
-        size += len(data)
-        (folder / f"nvdcve-2.0-{2000 + start // 30_000}.json.gz").write_bytes(gzip.compress(data, 6))
-    return size
+def make_files(folder: Path, rng: random.Random) -> tuple[Path, Path]:
+    lines = ["#model_version:v2025.03.14,score_date:2026-12-07T00:00:00+0000", "cve,epss,percentile"]
+    for i in range(20_000, 270_000):
+        lines.append(f"{cve(i)},{rng.random() ** 4:.5f},{rng.random():.5f}")
+    epss = folder / "epss_scores-2026-12-07.csv.gz"
+    epss.write_bytes(gzip.compress(("\n".join(lines) + "\n").encode()))
+    rows = []
+    for i in range(1_500):
+        number = i * 100 if i < 1_000 else 300_000 + i  # 1,000 of them in the database
+        rows.append({
+            "cveID": cve(number), "vendorProject": f"Vendor {i}", "product": f"Product {i}",
+            "vulnerabilityName": f"Vulnerability {i}", "dateAdded": str(dt.date(2021, 11, 3) + dt.timedelta(days=i)),
+            "shortDescription": "A remote attacker can execute code. " * 3, "requiredAction": "Apply updates per vendor instructions.",
+            "dueDate": str(dt.date(2021, 11, 17) + dt.timedelta(days=i)), "knownRansomwareCampaignUse": "Unknown",
+            "notes": "https://nvd.nist.gov/", "cwes": ["CWE-20"],
+        })
+    kev = folder / "known_exploited_vulnerabilities.json"
+    kev.write_text(json.dumps({"title": "CISA Catalog of Known Exploited Vulnerabilities", "catalogVersion": "2026.12.07",
+                               "dateReleased": "2026-12-07T15:00:00.000Z", "count": len(rows), "vulnerabilities": rows}))
+    return epss, kev
+
+
+def make_database() -> None:
+    from django.utils import timezone
+
+    from renkei.software.models import Vulnerability, VulnerabilityAlias
+
+    now = timezone.now()
+    for start in range(0, 100_000, 5_000):
+        batch = [Vulnerability(osv_id=f"GHSA-bench-{i:06d}", aliases=[cve(i)], modified=now, affected=[])
+                 for i in range(start, start + 5_000)]
+        Vulnerability.objects.bulk_create(batch)
+        stored = dict(Vulnerability.objects.filter(osv_id__in=[v.osv_id for v in batch]).values_list("osv_id", "pk"))
+        VulnerabilityAlias.objects.bulk_create(
+            [VulnerabilityAlias(alias=name, vulnerability_id=stored[v.osv_id]) for v in batch for name in (v.osv_id, *v.aliases)]
+        )
+
+
+def timed(function: object, repeat: int) -> float:
+    runs = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        function()  # type: ignore[operator]
+        runs.append(time.perf_counter() - started)
+    return statistics.median(runs)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--cves", type=int, default=300_000)
-    parser.add_argument("--vulns", type=int, default=20_000)
+    parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
     setup_django()
-    from django.db import connection
+    from django.core.management import call_command
+    from django.db import connection, transaction
 
-    from renkei.software.enrichment.models_nvd_jvn import NvdCve
-    from renkei.software.enrichment.services_nvd_jvn import enrichment_import_run, enrichment_import_start
-    from renkei.software.models import Vulnerability, VulnerabilityAlias
+    from renkei.software.enrichment.services_kev_epss import apply_epss, apply_kev
+    from renkei.software.models import Vulnerability
 
-    ids = cve_ids(args.cves)
-    rng = random.Random(7)
-    linked = rng.sample(ids, args.vulns)
-    vulns = Vulnerability.objects.bulk_create(
-        [Vulnerability(osv_id=f"PYSEC-B-{i}", aliases=[c], modified="2024-01-01T00:00:00Z", affected=[])
-         for i, c in enumerate(linked)], batch_size=2000)
-    VulnerabilityAlias.objects.bulk_create(
-        [VulnerabilityAlias(alias=a, vulnerability_id=v.pk) for v in Vulnerability.objects.all()
-         for a in (v.osv_id, *v.aliases)], batch_size=2000)
-    results: dict[str, Any] = {"cves": args.cves, "vulnerabilities": len(vulns), "database": connection.vendor}
-    with tempfile.TemporaryDirectory() as tmp:
-        folder = Path(tmp)
-        t = time.perf_counter()
-        raw = write_feeds(folder, ids)
-        results["generate_s"] = round(time.perf_counter() - t, 1)
-        results["json_mb"] = round(raw / 2**20)
-        results["gz_mb"] = round(sum(p.stat().st_size for p in folder.iterdir()) / 2**20, 1)
+    folder = Path(tempfile.mkdtemp(prefix="renkei-bench-enrich-"))
+    epss, kev = make_files(folder, random.Random(42))
+    make_database()
+    print(f"database: {connection.vendor}; EPSS file {epss.stat().st_size / 2**20:.1f} MB gzipped; "
+          f"KEV file {kev.stat().st_size / 2**20:.1f} MB")
 
-        def timed(label: str) -> Any:
-            run = enrichment_import_start(user=None, kind="nvd", paths=[str(folder)], enqueue=False)
-            t = time.perf_counter()
-            run = enrichment_import_run(import_id=run.pk, recompute=False)
-            results[label] = round(time.perf_counter() - t, 1)
-            assert run.status == "done", run.error
-            print(f"{label}: {results[label]} s ({run.created_count} new, {run.updated_count} updated, "
-                  f"{run.skipped_count} unchanged)", flush=True)
-            return run
+    def command(kind: str, path: Path) -> None:
+        call_command("enrichment_import", kind, str(path), stdout=io.StringIO())
 
-        timed("first_import_s")
-        assert NvdCve.objects.count() == args.cves
-        rated = Vulnerability.objects.filter(severity_source="NVD").count()
-        results["vulnerabilities_rated_by_nvd"] = rated
-        timed("unchanged_reimport_s")
-        newer = set(rng.sample(ids, args.cves // 10))
-        write_feeds(folder, ids, newer=newer)
-        timed("ten_percent_newer_s")
-    results["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
-    results["machine"] = f"{platform.machine()} {os.cpu_count()} CPU, Python {platform.python_version()}"
-    for key, value in results.items():
-        print(f"{key}: {value}")
-    print(orjson.dumps(results).decode())
+    figures = {
+        "epss_import_s": timed(lambda: command("epss", epss), args.repeat),
+        "kev_import_s": timed(lambda: command("kev", kev), args.repeat),
+    }
+    with transaction.atomic():
+        figures["apply_epss_s"] = timed(apply_epss, args.repeat)
+        figures["apply_kev_s"] = timed(apply_kev, args.repeat)
+    scored = Vulnerability.objects.exclude(epss_score=None).count()
+    listed = Vulnerability.objects.exclude(known_exploited_since=None).count()
+    assert scored == 80_000 and listed == 1_000, (scored, listed)
+    for name, value in figures.items():
+        print(f"{name}: {value:.2f} s")
+    print(json.dumps({"python": platform.python_version(), "database": connection.vendor, "scored": scored,
+                      "kev_listed": listed, **{k: round(v, 3) for k, v in figures.items()}}))
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()

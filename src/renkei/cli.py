@@ -19,6 +19,8 @@ COMMANDS = {
     "osv": "vulnerability database: `renkei osv import PATH...` (directories, all.zip, JSON/YAML files)",
     "nvd": "enrichment: `renkei nvd import PATH...` NVD CVE JSON 2.0 feeds (CVSS, CWE) downloaded beforehand",
     "jvn": "enrichment: `renkei jvn import PATH...` JVN iPedia / MyJVN XML (Japanese titles and summaries)",
+    "kev": "`renkei kev import FILE`: load the CISA KEV catalogue (known_exploited_vulnerabilities.json or .csv)",
+    "epss": "`renkei epss import FILE`: load FIRST EPSS scores (epss_scores-YYYY-MM-DD.csv or .csv.gz)",
     "sbom": "`renkei sbom scan FILE --osv PATH` offline check for pipelines; `renkei sbom search NAME`",
     "leak": "`renkei leak trace FILE [--json]`: whose copy of our data a leaked file is, or that it is not ours",
 }
@@ -54,7 +56,7 @@ def build_parser() -> argparse.ArgumentParser:
     exp.add_argument("args", nargs=argparse.REMAINDER)
     blast = sub.add_parser("blast-radius", help=COMMANDS["blast-radius"], add_help=False)
     blast.add_argument("args", nargs=argparse.REMAINDER)
-    for name in ("osv", "nvd", "jvn", "sbom", "leak"):
+    for name in ("osv", "nvd", "jvn", "kev", "epss", "sbom", "leak"):
         sub.add_parser(name, help=COMMANDS[name], add_help=False).add_argument("args", nargs=argparse.REMAINDER)
     return parser
 
@@ -84,6 +86,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"usage: renkei {args.command} import PATH [PATH ...]", file=sys.stderr)
             return 2
         return _django(["nvd_jvn_import", args.command, *args.args[1:]])
+    if args.command in ("kev", "epss"):
+        if len(args.args) != 2 or args.args[0] != "import":
+            print(f"usage: renkei {args.command} import FILE", file=sys.stderr)
+            return 2
+        return _django(["enrichment_import", args.command, args.args[1]])
     if args.command == "sbom":
         if args.args and args.args[0] == "scan":
             # The pipeline check needs no server and no database: it never loads Django.

@@ -183,6 +183,16 @@ RENKEI_MAX_UPLOAD_BYTES = int(os.environ.get("RENKEI_MAX_UPLOAD_BYTES", str(10 *
 # SBOM documents are larger than other uploads (a 10,000-component CycloneDX JSON is about 5 MB).
 RENKEI_MAX_SBOM_BYTES = int(os.environ.get("RENKEI_MAX_SBOM_BYTES", str(50 * 1024 * 1024)))
 DATA_UPLOAD_MAX_MEMORY_SIZE = RENKEI_MAX_UPLOAD_BYTES + 1024 * 1024
+# Enrichment files (CISA KEV, FIRST EPSS): the upload, and what a .gz may unpack to (a gzip bomb
+# stops there). The sources page warns when a source's file is older than its number of days.
+RENKEI_MAX_ENRICHMENT_BYTES = int(os.environ.get("RENKEI_MAX_ENRICHMENT_BYTES", str(100 * 1024 * 1024)))
+RENKEI_MAX_ENRICHMENT_UNPACKED_BYTES = int(
+    os.environ.get("RENKEI_MAX_ENRICHMENT_UNPACKED_BYTES", str(300 * 1024 * 1024))
+)
+RENKEI_ENRICHMENT_MAX_AGE_DAYS = {
+    "kev": int(os.environ.get("RENKEI_KEV_MAX_AGE_DAYS", "7")),
+    "epss": int(os.environ.get("RENKEI_EPSS_MAX_AGE_DAYS", "3")),
+}
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 5000
 

@@ -57,8 +57,11 @@ def test_open_and_read_an_incident(own, csirt) -> None:  # type: ignore[no-untyp
     assert csirt.get(f"{BASE}/{pk}").json()["title"] == "API経由の事案"
     assert len(csirt.get(f"{BASE}/{pk}/tasks").json()) == 18
     assert any(e["category"] == "chain" for e in csirt.get(f"{BASE}/{pk}/notifications").json())
+    # The draft's data: the wording written for it (still empty here, so listed as missing), never
+    # the internal description.
     data = csirt.get(f"{BASE}/{pk}/report-data").json()
-    assert data["persons"] == 5000 and "summary" in data
+    assert data["persons"] == 5000 and data["summary"] == "" and "概要" in data["missing"]
+    assert "API経由" not in str({k: v for k, v in data.items() if k != "incident_title"})
 
 
 def test_update_status_timeline_and_tasks(own, csirt) -> None:  # type: ignore[no-untyped-def]

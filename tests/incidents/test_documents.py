@@ -291,7 +291,7 @@ def test_csirt_exports_the_report_draft_from_the_fields_meant_for_it(
     text = docx_text(response.content)
     for heading, value in (
         ("1. 概要", incident.report_summary), ("2. 漏えい等が発生し又は発生したおそれがある個人データの項目", "氏名、住所、電話番号"),
-        ("3. 本人の数", "1,500人（推定）"), ("4. 発生原因", incident.report_cause),
+        ("3. 本人の数", "1,500人"), ("4. 発生原因", incident.report_cause),  # 3: the count confirmed on the APPI panel
         ("5. 二次被害又はそのおそれの有無及びその内容", incident.report_secondary_damage),
         ("6. 本人への対応の実施状況", incident.report_response_to_persons),
         ("7. 公表の実施状況", incident.report_publication), ("8. 再発防止のための措置", incident.report_prevention),

@@ -301,7 +301,11 @@ def test_contractor_panel_shows_the_principal_duty(own) -> None:  # type: ignore
     assert [c.key for c in panel["countdowns"]] == ["principal"]
 
 
-def test_report_data_has_the_nine_items(own) -> None:  # type: ignore[no-untyped-def]
+def test_report_data_takes_the_report_fields_and_the_clock_never_the_internal_description(own) -> None:  # type: ignore[no-untyped-def]
+    """Issue 11 §3 changed this test: the report's items come from the wording written for it, not
+    from the description, the assets or the task titles; the persons and deadlines from the clock."""
+    from renkei.incidents.documents.selectors import report_data
+
     contractor = f.OrganisationFactory(name="再委託先")
     f.RelationshipFactory(client=own, provider=contractor)
     asset = f.InformationAssetFactory(name="会員情報", record_count=3000, person_count=3000, description="氏名・住所")
@@ -309,16 +313,16 @@ def test_report_data_has_the_nine_items(own) -> None:  # type: ignore[no-untyped
     incident = open_incident(own, parties=[contractor], description="不正アクセスにより流出", appi_wrongful_purpose=True)
     confirm_all_proposals(incident)  # issue 11 §2: proposed assets are added once confirmed
     services.incident_persons_confirm(user=None, incident=incident, persons=3000)
-    data = selectors.report_data(incident)
-    for key in ("summary", "data_items", "persons", "cause", "secondary_damage", "response_to_persons",
-                "publication", "prevention", "other"):
-        assert key in data
-    assert "不正アクセスにより流出" in data["summary"]
-    assert "会員情報（氏名・住所）" in data["data_items"]
-    assert data["persons"] == 3000
-    assert "再委託先" in data["cause"]
+    incident.report_summary = "会員情報が外部から閲覧可能な状態にありました。"
+    incident.save(update_fields=["report_summary"])
+    data = report_data(incident)
+    assert data.summary == "会員情報が外部から閲覧可能な状態にありました。"
+    assert data.data_items == "" and data.cause == ""  # not written yet: the draft flags them
+    assert "不正アクセスにより流出" not in str(data) and "会員情報（氏名・住所）" not in str(data)
+    assert data.persons == 3000
     # Day 60, the day of learning being day 1.
-    assert data["deadlines"]["final_due"].date() - data["learned_at"].date() == dt.timedelta(days=59)
+    learned = timezone.localtime(data.learned_at).date()
+    assert timezone.localtime(data.final_due).date() - learned == dt.timedelta(days=59)
 
 
 # --- reminders --------------------------------------------------------------------------------------------

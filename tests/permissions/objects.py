@@ -10,7 +10,8 @@ from typing import Any
 from django.core.files.base import ContentFile
 
 from renkei.registry.models import Tag
-from renkei.software.enrichment.models_nvd_jvn import EnrichmentImport
+from renkei.software.enrichment.models_kev_epss import EnrichmentImport
+from renkei.software.enrichment.models_nvd_jvn import NvdJvnImport
 from tests import factories as f
 from tests.idor import Objects
 from tests.software import factories as sw
@@ -58,7 +59,8 @@ def _software_objects(company: Any, objects: Objects) -> None:
         delivered_file=sw.DeliveredFileFactory(release=release),
         licence_policy=sw.LicencePolicyFactory(group_company=company),
         osv_import=sw.OsvImportFactory(),
-        nvd_jvn_import=EnrichmentImport.objects.create(kind="nvd", source="nvdcve-2.0-2024.json.gz", status="done"),
+        enrichment_import=EnrichmentImport.objects.create(kind="kev", source="kev.json", status="done"),
+        nvd_jvn_import=NvdJvnImport.objects.create(kind="nvd", source="nvdcve-2.0-2024.json.gz", status="done"),
     )
 
 

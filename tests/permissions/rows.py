@@ -164,12 +164,20 @@ PAGE_ROWS: list[Row] = [
     Row("software:osv_import"),
     Row("software:osv_import", "POST", payload=lambda o: {"file": SimpleUploadedFile("osv.json", _OSV_RECORD)}),
     Row("software:osv_import_detail", obj="osv_import", shared=True),
+    Row("software:enrichment_sources"),
+    Row("software:kev_import"),
+    Row("software:kev_import", "POST", payload=lambda o: {"file": SimpleUploadedFile("kev.json", _KEV)}),
+    Row("software:epss_import"),
+    Row("software:epss_import", "POST", payload=lambda o: {"file": SimpleUploadedFile("epss.csv", _EPSS)}),
+    Row("software:enrichment_import_detail", obj="enrichment_import", shared=True),
     Row("software:nvd_jvn_import"),
     Row("software:nvd_jvn_import", "POST",
         payload=lambda o: {"kind": "nvd", "file": SimpleUploadedFile("nvd.json", _NVD_FEED)}),
     Row("software:nvd_jvn_import_detail", obj="nvd_jvn_import", shared=True),
 ]
 
+_KEV = b'{"catalogVersion": "1", "vulnerabilities": [{"cveID": "CVE-2099-0001", "dateAdded": "2099-01-01"}]}'
+_EPSS = b"cve,epss,percentile\nCVE-2099-0001,0.5,0.9\n"
 _NVD_FEED = b'{"format": "NVD_CVE", "version": "2.0", "vulnerabilities": []}'
 
 _OSV_RECORD = b'{"id": "PYSEC-2099-1", "modified": "2099-01-01T00:00:00Z", "affected": []}'

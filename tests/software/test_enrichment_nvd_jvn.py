@@ -14,7 +14,7 @@ from django.core.management.base import CommandError
 
 from renkei.software.enrichment import nvd
 from renkei.software.enrichment.jvn import parse_jvn
-from renkei.software.enrichment.models_nvd_jvn import EnrichmentImport, JvnCve, JvnEntry, NvdCve
+from renkei.software.enrichment.models_nvd_jvn import JvnCve, JvnEntry, NvdCve, NvdJvnImport
 from renkei.software.enrichment.nvd import EnrichmentError, parse_nvd, read_bytes
 from renkei.software.enrichment.selectors_nvd_jvn import jvn_for, nvd_jvn_sources
 from renkei.software.models import Finding, Vulnerability
@@ -156,14 +156,14 @@ def test_nvd_bad_file_saves_nothing(tmp_path: Path, own: Any) -> None:
         run("nvd_jvn_import", "nvd", str(tmp_path))
     assert exc.value.returncode == 2
     assert not NvdCve.objects.exists()
-    failed = EnrichmentImport.objects.get()
+    failed = NvdJvnImport.objects.get()
     assert failed.status == "failed" and "b.json" in failed.error and "vulnerabilities[0].cve.id" in failed.error
     with pytest.raises(CommandError):
         run("nvd_jvn_import", "nvd", str(tmp_path / "missing.json"))
     (tmp_path / "empty").mkdir()
     with pytest.raises(CommandError):
         run("nvd_jvn_import", "nvd", str(tmp_path / "empty"))
-    assert "フィードのファイルが見つかりません" in EnrichmentImport.objects.latest("pk").error
+    assert "フィードのファイルが見つかりません" in NvdJvnImport.objects.latest("pk").error
 
 
 # --- JVN ----------------------------------------------------------------------------------------------
@@ -215,4 +215,5 @@ def test_jvn_import_links_japanese_texts_by_cve(tmp_path: Path, own: Any) -> Non
     sources = {s["kind"]: s for s in nvd_jvn_sources()}
     assert sources["jvn"]["records"] == 2 and sources["jvn"]["file"].endswith("jvndb.rdf")
     assert sources["jvn"]["loaded_at"] is not None
-    assert sources["nvd"] == {"name": "NVD", "kind": "nvd", "loaded_at": None, "records": 0, "file": ""}
+    assert sources["nvd"] == {"name": "NVD", "kind": "nvd", "loaded_at": None, "records": 0, "file": "",
+                              "file_name": "", "import_url": "/software/sources/nvd-jvn/"}

@@ -10,7 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
-from renkei.software.enrichment.models_nvd_jvn import EnrichmentImport, NvdCve
+from renkei.software.enrichment.models_nvd_jvn import NvdCve, NvdJvnImport
 from tests.software.enrichment_samples import V31_CRITICAL, jvn_item, nvd_cve, write_jvn_rss, write_nvd
 from tests.software.factories import FindingFactory, VulnerabilityFactory
 
@@ -38,7 +38,7 @@ def test_upload_an_nvd_feed_runs_the_import(analyst_client: Client, own: Any, tm
         response = analyst_client.post(reverse("software:nvd_jvn_import"), {
             "kind": "nvd", "file": SimpleUploadedFile("nvdcve-2.0-2099.json.gz", feed.read_bytes())})
     assert response.status_code == 302
-    run = EnrichmentImport.objects.get()
+    run = NvdJvnImport.objects.get()
     assert response.url == reverse("software:nvd_jvn_import_detail", args=[run.pk])
     assert (run.status, run.created_count) == ("done", 1) and not run.file
     vulnerability.refresh_from_db()
@@ -59,19 +59,19 @@ def test_bad_uploads_are_refused(analyst_client: Client, viewer: Any, own: Any,
     with django_capture_on_commit_callbacks(execute=True):
         broken = analyst_client.post(reverse("software:nvd_jvn_import"),
                                      {"kind": "jvn", "file": SimpleUploadedFile("jvn.rdf", b"<rdf:RDF")})
-    run = EnrichmentImport.objects.get()
+    run = NvdJvnImport.objects.get()
     assert broken.status_code == 302 and run.status == "failed" and "XML" in run.error
     assert "失敗" in body(analyst_client.get(broken.url))
     viewer_client = Client()
     viewer_client.force_login(viewer)
     refused = viewer_client.post(reverse("software:nvd_jvn_import"),
                                  {"kind": "nvd", "file": SimpleUploadedFile("a.json", b"{}")})
-    assert refused.status_code == 403 and EnrichmentImport.objects.count() == 1
+    assert refused.status_code == 403 and NvdJvnImport.objects.count() == 1
     assert not NvdCve.objects.exists()
 
 
 def test_progress_fragment_polls_while_running(analyst_client: Client, own: Any) -> None:
-    run = EnrichmentImport.objects.create(kind="nvd", source="nvdcve-2.0-2024.json.gz", status="running",
+    run = NvdJvnImport.objects.create(kind="nvd", source="nvdcve-2.0-2024.json.gz", status="running",
                                           total=300000, processed=2000)
     url = reverse("software:nvd_jvn_import_detail", args=[run.pk])
     fragment = body(analyst_client.get(url, headers={"HX-Request": "true"}))
@@ -106,7 +106,7 @@ def test_japanese_ui_shows_the_jvn_title_english_keeps_the_advisory(
 
 
 def test_api_lists_sources_and_runs(analyst_client: Client, own: Any) -> None:
-    run = EnrichmentImport.objects.create(kind="jvn", source="jvndb_2019.rdf", status="done", total=3, processed=3)
+    run = NvdJvnImport.objects.create(kind="jvn", source="jvndb_2019.rdf", status="done", total=3, processed=3)
     sources = analyst_client.get("/api/v1/software/enrichment/nvd-jvn-sources").json()
     assert [s["kind"] for s in sources] == ["nvd", "jvn"] and sources[0]["records"] == 0
     runs = analyst_client.get("/api/v1/software/enrichment/nvd-jvn-imports").json()

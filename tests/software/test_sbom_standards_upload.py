@@ -95,3 +95,20 @@ def test_declared_gigabyte_spdx3_upload_is_refused_before_reading(
     assert response.status_code == 413
     assert response.json()["errors"][0]["field"] == "file"
     assert not Sbom.objects.exists()
+
+
+def test_a_schema_violation_can_be_read_leniently_on_the_page_and_the_api(
+    analyst_client: Client, release: Release
+) -> None:
+    document = samples.cyclonedx("1.7")
+    document["components"][1]["type"] = "gadget"
+    data = samples.to_json(document)
+    assert post_api(analyst_client, release, data).status_code == 400
+    response = analyst_client.post(f"{API}/releases/{release.pk}/sboms?lenient=true", {"file": SimpleUploadedFile("bom.json", data)})
+    assert response.status_code == 201, response.content
+    page = analyst_client.post(
+        reverse("software:sbom_upload", args=[release.pk]), {"file": SimpleUploadedFile("bom.json", data), "lenient": "on"}
+    )
+    assert page.status_code == 302
+    assert Sbom.objects.count() == 2
+    assert 'id="id_sbom_lenient"' in analyst_client.get(release.get_absolute_url()).content.decode()

@@ -234,6 +234,7 @@ class Vulnerability(TimeStampedModel):
     # priority (`findings.selectors.priority_order`) already sorts by them. Empty = not known.
     known_exploited_since = models.DateField(_("known exploited since (KEV)"), null=True, blank=True)
     epss_score = models.FloatField(_("EPSS score"), null=True, blank=True)
+    epss_percentile = models.FloatField(_("EPSS percentile"), null=True, blank=True)
 
     class Meta:
         ordering = ["-modified"]
@@ -398,4 +399,6 @@ class OsvImport(TimeStampedModel):
         ordering = ["-created_at"]
 
 
-from renkei.software.enrichment.models_nvd_jvn import EnrichmentImport, JvnCve, JvnEntry, NvdCve  # noqa: E402, F401
+# The KEV and EPSS enrichment (issue 12 §1) keeps its models in its own sub-package.
+from renkei.software.enrichment.models_kev_epss import EnrichmentImport, EpssScore, KevEntry  # noqa: E402, F401
+from renkei.software.enrichment.models_nvd_jvn import JvnCve, JvnEntry, NvdCve, NvdJvnImport  # noqa: E402, F401

@@ -33,7 +33,7 @@ def run_osv_import(import_id: int) -> dict[str, int]:
 def run_nvd_jvn_import(import_id: int) -> dict[str, int]:
     """Run a queued NVD or JVN enrichment import; returns its counts."""
     with audit_context(actor=None, via="task: run_nvd_jvn_import"):
-        run = services_nvd_jvn.enrichment_import_run(import_id=import_id)
+        run = services_nvd_jvn.nvd_jvn_import_run(import_id=import_id)
     return {"created": run.created_count, "updated": run.updated_count, "skipped": run.skipped_count}
 
 

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from renkei.software.enrichment import views as enrichment_views
 from renkei.software.enrichment import views_nvd_jvn
 from renkei.software.findings import views as findings_views
 from renkei.software.licences import views as licences_views
@@ -41,7 +42,12 @@ urlpatterns = [
     path("licences/", licences_views.LicencePolicyView.as_view(), name="licence_policy"),
     path("osv/", vulndb_views.OsvImportView.as_view(), name="osv_import"),
     path("osv/<int:pk>/", vulndb_views.OsvImportDetailView.as_view(), name="osv_import_detail"),
-    path("enrichment/nvd-jvn/", views_nvd_jvn.NvdJvnImportView.as_view(), name="nvd_jvn_import"),
-    path("enrichment/nvd-jvn/<int:pk>/", views_nvd_jvn.NvdJvnImportDetailView.as_view(),
+    path("sources/", enrichment_views.SourcesView.as_view(), name="enrichment_sources"),
+    path("sources/kev/", enrichment_views.EnrichmentImportView.as_view(kind="kev"), name="kev_import"),
+    path("sources/epss/", enrichment_views.EnrichmentImportView.as_view(kind="epss"), name="epss_import"),
+    path("sources/imports/<int:pk>/", enrichment_views.EnrichmentImportDetailView.as_view(),
+         name="enrichment_import_detail"),
+    path("sources/nvd-jvn/", views_nvd_jvn.NvdJvnImportView.as_view(), name="nvd_jvn_import"),
+    path("sources/nvd-jvn/<int:pk>/", views_nvd_jvn.NvdJvnImportDetailView.as_view(),
          name="nvd_jvn_import_detail"),
 ]

@@ -7,6 +7,7 @@ answer 404, and so does a referenced object (`party_ids`, `principal_id`, …) t
 
 # No `from __future__ import annotations`: Ninja reads the endpoint annotations at import.
 
+import dataclasses
 import datetime as dt
 from typing import Annotated, Any
 
@@ -480,5 +481,11 @@ def asset_proposals_confirm(request: HttpRequest, pk: int, payload: AssetConfirm
 
 @router.get("/{int:pk}/report-data", response={200: dict[str, Any], **ERRORS}, operation_id="incident_report_data")
 def report_data(request: HttpRequest, pk: int) -> dict[str, Any]:
-    """The PPC report's nine items, prefilled (Japanese), as the report draft uses them."""
-    return selectors.report_data(_incident(request, pk))
+    """The report draft's data exactly as the documents use it: the wording written for the report
+    and notice (報告・通知用の記載), the APPI reasons and deadlines, and `missing` (the items still
+    empty). Never the internal description, the reporter's words, task titles or the asset list."""
+    from renkei.incidents.documents.drafts import missing_report_items
+    from renkei.incidents.documents.selectors import report_data as draft_data
+
+    data = draft_data(_incident(request, pk))
+    return {**dataclasses.asdict(data), "missing": missing_report_items(data)}

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Prefetch, Q, QuerySet
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from renkei.chain.selectors import NamedBlastRadius, OrgRef, blast_radius_for
@@ -24,7 +24,6 @@ from renkei.incidents.response.models import (
     Incident,
     IncidentStatus,
     IncidentTask,
-    NotificationCategory,
     NotificationEntry,
     NotificationStatus,
     OurRole,
@@ -351,118 +350,6 @@ def dashboard_incidents(*, user: Any, now: dt.datetime | None = None, limit: int
     pairs.sort(key=lambda p: (p[1].deadline if p[1] else far, -p[0].learned_at.timestamp()))
     rows = [{"incident": incident, "countdown": countdown} for incident, countdown in pairs[:limit]]
     return {"count": len(pairs), "rows": rows, "can_view_details": can(user, VIEW_INCIDENTS)}
-
-
-# --- the report's nine items (input of documents/) --------------------------------------------------------
-
-
-def report_data(incident: Incident) -> dict[str, Any]:
-    """The PPC report's nine items, prefilled from the incident, in Japanese (the report's language).
-
-    Keys: `title`, `company`, `learned_at`, `occurred_at`, `category`, `our_role`, `principal`,
-    `decision`, `reasons`, `deadlines` (dict of aware datetimes), and the nine items `summary`
-    (概要), `data_items` (漏えい等が発生し又は発生したおそれがある個人データの項目), `persons`
-    (本人の数: int or None), `cause` (原因), `secondary_damage` (二次被害又はそのおそれの有無及びその内容),
-    `response_to_persons` (本人への対応の実施状況), `publication` (公表の実施状況), `prevention`
-    (再発防止のための措置), `other` (その他参考となる事項); plus `assets` (rows of name, records, persons,
-    sensitive) and `parties` (names).
-    """
-    with translation.override("ja"):
-        return _report_data(incident)
-
-
-def _report_data(incident: Incident) -> dict[str, Any]:
-    assessment = assessment_for(incident)
-    d = deadlines_for(incident)
-    assets = list(incident.assets.select_related("asset"))
-    parties = [p.name for p in incident.parties.all()]
-    learned = timezone.localtime(incident.learned_at)
-    occurred = timezone.localtime(incident.occurred_at) if incident.occurred_at else None
-
-    summary_parts = [incident.description.strip()] if incident.description.strip() else []
-    summary_parts.append(
-        _("Learned of on {learned}; occurred on {occurred}. Category: {category}.").format(
-            learned=learned.strftime("%Y-%m-%d %H:%M"),
-            occurred=occurred.strftime("%Y-%m-%d %H:%M") if occurred else _("unknown"),
-            category=incident.get_category_display(),
-        )
-    )
-    if parties:
-        summary_parts.append(_("Parties involved: {names}").format(names="、".join(parties)))
-
-    data_items = []
-    for item in assets:
-        line = item.asset.name
-        if item.asset.description:
-            line += f"（{item.asset.description}）"
-        if item.asset.has_sensitive_personal_info:
-            line += "【{label}】".format(label=_("special-care personal information"))
-        data_items.append(line)
-
-    cause = _("Under investigation. Category: {category}.").format(category=incident.get_category_display())
-    if parties:
-        cause = _("Under investigation: an incident at {names} ({category}).").format(
-            names="、".join(parties), category=incident.get_category_display()
-        )
-
-    damage = []
-    if incident.appi_financial_risk:
-        damage.append(_("There is a risk of financial damage."))
-    if incident.appi_wrongful_purpose:
-        damage.append(_("A wrongful purpose (e.g. unauthorised access) is suspected."))
-    if not damage:
-        damage.append(_("No secondary damage has been confirmed so far."))
-
-    individuals = list(incident.notifications.filter(category=NotificationCategory.INDIVIDUALS))
-    if any(e.status in DONE_STATES for e in individuals):
-        sent = [timezone.localtime(e.sent_at).strftime("%Y-%m-%d") for e in individuals if e.sent_at]
-        response = _("The persons were notified ({dates}).").format(dates="、".join(sent) or "—")
-    elif individuals:
-        response = _("Notification of the persons is being prepared.")
-    else:
-        response = _("Not decided yet.")
-
-    prevention_tasks = [t.title for t in incident.tasks.filter(step_name="復旧")]
-    prevention = "\n".join(prevention_tasks) or _("To be decided after the investigation.")
-
-    other = []
-    if assessment.contractor_duty and incident.principal:
-        other.append(_("We process the data as a contractor of {principal}.").format(principal=incident.principal.name))
-    public = incident.notifications.filter(category=NotificationCategory.PUBLIC_BODY, status__in=DONE_STATES)
-    for entry in public.exclude(generated_key__startswith="ppc:"):
-        other.append(_("Reported to {recipient}.").format(recipient=entry.recipient))
-
-    return {
-        "title": incident.title,
-        "company": incident.group_company.name,
-        "learned_at": learned,
-        "occurred_at": occurred,
-        "category": incident.get_category_display(),
-        "our_role": incident.get_our_role_display(),
-        "principal": incident.principal.name if incident.principal else "",
-        "decision": decision_text(assessment),
-        "reasons": [appi.reason_text(code) for code in assessment.reasons],
-        "deadlines": {"prelim_from": d.prelim_from, "prelim_until": d.prelim_until, "final_due": d.final_due},
-        "summary": "\n".join(summary_parts),
-        "data_items": "\n".join(data_items) or _("Under investigation."),
-        "persons": incident.persons_estimate,
-        "cause": cause,
-        "secondary_damage": "\n".join(damage),
-        "response_to_persons": response,
-        "publication": _("Not decided yet."),
-        "prevention": prevention,
-        "other": "\n".join(other),
-        "assets": [
-            {
-                "name": i.asset.name,
-                "records": i.records,
-                "persons": i.persons,
-                "sensitive": i.asset.has_sensitive_personal_info,
-            }
-            for i in assets
-        ],
-        "parties": parties,
-    }
 
 
 def visible_parties(*, user: Any) -> QuerySet[Organisation]:

@@ -1,0 +1,1 @@
+"""Offline enrichment of the vulnerability database: CISA KEV, FIRST EPSS (and NVD, JVN)."""

@@ -14,7 +14,7 @@ from renkei.core.crud_api import DEFAULT_LIMIT, ErrorOut, Page
 from renkei.core.errors import RenkeiError
 from renkei.core.permissions import Action, require
 from renkei.software.api_common import Limit, Offset, page
-from renkei.software.enrichment.models_nvd_jvn import EnrichmentImport
+from renkei.software.enrichment.models_nvd_jvn import NvdJvnImport
 from renkei.software.enrichment.selectors_nvd_jvn import nvd_jvn_sources
 
 enrichment = Router(tags=["vulnerability database"])
@@ -58,17 +58,17 @@ def nvd_jvn_source_list(request: HttpRequest) -> list[dict[str, Any]]:
 def nvd_jvn_import_list(request: HttpRequest, limit: Limit = DEFAULT_LIMIT, offset: Offset = 0) -> dict[str, Any]:
     """NVD and JVN import runs, newest first."""
     require(request.user, Action.VIEW)
-    return page(EnrichmentImport.objects.order_by("-created_at", "-pk"), limit, offset)
+    return page(NvdJvnImport.objects.order_by("-created_at", "-pk"), limit, offset)
 
 
 @enrichment.get(
     "/nvd-jvn-imports/{int:pk}", response={200: NvdJvnImportOut, 404: ErrorOut},
     operation_id="renkei_software_api_nvd_jvn_import_detail",
 )
-def nvd_jvn_import_detail(request: HttpRequest, pk: int) -> EnrichmentImport:
+def nvd_jvn_import_detail(request: HttpRequest, pk: int) -> NvdJvnImport:
     """One run's status and progress (`processed` of `total`)."""
     require(request.user, Action.VIEW)
-    run = EnrichmentImport.objects.filter(pk=pk).first()
+    run = NvdJvnImport.objects.filter(pk=pk).first()
     if run is None:
         raise RenkeiError(_("Not found."), status=404)
     return run

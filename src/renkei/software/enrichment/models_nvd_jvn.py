@@ -71,15 +71,15 @@ class JvnCve(models.Model):
         return f"{self.cve_id} → {self.entry_id}"
 
 
-class EnrichmentKind(models.TextChoices):
+class NvdJvnKind(models.TextChoices):
     NVD = "nvd", "NVD"
     JVN = "jvn", "JVN iPedia"
 
 
-class EnrichmentImport(TimeStampedModel):
+class NvdJvnImport(TimeStampedModel):
     """A run of the NVD or JVN import, with its progress for the page (the shape of `OsvImport`)."""
 
-    kind = models.CharField(_("source"), max_length=8, choices=EnrichmentKind.choices)
+    kind = models.CharField(_("source"), max_length=8, choices=NvdJvnKind.choices)
     source = models.CharField(_("file"), max_length=500)
     status = models.CharField(_("status"), max_length=12, default="queued")
     total = models.PositiveIntegerField(default=0)
@@ -89,7 +89,7 @@ class EnrichmentImport(TimeStampedModel):
     skipped_count = models.PositiveIntegerField(default=0)
     error = models.TextField(blank=True)
     paths = models.JSONField(default=list, blank=True)
-    file = models.FileField(upload_to="enrichment-imports/", blank=True)
+    file = models.FileField(upload_to="nvd-jvn-imports/", blank=True)
     started_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

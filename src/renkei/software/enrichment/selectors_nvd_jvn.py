@@ -8,28 +8,30 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import OuterRef, Subquery
+from django.urls import reverse
 from django.utils.translation import get_language
 
 from renkei.software.enrichment.models_nvd_jvn import (
-    EnrichmentImport,
-    EnrichmentKind,
     JvnCve,
     JvnEntry,
     NvdCve,
+    NvdJvnImport,
+    NvdJvnKind,
 )
 from renkei.software.models import Vulnerability, VulnerabilityAlias
 
 
 def nvd_jvn_sources() -> list[dict[str, Any]]:
     """One entry per source: `name`, `kind`, `loaded_at` (the last successful import, or None),
-    `records` (how many are stored) and `file` (the name of the last imported file)."""
-    counts = {EnrichmentKind.NVD: NvdCve.objects.count(), EnrichmentKind.JVN: JvnEntry.objects.count()}
+    `records` (how many are stored), `file` and `file_name` (the name of the last imported file)
+    and `import_url` (the import page), for the sources page (`selectors_kev_epss.other_sources`)."""
+    counts = {NvdJvnKind.NVD: NvdCve.objects.count(), NvdJvnKind.JVN: JvnEntry.objects.count()}
     last = {
         run.kind: run
-        for run in EnrichmentImport.objects.filter(status="done").order_by("finished_at", "pk")
+        for run in NvdJvnImport.objects.filter(status="done").order_by("finished_at", "pk")
     }
     sources = []
-    for kind in (EnrichmentKind.NVD, EnrichmentKind.JVN):
+    for kind in (NvdJvnKind.NVD, NvdJvnKind.JVN):
         run = last.get(kind)
         sources.append(
             {
@@ -38,6 +40,8 @@ def nvd_jvn_sources() -> list[dict[str, Any]]:
                 "loaded_at": run.finished_at if run is not None else None,
                 "records": counts[kind],
                 "file": run.source if run is not None else "",
+                "file_name": run.source if run is not None else "",
+                "import_url": reverse("software:nvd_jvn_import"),
             }
         )
     return sources

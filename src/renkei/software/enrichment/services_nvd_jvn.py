@@ -38,11 +38,11 @@ from renkei.core.tenancy import is_unrestricted
 from renkei.software import signals
 from renkei.software.enrichment.jvn import JvnRecord, read_jvn_file
 from renkei.software.enrichment.models_nvd_jvn import (
-    EnrichmentImport,
-    EnrichmentKind,
     JvnCve,
     JvnEntry,
     NvdCve,
+    NvdJvnImport,
+    NvdJvnKind,
 )
 from renkei.software.enrichment.nvd import EnrichmentError, NvdRecord, read_nvd_file
 from renkei.software.models import Release, Severity, Vulnerability, VulnerabilityAlias
@@ -52,9 +52,9 @@ log = logging.getLogger(__name__)
 
 BATCH = 2000
 NVD_SOURCE = "NVD"
-SUFFIXES: dict[str, tuple[str, ...]] = {EnrichmentKind.NVD: (".json", ".json.gz"), EnrichmentKind.JVN: (".xml", ".rdf", ".xml.gz", ".rdf.gz")}
+SUFFIXES: dict[str, tuple[str, ...]] = {NvdJvnKind.NVD: (".json", ".json.gz"), NvdJvnKind.JVN: (".xml", ".rdf", ".xml.gz", ".rdf.gz")}
 MAX_ERRORS_SHOWN = 20
-Progress = Callable[[EnrichmentImport], None]
+Progress = Callable[[NvdJvnImport], None]
 
 
 def max_enrichment_bytes() -> int:
@@ -85,9 +85,9 @@ def _files(paths: Iterable[str], kind: str) -> list[Path]:
     return found
 
 
-def enrichment_import_start(
+def nvd_jvn_import_start(
     *, user: Any, kind: str, paths: list[str] | None = None, uploaded_file: Any = None, enqueue: bool = True
-) -> EnrichmentImport:
+) -> NvdJvnImport:
     """Queue an NVD or JVN import of server paths (files or directories) or of an uploaded file
     (kept under enrichment-imports/ for the worker). `enqueue=False` only records the run."""
     if kind not in SUFFIXES:
@@ -95,7 +95,7 @@ def enrichment_import_start(
     _check_may_import(user=user, paths=paths)
     if bool(paths) == (uploaded_file is not None):
         raise RenkeiError(_("Choose a file to upload or give a path on the server."), field_name="uploaded_file")
-    run = EnrichmentImport(kind=kind, started_by=user if getattr(user, "pk", None) else None)
+    run = NvdJvnImport(kind=kind, started_by=user if getattr(user, "pk", None) else None)
     if paths:
         resolved = []
         for raw in paths:
@@ -108,7 +108,7 @@ def enrichment_import_start(
     else:
         name = upload_name(uploaded_file, f"{kind}.json")
         if not name.lower().endswith(SUFFIXES[kind]):
-            message = (_("Upload an NVD CVE JSON 2.0 feed file (.json or .json.gz).") if kind == EnrichmentKind.NVD
+            message = (_("Upload an NVD CVE JSON 2.0 feed file (.json or .json.gz).") if kind == NvdJvnKind.NVD
                        else _("Upload a JVN iPedia / MyJVN XML file (.xml or .rdf, gzipped or not)."))
             raise RenkeiError(message, field_name="uploaded_file")
         check_size(getattr(uploaded_file, "size", None), max_enrichment_bytes())
@@ -118,7 +118,7 @@ def enrichment_import_start(
         with transaction.atomic():
             run.save()
             if enqueue:
-                transaction.on_commit(lambda: signals.nvd_jvn_import_queued.send(sender=EnrichmentImport, import_id=run.pk))
+                transaction.on_commit(lambda: signals.nvd_jvn_import_queued.send(sender=NvdJvnImport, import_id=run.pk))
     except BaseException:
         if run.file:
             run.file.delete(save=False)
@@ -133,7 +133,7 @@ def _problem(exc: EnrichmentError) -> str:
     return f"{exc.source}: {message}" if exc.source else message
 
 
-def _local_copy(run: EnrichmentImport, stack: ExitStack) -> str:
+def _local_copy(run: NvdJvnImport, stack: ExitStack) -> str:
     try:
         return str(run.file.path)
     except NotImplementedError:
@@ -145,11 +145,11 @@ def _local_copy(run: EnrichmentImport, stack: ExitStack) -> str:
         return handle.name
 
 
-def enrichment_import_run(*, import_id: int, progress: Progress | None = None, recompute: bool = True
-                          ) -> EnrichmentImport:
+def nvd_jvn_import_run(*, import_id: int, progress: Progress | None = None, recompute: bool = True
+                          ) -> NvdJvnImport:
     """Run a queued NVD/JVN import (see the module docstring); returns the finished run."""
     with transaction.atomic():
-        run = EnrichmentImport.objects.select_for_update().get(pk=import_id)
+        run = NvdJvnImport.objects.select_for_update().get(pk=import_id)
         if run.status != "queued":
             return run
         run.status = "running"
@@ -164,7 +164,7 @@ def enrichment_import_run(*, import_id: int, progress: Progress | None = None, r
                 errors.append(_("No feed files were found (NVD: .json or .json.gz; JVN: .xml or .rdf)."))
             for path in files:
                 try:
-                    records += read_nvd_file(path) if run.kind == EnrichmentKind.NVD else read_jvn_file(path)
+                    records += read_nvd_file(path) if run.kind == NvdJvnKind.NVD else read_jvn_file(path)
                 except EnrichmentError as exc:
                     errors.append(_problem(exc))
             if not paths:
@@ -177,7 +177,7 @@ def enrichment_import_run(*, import_id: int, progress: Progress | None = None, r
         records = _latest(records, run.kind)
         run.total = len(records)
         run.save(update_fields=["total", "updated_at"])
-        write = _write_nvd if run.kind == EnrichmentKind.NVD else _write_jvn
+        write = _write_nvd if run.kind == NvdJvnKind.NVD else _write_jvn
         for start in range(0, len(records), BATCH):
             batch = records[start : start + BATCH]
             with transaction.atomic():
@@ -190,7 +190,7 @@ def enrichment_import_run(*, import_id: int, progress: Progress | None = None, r
             if progress is not None:
                 progress(run)
         changed = 0
-        if run.kind == EnrichmentKind.NVD and (run.created_count or run.updated_count):
+        if run.kind == NvdJvnKind.NVD and (run.created_count or run.updated_count):
             changed = attach_nvd_ratings()
     except Exception as exc:
         log.exception("Enrichment import %s failed", import_id)
@@ -203,7 +203,7 @@ def enrichment_import_run(*, import_id: int, progress: Progress | None = None, r
     return run
 
 
-def _finish(run: EnrichmentImport, *, status: str, error: str = "") -> None:
+def _finish(run: NvdJvnImport, *, status: str, error: str = "") -> None:
     run.status = status
     run.error = error
     run.finished_at = timezone.now()
@@ -216,11 +216,11 @@ def _finish(run: EnrichmentImport, *, status: str, error: str = "") -> None:
 
 def _latest(records: list[Any], kind: str) -> list[Any]:
     """One record per id (the newest), in a stable order."""
-    key = "cve_id" if kind == EnrichmentKind.NVD else "jvndb_id"
+    key = "cve_id" if kind == NvdJvnKind.NVD else "jvndb_id"
     newest: dict[str, Any] = {}
     for record in records:
         known = newest.get(getattr(record, key))
-        stamp = (record.last_modified if kind == EnrichmentKind.NVD else record.modified) or timezone.now()
+        stamp = (record.last_modified if kind == NvdJvnKind.NVD else record.modified) or timezone.now()
         if known is None or (known[0] <= stamp):
             newest[getattr(record, key)] = (stamp, record)
     return [newest[k][1] for k in sorted(newest)]

@@ -23,7 +23,7 @@ from renkei.core.files.uploads import file_too_large_message, limit_mb, request_
 from renkei.core.permissions import Action, can, require
 from renkei.core.views.objects import ObjectDetailView, RenkeiViewMixin
 from renkei.software.enrichment import services_nvd_jvn as services
-from renkei.software.enrichment.models_nvd_jvn import EnrichmentImport, EnrichmentKind
+from renkei.software.enrichment.models_nvd_jvn import NvdJvnImport, NvdJvnKind
 from renkei.software.enrichment.selectors_nvd_jvn import nvd_jvn_sources
 from renkei.software.permissions import CHANGE_SOFTWARE
 from renkei.software.vulndb.views import SharedData, _describe
@@ -32,8 +32,8 @@ from renkei.software.vulndb.views import SharedData, _describe
 class NvdJvnImportForm(forms.Form):
     kind = forms.ChoiceField(
         label=gettext_lazy("Data"),
-        choices=[(EnrichmentKind.NVD.value, gettext_lazy("NVD CVE JSON 2.0 feed (CVSS, CWE)")),
-                 (EnrichmentKind.JVN.value, gettext_lazy("JVN iPedia / MyJVN XML (Japanese titles and summaries)"))],
+        choices=[(NvdJvnKind.NVD.value, gettext_lazy("NVD CVE JSON 2.0 feed (CVSS, CWE)")),
+                 (NvdJvnKind.JVN.value, gettext_lazy("JVN iPedia / MyJVN XML (Japanese titles and summaries)"))],
     )
     file = forms.FileField(
         label=gettext_lazy("File"),
@@ -70,7 +70,7 @@ class NvdJvnImportView(RenkeiViewMixin, View):
         return csrf_exempt(super().as_view(**initkwargs))
 
     def render_page(self, request: HttpRequest, form: Any, status: int = 200, error: str = "") -> HttpResponse:
-        imports = list(EnrichmentImport.objects.select_related("started_by").order_by("-created_at", "-pk")[:10])
+        imports = list(NvdJvnImport.objects.select_related("started_by").order_by("-created_at", "-pk")[:10])
         for run in imports:
             _describe(run)  # type: ignore[arg-type]
         return render(
@@ -110,7 +110,7 @@ class NvdJvnImportView(RenkeiViewMixin, View):
         if form.is_valid():
             path = form.cleaned_data.get("path") or ""
             try:
-                run = services.enrichment_import_start(
+                run = services.nvd_jvn_import_start(
                     user=request.user,
                     kind=form.cleaned_data["kind"],
                     paths=[path] if path else None,
@@ -130,16 +130,16 @@ class NvdJvnImportDetailView(SharedData, ObjectDetailView):
     """One run's progress; htmx polls the fragment every 2 s while it runs."""
 
     change_action = CHANGE_SOFTWARE
-    model = EnrichmentImport
+    model = NvdJvnImport
     template_name = "software/nvd_jvn_import_detail.html"
 
-    def base_queryset(self) -> QuerySet[EnrichmentImport]:
-        return EnrichmentImport.objects.select_related("started_by")
+    def base_queryset(self) -> QuerySet[NvdJvnImport]:
+        return NvdJvnImport.objects.select_related("started_by")
 
     def get_object(self, queryset: Any = None) -> Any:
         try:
             return self.base_queryset().get(pk=self.kwargs["pk"])
-        except (EnrichmentImport.DoesNotExist, ValueError) as exc:
+        except (NvdJvnImport.DoesNotExist, ValueError) as exc:
             from django.http import Http404
 
             raise Http404(_("Not found.")) from exc

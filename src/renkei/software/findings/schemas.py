@@ -36,6 +36,7 @@ class FindingOut(Schema):
     cvss_vector: str
     known_exploited_since: dt.date | None = Field(description="In the CISA KEV catalogue since (when loaded).")
     epss_score: float | None = Field(description="FIRST EPSS probability (when loaded).")
+    epss_percentile: float | None = Field(None, description="FIRST EPSS percentile, 0–1 (when loaded).")
     fixed_versions: list[str]
     fix_available: bool
     upgrade_version: str = Field(description="The component's best upgrade: fixes `upgrade_fixes` of its `upgrade_total`.")
@@ -114,6 +115,10 @@ class FindingOut(Schema):
     @staticmethod
     def resolve_epss_score(obj: Any) -> float | None:
         return obj.vulnerability.epss_score  # type: ignore[no-any-return]
+
+    @staticmethod
+    def resolve_epss_percentile(obj: Any) -> float | None:
+        return obj.vulnerability.epss_percentile  # type: ignore[no-any-return]
 
     @staticmethod
     def resolve_cvss_score(obj: Any) -> float | None:

@@ -182,6 +182,9 @@ class FindingDetailView(ObjectDetailView):
         attach_jvn([finding.vulnerability], attr="pk")
         ctx["title"] = str(finding.vulnerability)
         ctx["upgrade_pending"] = finding.upgrade_total - finding.upgrade_fixes
+        from renkei.software.enrichment.selectors_kev_epss import kev_entry_for
+
+        ctx["kev"] = kev_entry_for(finding.vulnerability)
         return ctx
 
 

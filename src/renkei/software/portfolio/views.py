@@ -352,7 +352,10 @@ class SbomUploadView(UploadMixin):
         form = sbom_forms.SbomUploadForm(request.POST, request.FILES)
         if form.is_valid():
             try:
-                sbom = sbom_services.sbom_upload(user=request.user, release=self.release, uploaded_file=form.cleaned_data["file"])
+                sbom = sbom_services.sbom_upload(
+                    user=request.user, release=self.release, uploaded_file=form.cleaned_data["file"],
+                    validate=not form.cleaned_data["lenient"],
+                )  # fmt: skip
             except RenkeiError as exc:
                 errors_to_form(form, exc, mapping={"uploaded_file": "file"})
                 if not form.errors:

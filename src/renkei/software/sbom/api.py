@@ -44,13 +44,16 @@ def sbom_list(request: HttpRequest, pk: int) -> list[Sbom]:
     openapi_extra=multipart("CycloneDX 1.2–1.7 (JSON, XML), SPDX 2.2/2.3 (JSON, tag-value) or SPDX 3.0 (JSON-LD)"),
     operation_id="renkei_software_api_sbom_upload",
 )
-def sbom_upload(request: HttpRequest, pk: int) -> Status[Sbom]:
+def sbom_upload(request: HttpRequest, pk: int, lenient: bool = False) -> Status[Sbom]:
     """Upload an SBOM (multipart field `file`); it becomes the release's current SBOM and its
-    findings are recomputed in the worker. An invalid document answers 400 naming the field or line."""
+    findings are recomputed in the worker. An invalid document answers 400 naming the field or line;
+    `lenient=true` reads it without the CycloneDX schema check (the reader's own checks remain)."""
     release = release_or_404(request, pk)
     require(request.user, WRITE)
     refuse_large_body(request, services.max_sbom_bytes())
-    sbom = services.sbom_upload(user=request.user, release=release, uploaded_file=uploaded_file(request))
+    sbom = services.sbom_upload(
+        user=request.user, release=release, uploaded_file=uploaded_file(request), validate=not lenient
+    )
     return Status(201, sbom)
 
 

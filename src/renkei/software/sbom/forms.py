@@ -15,6 +15,14 @@ class SbomUploadForm(forms.Form):
         label=_("SBOM file"),
         help_text=_("CycloneDX 1.2–1.7 (JSON or XML), SPDX 2.2/2.3 (JSON or tag-value) or SPDX 3.0 (JSON-LD)."),
     )
+    lenient = forms.BooleanField(
+        label=_("Read without the schema check"),
+        required=False,
+        help_text=_(
+            "For a supplier's file that breaks the CycloneDX schema in a detail: the components are still "
+            "read and checked for what Renkei needs."
+        ),
+    )
 
 
 class DeliveredFileForm(forms.Form):

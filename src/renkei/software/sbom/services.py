@@ -69,20 +69,21 @@ def _sbom_error(exc: SbomError) -> RenkeiError:
     return RenkeiError(message, field_name="file")
 
 
-def sbom_upload(*, user: Any, release: Release, uploaded_file: Any) -> Sbom:
+def sbom_upload(*, user: Any, release: Release, uploaded_file: Any, validate: bool = True) -> Sbom:
     """Store an SBOM document of a release with its components and dependencies; it becomes the
     release's current SBOM. Delivered files without a supplier-declared hash are compared with the
     hashes the document declares, and the release's findings are recomputed in the worker.
 
     The upload is refused by size before it is read (`RENKEI_MAX_SBOM_BYTES`); an invalid document
-    is refused whole with the field or line at fault, and nothing is saved.
+    is refused whole with the field or line at fault, and nothing is saved. `validate=False` skips
+    the CycloneDX schema check (a supplier's slightly invalid file); the reader's own checks remain.
     """
     check_write(user=user, action=ACTION, company_id=release.group_company_id)
     limit = max_sbom_bytes()
     data = read_limited(uploaded_file, limit)
     name = upload_name(uploaded_file, "sbom.json")
     try:
-        parsed = parse_sbom(data, filename=name)
+        parsed = parse_sbom(data, filename=name, validate=validate)
     except SbomError as exc:
         raise _sbom_error(exc) from exc
     sbom = Sbom(

@@ -94,4 +94,10 @@ def osv_import_run(*, import_id: int, progress: Any = None, recompute: bool = Tr
     `recompute=False`). A run that is not queued any more is returned as it is."""
     from renkei.software.vulndb.importing import run_import
 
-    return run_import(import_id=import_id, progress=progress, recompute=recompute)
+    run = run_import(import_id=import_id, progress=progress, recompute=recompute)
+    if run.status == "done" and (run.created_count or run.updated_count):
+        # New or merged vulnerabilities get the loaded KEV and EPSS data too.
+        from renkei.software.enrichment.services_kev_epss import enrichment_reapply
+
+        enrichment_reapply()
+    return run

@@ -95,7 +95,7 @@ class VulnerabilityListView(ObjectListView, SharedData):
         ctx = super().get_context_data(**kwargs)
         ctx["extra_actions"] = [
             (reverse("software:osv_import"), _("Import OSV data")),
-            (reverse("software:nvd_jvn_import"), _("NVD and JVN data")),
+            (reverse("software:enrichment_sources"), _("Vulnerability data sources")),
         ]
         rows = list(ctx["object_list"])
         attach_jvn(rows, attr="pk")

@@ -9,8 +9,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from renkei.core.audit import audit_context
 from renkei.core.errors import RenkeiError
-from renkei.software.enrichment.models_nvd_jvn import EnrichmentImport
-from renkei.software.enrichment.services_nvd_jvn import enrichment_import_run, enrichment_import_start
+from renkei.software.enrichment.models_nvd_jvn import NvdJvnImport
+from renkei.software.enrichment.services_nvd_jvn import nvd_jvn_import_run, nvd_jvn_import_start
 from renkei.software.findings.services import findings_recompute
 
 VIA = "command: renkei nvd|jvn import"
@@ -35,11 +35,11 @@ class Command(BaseCommand):
         started = time.monotonic()
         with audit_context(actor=None, via=VIA):
             try:
-                run = enrichment_import_start(user=None, kind=options["kind"], paths=options["paths"], enqueue=False)
+                run = nvd_jvn_import_start(user=None, kind=options["kind"], paths=options["paths"], enqueue=False)
             except RenkeiError as exc:
                 raise CommandError(str(exc.message), returncode=BAD_INPUT) from exc
             self.stdout.write("Reading and checking the files …")
-            run = enrichment_import_run(import_id=run.pk, progress=self._progress, recompute=False)
+            run = nvd_jvn_import_run(import_id=run.pk, progress=self._progress, recompute=False)
             if self.stdout.isatty():
                 self.stdout.write("")
             if run.status != "done":
@@ -60,7 +60,7 @@ class Command(BaseCommand):
             f"Findings recomputed for {counts['releases']} releases: {counts['updated']} updated."
         )
 
-    def _progress(self, run: EnrichmentImport) -> None:
+    def _progress(self, run: NvdJvnImport) -> None:
         line = f"{run.processed}/{run.total} records ({run.created_count} new, {run.updated_count} updated, " \
                f"{run.skipped_count} unchanged)"
         if self.stdout.isatty():
