@@ -9,6 +9,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from renkei.software.enrichment.models_nvd_jvn import NvdCve, NvdJvnImport
 from tests.software.enrichment_samples import V31_CRITICAL, jvn_item, nvd_cve, write_jvn_rss, write_nvd
@@ -114,3 +115,12 @@ def test_api_lists_sources_and_runs(analyst_client: Client, own: Any) -> None:
     detail = analyst_client.get(f"/api/v1/software/enrichment/nvd-jvn-imports/{run.pk}").json()
     assert (detail["kind"], detail["processed"], detail["total"]) == ("jvn", 3, 3)
     assert analyst_client.get("/api/v1/software/enrichment/nvd-jvn-imports/999999").status_code == 404
+
+
+def test_sources_page_lists_nvd_and_jvn(analyst_client: Client, own: Any) -> None:
+    NvdJvnImport.objects.create(kind="nvd", source="nvdcve-2.0-2024.json.gz", status="done", total=2,
+                                processed=2, finished_at=timezone.now())
+    NvdCve.objects.create(cve_id="CVE-2024-0001", last_modified=timezone.now())
+    page = body(analyst_client.get(reverse("software:enrichment_sources")))
+    assert 'id="source-nvd"' in page and "nvdcve-2.0-2024.json.gz" in page
+    assert 'id="source-jvn"' in page and reverse("software:nvd_jvn_import") in page
