@@ -117,28 +117,29 @@ def _distinct_rows(rows: np.ndarray, bits: np.ndarray) -> tuple[np.ndarray, np.n
 
 
 class _Sample:
-    """The leaked sample prepared for matching: its fingerprints ordered by row, the index of its
+    """The leaked sample prepared for matching: its fingerprints (in any order), the index of its
     unique fingerprints, and the way from a unique fingerprint back to the rows that have it."""
 
     def __init__(self, sample: Fingerprints) -> None:
+        # In any order: the few rows that match a dataset are sorted there (`hits`), cheaper than
+        # sorting all the sample's fingerprints by row first.
         rows, kinds, values = sample.rows, sample.kinds, sample.values
-        if rows.size > 1 and not bool(np.all(rows[1:] >= rows[:-1])):
-            # Ordered by row, any set of positions of fingerprints is a set of rows in order.
-            by_row = np.argsort(rows, kind="stable")
-            rows, kinds, values = rows[by_row], kinds[by_row], values[by_row]
         self.rows = rows
         self.kind_bits = np.array([KIND_BITS[k] for k in KINDS], dtype=np.uint8)[kinds]
-        unique, inverse = np.unique(values, return_inverse=True)
-        inverse = inverse.reshape(-1)
-        self.index = _Index(unique)
-        self.all_single = bool(unique.size == values.size)
+        # One sort by value gives both the unique values and, for each, its entries (what
+        # `np.unique(return_inverse=True)` and a stable sort of the inverse gave, in two sorts). Ties
+        # may come in any order (`hits` sorts by row), so the quick, vectorised sort will do.
+        order = np.argsort(values)
+        ordered = values[order]
+        starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]]) if values.size else order
+        self.index = _Index(ordered[starts])
+        self.all_single = bool(starts.size == values.size)
         if self.all_single:
-            self.first_entry = np.empty(unique.size, dtype=np.int64)
-            self.first_entry[inverse] = np.arange(inverse.size)
+            self.first_entry = order
         else:
-            self.order = np.argsort(inverse, kind="stable")
-            self.counts = np.bincount(inverse, minlength=unique.size)
-            self.starts = np.concatenate(([0], np.cumsum(self.counts)[:-1]))
+            self.order = order
+            self.starts = starts
+            self.counts = np.diff(np.r_[starts, values.size])
 
     def hits(self, stored: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
         """The rows (sorted, distinct) that have one of the stored fingerprints, with kind bits."""
@@ -153,8 +154,9 @@ class _Sample:
             n = self.counts[hit]
             first = np.repeat(self.starts[hit] - np.cumsum(n) + n, n)
             entries = self.order[first + np.arange(int(n.sum()))]
-        entries.sort()
-        return _distinct_rows(self.rows[entries], self.kind_bits[entries])
+        rows = self.rows[entries]
+        by_row = np.argsort(rows)  # any order among a row's entries: their kind bits are OR-ed
+        return _distinct_rows(rows[by_row], self.kind_bits[entries[by_row]])
 
 
 Found = tuple[int, int, np.ndarray, np.ndarray]  # dataset, recipient, matching rows, their kind bits
@@ -226,7 +228,11 @@ def _whole_rows(
     if missing.size:
         fingerprints[missing] = row_fingerprints(missing)
         known[missing] = True
+    # Looked up in increasing order: each search starts where the last ended (numpy does that for
+    # sorted keys), nearly twice as quick as in row order.
     values = fingerprints[pending]
+    by_value = np.argsort(values)
+    values, pending = values[by_value], pending[by_value]
     position = np.minimum(np.searchsorted(stored, values), max(stored.size - 1, 0))
     whole = pending[stored[position] == values]
     if whole.size:
