@@ -99,4 +99,4 @@ def load_leak_demo(*, orgs: dict[str, Organisation], assets: dict[str, Informati
         kind="tip", message=LEAK_TIP, anonymous=True,
         files=[SimpleUploadedFile(SAMPLE_NAME, sample, content_type="text/csv")],
     )  # fmt: skip
-    return {"shared datasets": 2, "intake reports": 1}
+    return {"shared_datasets": 2, "intake_reports": 1}

@@ -30,6 +30,14 @@ COUNT_LABELS = (
     ("campaigns", "点検キャンペーン / assessment campaigns"),
     ("assessments", "点検 / assessments"),
     ("follow_ups", "是正項目 / follow-up items"),
+    ("shared_datasets", "提供データ（漏えい追跡用）/ shared datasets"),
+    ("intake_reports", "外部からの通報 / outside reports"),
+)
+LEAK_HINT = (
+    "漏えい追跡のデモ: demo-csirt で「インシデント」→「通報受付」の通報からインシデントを起票し、添付ファイルの"
+    "「漏えい元を追跡」を押してください。\n"
+    "Leak tracing demo: as demo-csirt, open an incident from the outside report under Incidents → Intake and press "
+    "\"Trace the leak source\" on its attachment."
 )
 
 
@@ -62,6 +70,8 @@ class Command(BaseCommand):
         for key, label in COUNT_LABELS:
             self.stdout.write(f"  {label}: {summary.counts.get(key, 0)}")
         self.stdout.write(f"  階層を設定した組織 / tiers set: {summary.tiers_changed}")
+        if summary.counts.get("intake_reports"):
+            self.stdout.write(LEAK_HINT)
 
     def _print_logins(self, summary: DemoSummary, url: str) -> None:
         self.stdout.write("")
