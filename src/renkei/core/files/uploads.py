@@ -12,6 +12,7 @@ and the content must look like that type, so a renamed executable or HTML page i
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import PurePath
@@ -118,6 +119,24 @@ def check_size(size: int | None, limit: int | None = None, field: str = "file") 
     """Raise the 413 error when a declared or counted size is over the limit."""
     if size is not None and size > (upload_limit() if limit is None else limit):
         raise too_large(limit, field)
+
+
+def sha256_limited(upload: Any, limit: int | None = None, field: str = "file") -> tuple[str, int]:
+    """The SHA-256 of an upload and its counted size, read in chunks (never whole in memory) and left at its start; with
+    `limit`, refused as soon as the bytes counted pass it (the declared size is not to be trusted)."""
+    digest = hashlib.sha256()
+    total = 0
+    if hasattr(upload, "seek"):
+        upload.seek(0)
+    chunks = upload.chunks() if hasattr(upload, "chunks") else iter(lambda: upload.read(2**20), b"")
+    for chunk in chunks:
+        total += len(chunk)
+        if limit is not None:
+            check_size(total, limit, field)
+        digest.update(chunk)
+    if hasattr(upload, "seek"):
+        upload.seek(0)
+    return digest.hexdigest(), total
 
 
 def read_limited(upload: Any, limit: int | None = None, field: str = "file") -> bytes:

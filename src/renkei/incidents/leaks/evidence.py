@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from renkei.core.errors import RenkeiError
-from renkei.core.files.uploads import check_size
+from renkei.core.files.uploads import read_limited
 from renkei.incidents.leaks.models import TraceEvidence
 from renkei.incidents.leaks.selectors import conclusion_text
 from renkei.incidents.leaks.services import leak_trace, max_leak_bytes
@@ -26,12 +26,8 @@ from renkei.incidents.response.timeline import author, check_incident, timeline_
 
 def read_sample(attachment: Attachment) -> bytes:
     """The attachment's bytes, within the leak-sample limit."""
-    limit = max_leak_bytes()
-    check_size(attachment.size, limit)
     with attachment.file.open("rb") as handle:
-        data: bytes = handle.read(limit + 1)
-    check_size(len(data), limit)
-    return data
+        return read_limited(handle, max_leak_bytes())
 
 
 def evidence_record(*, user: Any, attachment: Attachment, data: bytes, result: dict[str, Any]) -> TraceEvidence:

@@ -9,7 +9,6 @@ from django.core.files.base import File
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
-from django.utils import translation
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views import View
@@ -21,7 +20,7 @@ from renkei.core.views.objects import ObjectDetailView, RenkeiViewMixin
 from renkei.incidents.leaks import evidence, evidence_report, services, tasks
 from renkei.incidents.leaks.models import TraceEvidence
 from renkei.incidents.leaks.selectors import conclusion_points
-from renkei.incidents.leaks.views import MATCH_KINDS
+from renkei.incidents.leaks.views import MATCH_KINDS, request_language
 from renkei.incidents.permissions import CHANGE_INCIDENTS, VIEW_INCIDENTS
 from renkei.incidents.response.models import Attachment
 from renkei.incidents.response.timeline import check_incident
@@ -46,19 +45,18 @@ class AttachmentTraceView(RenkeiViewMixin, View):
                 return HttpResponseRedirect(found.get_absolute_url())
             check_size(attachment.size, services.max_leak_bytes())
             with attachment.file.open("rb") as handle:
-                token, stored = tasks.start(request.session, File(handle, name=attachment.name))
+                token = tasks.queue_trace(
+                    request.session,
+                    File(handle, name=attachment.name),
+                    filename=attachment.name,
+                    encoding="auto",
+                    user_id=cast(int, request.user.pk),
+                    language=request_language(request),
+                    attachment_id=attachment.pk,
+                )
         except RenkeiError as exc:
             messages.error(request, str(exc.message))
             return HttpResponseRedirect(back)
-        tasks.trace_leak.enqueue(
-            token=token,
-            path=stored,
-            filename=attachment.name,
-            encoding="auto",
-            user_id=cast(int, request.user.pk),
-            language=translation.get_language() or "ja",
-            attachment_id=attachment.pk,
-        )
         return HttpResponseRedirect(f"{reverse('incidents:leak_trace')}?token={token}")
 
 

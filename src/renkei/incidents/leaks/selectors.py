@@ -96,13 +96,17 @@ def evidence_for(incident: Any) -> list[TraceEvidence]:
     return kept
 
 
+def _reader_language(language: str | None) -> str:
+    """The conclusion is stored in Japanese and English: Japanese unless the reader's is English."""
+    return "en" if (language or translation.get_language() or "ja").startswith("en") else "ja"
+
+
 def conclusion_points(result: dict[str, Any], language: str | None = None) -> list[str]:
-    """The stored conclusion's sentences in the reader's language (Japanese unless English)."""
+    """The stored conclusion's sentences in the reader's language."""
     stored = result.get("conclusion")
     if not isinstance(stored, dict):
         return []
-    language = "en" if (language or translation.get_language() or "ja").startswith("en") else "ja"
-    points: list[str] = stored.get("points", {}).get(language) or stored.get("points", {}).get("ja") or []
+    points: list[str] = stored.get("points", {}).get(_reader_language(language)) or stored.get("points", {}).get("ja") or []
     return points
 
 
@@ -110,7 +114,7 @@ def conclusion_text(result: dict[str, Any], language: str | None = None) -> str:
     """The trace's conclusion as one paragraph, for the timeline, the evidence list and the report."""
     points = conclusion_points(result, language)
     if points:
-        return ("" if (language or translation.get_language() or "ja").startswith("ja") else " ").join(points)
+        return ("" if _reader_language(language) == "ja" else " ").join(points)
     # A trace stored before conclusions were written (or a result without one): say what it found.
     canary_names = [c.get("recipient", "") for c in result.get("canary_recipients", [])]
     if canary_names:

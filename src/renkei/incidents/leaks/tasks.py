@@ -44,6 +44,20 @@ def start(session: Any, upload: File[Any]) -> tuple[str, str]:
     return token, path
 
 
+def queue_trace(
+    session: Any, upload: File[Any], *, filename: str, encoding: str, user_id: int, language: str,
+    attachment_id: int | None = None,
+) -> str:
+    """Store the sample and queue its trace in the worker as the user who asked; returns the token
+    the trace page shows the progress of (`?token=`)."""
+    token, path = start(session, upload)
+    trace_leak.enqueue(
+        token=token, path=path, filename=filename, encoding=encoding, user_id=user_id, language=language,
+        attachment_id=attachment_id,
+    )  # fmt: skip
+    return token
+
+
 def owns(session: Any, token: str) -> bool:
     return any(pending.same_token(t, token) for t in session.get(SESSION_KEY, []))
 

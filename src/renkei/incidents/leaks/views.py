@@ -63,7 +63,7 @@ MATCH_KINDS = {
 }
 
 
-def _language(request: HttpRequest) -> str:
+def request_language(request: HttpRequest) -> str:
     return getattr(request, "LANGUAGE_CODE", None) or translation.get_language() or "ja"
 
 
@@ -192,7 +192,7 @@ class TraceView(RenkeiViewMixin, View):
     def render_page(self, form: TraceForm, status: int = 200, **extra: Any) -> HttpResponse:
         result = extra.get("result") or {}
         # The conclusion is stored in both languages; the page shows the reader's.
-        extra["conclusion"] = selectors.conclusion_points(result, _language(self.request))
+        extra["conclusion"] = selectors.conclusion_points(result, request_language(self.request))
         context = {
             "title": _("Trace a leaked file"),
             "form": form,
@@ -226,14 +226,13 @@ class TraceView(RenkeiViewMixin, View):
             return self.render_page(form, exc.status, error=exc)
         filename = upload.name or "sample"
         if upload.size > services.inline_leak_bytes():
-            token, stored = tasks.start(request.session, upload)
-            tasks.trace_leak.enqueue(
-                token=token,
-                path=stored,
+            token = tasks.queue_trace(
+                request.session,
+                upload,
                 filename=filename,
                 encoding=form.cleaned_data["encoding"],
                 user_id=cast(int, request.user.pk),  # the mixin has required a logged-in user
-                language=_language(request),
+                language=request_language(request),
             )
             return HttpResponseRedirect(f"{reverse('incidents:leak_trace')}?token={token}")
         try:

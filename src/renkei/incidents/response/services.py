@@ -10,7 +10,6 @@ organisation's writes are `setup_services`; the notification plan and reminders 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from collections.abc import Iterable
 from typing import Any
 
@@ -22,7 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from renkei.core.errors import RenkeiError
-from renkei.core.files.uploads import check_size, too_large
+from renkei.core.files.uploads import check_size, sha256_limited, too_large
 from renkei.core.services import check_write, record_delete, record_save
 from renkei.incidents.response import clock_services, selectors
 from renkei.incidents.response.asset_proposals import asset_proposals
@@ -376,18 +375,6 @@ def cost_delete(*, user: Any, cost: CostEntry, via: str = "") -> None:
         cost.delete()
 
 
-def file_sha256(upload: Any) -> str:
-    """The SHA-256 of a file's content, read in chunks; the file is left at its start."""
-    digest = hashlib.sha256()
-    if hasattr(upload, "seek"):
-        upload.seek(0)
-    for chunk in upload.chunks():
-        digest.update(chunk)
-    if hasattr(upload, "seek"):
-        upload.seek(0)
-    return digest.hexdigest()
-
-
 def attachment_add(
     *, user: Any, incident: Incident, upload: UploadedFile | File[Any], via: str = "", note: str = ""
 ) -> Attachment:
@@ -402,7 +389,7 @@ def attachment_add(
     name = (upload.name or "file").replace("\\", "/").rsplit("/", 1)[-1][:200] or "file"
     with transaction.atomic():
         attachment = Attachment(
-            incident=incident, name=name, size=upload.size, sha256=file_sha256(upload), uploaded_by=author(user)
+            incident=incident, name=name, size=upload.size, sha256=sha256_limited(upload)[0], uploaded_by=author(user)
         )
         attachment.file.save(name, upload, save=False)
         attachment.save()

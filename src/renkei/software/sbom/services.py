@@ -14,7 +14,7 @@ from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
 from renkei.core.errors import RenkeiError
-from renkei.core.files.uploads import check_size, read_limited, upload_limit
+from renkei.core.files.uploads import check_size, read_limited, sha256_limited, upload_limit
 from renkei.core.services import check_write, record_save
 from renkei.software import signals
 from renkei.software.models import (
@@ -205,18 +205,7 @@ def delivered_file_add(
     declared = normalise_sha256(declared_sha256)
     limit = max_delivered_file_bytes()
     check_size(getattr(uploaded_file, "size", None), limit)
-    digest = hashlib.sha256()
-    total = 0
-    if hasattr(uploaded_file, "seek"):
-        uploaded_file.seek(0)
-    chunks = uploaded_file.chunks() if hasattr(uploaded_file, "chunks") else iter(lambda: uploaded_file.read(2**20), b"")
-    for chunk in chunks:
-        total += len(chunk)
-        check_size(total, limit)
-        digest.update(chunk)
-    if hasattr(uploaded_file, "seek"):
-        uploaded_file.seek(0)
-    computed = digest.hexdigest()
+    computed, total = sha256_limited(uploaded_file, limit)
     name = upload_name(uploaded_file, "file")
     declared_by = "supplier" if declared else ""
     if not declared:
