@@ -27,3 +27,8 @@ def wait_for_map(page: Any) -> None:
     page.wait_for_selector('#map[data-ready="true"], #map[data-ready="error"]', state="attached")
     assert page.get_attribute("#map", "data-ready") == "true", page.text_content("#map-status")
     assert page.console_errors == [], page.console_errors  # type: ignore[attr-defined]
+
+
+def text(page: Any, selector: str) -> str:
+    """An element's text with its white space collapsed, as a reader sees it."""
+    return " ".join((page.text_content(selector) or "").split())

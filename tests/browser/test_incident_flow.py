@@ -22,6 +22,7 @@ from renkei.incidents.intake.models import IntakeReport
 from renkei.incidents.response.models import Incident
 from tests.browser.conftest import RESULTS_DIR, TIMEOUT_MS
 from tests.browser.helpers import demo_login, login
+from tests.browser.helpers import text as _text  # shared by the browser tests
 
 pytestmark = pytest.mark.browser
 
@@ -69,10 +70,6 @@ def reporter(browser: Any, live_server: Any) -> Iterator[Any]:
     tab.console_errors = errors  # type: ignore[attr-defined]
     yield tab
     context.close()
-
-
-def _text(page: Any, selector: str) -> str:
-    return " ".join((page.text_content(selector) or "").split())
 
 
 def _assert_no_form_errors(page: Any) -> None:

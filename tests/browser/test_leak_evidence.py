@@ -17,12 +17,9 @@ from pypdf import PdfReader
 from renkei.incidents.intake.models import IntakeReport
 from renkei.incidents.leaks.models import TraceEvidence
 from tests.browser.helpers import demo_login, login
+from tests.browser.helpers import text as _text  # shared by the browser tests
 
 pytestmark = pytest.mark.browser
-
-
-def _text(page: Any, selector: str) -> str:
-    return " ".join((page.text_content(selector) or "").split())
 
 
 def test_a_reported_sample_is_traced_to_the_logistics_affiliate(page: Any, demo: Any) -> None:
