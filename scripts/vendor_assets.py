@@ -22,8 +22,11 @@ VENDOR_DIR = ROOT / "src" / "renkei" / "static" / "vendor"
 ASSETS: tuple[tuple[str, str, str], ...] = (
     ("htmx.org", "dist/htmx.min.js", "htmx.min.js"),
     ("cytoscape", "dist/cytoscape.min.js", "cytoscape.min.js"),
+    # The API documentation page (/api/v1/docs) serves Swagger UI from here, never from a CDN.
+    ("swagger-ui-dist", "swagger-ui-bundle.js", "swagger-ui-bundle.js"),
+    ("swagger-ui-dist", "swagger-ui.css", "swagger-ui.css"),
 )
-# Licence texts travel with the copied code (both packages are permissively licensed).
+# Licence texts travel with the copied code (all packages are permissively licensed).
 LICENSE_NAMES = ("LICENSE", "LICENSE.md", "LICENSE.txt", "license")
 
 

@@ -230,7 +230,10 @@ def url_names(namespaces: set[str] | None = None) -> set[str]:
 
 def api_operations(client: Client, prefixes: tuple[str, ...] = ("/",)) -> set[tuple[str, str]]:
     """(METHOD, path) of every operation in the OpenAPI schema under one of `prefixes`."""
-    schema = client.get("/api/v1/openapi.json").json()
+    from renkei.api import api
+
+    # The schema itself is behind login (renkei/api.py): read it from the API object.
+    schema = api.get_openapi_schema(path_params={})
     return {
         (method.upper(), path)
         for path, operations in schema["paths"].items()

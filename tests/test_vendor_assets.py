@@ -40,6 +40,8 @@ def test_copies_the_pinned_files(vendor_assets, tmp_path):
     assert (target / "htmx.min.js").read_text() == "/* htmx.org */"
     assert (target / "cytoscape.min.js").read_text() == "/* cytoscape */"
     assert (target / "cytoscape.min.js.LICENSE.txt").is_file()
+    assert (target / "swagger-ui-bundle.js").read_text() == "/* swagger-ui-dist */"
+    assert (target / "swagger-ui.css").is_file()
 
 
 def test_missing_node_modules_fails_with_a_clear_message(vendor_assets, tmp_path, capsys):
@@ -65,3 +67,4 @@ def test_package_json_pins_the_versions_the_pages_need():
     lock = json.loads((SCRIPT.parent.parent / "package-lock.json").read_text())
     assert lock["packages"]["node_modules/htmx.org"]["version"] == deps["htmx.org"]
     assert lock["packages"]["node_modules/cytoscape"]["version"] == deps["cytoscape"]
+    assert lock["packages"]["node_modules/swagger-ui-dist"]["version"] == deps["swagger-ui-dist"]

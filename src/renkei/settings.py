@@ -15,7 +15,17 @@ from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent
 DATA_DIR = Path(os.environ.get("RENKEI_DATA_DIR", "./.renkei")).resolve()
+
+
+def _owner_only(path: Path, mode: int) -> None:
+    """Give a path of ours owner-only permissions: the data directory holds the secret key, the
+    database and partners' evidence, which no other account on the machine may read."""
+    if path.exists() and path.stat().st_uid == os.geteuid() and path.stat().st_mode & 0o777 != mode:
+        path.chmod(mode)
+
+
 DATA_DIR.mkdir(parents=True, exist_ok=True)
+_owner_only(DATA_DIR, 0o700)
 
 
 def _env_bool(name: str, default: bool = False) -> bool:
@@ -41,6 +51,7 @@ CSRF_TRUSTED_ORIGINS = [
 ]
 
 INSTALLED_APPS = [
+    "csp",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -68,6 +79,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "renkei.core.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -119,6 +132,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
         }
     )
+    # Created owner-only before SQLite opens it; SQLite gives its -wal and -shm files the same mode.
+    _sqlite_file = Path(DATABASES["default"]["NAME"])
+    if _sqlite_file.parent.is_dir() and str(_sqlite_file) != ":memory:":
+        os.close(os.open(_sqlite_file, os.O_CREAT | os.O_WRONLY, 0o600))
+        _owner_only(_sqlite_file, 0o600)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -155,6 +173,39 @@ SESSION_COOKIE_SECURE = _env_bool("RENKEI_SECURE_COOKIES")
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+
+# --- Transport and browser security (docs/operations.md, "Production settings").
+# HSTS only where the site is served over HTTPS, which secure cookies say it is.
+SECURE_HSTS_SECONDS = int(
+    os.environ.get("RENKEI_HSTS_SECONDS", "31536000" if SESSION_COOKIE_SECURE else "0")
+)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = _env_bool("RENKEI_HSTS_INCLUDE_SUBDOMAINS")
+SECURE_HSTS_PRELOAD = _env_bool("RENKEI_HSTS_PRELOAD")
+SECURE_SSL_REDIRECT = _env_bool("RENKEI_SSL_REDIRECT")
+# A load balancer's health check may come over plain HTTP inside the network.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+# Behind a TLS-terminating proxy: the header it sets to "https" (e.g. X-Forwarded-Proto). Only set
+# it when the proxy always overwrites that header, or a client could claim HTTPS.
+if _proxy_ssl_header := os.environ.get("RENKEI_PROXY_SSL_HEADER", "").strip():
+    SECURE_PROXY_SSL_HEADER = ("HTTP_" + _proxy_ssl_header.upper().replace("-", "_"), "https")
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# Content-Security-Policy (django-csp) on every response: scripts and styles from our own files
+# only, no inline code; images may be data: URIs (the TOTP QR code, Swagger UI's icons).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 
 # --- Language and time: Japanese first, Asia/Tokyo for display, UTC in storage.
 LANGUAGE_CODE = "ja"
@@ -194,6 +245,9 @@ RENKEI_ENRICHMENT_MAX_AGE_DAYS = {
     "epss": int(os.environ.get("RENKEI_EPSS_MAX_AGE_DAYS", "3")),
 }
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+# Stored files (evidence, attachments, SBOMs) and their folders: owner-only, like the data directory.
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 5000
 
 # --- E-mail

@@ -60,3 +60,19 @@ class ApplicationErrorMiddleware:
         if isinstance(exception, RenkeiError) and not request.path.startswith("/api/"):
             return render(request, "core/error.html", {"error": exception}, status=exception.status)
         return None
+
+
+# Browser features no page of ours uses; a script injected despite the CSP cannot use them either.
+PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
+
+
+class PermissionsPolicyMiddleware:
+    """The Permissions-Policy header on every response (Django has no setting for it)."""
+
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        response.headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
+        return response
