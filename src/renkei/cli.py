@@ -8,6 +8,9 @@ import subprocess
 import sys
 from collections.abc import Sequence
 
+# The access log masks portal links and tokens in the paths it logs (core/logmask.py).
+GUNICORN_LOGGER = "renkei.core.logmask.MaskedGunicornLogger"
+
 COMMANDS = {
     "demo": "install the demo data set (SQLite) and serve it on http://127.0.0.1:8000 with a worker",
     "serve": "run the production web server (gunicorn) with N worker processes",
@@ -115,6 +118,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         cmd = [
             sys.executable, "-m", "gunicorn", "renkei.wsgi:application",
             "--workers", str(args.workers), "--bind", args.bind, "--access-logfile", "-",
+            "--logger-class", GUNICORN_LOGGER,
         ]
         return subprocess.call(cmd)
     if args.command == "demo":
@@ -134,7 +138,7 @@ def run_demo(*, port: int, serve: bool) -> int:
         print(f"\n  Renkei: http://127.0.0.1:{port}/   (Ctrl+C to stop)\n", flush=True)
         cmd = [
             sys.executable, "-m", "gunicorn", "renkei.wsgi:application",
-            "--workers", "2", "--bind", f"127.0.0.1:{port}",
+            "--workers", "2", "--bind", f"127.0.0.1:{port}", "--logger-class", GUNICORN_LOGGER,
         ]
         return subprocess.call(cmd)
     except KeyboardInterrupt:

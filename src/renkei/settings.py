@@ -251,7 +251,8 @@ FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 5000
 
 # --- E-mail
-EMAIL_BACKEND = os.environ.get("RENKEI_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# Without SMTP, mail is printed with its portal links masked (core/mail.py).
+EMAIL_BACKEND = os.environ.get("RENKEI_EMAIL_BACKEND", "renkei.core.mail.MaskedConsoleBackend")
 EMAIL_HOST = os.environ.get("RENKEI_EMAIL_HOST", "localhost")
 EMAIL_PORT = int(os.environ.get("RENKEI_EMAIL_PORT", "25"))
 EMAIL_HOST_USER = os.environ.get("RENKEI_EMAIL_USER", "")
@@ -295,9 +296,21 @@ RENKEI_CERT_REMINDER_DAYS = [
 RENKEI_CERT_EXPIRY_WARNING_DAYS = int(os.environ.get("RENKEI_CERT_EXPIRY_WARNING_DAYS", "60"))
 RENKEI_API_TOKEN_MAX_DAYS = int(os.environ.get("RENKEI_API_TOKEN_MAX_DAYS", "365"))
 
+# Every handler masks portal links and tokens (a 404 on a portal link logs its path); the development
+# server's request log is Django's own, redefined here only to add the filter.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"mask_secrets": {"()": "renkei.core.logmask.MaskSecretsFilter"}},
+    "formatters": {
+        "django.server": {"()": "django.utils.log.ServerFormatter", "format": "[{server_time}] {message}", "style": "{"}
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["mask_secrets"]},
+        "django.server": {
+            "level": "INFO", "class": "logging.StreamHandler", "formatter": "django.server", "filters": ["mask_secrets"]
+        },
+    },
+    "loggers": {"django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False}},
     "root": {"handlers": ["console"], "level": os.environ.get("RENKEI_LOG_LEVEL", "WARNING")},
 }
