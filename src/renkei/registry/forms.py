@@ -8,7 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from renkei.core.errors import RenkeiError
-from renkei.core.files.uploads import check_size
+from renkei.core.files.uploads import EVIDENCE_TYPES, accept_attribute, allowed_list, check_file, upload_limit
 from renkei.core.forms import DATE, ScopedModelForm
 from renkei.registry.models import (
     Certification,
@@ -103,11 +103,18 @@ class CertificationForm(ScopedModelForm):
         fields = ["organisation", "scheme", "scheme_other", "number", "issuer", "valid_from", "valid_until", "evidence"]
         widgets = {"valid_from": DATE, "valid_until": DATE}
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        evidence = self.fields["evidence"]
+        evidence.widget.attrs["accept"] = accept_attribute(EVIDENCE_TYPES)
+        evidence.help_text = _("Allowed: {types}.").format(types=allowed_list(EVIDENCE_TYPES))
+
     def clean_evidence(self) -> Any:
         upload = self.cleaned_data.get("evidence")
-        if upload:
+        # A newly chosen file (not the one already stored) is checked by size, extension and content.
+        if upload and not getattr(upload, "_committed", False):
             try:
-                check_size(getattr(upload, "size", None))
+                check_file(upload, allowed=EVIDENCE_TYPES, limit=upload_limit(), field="evidence")
             except RenkeiError as exc:
                 raise forms.ValidationError(exc.message) from exc
         return upload

@@ -7,6 +7,7 @@ from typing import Any
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from renkei.core.files.downloads import attachment_response
 from renkei.core.permissions import visible
 from renkei.core.views.objects import (
     Column,
@@ -253,12 +254,12 @@ class CertificationEvidenceView(RegistryAccess, ObjectDetailView):
     model = Certification
 
     def get(self, request: Any, *args: Any, **kwargs: Any) -> Any:
-        from django.http import FileResponse, Http404
+        from django.http import Http404
 
         cert = self.get_object()
         if not cert.evidence:
             raise Http404
-        return FileResponse(cert.evidence.open("rb"), as_attachment=True, filename=cert.evidence.name.rsplit("/", 1)[-1])
+        return attachment_response(cert.evidence.open("rb"), cert.evidence.name.rsplit("/", 1)[-1])
 
 
 class CertificationEditView(RegistryAccess, ObjectEditView):

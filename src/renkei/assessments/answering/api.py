@@ -214,7 +214,7 @@ def _evidence(assignment: Assignment, evidence_id: int) -> Evidence:
     response={201: answer_schemas.AnswerOut, **ERRORS},
     operation_id="assignment_evidence_add",
     summary="Attach evidence to a question",
-    openapi_extra=_multipart("PDF, Word, Excel, PowerPoint, PNG, JPEG, text, CSV or ZIP; 10 MB at most unless configured"),
+    openapi_extra=_multipart("PDF, Word, Excel, PowerPoint (also 97-2003), text, CSV, images (PNG, JPEG, GIF, WebP) or archives (ZIP, 7z, gzip); 10 MB at most unless configured"),
 )
 def evidence_add(request: HttpRequest, pk: int, question_ref: str) -> Status[dict[str, Any]]:
     """Attach a file (multipart field `file`) to a question; its type is checked on the bytes, not

@@ -28,6 +28,7 @@ from renkei.assessments.models import (
     Section,
 )
 from renkei.core.errors import RenkeiError
+from renkei.core.files.downloads import attachment_response
 from renkei.core.files.uploads import request_too_large, too_large
 
 
@@ -290,7 +291,6 @@ def evidence_file_response(evidence: Evidence) -> FileResponse:
         handle = evidence.file.open("rb")
     except (FileNotFoundError, OSError) as exc:
         raise Http404(_("The file is no longer available.")) from exc
-    response = FileResponse(handle, as_attachment=True, filename=evidence.name, content_type="application/octet-stream")
+    response = attachment_response(handle, evidence.name)
     response["Cache-Control"] = "no-store"
-    response["X-Content-Type-Options"] = "nosniff"
     return response

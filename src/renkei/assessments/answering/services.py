@@ -34,13 +34,14 @@ from renkei.assessments.models import (
 from renkei.assessments.permissions import CHANGE_ASSESSMENTS
 from renkei.assessments.portal import selectors as portal_selectors
 from renkei.core.errors import ErrorItem, NotFound, RenkeiError
+from renkei.core.files import uploads
 from renkei.core.files.uploads import Upload, check_file
 from renkei.core.services import check_write, validate
 from renkei.registry.models import InformationAsset
 from renkei.registry.validators import normalise_corporate_number
 
 ACTION = CHANGE_ASSESSMENTS
-EVIDENCE_TYPES = ("csv", "docx", "jpeg", "jpg", "pdf", "png", "pptx", "txt", "xlsx", "zip")
+EVIDENCE_TYPES = tuple(sorted(uploads.EVIDENCE_TYPES))
 MAX_EVIDENCE_PER_QUESTION = 10
 MAX_NOTE_CHARS = 5_000
 MAX_NAME_CHARS = 100

@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
 
 from renkei.core.errors import RenkeiError
-from renkei.core.files.uploads import CheckedFile, Upload, check_file, limit_mb, upload_limit
+from renkei.core.files.uploads import INTAKE_TYPES, CheckedFile, Upload, check_file, limit_mb, upload_limit
 from renkei.core.permissions import require, visible
 from renkei.core.services import check_write, record_save
 from renkei.core.tenancy import own_company
@@ -56,7 +56,7 @@ MAX_MESSAGE_CHARS = 20_000
 MAX_FIELD_CHARS = 200
 
 # Allowed attachment types (checked by extension and content in `core.files.uploads`).
-ALLOWED_TYPES = ("csv", "jpeg", "jpg", "pdf", "png", "txt", "xlsx", "zip")
+ALLOWED_TYPES = tuple(sorted(INTAKE_TYPES))
 
 
 # --- receipt codes ------------------------------------------------------------------------------

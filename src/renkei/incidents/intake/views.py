@@ -14,7 +14,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -23,6 +23,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from renkei.core.errors import RenkeiError, errors_to_form
+from renkei.core.files.downloads import attachment_response
 from renkei.core.files.uploads import limit_mb, request_too_large
 from renkei.core.permissions import can, get_visible_or_404, require
 from renkei.core.public import public_language, public_response
@@ -354,7 +355,4 @@ def intake_attachment(request: HttpRequest, pk: int) -> HttpResponseBase:
     _staff_report(request, attachment.report_id)  # the report's scope decides: out of scope is 404
     if not attachment.file:
         raise Http404(_("Not found."))
-    return FileResponse(
-        attachment.file.open("rb"), as_attachment=True, filename=attachment.name,
-        content_type="application/octet-stream",
-    )
+    return attachment_response(attachment.file.open("rb"), attachment.name)

@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
+from renkei.core.files.uploads import INCIDENT_ATTACHMENT_TYPES, accept_attribute, allowed_list
 from renkei.core.forms import ScopedModelForm
 from renkei.core.permissions import visible
 from renkei.core.tenancy import allowed_company_ids
@@ -263,7 +264,11 @@ class CostForm(IncidentsModelForm):
 
 
 class AttachmentForm(forms.Form):
-    file = forms.FileField(label=_("file"))
+    file = forms.FileField(
+        label=_("file"),
+        help_text=format_lazy(_("Allowed: {types}."), types=allowed_list(INCIDENT_ATTACHMENT_TYPES)),
+        widget=forms.ClearableFileInput(attrs={"accept": accept_attribute(INCIDENT_ATTACHMENT_TYPES)}),
+    )
 
 
 class NotificationForm(IncidentsModelForm):

@@ -21,7 +21,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from renkei.core.errors import RenkeiError
-from renkei.core.files.uploads import check_size, sha256_limited, too_large
+from renkei.core.files.uploads import (
+    INCIDENT_ATTACHMENT_TYPES,
+    check_file,
+    check_size,
+    sha256_limited,
+    too_large,
+    upload_limit,
+)
 from renkei.core.services import check_write, record_delete, record_save
 from renkei.incidents.response import clock_services, selectors
 from renkei.incidents.response.asset_proposals import asset_proposals
@@ -386,6 +393,7 @@ def attachment_add(
     check_size(upload.size)
     if upload.size == 0:
         raise RenkeiError(_("The file is empty."), field_name="file")
+    check_file(upload, allowed=INCIDENT_ATTACHMENT_TYPES, limit=upload_limit())
     name = (upload.name or "file").replace("\\", "/").rsplit("/", 1)[-1][:200] or "file"
     with transaction.atomic():
         attachment = Attachment(

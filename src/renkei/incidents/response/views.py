@@ -18,6 +18,7 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from renkei.core.errors import RenkeiError, errors_to_form
+from renkei.core.files.downloads import attachment_response
 from renkei.core.files.uploads import limit_mb, request_too_large, request_too_large_message
 from renkei.core.permissions import Action, can, get_visible_or_404
 from renkei.core.views.actions import ActionView, ChildDeleteView, ChildEditView, ConfirmView
@@ -515,7 +516,7 @@ class AttachmentDownloadView(RenkeiViewMixin, View):
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> FileResponse:
         attachment = get_visible_or_404(Attachment.objects.all(), request.user, pk=kwargs["pk"])
-        return FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.name)
+        return attachment_response(attachment.file.open("rb"), attachment.name)
 
 
 class AttachmentDeleteView(IncidentsAccess, ChildDeleteView):
