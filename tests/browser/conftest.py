@@ -95,6 +95,10 @@ def browser(_browser_requirements: None) -> Iterator[Any]:
         playwright.stop()
 
 
+def _is_csp_violation(text: str) -> bool:
+    return "Content Security Policy" in text or "Content-Security-Policy" in text
+
+
 def _safe_name(nodeid: str) -> str:
     return re.sub(r"[^A-Za-z0-9_.-]+", "_", nodeid.split("::", 1)[-1])[:120]
 
@@ -113,8 +117,15 @@ def page(browser: Any, live_server: Any, request: pytest.FixtureRequest) -> Iter
     console_errors: list[str] = []
     tab.on("pageerror", lambda error: console_errors.append(str(error)))
     tab.console_errors = console_errors  # type: ignore[attr-defined]
+    # A script or style the Content-Security-Policy blocks leaves a broken page and one console line.
+    csp_violations: list[str] = []
+    tab.on("console", lambda message: csp_violations.append(message.text) if _is_csp_violation(message.text) else None)
+    tab.csp_violations = csp_violations  # type: ignore[attr-defined]
     yield tab
     report = getattr(request.node, "rep_call", None)
+    if report is not None and report.passed and csp_violations:
+        context.close()
+        pytest.fail("Content-Security-Policy violations:\n  " + "\n  ".join(csp_violations), pytrace=False)
     if report is not None and report.failed:
         RESULTS_DIR.mkdir(exist_ok=True)
         target = RESULTS_DIR / f"{_safe_name(request.node.nodeid)}.png"
