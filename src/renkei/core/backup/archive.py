@@ -98,7 +98,9 @@ def _info(name: str, size: int, mtime: float) -> tarfile.TarInfo:
     return info
 
 
-def write_archive(out: IO[bytes], manifest: dict[str, Any], entries: list[Entry], *, compress: bool) -> dict[str, Any]:
+def write_archive(
+    out: IO[bytes], manifest: dict[str, Any], entries: list[Entry], *, compress: bool
+) -> dict[str, Any]:
     """Write the archive to `out`: the manifest (with the file list added) first, then the files.
 
     Files are hashed before writing (the manifest comes first) and again while written; a file that

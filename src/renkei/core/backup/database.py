@@ -34,7 +34,10 @@ def engine_of(settings_dict: dict[str, Any]) -> str:
     if "postgresql" in engine:
         return POSTGRESQL
     raise RenkeiError(
-        bilingual(f"このデータベース（{engine}）のバックアップには対応していません。", f"Backups of {engine} are not supported.")
+        bilingual(
+            f"このデータベース（{engine}）のバックアップには対応していません。",
+            f"Backups of {engine} are not supported.",
+        )
     )
 
 
@@ -49,7 +52,9 @@ def migration_state(connection: BaseDatabaseWrapper) -> dict[str, list[str]]:
 def unknown_migrations(state: dict[str, list[str]]) -> list[str]:
     """Migrations the backup's database had that this version of the code does not know."""
     known = set(MigrationLoader(None, ignore_no_migrations=True).disk_migrations)
-    return [f"{app}.{name}" for app, names in sorted(state.items()) for name in names if (app, name) not in known]
+    return [
+        f"{app}.{name}" for app, names in sorted(state.items()) for name in names if (app, name) not in known
+    ]
 
 
 def missing_migrations(state: dict[str, list[str]]) -> int:
@@ -180,7 +185,9 @@ def dump_postgresql(connection: BaseDatabaseWrapper, dest: Path) -> dict[str, An
 def _pg_connect(settings_dict: dict[str, Any]) -> Any:
     import psycopg
 
-    options = {k: v for k, v in (settings_dict.get("OPTIONS") or {}).items() if k in ("sslmode", "sslrootcert")}
+    options = {
+        k: v for k, v in (settings_dict.get("OPTIONS") or {}).items() if k in ("sslmode", "sslrootcert")
+    }
     params = {
         "dbname": settings_dict["NAME"], "host": settings_dict.get("HOST") or None,
         "port": settings_dict.get("PORT") or None, "user": settings_dict.get("USER") or None,
@@ -205,7 +212,9 @@ def restore_postgresql(staged: Path, settings_dict: dict[str, Any], *, clean: bo
     command = [_tool("pg_restore"), "--no-owner", "--single-transaction", "--exit-on-error", *args]
     if clean:
         command[1:1] = ["--clean", "--if-exists"]
-    done = subprocess.run([*command, str(staged)], env=env, capture_output=True, text=True, check=False, timeout=PG_TIMEOUT)
+    done = subprocess.run(
+        [*command, str(staged)], env=env, capture_output=True, text=True, check=False, timeout=PG_TIMEOUT
+    )
     if done.returncode != 0:
         hint = ""
         if "unsupported version" in done.stderr:
@@ -214,6 +223,11 @@ def restore_postgresql(staged: Path, settings_dict: dict[str, Any], *, clean: bo
                 "(The backup was made by a newer pg_dump; use a pg_restore of that version or newer.)",
             )
         raise RenkeiError(
-            bilingual("pg_restore が失敗しました。データベースは変更されていません:", "pg_restore failed; the database is unchanged:")
-            + "\n" + done.stderr.strip()[-2000:] + ("\n" + hint if hint else "")
+            bilingual(
+                "pg_restore が失敗しました。データベースは変更されていません:",
+                "pg_restore failed; the database is unchanged:",
+            )
+            + "\n"
+            + done.stderr.strip()[-2000:]
+            + ("\n" + hint if hint else "")
         )

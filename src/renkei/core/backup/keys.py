@@ -26,7 +26,9 @@ FROM_ENVIRONMENT, FROM_DATA_DIR, FROM_SETTINGS, FROM_SECRET_KEY = (
 )  # fmt: skip
 
 
-def keys_snapshot(*, secret_key: str, leak_key: str, environ: Mapping[str, str], data_dir: Path) -> dict[str, Any]:
+def keys_snapshot(
+    *, secret_key: str, leak_key: str, environ: Mapping[str, str], data_dir: Path
+) -> dict[str, Any]:
     """The keys in force, and where each came from (the manifest records the sources only)."""
     key_file = data_dir / "secret_key"
     if environ.get("RENKEI_SECRET_KEY") == secret_key:
@@ -52,7 +54,9 @@ def _write_owner_only(path: Path, text: str) -> None:
     path.chmod(0o600)
 
 
-def keys_restore(keys: Mapping[str, Any], *, environ: Mapping[str, str], leak_key: str, data_dir: Path) -> list[str]:
+def keys_restore(
+    keys: Mapping[str, Any], *, environ: Mapping[str, str], leak_key: str, data_dir: Path
+) -> list[str]:
     """Put the secret key back (unless the environment sets it) and return warnings about keys that
     differ from the backup's; `leak_key` is the RENKEI_LEAK_KEY this server runs with."""
     warnings: list[str] = []
@@ -75,7 +79,10 @@ def keys_restore(keys: Mapping[str, Any], *, environ: Mapping[str, str], leak_ke
                 "環境変数 RENKEI_SECRET_KEY がバックアップ時の秘密鍵と異なります。",
                 "RENKEI_SECRET_KEY in this environment differs from the backup's secret key.",
             )
-            + "\n" + consequence + "\n" + _where_the_key_is("secret_key")
+            + "\n"
+            + consequence
+            + "\n"
+            + _where_the_key_is("secret_key")
         )
     if not derived and leak_key != keys["leak_key"]:
         warnings.append(
@@ -85,7 +92,8 @@ def keys_restore(keys: Mapping[str, Any], *, environ: Mapping[str, str], leak_ke
                 "RENKEI_LEAK_KEY is not the backup's value (or not set): leaked files cannot be attributed. "
                 "Set it to the backup's value and restart the server.",
             )
-            + "\n" + _where_the_key_is("leak_key")
+            + "\n"
+            + _where_the_key_is("leak_key")
         )
     if derived and leak_key:
         warnings.append(
@@ -101,6 +109,6 @@ def keys_restore(keys: Mapping[str, Any], *, environ: Mapping[str, str], leak_ke
 
 def _where_the_key_is(field: str) -> str:
     return bilingual(
-        f"値はバックアップ内の {KEYS_FILE} の \"{field}\" にあります: tar -xOzf BACKUP.tar.gz {KEYS_FILE}",
-        f"The value is \"{field}\" in {KEYS_FILE} inside the backup: tar -xOzf BACKUP.tar.gz {KEYS_FILE}",
+        f'値はバックアップ内の {KEYS_FILE} の "{field}" にあります: tar -xOzf BACKUP.tar.gz {KEYS_FILE}',
+        f'The value is "{field}" in {KEYS_FILE} inside the backup: tar -xOzf BACKUP.tar.gz {KEYS_FILE}',
     )

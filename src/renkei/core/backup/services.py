@@ -9,6 +9,7 @@ checked in a staging directory first; only a complete, intact archive touches th
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -90,9 +91,13 @@ def _destination(destination: str | Path, now: datetime, *, compress: bool) -> P
     if path.is_dir():
         path = path / default_name(now, compress=compress)
     if path.exists():
-        raise RenkeiError(bilingual(f"{path} は既に存在します。", f"{path} already exists; choose another name."))
+        raise RenkeiError(
+            bilingual(f"{path} は既に存在します。", f"{path} already exists; choose another name.")
+        )
     if not path.parent.is_dir():
-        raise RenkeiError(bilingual(f"フォルダ {path.parent} がありません。", f"The folder {path.parent} does not exist."))
+        raise RenkeiError(
+            bilingual(f"フォルダ {path.parent} がありません。", f"The folder {path.parent} does not exist.")
+        )
     return path
 
 
@@ -112,7 +117,10 @@ def backup_create(*, destination: str | Path, compress: bool = True, alias: str 
         else:
             db_info = database.dump_postgresql(connection, dump)
         keys = keys_snapshot(
-            secret_key=settings.SECRET_KEY, leak_key=_leak_key(), environ=os.environ, data_dir=Path(settings.DATA_DIR)
+            secret_key=settings.SECRET_KEY,
+            leak_key=_leak_key(),
+            environ=os.environ,
+            data_dir=Path(settings.DATA_DIR),
         )
         keys_path = Path(tmp) / KEYS_FILE
         keys_path.write_text(json.dumps(keys, ensure_ascii=False, indent=2))
@@ -121,10 +129,18 @@ def backup_create(*, destination: str | Path, compress: bool = True, alias: str 
         manifest = {
             "product": "Renkei",
             "version": renkei.__version__,
-            "created_at": {"utc": now.isoformat(), "jst": now.astimezone(JST).isoformat(), "epoch": int(now.timestamp())},
+            "created_at": {
+                "utc": now.isoformat(),
+                "jst": now.astimezone(JST).isoformat(),
+                "epoch": int(now.timestamp()),
+            },
             "database": {**db_info, "file": database.DUMP_NAMES[engine]},
             "migrations": database.migration_state(connection),
-            "keys": {"file": KEYS_FILE, "secret_key_from": keys["secret_key_from"], "leak_key_from": keys["leak_key_from"]},
+            "keys": {
+                "file": KEYS_FILE,
+                "secret_key_from": keys["secret_key_from"],
+                "leak_key_from": keys["leak_key_from"],
+            },
             "media_files": len(media),
         }
         if path is None:
@@ -134,10 +150,14 @@ def backup_create(*, destination: str | Path, compress: bool = True, alias: str 
         else:
             manifest = _write_file(path, manifest, entries, compress=compress)
             size = path.stat().st_size
-    return BackupResult(path=path, size=size, files=len(entries), seconds=time.monotonic() - started, manifest=manifest)
+    return BackupResult(
+        path=path, size=size, files=len(entries), seconds=time.monotonic() - started, manifest=manifest
+    )
 
 
-def _write_file(path: Path, manifest: dict[str, Any], entries: list[Entry], *, compress: bool) -> dict[str, Any]:
+def _write_file(
+    path: Path, manifest: dict[str, Any], entries: list[Entry], *, compress: bool
+) -> dict[str, Any]:
     partial = path.with_name(path.name + ".partial")
     fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     try:
@@ -161,7 +181,11 @@ def _target_is_empty(target: Target) -> tuple[bool, bool]:
         db_empty = database.sqlite_is_empty(Path(target.database["NAME"]))
     else:
         db_empty = database.postgresql_is_empty(dict(target.database))
-    media_empty = not any(p.is_file() or p.is_symlink() for p in target.media_root.rglob("*")) if target.media_root.exists() else True
+    media_empty = (
+        not any(p.is_file() or p.is_symlink() for p in target.media_root.rglob("*"))
+        if target.media_root.exists()
+        else True
+    )
     return db_empty, media_empty
 
 
@@ -222,22 +246,29 @@ def _replace_media(staged: Path, media_root: Path) -> None:
             (Path(dirpath) / name).chmod(0o600)
 
 
+def _open(path: Path) -> IO[bytes]:
+    try:
+        return path.open("rb")
+    except OSError as exc:
+        raise RenkeiError(
+            bilingual(f"{path} を開けません: {exc.strerror}", f"Cannot open {path}: {exc.strerror}")
+        ) from exc
+
+
 def backup_restore(*, source: str | Path, target: Target | None = None, force: bool = False) -> RestoreResult:
     """Restore an archive into the configured (or given) database, MEDIA_ROOT and data directory.
 
     The archive is refused with nothing written when it is damaged, truncated, of another database
     engine or of a newer schema, or when the target is not empty and `force` is not given."""
     started = time.monotonic()
-    target = target or Target.from_settings()
+    if target is None:
+        target = Target.from_settings()
+        connections.close_all()  # nothing of ours may hold the target open while it is replaced
     target.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
-    connections.close_all()  # nothing of ours may hold the target open while it is replaced
-    stream: IO[bytes]
-    try:
-        stream = sys.stdin.buffer if str(source) == "-" else Path(source).open("rb")
-    except OSError as exc:
-        raise RenkeiError(bilingual(f"{source} を開けません: {exc.strerror}", f"Cannot open {source}: {exc.strerror}")) from exc
-    staging = Path(tempfile.mkdtemp(prefix=".renkei-restore-", dir=target.data_dir))
-    try:
+    with contextlib.ExitStack() as stack:
+        stream = sys.stdin.buffer if str(source) == "-" else stack.enter_context(_open(Path(source)))
+        staging = Path(tempfile.mkdtemp(prefix=".renkei-restore-", dir=target.data_dir))
+        stack.callback(shutil.rmtree, staging, ignore_errors=True)
         manifest = read_archive(stream, staging, lambda m: _check(m, target, force=force))
         keys = json.loads((staging / KEYS_FILE).read_text())
         dump = staging / manifest["database"]["file"]
@@ -247,10 +278,6 @@ def backup_restore(*, source: str | Path, target: Target | None = None, force: b
             database.restore_postgresql(dump, dict(target.database), clean=force)
         _replace_media(staging / "media", target.media_root)
         warnings = keys_restore(keys, environ=os.environ, leak_key=_leak_key(), data_dir=target.data_dir)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
-        if stream is not sys.stdin.buffer:
-            stream.close()
     return RestoreResult(
         manifest=manifest,
         files=len(manifest["files"]),

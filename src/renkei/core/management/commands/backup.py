@@ -25,8 +25,12 @@ class Command(BaseCommand):
     help = "Back up the database, the uploaded files and the keys into one archive (DEST: a file, a folder, or -)."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("destination", help="archive file to create, a folder to create it in, or - for stdout")
-        parser.add_argument("--no-compress", action="store_true", help="write a plain .tar instead of .tar.gz")
+        parser.add_argument(
+            "destination", help="archive file to create, a folder to create it in, or - for stdout"
+        )
+        parser.add_argument(
+            "--no-compress", action="store_true", help="write a plain .tar instead of .tar.gz"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
