@@ -179,7 +179,10 @@ def test_a_restore_on_a_new_host_brings_back_every_table_file_and_key(
     assert after["verdict"] == "canary" and after["text"] == before["conclusion"]["text"]
     assert after["canary_recipients"] == [r["recipient"] for r in before["canary_recipients"]]
 
-    # Again over the now used target (refused without --force: test_backup_archive.py): replaced exactly.
+    assert (new_host / "secret_key").read_text() == django_settings.SECRET_KEY
+    if database_url is None:
+        return  # --force over SQLite and uploaded files: test_backup_archive.py, without a process
+    # PostgreSQL: again over the now used database, which `pg_restore --clean --if-exists` replaces exactly.
     forced = _run(["-m", "renkei.cli", "restore", str(archive), "--force"], env)
     assert forced.returncode == 0, forced.stderr
     target = load_backend(target_settings["ENGINE"]).DatabaseWrapper(target_settings, alias="restored")
@@ -187,4 +190,3 @@ def test_a_restore_on_a_new_host_brings_back_every_table_file_and_key(
         assert table_digests(target) == source_tables  # the portal visit after the first restore is gone
     finally:
         target.close()
-    assert (new_host / "secret_key").read_text() == django_settings.SECRET_KEY

@@ -40,11 +40,12 @@ class Command(BaseCommand):
         # With "-" the archive is on stdout, so the summary goes to stderr.
         out = self.stderr if result.path is None else self.stdout
         manifest = result.manifest
+        size = f"  サイズ / size: {result.size:,} bytes\n" if result.path else ""
         out.write(
             f"バックアップを作成しました / Backup written: {result.path or '(stdout)'}\n"
             f"  データベース / database: {manifest['database']['engine']}\n"
             f"  ファイル / files: {result.files:,}（アップロード / uploaded: {manifest['media_files']:,}）\n"
-            f"  サイズ / size: {result.size:,} bytes\n"
-            f"  所要時間 / time: {result.seconds:.1f} s"
+            f"{size}  所要時間 / time: {result.seconds:.1f} s"
         )
-        self.stderr.write(self.style.WARNING(KEYS_WARNING))
+        # Beside the summary (stdout for a file): a cron job that discards stdout mails only failures.
+        out.write(self.style.WARNING(KEYS_WARNING))
