@@ -183,8 +183,17 @@ def test_a_target_in_use_is_refused_unless_forced(tmp_path: Path, host: Target) 
 def _hand_made(tmp_path: Path, member: tarfile.TarInfo, content: bytes = b"") -> Path:
     """An archive whose manifest lists `member` with the right checksum: only the name or kind is bad."""
     listed = {"path": member.name, "size": len(content), "sha256": hashlib.sha256(content).hexdigest()}
+    # The database and keys are listed (so the manifest passes) but never reached: the bad member comes first.
+    others = [
+        {"path": name, "size": 0, "sha256": hashlib.sha256(b"").hexdigest()}
+        for name in ("database/x", "keys.json")
+    ]
     manifest = json.dumps(
-        {"format": "renkei-backup/1", "database": {"engine": "sqlite"}, "files": [listed]}
+        {
+            "format": "renkei-backup/1",
+            "database": {"engine": "sqlite", "file": "database/x"},
+            "files": [listed, *others],
+        }
     ).encode()
     archive = tmp_path / "hand-made.tar"
     with tarfile.open(archive, "w") as tar:
@@ -217,7 +226,8 @@ def _symlink(name: str, target: str) -> tarfile.TarInfo:
 )
 def test_unsafe_members_are_refused(tmp_path: Path, host: Target, member: tarfile.TarInfo) -> None:
     archive = _hand_made(tmp_path, member, b"written outside?")
-    assert "damaged or truncated" in refused(archive, host)
+    message = refused(archive, host)
+    assert "damaged or truncated" in message and repr(member.name) in message
     assert not (tmp_path / "escaped.txt").exists() and not Path("/renkei-restore-absolute.txt").exists()
 
 

@@ -189,11 +189,12 @@ def _read_manifest(tar: tarfile.TarFile, staging: Path) -> dict[str, Any]:
     if hashlib.sha256(body).hexdigest() != expected:
         raise damaged("(manifest.json: SHA-256)")
     manifest = json.loads(body)
-    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
+    found = manifest.get("format") if isinstance(manifest, dict) else None
+    if found != FORMAT:
         raise RenkeiError(
             bilingual(
-                f"対応していない形式のバックアップです（{manifest.get('format')!r}）。",
-                f"Unsupported backup format {manifest.get('format')!r}; expected {FORMAT}.",
+                f"対応していない形式のバックアップです（{found!r}）。",
+                f"Unsupported backup format {found!r}; expected {FORMAT}.",
             )
         )
     return manifest
@@ -232,15 +233,37 @@ def _unpack(tar: tarfile.TarFile, member: tarfile.TarInfo, target: Path, listed:
     fh = tar.extractfile(member)
     if fh is None:
         raise damaged(f"({member.name!r})")
-    for parent in reversed(target.parents):  # owner-only at every level (mkdir's mode covers only the last)
-        if not parent.exists():
-            parent.mkdir(mode=0o700)
     digest, size = hashlib.sha256(), 0
-    fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "wb") as out:
-        while chunk := fh.read(CHUNK):
-            digest.update(chunk)
-            size += len(chunk)
-            out.write(chunk)
+    try:
+        for parent in reversed(
+            target.parents
+        ):  # owner-only at every level (mkdir's mode covers only the last)
+            if not parent.exists():
+                parent.mkdir(mode=0o700)
+        fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "wb") as out:
+            while chunk := fh.read(CHUNK):  # a read error is a damaged archive (caught by read_archive)
+                digest.update(chunk)
+                size += len(chunk)
+                _write(out, chunk, target)
+    except PermissionError as exc:
+        raise _cannot_write(target, exc) from exc
     if size != listed["size"] or digest.hexdigest() != listed["sha256"]:
         raise damaged(f"({member.name}: SHA-256)")
+
+
+def _cannot_write(target: Path, exc: OSError) -> RenkeiError:
+    return RenkeiError(
+        bilingual(
+            f"{target} に書き込めません（{exc.strerror}）。ディスクの空きと権限を確認してください。復元は行っていません。",
+            f"Cannot write {target} ({exc.strerror}); check free space and permissions. Nothing was restored.",
+        )
+    )
+
+
+def _write(out: IO[bytes], chunk: bytes, target: Path) -> None:
+    # Told apart from read errors: a full disk is not a damaged archive.
+    try:
+        out.write(chunk)
+    except OSError as exc:
+        raise _cannot_write(target, exc) from exc

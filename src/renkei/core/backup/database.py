@@ -84,6 +84,8 @@ def sqlite_is_empty(path: Path) -> bool:
     conn = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)
     try:
         return conn.execute("SELECT count(*) FROM sqlite_master WHERE type = 'table'").fetchone()[0] == 0
+    except sqlite3.DatabaseError:
+        return False  # not a database we can read: certainly not an empty target to write over
     finally:
         conn.close()
 
@@ -198,10 +200,21 @@ def _pg_connect(settings_dict: dict[str, Any]) -> Any:
 
 def postgresql_is_empty(settings_dict: dict[str, Any]) -> bool:
     """No table outside the system schemas (a database fresh from `createdb`)."""
-    with _pg_connect(settings_dict) as conn:
-        row = conn.execute(
-            "SELECT count(*) FROM pg_catalog.pg_tables WHERE schemaname NOT IN ('pg_catalog', 'information_schema')"
-        ).fetchone()
+    import psycopg
+
+    try:
+        with _pg_connect(settings_dict) as conn:
+            row = conn.execute(
+                "SELECT count(*) FROM pg_catalog.pg_tables WHERE schemaname NOT IN ('pg_catalog', 'information_schema')"
+            ).fetchone()
+    except psycopg.Error as exc:
+        raise RenkeiError(
+            bilingual(
+                f"復元先のデータベース {settings_dict['NAME']} に接続できません。作成済みか確認してください。",
+                f"Cannot connect to the target database {settings_dict['NAME']}; create it first (createdb).",
+            )
+            + f"\n{exc}"
+        ) from exc
     return bool(row[0] == 0)
 
 

@@ -29,7 +29,7 @@ from django.utils import timezone
 
 import renkei
 from renkei.core.backup import database
-from renkei.core.backup.archive import Entry, bilingual, read_archive, tree_entries, write_archive
+from renkei.core.backup.archive import Entry, bilingual, damaged, read_archive, tree_entries, write_archive
 from renkei.core.backup.keys import KEYS_FILE, keys_restore, keys_snapshot
 from renkei.core.errors import RenkeiError
 
@@ -110,7 +110,8 @@ def backup_create(*, destination: str | Path, compress: bool = True, alias: str 
     engine = database.engine_of(connection.settings_dict)
     now = timezone.now()
     path = _destination(destination, now, compress=compress)
-    with tempfile.TemporaryDirectory(prefix="renkei-backup-") as tmp:
+    # The dump is as large as the database: next to the archive, not on a possibly small /tmp.
+    with tempfile.TemporaryDirectory(prefix=".renkei-backup-", dir=path.parent if path else None) as tmp:
         dump = Path(tmp) / "database"
         if engine == database.SQLITE:
             db_info = database.dump_sqlite(connection, dump)
@@ -123,7 +124,8 @@ def backup_create(*, destination: str | Path, compress: bool = True, alias: str 
             data_dir=Path(settings.DATA_DIR),
         )
         keys_path = Path(tmp) / KEYS_FILE
-        keys_path.write_text(json.dumps(keys, ensure_ascii=False, indent=2))
+        with os.fdopen(os.open(keys_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w") as fh:
+            fh.write(json.dumps(keys, ensure_ascii=False, indent=2))
         media = list(tree_entries(Path(settings.MEDIA_ROOT), "media"))
         entries = [Entry(database.DUMP_NAMES[engine], dump), Entry(KEYS_FILE, keys_path), *media]
         manifest = {
@@ -201,6 +203,9 @@ def _check(manifest: dict[str, Any], target: Target, *, force: bool) -> None:
                 "(restore into the same kind of database).",
             )
         )
+    listed = {f.get("path") for f in manifest.get("files", [])}
+    if manifest["database"].get("file") not in listed or KEYS_FILE not in listed:
+        raise damaged("(manifest.json: database / keys)")
     unknown = database.unknown_migrations(manifest.get("migrations", {}))
     if unknown:
         version = manifest.get("version", "?")
