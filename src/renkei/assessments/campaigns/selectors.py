@@ -9,7 +9,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Max, Q, QuerySet
+from django.db.models import Count, Max, Min, Q, QuerySet
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from renkei.assessments import assurance
@@ -21,7 +22,8 @@ from renkei.assessments.models import (
     AssuranceLevel,
     AssuranceOverride,
 )
-from renkei.registry.models import DataHolding, Organisation, SystemAccess
+from renkei.core.permissions import visible
+from renkei.registry.models import OUR_KINDS, DataHolding, Organisation, OrganisationStatus, SystemAccess
 
 # --- campaigns -----------------------------------------------------------------------------------
 
@@ -51,7 +53,13 @@ class AssuranceRow:
     last_assessed: dt.date | None
     interval_months: int
     next_due: dt.date | None
+    # Overdue for assessment (点検期限切れ): `assurance.is_party_overdue`, the one definition.
     overdue: bool
+    # Due for reassessment by the cycle alone (never assessed or past the next due date), even
+    # when an assessment is already underway: what a campaign filter "due for reassessment" picks.
+    due: bool = False
+    # The earliest due date of an open assessment, if any.
+    open_due: dt.date | None = None
 
     @property
     def level(self) -> str:
@@ -79,14 +87,34 @@ def party_facts(organisations: Sequence[Organisation]) -> dict[int, assurance.Pa
     return facts
 
 
-def last_assessed(organisation_ids: Iterable[int]) -> dict[int, dt.date]:
-    """The date of each party's latest accepted assessment."""
+def _of(organisations: Iterable[int] | QuerySet[Organisation]) -> Q:
+    # A queryset stays a subquery (20,000 parties would not fit in an IN list on SQLite).
+    if isinstance(organisations, QuerySet):
+        return Q(organisation_id__in=organisations.values("pk"))
+    return Q(organisation_id__in=list(organisations))
+
+
+def last_assessed(organisations: Iterable[int] | QuerySet[Organisation]) -> dict[int, dt.date]:
+    """The date (Japan time) of each party's latest accepted assessment. An accepted assessment
+    without an acceptance time (older data, imports) counts from when it was submitted or last
+    changed: it is still the party's last assessment."""
     rows = (
-        Assignment.objects.filter(organisation_id__in=list(organisation_ids), status=AssignmentStatus.ACCEPTED)
+        Assignment.objects.filter(_of(organisations), status=AssignmentStatus.ACCEPTED)
         .values("organisation_id")
-        .annotate(last=Max("accepted_at"))
+        .annotate(last=Max(Coalesce("accepted_at", "submitted_at", "updated_at")))
     )
     return {r["organisation_id"]: timezone.localtime(r["last"]).date() for r in rows if r["last"]}
+
+
+def underway(organisations: Iterable[int] | QuerySet[Organisation]) -> dict[int, dt.date | None]:
+    """Parties with an assessment underway (open, or submitted and waiting for review), each with
+    the earliest due date of its open ones (None when only submitted ones are waiting)."""
+    rows = (
+        Assignment.objects.filter(_of(organisations), status__in=[*OPEN_STATUSES, AssignmentStatus.SUBMITTED])
+        .values("organisation_id")
+        .annotate(open_due=Min("due_date", filter=Q(status__in=OPEN_STATUSES)))
+    )
+    return {r["organisation_id"]: r["open_due"] for r in rows}
 
 
 def policies(company_ids: Iterable[int]) -> dict[int, AssessmentPolicy]:
@@ -103,24 +131,41 @@ def assurance_rows(organisations: Sequence[Organisation], today: dt.date | None 
     orgs = list(organisations)
     facts = party_facts(orgs)
     overrides = {o.organisation_id: o for o in AssuranceOverride.objects.filter(organisation__in=orgs)}
-    last = last_assessed([o.pk for o in orgs])
+    cadences = _cadences(orgs, [o.pk for o in orgs], today)
+    return [
+        AssuranceRow(
+            organisation=org,
+            proposal=assurance.propose_level(facts[org.pk]),
+            override=overrides.get(org.pk),
+            **cadences[org.pk],
+        )
+        for org in orgs
+    ]
+
+
+def _cadences(
+    orgs: Sequence[Organisation], of: Iterable[int] | QuerySet[Organisation], today: dt.date
+) -> dict[int, dict[str, Any]]:
+    """Last assessment, interval, next due date, "due" and "overdue" per party: three queries."""
+    last = last_assessed(of)
+    busy = underway(of)
     policy = policies(o.group_company_id for o in orgs if o.group_company_id)
-    rows = []
+    out = {}
     for org in orgs:
         months = policy[org.group_company_id].interval_months(org.criticality) if org.group_company_id else 12
         assessed = last.get(org.pk)
-        rows.append(
-            AssuranceRow(
-                organisation=org,
-                proposal=assurance.propose_level(facts[org.pk]),
-                override=overrides.get(org.pk),
-                last_assessed=assessed,
-                interval_months=months,
-                next_due=assurance.next_due(assessed, months),
-                overdue=assurance.is_overdue(assessed, months, today),
-            )
-        )
-    return rows
+        open_due = busy.get(org.pk)
+        out[org.pk] = {
+            "last_assessed": assessed,
+            "interval_months": months,
+            "next_due": assurance.next_due(assessed, months),
+            "due": assurance.is_overdue(assessed, months, today),
+            "open_due": open_due,
+            "overdue": assurance.is_party_overdue(
+                last_assessed=assessed, interval_months=months, today=today, underway=org.pk in busy, open_due=open_due
+            ),
+        }
+    return out
 
 
 def required_level(organisation: Organisation) -> str:
@@ -128,5 +173,20 @@ def required_level(organisation: Organisation) -> str:
 
 
 def overdue_party_ids(queryset: QuerySet[Organisation], today: dt.date | None = None) -> list[int]:
-    """Parties (of the queryset) due for reassessment now: never assessed, or past their next due date."""
-    return [row.organisation.pk for row in assurance_rows(list(queryset), today) if row.overdue]
+    """Parties of the queryset overdue for assessment (`assurance.is_party_overdue`), in the
+    queryset's order: four queries whatever the number of parties (no registry facts needed)."""
+    today = today or timezone.localdate()
+    orgs = list(queryset.only("pk", "criticality", "group_company_id"))
+    cadences = _cadences(orgs, queryset, today)
+    return [o.pk for o in orgs if cadences[o.pk]["overdue"]]
+
+
+def active_parties(user: Any) -> QuerySet[Organisation]:
+    """The parties the parties page lists by default: active, visible to the user, not ours."""
+    return visible(Organisation.objects.exclude(kind__in=OUR_KINDS).filter(status=OrganisationStatus.ACTIVE), user)
+
+
+def overdue_party_count(*, user: Any, today: dt.date | None = None) -> int:
+    """How many of the parties page's parties are overdue for assessment: the dashboard's figure,
+    which links to the parties page filtered to exactly these (`?overdue=on`)."""
+    return len(overdue_party_ids(active_parties(user), today))

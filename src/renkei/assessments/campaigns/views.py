@@ -198,7 +198,7 @@ def matching_parties(qs: QuerySet[Organisation], data: dict[str, Any]) -> tuple[
     ids = [
         r.organisation.pk
         for r in rows
-        if (not data.get("level") or r.level == data["level"]) and (not data.get("due") or r.overdue)
+        if (not data.get("level") or r.level == data["level"]) and (not data.get("due") or r.due)
     ]
     return qs, ids
 
