@@ -5,6 +5,7 @@ it is next due. Query counts do not grow with the number of parties on a page.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -190,3 +191,49 @@ def overdue_party_count(*, user: Any, today: dt.date | None = None) -> int:
     """How many of the parties page's parties are overdue for assessment: the dashboard's figure,
     which links to the parties page filtered to exactly these (`?overdue=on`)."""
     return len(overdue_party_ids(active_parties(user), today))
+
+
+# --- choosing a campaign's parties ---------------------------------------------------------------
+
+SEARCH_LIMIT = 20
+
+
+def candidate_parties(campaign: Any, user: Any) -> QuerySet[Organisation]:
+    """Parties a campaign may go to: active, managed by its group company, not one of ours, and
+    visible to the user."""
+    return visible(
+        Organisation.objects.filter(group_company_id=campaign.group_company_id, status=OrganisationStatus.ACTIVE).exclude(
+            kind__in=OUR_KINDS
+        ),
+        user,
+    )
+
+
+@dataclass(frozen=True)
+class PartyMatch:
+    organisation: Organisation
+    chosen: bool
+
+
+def party_search(*, campaign: Any, user: Any, query: str, limit: int = SEARCH_LIMIT) -> tuple[list[PartyMatch], bool]:
+    """Candidate parties whose name, reading or corporate number contains `query`, by name: at most
+    `limit` of them and whether there are more (two queries, however many parties there are)."""
+    query = query.strip()
+    if not query:
+        return [], False
+    qs = candidate_parties(campaign, user).filter(
+        Q(name__icontains=query) | Q(name_reading__icontains=query) | Q(corporate_number__icontains=query)
+    )
+    found = list(qs.order_by("name", "pk").only("pk", "name", "name_reading", "kind")[: limit + 1])
+    more = len(found) > limit
+    found = found[:limit]
+    chosen = set(campaign.parties.filter(pk__in=[o.pk for o in found]).values_list("pk", flat=True))
+    return [PartyMatch(organisation=o, chosen=o.pk in chosen) for o in found], more
+
+
+def campaign_fingerprint(campaign: Any) -> str:
+    """What the launch confirmation showed: the parties, framework, due date, name and message. A
+    launch posted with another fingerprint was confirmed on a preview that is no longer true."""
+    ids = ",".join(str(pk) for pk in campaign.parties.order_by("pk").values_list("pk", flat=True))
+    text = "|".join([str(campaign.framework_id), str(campaign.due_date), campaign.name, campaign.message, ids])
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
