@@ -83,7 +83,8 @@ class OrganisationDetailView(RegistryAccess, ObjectDetailView):
         ctx.update(selectors.neighbours(user=user, organisation=org))
         ctx["contacts"] = visible(Contact.objects.filter(organisation=org), user)
         ctx["certifications"] = visible(Certification.objects.filter(organisation=org), user)
-        ctx["holdings"] = visible(DataHolding.objects.filter(holder=org), user).select_related("asset", "received_from")
+        ctx["holdings"] = holdings = visible(DataHolding.objects.filter(holder=org), user).select_related("asset", "received_from")
+        ctx["return_overdue"] = [h for h in holdings if h.return_overdue_days()]
         ctx["access"] = visible(SystemAccess.objects.filter(organisation=org), user)
         return ctx
 
@@ -332,13 +333,18 @@ class HoldingListView(RegistryAccess, ObjectListView):
         Column("record_count", _("records"), sort="record_count"),
         Column("purpose", _("purpose")),
         Column("return_due", _("return or erasure due"), sort="return_due"),
+        Column("return_flag", _("Return or erasure overdue")),
     ]
     search_fields = ("asset__name", "holder__name", "received_from__name", "purpose")
+    filter_form_class = forms.HoldingFilterForm
     default_sort = "asset__name"
     create_url_name = "registry:holding_create"
 
     def base_queryset(self) -> QuerySet[DataHolding]:
         return DataHolding.objects.select_related("asset", "holder", "received_from")
+
+    def filter_return_state(self, qs: QuerySet[DataHolding], value: str) -> QuerySet[DataHolding]:
+        return selectors.return_overdue_holdings(qs) if value == "overdue" else qs
 
 
 class HoldingDetailView(RegistryAccess, ObjectDetailView):
