@@ -61,6 +61,11 @@ def test_factory_case_dashboard_and_parties_page_agree(analyst_client: Client, o
 
     count, ids = overdue_list(analyst_client)
     assert ids == {never.pk, lapsed.pk, late.pk}
+    # The rows' flag (party page, API) agrees with the bulk selector (list filter, dashboard).
+    from renkei.assessments.campaigns import selectors as campaign_selectors
+
+    everyone = list(campaign_selectors.active_parties(User.objects.get(pk=analyst_client.session["_auth_user_id"])))
+    assert {r.organisation.pk for r in campaign_selectors.assurance_rows(everyone) if r.overdue} == ids
     assert dashboard_figure(analyst_client) == count == 3
     page = analyst_client.get(reverse("assessments:party_list"), {"overdue": "on"}).content.decode()
     dashboard = analyst_client.get(reverse("core:dashboard")).content.decode()
