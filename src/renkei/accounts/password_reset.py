@@ -5,7 +5,8 @@
 - The link is built on `settings.RENKEI_BASE_URL` (not on the request's Host header, which a
   client chooses), expires after `PASSWORD_RESET_TIMEOUT` (one hour by default) and works once:
   Django's token covers the password hash and the last log-in, both of which change.
-- The e-mail is in the account's language (`User.language`).
+- The e-mail is in the account's language (`User.language`), sent by the worker
+  (`services.password_reset_email_send`).
 - Requests are limited per address and per client address with the cache (shared by every web
   process when `RENKEI_REDIS_URL` is set; per process with the default local-memory cache). The
   count does not depend on whether the address exists, so the limit gives nothing away either.
@@ -18,17 +19,13 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import PasswordResetForm
-from django.contrib.auth.tokens import default_token_generator
 from django.core.cache import cache
-from django.core.mail import EmailMessage
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.template.loader import render_to_string
-from django.urls import reverse, reverse_lazy
-from django.utils import translation
-from django.utils.encoding import force_bytes
-from django.utils.http import urlsafe_base64_encode
+from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy
+
+from renkei.accounts import tasks
 
 # Requests allowed per window: per address asked for, and per client address.
 LIMIT_PER_ADDRESS = 3
@@ -56,28 +53,13 @@ def over_limit(request: HttpRequest, email: str) -> bool:
     return by_address or by_client
 
 
-def reset_link(user: Any) -> str:
-    uid = urlsafe_base64_encode(force_bytes(user.pk))
-    token = default_token_generator.make_token(user)
-    return settings.RENKEI_BASE_URL + reverse("accounts:password_reset_confirm", args=[uid, token])
-
-
 class ResetRequestForm(PasswordResetForm):
     def save(self, **kwargs: Any) -> None:  # type: ignore[override]
-        """E-mail each matching active account (Django leaves out inactive users and those without
-        a usable password) its link, in its own language."""
-        email = self.cleaned_data["email"]
-        for user in self.get_users(email):
-            with translation.override(getattr(user, "language", "") or settings.LANGUAGE_CODE):
-                context = {
-                    "user": user,
-                    "link": reset_link(user),
-                    "minutes": settings.PASSWORD_RESET_TIMEOUT // 60,
-                    "base_url": settings.RENKEI_BASE_URL,
-                }
-                subject = "".join(render_to_string("accounts/password_reset_subject.txt", context).splitlines())
-                body = render_to_string("accounts/password_reset_email.txt", context)
-            EmailMessage(subject=subject, body=body, from_email=settings.DEFAULT_FROM_EMAIL, to=[user.email]).send()
+        """Queue one e-mail per matching active account (Django leaves out inactive users and those
+        without a usable password). The worker sends it: an SMTP round trip inside the request
+        would make a known address answer slower than an unknown one."""
+        for user in self.get_users(self.cleaned_data["email"]):
+            tasks.send_password_reset.enqueue(user.pk)
 
 
 class PasswordResetView(auth_views.PasswordResetView):

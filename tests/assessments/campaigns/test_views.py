@@ -147,7 +147,8 @@ def test_launch_confirm_progress_and_table(own, analyst_c, run_on_commit):
     confirm = page(analyst_c, "campaign_launch", campaign.pk)
     assert "4" in confirm and "1" in confirm and 'id="confirm-button"' in confirm
     # Launching is only accepted from the page with the preview (it carries the selection's fingerprint).
-    assert analyst_c.post(url("campaign_launch", campaign.pk)).status_code == 400
+    unconfirmed = analyst_c.post(url("campaign_launch", campaign.pk))
+    assert unconfirmed.status_code == 400 and "案内メールの確認画面から開始してください" in unconfirmed.content.decode()
     response = analyst_c.post(url("campaign_launch", campaign.pk), {"confirmed": confirmed(analyst_c, campaign)})
     assert response.status_code == 302
     campaign.refresh_from_db()

@@ -239,6 +239,8 @@ class CampaignLaunchView(StaffConfirmView):
 
     def render_page(self, target: Any, form: Any, status: int = 200, error: str = "") -> HttpResponse:
         if form is not None and status != 200:
+            if form.is_bound and form.errors and not error:
+                error = " ".join(str(e) for errors in form.errors.values() for e in errors)
             # Show the page again on what is true now: a new fingerprint for the new preview.
             form = LaunchForm(initial={"confirmed": campaign_selectors.campaign_fingerprint(target)})
         return super().render_page(target, form, status, error)

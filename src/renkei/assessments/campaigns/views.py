@@ -1,6 +1,6 @@
-"""Campaigns: one questionnaire sent to parties chosen by a filter, with a due date. The list, the
-form, choosing the parties, the page with the progress per party (polled while the worker
-launches), launching, closing and deleting a draft."""
+"""Campaigns: one questionnaire sent to chosen parties, with a due date. The list, the form, the
+page with the progress per party (polled while the worker launches), closing and deleting a draft.
+Choosing the parties and launching are in `selection_views.py`."""
 
 from __future__ import annotations
 
