@@ -349,3 +349,38 @@ def portal_link_revoke(*, user: Any, link: PortalLink) -> PortalLink:
         link.revoked_at = timezone.now()
         link.save(update_fields=["revoked_at", "updated_at"])
     return link
+
+
+def password_reset_link(user: User) -> str:
+    """The one-time link to choose a new password, on RENKEI_BASE_URL (never on a request's Host)."""
+    from django.contrib.auth.tokens import default_token_generator
+    from django.urls import reverse
+    from django.utils.encoding import force_bytes
+    from django.utils.http import urlsafe_base64_encode
+
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    token = default_token_generator.make_token(user)
+    return settings.RENKEI_BASE_URL + reverse("accounts:password_reset_confirm", args=[uid, token])
+
+
+def password_reset_email_send(*, user_id: int) -> bool:
+    """E-mail an active account with an address its password-reset link, in its own language;
+    False when there is nobody to send to (the account changed since the request)."""
+    from django.core.mail import EmailMessage
+    from django.template.loader import render_to_string
+    from django.utils import translation
+
+    user = User.objects.filter(pk=user_id, is_active=True).exclude(email="").first()
+    if user is None or not user.has_usable_password():
+        return False
+    with translation.override(user.language or settings.LANGUAGE_CODE):
+        context = {
+            "user": user,
+            "link": password_reset_link(user),
+            "minutes": settings.PASSWORD_RESET_TIMEOUT // 60,
+            "base_url": settings.RENKEI_BASE_URL,
+        }
+        subject = "".join(render_to_string("accounts/password_reset_subject.txt", context).splitlines())
+        body = render_to_string("accounts/password_reset_email.txt", context)
+    EmailMessage(subject=subject, body=body, from_email=settings.DEFAULT_FROM_EMAIL, to=[user.email]).send()
+    return True

@@ -190,3 +190,9 @@ class CertificationFilterForm(forms.Form):
         required=False,
         choices=[("", "—"), ("valid", _("Valid")), ("expiring", _("Expiring soon")), ("expired", _("Expired"))],
     )
+
+
+class HoldingFilterForm(forms.Form):
+    return_state = forms.ChoiceField(
+        label=_("return or erasure"), required=False, choices=[("", "—"), ("overdue", _("Return or erasure overdue"))]
+    )

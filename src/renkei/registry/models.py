@@ -362,6 +362,22 @@ class DataHolding(ScopedModel):
     def get_absolute_url(self) -> str:
         return reverse("registry:holding_detail", args=[self.pk])
 
+    def return_overdue_days(self, today: dt.date | None = None) -> int | None:
+        """Days since the return or erasure date passed (today in Japan time); None when not overdue."""
+        if self.return_due is None:
+            return None
+        days = ((today or timezone.localdate()) - self.return_due).days
+        return days if days > 0 else None
+
+    def return_flag(self) -> str:
+        """「返却・消去期限切れ」 with the date and how many days overdue; empty when not overdue."""
+        days = self.return_overdue_days()
+        if days is None or self.return_due is None:
+            return ""
+        return gettext("Return or erasure overdue (due {date}, {days} days overdue)").format(
+            date=self.return_due.isoformat(), days=days
+        )
+
 
 class AccessLevel(models.TextChoices):
     NONE = "none", _("None")

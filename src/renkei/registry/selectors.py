@@ -47,6 +47,12 @@ def certification_state_filter(qs: QuerySet[Certification], state: str) -> Query
     return qs
 
 
+def return_overdue_holdings(qs: QuerySet[Any], today: dt.date | None = None) -> QuerySet[Any]:
+    """Holdings whose return or erasure date has passed (today in Japan time): the dashboard's count
+    and the holdings list's filter, one definition."""
+    return qs.filter(return_due__lt=today or timezone.localdate())
+
+
 def neighbours(*, user: Any, organisation: Organisation) -> dict[str, QuerySet[Relationship]]:
     """The parties directly above (clients) and below (providers) an organisation, within scope."""
     rels = visible(Relationship.objects.all(), user).select_related("client", "provider")
@@ -80,6 +86,7 @@ def dashboard_figures(*, user: Any) -> dict[str, Any]:
         .values("holder")
         .distinct()
         .count(),
+        "holdings_return_overdue": return_overdue_holdings(visible(DataHolding.objects.all(), user)).count(),
         "expiring_list": certs.filter(valid_until__lte=horizon).select_related("organisation").order_by("valid_until")[:10],
         "unconnected_list": orgs.filter(tier__isnull=True).order_by("name")[:10],
     }

@@ -22,6 +22,7 @@ from renkei.registry.models import (
     InformationAsset,
     Organisation,
     OrganisationKind,
+    OrganisationStatus,
     Relationship,
     SystemAccess,
     Tag,
@@ -128,8 +129,37 @@ def organisation_save(
     return organisation
 
 
-def organisation_delete(*, user: Any, organisation: Organisation) -> None:
-    """Delete an organisation with its contacts, certifications, relationships and holdings."""
+def holds_personal_data(organisation: Organisation) -> bool:
+    """Whether the party holds any of our assets with personal information."""
+    return DataHolding.objects.filter(holder=organisation, asset__has_personal_info=True).exists()
+
+
+def organisation_offboard(*, user: Any, organisation: Organisation) -> Organisation:
+    """End the relationship but keep the history: the party becomes "offboarded" with its
+    holdings, relationships, assessments and audit trail intact (what it held of ours still shows,
+    e.g. data still to be returned or erased). The way out for a party that holds our data."""
+    if organisation.kind in OUR_KINDS:
+        raise RenkeiError(_("Our own companies cannot be offboarded."), status=409)
+    if organisation.status == OrganisationStatus.OFFBOARDED:
+        raise RenkeiError(_("{name} is already offboarded.").format(name=organisation.name), status=409)
+    organisation.status = OrganisationStatus.OFFBOARDED
+    saved = record_save(user=user, instance=organisation, action=ACTION)
+    graph_changed_on_commit()
+    return saved
+
+
+def organisation_delete(*, user: Any, organisation: Organisation, confirm_name: str | None = None) -> None:
+    """Delete an organisation with its contacts, certifications, relationships and holdings.
+
+    `confirm_name`: the name the person typed on the deletion page. A party holding personal data
+    of ours is only deleted when it matches the party's name exactly (a mistake here erases the
+    record of who holds personal data). The API passes None: its callers name the party by id."""
+    if confirm_name is not None and holds_personal_data(organisation) and confirm_name.strip() != organisation.name:
+        raise RenkeiError(
+            _("The name you typed does not match “{name}”; nothing was deleted.").format(name=organisation.name),
+            field_name="confirm_name",
+            status=400,
+        )
     if organisation.kind == OrganisationKind.OWN:
         raise RenkeiError(_("The own company cannot be deleted."), status=409)
     if organisation.kind in OUR_KINDS:

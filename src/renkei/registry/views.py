@@ -4,16 +4,23 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib import messages
 from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from renkei.core.permissions import visible
+from renkei.core.errors import RenkeiError
+from renkei.core.permissions import get_visible_or_404, visible
+from renkei.core.views.actions import ConfirmView
 from renkei.core.views.objects import (
     Column,
     ObjectDeleteView,
     ObjectDetailView,
     ObjectEditView,
     ObjectListView,
+    deletion_summary,
 )
 from renkei.registry import forms, selectors, services
 from renkei.registry.models import (
@@ -83,7 +90,8 @@ class OrganisationDetailView(RegistryAccess, ObjectDetailView):
         ctx.update(selectors.neighbours(user=user, organisation=org))
         ctx["contacts"] = visible(Contact.objects.filter(organisation=org), user)
         ctx["certifications"] = visible(Certification.objects.filter(organisation=org), user)
-        ctx["holdings"] = visible(DataHolding.objects.filter(holder=org), user).select_related("asset", "received_from")
+        ctx["holdings"] = holdings = visible(DataHolding.objects.filter(holder=org), user).select_related("asset", "received_from")
+        ctx["return_overdue"] = [h for h in holdings if h.return_overdue_days()]
         ctx["access"] = visible(SystemAccess.objects.filter(organisation=org), user)
         return ctx
 
@@ -99,11 +107,56 @@ class OrganisationEditView(RegistryAccess, ObjectEditView):
 
 
 class OrganisationDeleteView(RegistryAccess, ObjectDeleteView):
+    """A party holding data of ours is offered offboarding first (the history stays); deleting one
+    that holds personal data asks for its name, typed."""
+
     model = Organisation
     success_url_name = "registry:organisation_list"
+    template_name = "registry/organisation_delete.html"
 
-    def delete(self, *, instance: Any) -> None:
-        services.organisation_delete(user=self.request.user, organisation=instance)
+    def page(self, instance: Organisation, *, error: Any = None, typed: str = "", status: int = 200) -> HttpResponse:
+        holdings = visible(DataHolding.objects.filter(holder=instance), self.request.user).select_related("asset")
+        context = {
+            "object": instance,
+            "cascade": deletion_summary(instance),
+            "holdings": holdings[:20],
+            "holding_count": holdings.count(),
+            "personal": services.holds_personal_data(instance),
+            "error": error,
+            "typed": typed,
+        }
+        return render(self.request, self.template_name, context, status=status)
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        return self.page(get_visible_or_404(self.base_queryset(), request.user, pk=kwargs["pk"]))
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        instance = get_visible_or_404(self.base_queryset(), request.user, pk=kwargs["pk"])
+        typed = request.POST.get("confirm_name", "")
+        try:
+            services.organisation_delete(user=request.user, organisation=instance, confirm_name=typed)
+        except RenkeiError as exc:
+            return self.page(instance, error=exc, typed=typed, status=exc.status)
+        messages.success(request, _("Deleted."))
+        return HttpResponseRedirect(reverse(self.success_url_name))
+
+
+class OrganisationOffboardView(RegistryAccess, ConfirmView):
+    """End the relationship and keep the history (status "offboarded")."""
+
+    title = _("Offboard")
+    explanation = _(
+        "The party is marked as offboarded. Its holdings, relationships, assessments and history stay, so you can still see what it held of ours and follow up its return or erasure."
+    )
+    button = _("Offboard")
+
+    def target(self) -> Organisation:
+        return get_visible_or_404(Organisation.objects.all(), self.request.user, pk=self.kwargs["pk"])
+
+    def run(self, target: Any, data: dict[str, Any]) -> str:
+        services.organisation_offboard(user=self.request.user, organisation=target)
+        messages.success(self.request, _("{name} was offboarded; its history is kept.").format(name=target.name))
+        return str(target.get_absolute_url())
 
 
 # --- relationships -----------------------------------------------------------------------------
@@ -332,13 +385,18 @@ class HoldingListView(RegistryAccess, ObjectListView):
         Column("record_count", _("records"), sort="record_count"),
         Column("purpose", _("purpose")),
         Column("return_due", _("return or erasure due"), sort="return_due"),
+        Column("return_flag", _("Return or erasure overdue")),
     ]
     search_fields = ("asset__name", "holder__name", "received_from__name", "purpose")
+    filter_form_class = forms.HoldingFilterForm
     default_sort = "asset__name"
     create_url_name = "registry:holding_create"
 
     def base_queryset(self) -> QuerySet[DataHolding]:
         return DataHolding.objects.select_related("asset", "holder", "received_from")
+
+    def filter_return_state(self, qs: QuerySet[DataHolding], value: str) -> QuerySet[DataHolding]:
+        return selectors.return_overdue_holdings(qs) if value == "overdue" else qs
 
 
 class HoldingDetailView(RegistryAccess, ObjectDetailView):

@@ -97,7 +97,7 @@ def assurance_list(
 ) -> dict[str, Any]:
     """Each party's required level (the proposal from the registry, or the analyst's override with
     its reason), its last accepted assessment, the next due date by the policy, and whether it is
-    overdue (never assessed counts as overdue)."""
+    overdue for assessment (as on the dashboard and the parties page)."""
     qs = _parties(request)
     if filters.q:
         qs = qs.filter(name__icontains=filters.q.strip())

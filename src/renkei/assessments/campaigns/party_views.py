@@ -79,7 +79,7 @@ class PartyListView(RenkeiViewMixin, View):
     """Every visible party (not one of our companies) with its required level, last assessment,
     next due date and whether it is overdue.
 
-    The level and "overdue only" filters depend on computed values, so with either of them the
+    The level and "overdue for assessment" filters depend on computed values, so with either of them the
     matching parties' ids are evaluated in bulk (`campaign_selectors.assurance_rows`: a fixed number of
     queries whatever their number) and filtered in Python before paginating the ids; fine for
     some 10⁴ parties. Without them the queryset is paginated directly. Either way only the page's
@@ -109,12 +109,13 @@ class PartyListView(RenkeiViewMixin, View):
         qs = qs.annotate(crit_rank=CRITICALITY_RANK).order_by(*SORTS.get(sort, SORTS["name"]), "pk")
         level, overdue_only = data.get("level"), data.get("overdue")
         if level or overdue_only:
-            candidates = list(qs.only("pk", "criticality", "group_company_id"))
-            ids = [
-                row.organisation.pk
-                for row in campaign_selectors.assurance_rows(candidates)
-                if (not level or row.level == level) and (not overdue_only or row.overdue)
-            ]
+            # The dashboard counts with the same selector (`overdue_party_ids`), so its figure and
+            # this filtered list agree.
+            ids = campaign_selectors.overdue_party_ids(qs) if overdue_only else list(qs.values_list("pk", flat=True))
+            if level:
+                candidates = list(qs.only("pk", "criticality", "group_company_id"))
+                wanted = {row.organisation.pk for row in campaign_selectors.assurance_rows(candidates) if row.level == level}
+                ids = [pk for pk in ids if pk in wanted]
             page = paginate(request, ids)
             by_id = {o.pk: o for o in Organisation.objects.filter(pk__in=list(page.object_list)).select_related("group_company")}
             organisations = [by_id[pk] for pk in page.object_list if pk in by_id]
