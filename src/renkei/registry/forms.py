@@ -74,8 +74,8 @@ class OrganisationForm(ScopedModelForm):
         raw = self.cleaned_data.get("tag_names") or ""
         return [t.strip() for t in raw.replace("、", ",").split(",") if t.strip()]
 
-    # The confirmation field exists only once a possible duplicate was shown, so the first submit
-    # of a form can never skip the check.
+    # The confirmation checkbox is added only once possible duplicates were shown (show_duplicates),
+    # so an ordinary first submit always runs the check; sending it unasked is an explicit choice.
     def duplicate_confirmed(self, data: Any) -> bool:
         return str(data.get(CONFIRM_DUPLICATE, "")).lower() in {"on", "true", "1"}
 
