@@ -27,12 +27,16 @@ from renkei.core.errors import ErrorItem, NotFound, RenkeiError
 from renkei.core.permissions import Action, Role, require
 from renkei.core.services import validate
 from renkei.core.tenancy import allowed_company_ids, is_group_company
+from renkei.core.text import normalise_reading
 from renkei.core.tokens import hash_token
 from renkei.registry.models import Organisation
 
 LANGUAGES = {"ja", "en"}
 TOKEN_PREFIX_LENGTH = 8
-USER_EDITABLE_FIELDS = frozenset({"first_name", "last_name", "email", "role", "is_active", "language"})
+USER_EDITABLE_FIELDS = frozenset(
+    {"first_name", "last_name", "family_name_reading", "given_name_reading", "email", "role", "is_active", "language"}
+)
+READING_FIELDS = ("family_name_reading", "given_name_reading")
 
 
 def user_set_language(*, user: Any, language: str) -> User:
@@ -113,10 +117,15 @@ def user_create(
     email: str = "",
     first_name: str = "",
     last_name: str = "",
+    family_name_reading: str = "",
+    given_name_reading: str = "",
     language: str = "ja",
     companies: Iterable[Organisation] = (),
 ) -> User:
-    """Create a user with an initial password that passes the configured validators."""
+    """Create a user with an initial password that passes the configured validators.
+
+    `last_name` is the family name (姓), `first_name` the given name (名); readings are stored in
+    katakana whatever kana they were typed in."""
     _require_admin(actor)
     company_list = list(companies)
     _check_companies(actor, company_list)
@@ -125,6 +134,8 @@ def user_create(
         email=email.strip(),
         first_name=first_name.strip(),
         last_name=last_name.strip(),
+        family_name_reading=normalise_reading(family_name_reading),
+        given_name_reading=normalise_reading(given_name_reading),
         role=role,
         language=language,
         is_active=True,
@@ -158,7 +169,7 @@ def user_update(
     with transaction.atomic():
         stored = User.objects.select_for_update().get(pk=user.pk)
         for name, value in changes.items():
-            setattr(stored, name, value)
+            setattr(stored, name, normalise_reading(value) if name in READING_FIELDS else value)
         validate(stored, exclude=["password"])
         _ensure_an_administrator_remains(stored, role=stored.role, is_active=stored.is_active)
         stored.save()

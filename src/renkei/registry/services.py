@@ -11,9 +11,11 @@ from django.db.models import Model
 from django.utils.translation import gettext as _
 
 from renkei.core.errors import RenkeiError
-from renkei.core.permissions import Action
+from renkei.core.permissions import Action, visible
 from renkei.core.services import check_write, record_delete, record_save, validate
 from renkei.core.tenancy import default_group_company_id
+from renkei.core.text import company_name_key
+from renkei.registry import selectors
 from renkei.registry.models import (
     OUR_KINDS,
     Certification,
@@ -71,19 +73,86 @@ def _move_children(*, organisation: Organisation, company_id: int | None) -> Non
             child.save(update_fields=["group_company", "updated_at"])
 
 
+class PossibleDuplicateError(RenkeiError):
+    """The name matches other organisations once legal forms, width, kana and spaces are ignored.
+
+    Answers 409. Besides the usual error body, `duplicates` lists those the user may see (id,
+    name, url) and `hidden_duplicates` counts the others, which stay unnamed."""
+
+    def __init__(self, duplicates: selectors.PossibleDuplicates) -> None:
+        self.duplicates = duplicates
+        super().__init__(
+            message=_(
+                "Possibly a duplicate: an organisation with the same name is already registered. "
+                "Check the list; save again with the confirmation if it is a different organisation."
+            ),
+            field_name="confirm_duplicate",
+            status=409,
+        )
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            **super().as_dict(),
+            "duplicates": [
+                {"id": o.pk, "name": o.name, "url": o.get_absolute_url()} for o in self.duplicates.shown
+            ],
+            "hidden_duplicates": self.duplicates.hidden_count,
+        }
+
+
+def _check_corporate_number(*, user: Any, organisation: Organisation) -> None:
+    """A corporate number identifies one company: a second registration is an error, not a warning
+    (the database constraint backs this up). The other record is named only if the user may see it."""
+    taken = selectors.organisation_with_corporate_number(
+        corporate_number=organisation.corporate_number, exclude_pk=organisation.pk
+    )
+    if taken is not None:
+        if visible(Organisation.objects.filter(pk=taken.pk), user).exists():
+            message = _("This corporate number is already registered: {name}").format(name=taken.name)
+        else:
+            message = _("This corporate number is already registered for another organisation.")
+        raise RenkeiError(message, field_name="corporate_number")
+
+
+def _check_duplicate_name(*, user: Any, organisation: Organisation, previous_name: str | None) -> None:
+    """Warn about a name already registered in another spelling. Only a new or renamed organisation
+    is checked, so that editing a record that already had a twin is not blocked on every save."""
+    if previous_name is not None and company_name_key(previous_name) == company_name_key(organisation.name):
+        return
+    duplicates = selectors.possible_duplicates(user=user, name=organisation.name, exclude_pk=organisation.pk)
+    if duplicates:
+        raise PossibleDuplicateError(duplicates)
+
+
 def organisation_save(
-    *, user: Any, organisation: Organisation, tags: Iterable[str] | None = None
+    *,
+    user: Any,
+    organisation: Organisation,
+    tags: Iterable[str] | None = None,
+    check_duplicates: bool = False,
 ) -> Organisation:
     """Create or update an organisation. Our own companies belong to themselves.
 
     Making an organisation one of our group companies, or ceasing to, is an administrator's
     decision: it changes who may see what.
+
+    With `check_duplicates` (the pages and the API, until the user confirms), a new or renamed
+    organisation whose name matches another one raises `PossibleDuplicateError`. Imports and the
+    demo match their rows themselves and leave it off.
     """
     organisation.corporate_number = normalise_corporate_number(organisation.corporate_number or "")
     organisation.web_domains = normalise_domains(organisation.web_domains or "")
     organisation.name = (organisation.name or "").strip()
+    organisation.name_reading = (organisation.name_reading or "").strip()
     is_new = organisation.pk is None
-    previous = None if is_new else Organisation.objects.filter(pk=organisation.pk).values("kind", "group_company_id").first()
+    previous = (
+        None
+        if is_new
+        else Organisation.objects.filter(pk=organisation.pk).values("kind", "group_company_id", "name").first()
+    )
+    _check_corporate_number(user=user, organisation=organisation)
+    if check_duplicates:
+        _check_duplicate_name(user=user, organisation=organisation, previous_name=previous["name"] if previous else None)
     previous_kind = previous["kind"] if previous else None
     becomes_ours = organisation.kind in OUR_KINDS and previous_kind not in OUR_KINDS
     stops_being_ours = previous_kind in OUR_KINDS and organisation.kind not in OUR_KINDS

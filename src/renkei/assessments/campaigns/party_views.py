@@ -8,7 +8,7 @@ import datetime as dt
 from typing import Any
 
 from django.contrib import messages
-from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Case, IntegerField, QuerySet, Value, When
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -36,6 +36,7 @@ from renkei.assessments.views import (
 )
 from renkei.core.errors import RenkeiError, errors_to_form
 from renkei.core.permissions import can, get_visible_or_404, require, visible
+from renkei.core.search import search_condition
 from renkei.core.tenancy import is_group_company
 from renkei.core.views.objects import RenkeiViewMixin
 from renkei.registry.models import OUR_KINDS, Organisation
@@ -47,7 +48,13 @@ CRITICALITY_RANK = Case(
     default=Value(1),
     output_field=IntegerField(),
 )
-SORTS = {"name": ("name",), "-name": ("-name",), "criticality": ("crit_rank", "name"), "-criticality": ("-crit_rank", "name")}
+# "name" sorts by the stored reading key (registry Organisation.sort_key): gojūon order, legal forms ignored.
+SORTS = {
+    "name": ("sort_key",),
+    "-name": ("-sort_key",),
+    "criticality": ("crit_rank", "sort_key"),
+    "-criticality": ("-crit_rank", "sort_key"),
+}
 
 
 def score_text(scoring: str, score: dict[str, Any] | None) -> str:
@@ -104,7 +111,7 @@ class PartyListView(RenkeiViewMixin, View):
             qs = qs.filter(criticality=data["criticality"])
         query = request.GET.get("q", "").strip()
         if query:
-            qs = qs.filter(Q(name__icontains=query) | Q(name_reading__icontains=query) | Q(corporate_number__icontains=query))
+            qs = qs.filter(search_condition(("search_text",), query))
         sort = request.GET.get("sort", "name")
         qs = qs.annotate(crit_rank=CRITICALITY_RANK).order_by(*SORTS.get(sort, SORTS["name"]), "pk")
         level, overdue_only = data.get("level"), data.get("overdue")
