@@ -59,7 +59,9 @@ class Tag(models.Model):
 class Organisation(ScopedModel, SearchableModel):
     """A party around us, or one of our own group companies."""
 
-    search_sources = ("name", "name_reading", "corporate_number", "web_domains", "notes")
+    # Notes are not part of the key: a party picker searching 「あおぞらクラウド」 must not offer every
+    # party whose notes mention it. The organisation list searches notes separately.
+    search_sources = ("name", "name_reading", "corporate_number", "web_domains")
 
     # The interface core.tenancy relies on (settings.RENKEI_GROUP_COMPANY_MODEL names this model).
     OWN_KINDS = OUR_KINDS

@@ -56,8 +56,8 @@ class OrganisationListView(RegistryAccess, ObjectListView):
         Column("group_company", _("group company")),
         Column("tags", _("tags")),
     ]
-    # One normalised column (core.search): name, reading, corporate number, domains and notes.
-    search_fields = ("search_text",)
+    # The normalised key (name, reading, corporate number, domains) and the notes as typed.
+    search_fields = ("search_text", "notes")
     filter_form_class = forms.OrganisationFilterForm
     filter_lookups = {"kind": "kind", "criticality": "criticality", "status": "status", "tag": "tags__name"}
     default_sort = "sort_key"

@@ -33,7 +33,7 @@ def backfill(apps, schema_editor):
     """Search, sort and duplicate keys of the rows that existed before these columns."""
     _fill(
         apps.get_model("registry", "Organisation"),
-        ("name", "name_reading", "corporate_number", "web_domains", "notes"),
+        ("name", "name_reading", "corporate_number", "web_domains"),
         _organisation_keys,
     )
     _fill(apps.get_model("registry", "Contact"), ("name", "name_reading", "email", "phone"))
