@@ -24,6 +24,7 @@ from renkei.assessments.models import (
     AssuranceOverride,
 )
 from renkei.core.permissions import visible
+from renkei.core.search import search_condition
 from renkei.registry.models import OUR_KINDS, DataHolding, Organisation, OrganisationStatus, SystemAccess
 
 # --- campaigns -----------------------------------------------------------------------------------
@@ -228,15 +229,14 @@ class PartyMatch:
 
 
 def party_search(*, campaign: Any, user: Any, query: str, limit: int = SEARCH_LIMIT) -> tuple[list[PartyMatch], bool]:
-    """Candidate parties whose name, reading or corporate number contains `query`, by name: at most
+    """Candidate parties whose name, reading, corporate number or domain contains `query` (normalised
+    like every list search: width, kana and spacing ignored), by reading: at most
     `limit` of them and whether there are more (two queries, however many parties there are)."""
     query = query.strip()
     if not query:
         return [], False
-    qs = candidate_parties(campaign, user).filter(
-        Q(name__icontains=query) | Q(name_reading__icontains=query) | Q(corporate_number__icontains=query)
-    )
-    found = list(qs.order_by("name", "pk").only("pk", "name", "name_reading", "kind")[: limit + 1])
+    qs = candidate_parties(campaign, user).filter(search_condition(("search_text",), query))
+    found = list(qs.order_by("sort_key", "pk").only("pk", "name", "name_reading", "kind")[: limit + 1])
     more = len(found) > limit
     found = found[:limit]
     chosen = set(campaign.parties.filter(pk__in=[o.pk for o in found]).values_list("pk", flat=True))
