@@ -113,3 +113,18 @@ def test_no_logger_call_passes_a_token():
         for line in source.read_text(encoding="utf-8").splitlines():
             if match := calls.search(line):
                 assert not re.search(r"token|portal_url|raw\b", match.group(1), flags=re.I), f"{source}: {line}"
+
+
+def test_the_password_reset_mail_is_printed_with_its_link_masked(settings, capsys, analyst):
+    from renkei.accounts.services import password_reset_email_send, password_reset_link
+
+    settings.EMAIL_BACKEND = "renkei.core.mail.MaskedConsoleBackend"
+    analyst.email = "analyst@example.jp"
+    analyst.save()
+    link = password_reset_link(analyst)
+    token = link.rstrip("/").rsplit("/", 1)[-1]
+    assert password_reset_email_send(user_id=analyst.pk)
+    printed = capsys.readouterr().out
+    assert "/accounts/password/reset/" in printed
+    assert token not in printed
+    assert "…(masked)/" in printed
