@@ -271,8 +271,9 @@ def test_api_same_corporate_number_is_a_field_error(analyst_client, own):
     assert response.json()["errors"][0]["field"] == "corporate_number"
 
 
-def test_api_schema_documents_the_confirmation(client):
-    schema = client.get("/api/v1/openapi.json").json()
+def test_api_schema_documents_the_confirmation(analyst_client):
+    # The schema is for logged-in users (renkei/api.py).
+    schema = analyst_client.get("/api/v1/openapi.json").json()
     field = schema["components"]["schemas"]["OrganisationIn"]["properties"]["confirm_duplicate"]
     assert "409" in field["description"] and "hidden_duplicates" in field["description"]
 
