@@ -6,23 +6,24 @@ import datetime as dt
 from typing import Any
 
 from django import template
-from django.utils import timezone
-from django.utils.dateformat import format as date_format
 from django.utils.html import format_html
+
+from renkei.core.display import show_date, show_date_short, show_datetime, show_number
 
 register = template.Library()
 
-# The one way pages show a moment and a day (as the templates' `|date:"Y-m-d H:i"`), in Japan time.
-DATETIME_FORMAT = "Y-m-d H:i"
-DATE_FORMAT = "Y-m-d"
+# The display conventions (core/display.py, core/formats/): `{{ x|jdate }}` in prose and on detail
+# pages, `{{ x|jdate_short }}` in dense tables, `{{ x|jdatetime }}` for a moment (Japan time) and
+# `{{ n|num }}` for a count or an amount. These filters are template builtins (settings.TEMPLATES).
+register.filter("jdate", show_date)
+register.filter("jdate_short", show_date_short)
+register.filter("jdatetime", show_datetime)
+register.filter("num", show_number)
 
 
 def format_moment(value: dt.date) -> str:
-    """A datetime in the current time zone (Asia/Tokyo) as 2026-12-07 18:37, a date as 2026-12-07."""
-    if isinstance(value, dt.datetime):
-        local = timezone.localtime(value) if timezone.is_aware(value) else value
-        return date_format(local, DATETIME_FORMAT)
-    return date_format(value, DATE_FORMAT)
+    """A list cell's datetime as 2026/12/07 18:37 in Japan time, a date as 2026/12/07."""
+    return show_datetime(value)
 
 
 def resolve(obj: Any, path: str) -> Any:
@@ -51,6 +52,8 @@ def cell(obj: Any, column: Any) -> Any:
         value = "—"
     if isinstance(value, dt.date):
         value = format_moment(value)  # str() of a datetime would be UTC with microseconds
+    elif isinstance(value, int) and not isinstance(value, bool):
+        value = show_number(value)
     if column.link and hasattr(obj, "get_absolute_url"):
         return format_html('<a href="{}">{}</a>', obj.get_absolute_url(), value)
     return value
