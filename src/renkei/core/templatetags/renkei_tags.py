@@ -7,6 +7,7 @@ from typing import Any
 
 from django import template
 from django.utils.html import format_html
+from django.utils.text import capfirst
 
 from renkei.core.display import show_date, show_date_short, show_datetime, show_number
 
@@ -51,7 +52,8 @@ def cell(obj: Any, column: Any) -> Any:
     if value is False:
         value = "—"
     if isinstance(value, dt.date):
-        value = format_moment(value)  # str() of a datetime would be UTC with microseconds
+        # str() of a datetime would be UTC with microseconds; the span keeps the day and time on one line.
+        value = format_html('<span class="date">{}</span>', format_moment(value))
     elif isinstance(value, int) and not isinstance(value, bool):
         value = show_number(value)
     if column.link and hasattr(obj, "get_absolute_url"):
@@ -67,7 +69,7 @@ def sort_link(context: dict[str, Any], column: Any) -> str:
     base = context.get("sort_querystring", "")
     qs = f"{base}&sort={new}" if base else f"sort={new}"
     arrow = " ▲" if current == key else (" ▼" if current == f"-{key}" else "")
-    return format_html('<a href="?{}">{}{}</a>', qs, column.label, arrow)
+    return format_html('<a href="?{}">{}{}</a>', qs, capfirst(str(column.label)), arrow)
 
 
 @register.filter
@@ -79,11 +81,11 @@ def field_value(obj: Any, path: str) -> Any:
 def verbose_name(obj: Any, name: str) -> str:
     """The translated label of a model field (or of a method with a `short_description`)."""
     try:
-        return str(obj._meta.get_field(name).verbose_name)
+        return capfirst(str(obj._meta.get_field(name).verbose_name))
     except Exception:  # noqa: BLE001 - not a field: a computed value
         from django.utils.translation import gettext
 
-        return gettext(LABELS.get(name, name))
+        return capfirst(gettext(LABELS.get(name, name)))
 
 
 LABELS = {"state_label": "state"}
