@@ -45,9 +45,12 @@ def show_number(value: int | float | Decimal | str | None) -> str:
     """A count or an amount with thousands separators: 1,200,000 (other values unchanged)."""
     if value is None or value == "" or isinstance(value, bool):
         return "" if value is None else str(value)
+    number: int | float | Decimal
     if isinstance(value, str):
         try:
-            value = Decimal(value) if "." in value else int(value)
+            number = Decimal(value) if "." in value else int(value)
         except (ArithmeticError, ValueError):
             return value
-    return str(formats.number_format(value, use_l10n=True, force_grouping=True))
+    else:
+        number = value
+    return str(formats.number_format(number, use_l10n=True, force_grouping=True))

@@ -303,7 +303,7 @@ def _deleted_label(model: type[models.Model]) -> str:
     """A translated name for what is deleted; a many-to-many link table is named after its field
     ("Links to tags"), not by Django's generated "organisation-tag relationships"."""
     owner = model._meta.auto_created
-    if owner:
+    if isinstance(owner, type):
         for field in owner._meta.many_to_many:
             if getattr(field.remote_field, "through", None) is model:
                 return _("Links to {name}").format(name=field.verbose_name)
