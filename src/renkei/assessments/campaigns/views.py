@@ -40,6 +40,7 @@ from renkei.assessments.views import (
     paginate,
     querystring,
 )
+from renkei.core.display import show_date
 from renkei.core.errors import RenkeiError
 from renkei.core.permissions import get_visible_or_404, visible
 from renkei.core.views.objects import Column, RenkeiViewMixin
@@ -311,7 +312,7 @@ class CampaignLaunchView(StaffConfirmView):
         without = parties.annotate(n=Count("contacts", filter=~Q(contacts__email=""))).filter(n=0).count()
         details = [
             _("Framework: {framework}").format(framework=str(target.framework)),
-            _("Due date: {date}").format(date=target.due_date.isoformat()),
+            _("Due date: {date}").format(date=show_date(target.due_date)),
         ]
         if without:
             details.append(
