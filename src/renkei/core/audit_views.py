@@ -48,6 +48,8 @@ def _display_value(field: Any, value: Any) -> str:
     if value in ("False", False):
         return "—"
     text = str(value)
+    if isinstance(field, models.FileField):
+        return text.rsplit("/", 1)[-1]  # the file's name, not where the server keeps it
     if isinstance(field, models.DateTimeField):
         moment = parse_datetime(text)
         if moment is not None:

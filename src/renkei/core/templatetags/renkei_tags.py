@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import PurePosixPath
 from typing import Any
 
 from django import template
+from django.db.models.fields.files import FieldFile
 from django.utils.html import format_html
 from django.utils.text import capfirst
 
@@ -38,6 +40,9 @@ def resolve(obj: Any, path: str) -> Any:
             value = value()
     if hasattr(value, "all"):
         return ", ".join(str(v) for v in value.all())
+    if isinstance(value, FieldFile):
+        # A stored file by its own name, never the storage path ("certifications/12/x.pdf").
+        return PurePosixPath(value.name).name if value.name else None
     return value
 
 
