@@ -124,3 +124,9 @@ def test_audit_values_are_shown_as_the_pages_show_them(own):  # type: ignore[no-
         assert _display_value(created, "2026-12-07 05:05:00+00:00") == "2026/12/07 14:05"
         assert _display_value(kind, kind.choices[0][0]) == str(kind.choices[0][1])
     assert LogEntry.objects.exists()
+
+
+def test_section_codes_are_not_shown_but_numbers_are():  # type: ignore[no-untyped-def]
+    from renkei.core.templatetags.renkei_tags import shown_ref
+
+    assert [shown_ref(ref) for ref in ("basic", "staff", "org", "2", "A-1", None)] == ["", "", "", "2", "A-1", ""]

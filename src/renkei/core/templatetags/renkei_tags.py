@@ -24,6 +24,14 @@ register.filter("jdatetime", show_datetime)
 register.filter("num", show_number)
 
 
+@register.filter
+def shown_ref(value: Any) -> str:
+    """A section's reference as readers see it: numbers ("2", "A-1") stay, an internal code without
+    a digit (`basic`, `staff`, `org`) is not shown; the section's title says the same thing."""
+    text = str(value or "")
+    return text if any(ch.isdigit() for ch in text) else ""
+
+
 def format_moment(value: dt.date) -> str:
     """A list cell's datetime as 2026/12/07 18:37 in Japan time, a date as 2026/12/07."""
     return show_datetime(value)
