@@ -130,3 +130,10 @@ def test_section_codes_are_not_shown_but_numbers_are():  # type: ignore[no-untyp
     from renkei.core.templatetags.renkei_tags import shown_ref
 
     assert [shown_ref(ref) for ref in ("basic", "staff", "org", "2", "A-1", None)] == ["", "", "", "2", "A-1", ""]
+
+
+def test_iso_text_kept_in_json_results_is_shown_the_same_way():  # type: ignore[no-untyped-def]
+    with translation.override("ja"):
+        assert show_date_short("2026-04-01") == "2026/04/01"
+        assert show_datetime("2026-12-07T05:05:00+00:00") == "2026/12/07 14:05"
+    assert show_date("not a date") == "not a date"
