@@ -117,7 +117,7 @@ def _assert_pdf_renders_with_an_embedded_font(content: bytes) -> None:
 
 def _end_of_day(day: dt.date) -> str:
     """A deadline as the page shows it: the day ends at 23:59(:59) Japan time."""
-    return f"{day:%Y-%m-%d} 23:59"
+    return f"{day:%Y/%m/%d} 23:59"  # the Japanese pages' date style (core/formats/ja)
 
 
 def test_partner_report_to_appi_decision_and_report_draft(page, reporter, demo):
