@@ -112,6 +112,8 @@ TEMPLATES = [
                 "renkei.core.context_processors.navigation",
                 "renkei.registry.context_processors.navigation",
             ],
+            # The display filters (|jdate, |jdate_short, |jdatetime, |num) on every page.
+            "builtins": ["renkei.core.templatetags.renkei_tags"],
         },
     }
 ]
@@ -216,6 +218,8 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True
 TIME_ZONE = "Asia/Tokyo"
 USE_TZ = True
+# One date/time format per language for every page, e-mail and document (core/formats/).
+FORMAT_MODULE_PATH = ["renkei.core.formats"]
 
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"

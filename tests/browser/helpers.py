@@ -32,3 +32,12 @@ def wait_for_map(page: Any) -> None:
 def text(page: Any, selector: str) -> str:
     """An element's text with its white space collapsed, as a reader sees it."""
     return " ".join((page.text_content(selector) or "").split())
+
+
+def nav_click(page: Any, selector: str) -> None:
+    """Follow a main-menu link as a person would: open its group (a <details> menu), then click it."""
+    link = page.locator(f"nav.mainnav {selector}" if not selector.startswith("nav.mainnav") else selector).first
+    group = link.locator("xpath=ancestor::details[1]")
+    if group.get_attribute("open") is None:
+        group.locator("summary").click()
+    link.click()

@@ -28,7 +28,7 @@ from renkei.assessments.demo import CAMPAIGN_NAME, RESPONDENTS
 from renkei.assessments.models import Answer, Assignment, AssignmentStatus, FollowUp, ReviewState
 from renkei.registry.models import Organisation, Relationship
 from tests.browser.conftest import TIMEOUT_MS
-from tests.browser.helpers import demo_login, login
+from tests.browser.helpers import demo_login, login, nav_click
 
 pytestmark = pytest.mark.browser
 
@@ -213,6 +213,6 @@ def test_analyst_reviews_returns_and_accepts(page, browser, live_server, demo):
     assert Relationship.objects.filter(client__name=party_name, provider=sub, type="redelegates_work").exists()
 
     # Every party's follow-up items, in one list, from the main navigation.
-    page.click("#nav-followups")
+    nav_click(page, "#nav-followups")
     page.wait_for_url(re.compile(r"/assessments/follow-ups/$"))
     assert page.locator("table").first.inner_text().count(party_name) >= proposals

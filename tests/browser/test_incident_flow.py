@@ -21,7 +21,7 @@ import pytest
 from renkei.incidents.intake.models import IntakeReport
 from renkei.incidents.response.models import Incident
 from tests.browser.conftest import RESULTS_DIR, TIMEOUT_MS
-from tests.browser.helpers import demo_login, login
+from tests.browser.helpers import demo_login, login, nav_click
 from tests.browser.helpers import text as _text  # shared by the browser tests
 
 pytestmark = pytest.mark.browser
@@ -117,7 +117,7 @@ def _assert_pdf_renders_with_an_embedded_font(content: bytes) -> None:
 
 def _end_of_day(day: dt.date) -> str:
     """A deadline as the page shows it: the day ends at 23:59(:59) Japan time."""
-    return f"{day:%Y-%m-%d} 23:59"
+    return f"{day:%Y/%m/%d} 23:59"  # the Japanese pages' date style (core/formats/ja)
 
 
 def test_partner_report_to_appi_decision_and_report_draft(page, reporter, demo):
@@ -156,7 +156,7 @@ def test_partner_report_to_appi_decision_and_report_draft(page, reporter, demo):
 
     # (3) The CSIRT logs in, finds the report in the intake list and opens an incident from it.
     login(page, *demo_login(demo, "csirt"))
-    page.click("nav.mainnav a[href='/incidents/']")
+    nav_click(page, "a[href='/incidents/']")
     page.click(".pagehead .actions a[href='/incidents/intake/']")
     page.wait_for_url("**/incidents/intake/")
     page.click(f"table.list a:text-is('{report.receipt_prefix}')")

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from renkei.registry.models import InformationAsset, Organisation, OrganisationKind, RelationshipType
-from tests.browser.helpers import demo_login, login, wait_for_map
+from tests.browser.helpers import demo_login, login, nav_click, wait_for_map
 
 pytestmark = pytest.mark.browser
 
@@ -83,7 +83,7 @@ def test_register_a_chain_map_it_and_read_its_blast_radius(page, demo):
     _add_holding(page, asset, subcontractor, contractor, 20000)
 
     # The map: everything the user sees is drawn; the subcontractor sits in tier 2.
-    page.click("nav.mainnav a[href='/chain/map/']")
+    nav_click(page, "a[href='/chain/map/']")
     wait_for_map(page)
     assert page.get_attribute("#map", "data-node-count") == str(Organisation.objects.count())
     assert page.locator("#map canvas").count() >= 1

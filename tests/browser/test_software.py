@@ -24,7 +24,7 @@ from renkei.software.demo import (
     pypi,
 )
 from renkei.software.models import Finding, Release, VexState
-from tests.browser.helpers import demo_login, login
+from tests.browser.helpers import demo_login, login, nav_click
 
 pytestmark = pytest.mark.browser
 
@@ -43,7 +43,7 @@ def test_upload_an_sbom_triage_a_finding_and_search_the_portfolio(page, software
     login(page, *demo_login(software_demo))
 
     # The software list, from the main navigation; the vendor's product page; a new release.
-    page.click("#nav-software")
+    nav_click(page, "#nav-software")
     page.click(f"text={SDK_PRODUCT_NAME}")
     page.click("#add-release")
     page.fill("#id_version", NEW_VERSION)

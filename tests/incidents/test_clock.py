@@ -66,7 +66,7 @@ def test_final_report_task_and_plan_follow_a_wrongful_purpose_to_60_days(own, cs
     assert entry(incident, "ppc:final").deadline == eod(2024, 6, 8)
     assert "60" in entry(incident, "ppc:final").reason and "2024-06-10" in entry(incident, "ppc:final").reason
     text = last_system_text(incident)
-    assert "2024-05-09 23:59 → 2024-06-08 23:59" in text
+    assert "2024/05/09 23:59 → 2024/06/08 23:59" in text
     assert "判定未了（報告が必要となる可能性があります） → 個人情報保護委員会への報告（漏えい等報告）が必要です。" in text
     incident.refresh_from_db()
     assert (incident.appi_decision, incident.appi_decided_by) == (d.REQUIRED, csirt_user)
@@ -81,7 +81,7 @@ def test_changing_the_learned_date_moves_tasks_plan_and_dashboard(own, csirt_use
     assert task(incident, "ppc:final").due_at == eod(2024, 5, 3)
     assert entry(incident, "ppc:final").deadline == eod(2024, 5, 3)
     assert "2024-05-07" in entry(incident, "ppc:final").reason
-    assert "2024-04-14 23:59 → 2024-04-08 23:59" in last_system_text(incident)
+    assert "2024/04/14 23:59 → 2024/04/08 23:59" in last_system_text(incident)
     # The other tasks (due some hours after learning) move with the learned date too.
     first = incident.tasks.order_by("order").first()
     assert first is not None and first.due_at == dt.datetime(2024, 4, 4, 11, 0, tzinfo=JST)
@@ -100,7 +100,7 @@ def test_a_task_date_edited_by_hand_stays_and_clearing_it_hands_it_back(own, csi
     final.refresh_from_db()
     assert final.due_at == eod(2024, 5, 1)
     body = logged_in(csirt_user).get(reverse("incidents:incident_tasks", args=[incident.pk])).content.decode()
-    assert "手動で変更" in body and "個人情報保護法の期限では2024-06-08 23:59です。" in body
+    assert "手動で変更" in body and "個人情報保護法の期限では2024/06/08 23:59です。" in body
     final.due_at = None
     services.task_save(user=csirt_user, task=final)
     final.refresh_from_db()
@@ -116,7 +116,7 @@ def test_a_plan_entry_edited_by_hand_stays_and_is_marked(own, csirt_user) -> Non
     final.refresh_from_db()
     assert final.deadline == eod(2024, 5, 2) and final.edited
     body = logged_in(csirt_user).get(reverse("incidents:incident_notifications", args=[incident.pk])).content.decode()
-    assert "手動で変更" in body and "個人情報保護法の期限では2024-06-08 23:59です。" in body
+    assert "手動で変更" in body and "個人情報保護法の期限では2024/06/08 23:59です。" in body
 
 
 def test_not_required_removes_the_untouched_deadlines_and_says_so(own, csirt_user) -> None:  # type: ignore[no-untyped-def]

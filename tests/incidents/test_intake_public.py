@@ -61,7 +61,7 @@ def test_reporter_status_page_shows_japan_time(client: Client, own: Any) -> None
     code = receipt_code(client)
     IntakeReport.objects.update(created_at=dt.datetime(2026, 12, 7, 9, 37, 17, 96498, tzinfo=dt.UTC))
     html = open_status(client, code).content.decode()
-    assert "2026-12-07 18:37" in html
+    assert "2026/12/07 18:37" in html
     assert "+00:00" not in html
 
 
@@ -78,9 +78,9 @@ def test_incident_and_intake_lists_show_japan_time(client: Client, own: Any, csi
     client.force_login(csirt_user)
     for url in (reverse("incidents:incident_list"), reverse("incidents:intake_list")):
         html = client.get(url).content.decode()
-        assert "2026-12-07 18:37" in html, url
+        assert "2026/12/07 18:37" in html, url
         assert "+00:00" not in html and "09:37:17" not in html, url
-    assert "2026-12-08 00:00" in client.get(reverse("incidents:intake_list")).content.decode()
+    assert "2026/12/08 00:00" in client.get(reverse("incidents:intake_list")).content.decode()
 
 
 def test_intake_detail_shows_japan_time(client: Client, own: Any, csirt_user: Any) -> None:
@@ -89,5 +89,5 @@ def test_intake_detail_shows_japan_time(client: Client, own: Any, csirt_user: An
     services.intake_reply(user=csirt_user, report=report, text="ありがとうございます。")
     client.force_login(csirt_user)
     html = client.get(reverse("incidents:intake_detail", args=[report.pk])).content.decode()
-    assert "2026-12-07 18:37" in html
+    assert "2026/12/07 18:37" in html
     assert "+00:00" not in html

@@ -63,8 +63,8 @@ def test_open_an_incident_through_the_form(own, csirt) -> None:  # type: ignore[
     # Nothing answered: undetermined, never "not required"; the deadlines run provisionally, the day
     # of learning (10 April) being day 1: 速報 by 14 April, 確報 by 9 May (30) or 8 June (60).
     assert "判定未了（報告が必要となる可能性があります）" in body and "報告は不要" not in body
-    assert 'id="appi-deadlines"' in body and "2024-04-14 23:59" in body and "2024-05-09 23:59" in body
-    assert 'id="appi-finals"' in body and "2024-06-08" in body
+    assert 'id="appi-deadlines"' in body and "2024/04/14 23:59" in body and "2024/05/09 23:59" in body
+    assert 'id="appi-finals"' in body and "2024年6月8日" in body
     # Confirming the proposed persons answers the >1,000 question: a report is required.
     response = csirt.post(reverse("incidents:incident_persons_confirm", args=[incident.pk]), {"persons": 1500})
     assert response.status_code == 302

@@ -296,7 +296,7 @@ def test_finding_pages_show_kev_and_epss(analyst_client: Any, own: Any) -> None:
     run_file("epss", epss_csv([("CVE-2021-44228", 0.97565, 0.99996)]), "epss.csv")
     page = analyst_client.get(reverse("software:finding_detail", args=[finding.pk])).content.decode()
     assert 'id="finding-kev"' in page and "Apply mitigations per vendor instructions." in page
-    assert "2025-02-01" in page and "0.9757" in page and "1.000" in page
+    assert "2025年2月1日" in page and "0.9757" in page and "1.000" in page
     listed = analyst_client.get(reverse("software:finding_list"), {"known_exploited": "on"}).content.decode()
     assert "PYSEC-2021-9" in listed and "KEV" in listed and "EPSS 98%" in listed
     detail = analyst_client.get(reverse("software:vulnerability_detail", args=[v.pk])).content.decode()

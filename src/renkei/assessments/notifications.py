@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from renkei.accounts.models import User
 from renkei.accounts.services import PORTAL_LINK_MAX_DAYS, portal_link_issue
 from renkei.assessments.models import Assignment, FollowUp, ReviewComment
+from renkei.core.display import show_date
 from renkei.core.mail import bilingual, bilingual_subject, send_all
 from renkei.core.permissions import Role
 from renkei.registry.models import Certification, ContactRole, Organisation
@@ -115,7 +116,7 @@ def _invitation_texts(assignment: Assignment, url: str) -> tuple[Callable[[], st
 
     def subject() -> str:
         return _("[{company}] Security questionnaire: {framework} (due {due})").format(
-            company=_our_name(assignment), framework=framework.name, due=assignment.due_date.isoformat()
+            company=_our_name(assignment), framework=framework.name, due=show_date(assignment.due_date)
         )
 
     def body() -> str:
@@ -123,7 +124,7 @@ def _invitation_texts(assignment: Assignment, url: str) -> tuple[Callable[[], st
             _("To the security contact of {party},").format(party=organisation.name),
             "",
             _("{company} asks you to answer the security questionnaire “{framework}” by {due}.").format(
-                company=_our_name(assignment), framework=framework.name, due=assignment.due_date.isoformat()
+                company=_our_name(assignment), framework=framework.name, due=show_date(assignment.due_date)
             ),
         ]
         if assignment.previous_id:
@@ -198,7 +199,7 @@ def reminder(*, assignment: Assignment, overdue: bool) -> EmailMessage | None:
                 company=_our_name(assignment), framework=framework.name
             )
         return _("[{company}] Reminder: security questionnaire {framework} due {due}").format(
-            company=_our_name(assignment), framework=framework.name, due=assignment.due_date.isoformat()
+            company=_our_name(assignment), framework=framework.name, due=show_date(assignment.due_date)
         )
 
     def body() -> str:
@@ -211,7 +212,7 @@ def reminder(*, assignment: Assignment, overdue: bool) -> EmailMessage | None:
             [
                 _("To the security contact of {party},").format(party=organisation.name),
                 "",
-                lead.format(framework=framework.name, due=assignment.due_date.isoformat()),
+                lead.format(framework=framework.name, due=show_date(assignment.due_date)),
                 "",
                 _("Open the questionnaire: {url}").format(url=url),
             ]
@@ -307,13 +308,13 @@ def follow_up_reminder(*, follow_up: FollowUp, overdue: bool) -> EmailMessage | 
 
     def subject() -> str:
         template = _("[Renkei] Overdue follow-up: {title}") if overdue else _("[Renkei] Follow-up due {due}: {title}")
-        return template.format(title=follow_up.title, due=follow_up.due_date.isoformat())
+        return template.format(title=follow_up.title, due=show_date(follow_up.due_date))
 
     def body() -> str:
         lines = [
             _("Party: {party}").format(party=follow_up.organisation.name),
             _("Item: {title}").format(title=follow_up.title),
-            _("Due: {due}").format(due=follow_up.due_date.isoformat()),
+            _("Due: {due}").format(due=show_date(follow_up.due_date)),
             _("Status: {status}").format(status=follow_up.get_status_display()),
         ]
         if follow_up.description:
@@ -327,7 +328,7 @@ def follow_up_reminder(*, follow_up: FollowUp, overdue: bool) -> EmailMessage | 
 def certification_reminder(*, certification: Certification, days_left: int, recipients: Sequence[str]) -> EmailMessage:
     """One of our own companies' certifications expires soon (or has expired)."""
     name = str(certification)
-    until = certification.valid_until.isoformat() if certification.valid_until else "—"
+    until = show_date(certification.valid_until) if certification.valid_until else "—"
     url = absolute(certification.get_absolute_url())
 
     def subject() -> str:

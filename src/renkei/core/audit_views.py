@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
@@ -10,13 +11,18 @@ from django import forms
 from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import FieldDoesNotExist
+from django.db import models
 from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import ListView
 
 from renkei.core.audit import describe_actor
+from renkei.core.display import show_date_short, show_datetime, show_number
 from renkei.core.permissions import Action, get_visible_or_404, visible
 from renkei.core.tenancy import is_unrestricted
 from renkei.core.views.objects import RenkeiViewMixin
@@ -30,16 +36,31 @@ HIDDEN_FIELDS = {"created_at", "updated_at", "id"}
 
 
 def _display_value(field: Any, value: Any) -> str:
+    """A recorded value as the pages show it: the choice's label, a day or a Japan-time moment, a
+    count with separators (the library records str() of the value: UTC, microseconds, enum codes)."""
     if value in (None, "None", ""):
         return ""
-    choices = dict(getattr(field, "choices", None) or [])
+    choices = {str(k): v for k, v in (getattr(field, "choices", None) or [])}
     if choices:
-        return str(choices.get(value, value))
+        return str(choices.get(str(value), value))
     if value in ("True", True):
         return "✔"
     if value in ("False", False):
         return "—"
-    return str(value)
+    text = str(value)
+    if isinstance(field, models.FileField):
+        return text.rsplit("/", 1)[-1]  # the file's name, not where the server keeps it
+    if isinstance(field, models.DateTimeField):
+        moment = parse_datetime(text)
+        if moment is not None:
+            return show_datetime(moment if timezone.is_aware(moment) else moment.replace(tzinfo=dt.UTC))
+    elif isinstance(field, models.DateField):
+        day = parse_date(text)
+        if day is not None:
+            return show_date_short(day)
+    elif isinstance(field, models.IntegerField | models.DecimalField) and not field.choices:
+        return show_number(text)
+    return text
 
 
 def _change_rows(entry: LogEntry) -> list[dict[str, str]]:
@@ -58,7 +79,7 @@ def _change_rows(entry: LogEntry) -> list[dict[str, str]]:
             continue
         if field is None or field.auto_created or getattr(field, "one_to_many", False) or name in HIDDEN_FIELDS:
             continue
-        label = str(getattr(field, "verbose_name", name))
+        label = capfirst(str(getattr(field, "verbose_name", name)))
         if isinstance(values, dict) and values.get("type") == "m2m":
             objects = ", ".join(str(o) for o in values.get("objects", []))
             if values.get("operation") == "delete":
@@ -76,7 +97,7 @@ def _change_rows(entry: LogEntry) -> list[dict[str, str]]:
 
 def _model_label(entry: LogEntry) -> str:
     model = entry.content_type.model_class()
-    return str(model._meta.verbose_name) if model else entry.content_type.model
+    return capfirst(str(model._meta.verbose_name)) if model else entry.content_type.model
 
 
 def entry_rows(entries: Iterable[LogEntry]) -> list[dict[str, Any]]:
@@ -142,7 +163,7 @@ class AuditFilterForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         cts = ContentType.objects.filter(app_label__in=AUDITED_APPS).order_by("model")
-        labels = [(str(ct.pk), str(m._meta.verbose_name)) for ct in cts if (m := ct.model_class()) is not None]
+        labels = [(str(ct.pk), capfirst(str(m._meta.verbose_name))) for ct in cts if (m := ct.model_class()) is not None]
         choices = [("", "—"), *sorted(labels, key=lambda c: c[1])]
         self.fields["model"].choices = choices  # type: ignore[attr-defined]
 

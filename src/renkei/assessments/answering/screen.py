@@ -17,7 +17,6 @@ from typing import Any
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.template.backends.utils import csrf_input
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -31,6 +30,7 @@ from renkei.assessments.models import (
     ReviewState,
     Section,
 )
+from renkei.core.display import show_datetime
 from renkei.core.errors import RenkeiError
 from renkei.core.files.uploads import limit_mb
 
@@ -92,7 +92,7 @@ class Answering:
 
 
 def time_label(value: Any) -> str:
-    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else ""
+    return show_datetime(value) if value else ""
 
 
 def _shown_strings(value: Any) -> list[str]:

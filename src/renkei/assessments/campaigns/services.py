@@ -30,6 +30,7 @@ from renkei.assessments.models import (
 )
 from renkei.assessments.permissions import CHANGE_ASSESSMENTS
 from renkei.assessments.signals import campaign_launch_queued
+from renkei.core.display import show_date
 from renkei.core.errors import RenkeiError
 from renkei.core.services import check_write, record_delete, record_save
 from renkei.core.tenancy import is_group_company
@@ -391,7 +392,7 @@ def assignment_create(
     if open_one is not None:
         raise RenkeiError(
             _("{name} already has an open assessment with this framework (due {due}).").format(
-                name=organisation.name, due=open_one.due_date.isoformat()
+                name=organisation.name, due=show_date(open_one.due_date)
             ),
             field_name="framework",
             status=409,

@@ -37,6 +37,7 @@ from renkei.assessments.answering.services import Respondent
 from renkei.assessments.portal import selectors as portal_selectors
 from renkei.assessments.portal.forms import NameForm
 from renkei.core.audit import set_current_actor
+from renkei.core.display import show_date
 from renkei.core.errors import RenkeiError
 from renkei.core.public import public_language
 from renkei.core.public import public_response as portal_response
@@ -58,7 +59,7 @@ def link_problem_page(request: HttpRequest, link: PortalLink | None) -> HttpResp
     else:
         state, status = "expired", 403
         message = _("This link expired on {date}. Ask your contact at {company} for a new one.").format(
-            date=link.expires_at.date().isoformat(), company=link.group_company.name
+            date=show_date(link.expires_at), company=link.group_company.name
         )
     return portal_response(
         request, "assessments/portal/link_problem.html", {"title": _("The link cannot be used"), "state": state, "message": message},

@@ -291,12 +291,23 @@ def deletion_summary(instance: models.Model) -> list[tuple[str, int]]:
     for model, objects in collector.data.items():
         count = len(objects) - (1 if model is type(instance) else 0)
         if count > 0 and model._meta.app_label not in {"auditlog", "contenttypes"}:
-            rows.append((str(model._meta.verbose_name_plural), count))
+            rows.append((_deleted_label(model), count))
     for qs in collector.fast_deletes:
         count = qs.count()
         if count and qs.model._meta.app_label not in {"auditlog", "contenttypes"}:
-            rows.append((str(qs.model._meta.verbose_name_plural), count))
+            rows.append((_deleted_label(qs.model), count))
     return rows
+
+
+def _deleted_label(model: type[models.Model]) -> str:
+    """A translated name for what is deleted; a many-to-many link table is named after its field
+    ("Links to tags"), not by Django's generated "organisation-tag relationships"."""
+    owner = model._meta.auto_created
+    if isinstance(owner, type):
+        for field in owner._meta.many_to_many:
+            if getattr(field.remote_field, "through", None) is model:
+                return _("Links to {name}").format(name=field.verbose_name)
+    return str(model._meta.verbose_name_plural)
 
 
 def safe_next(request: HttpRequest, default: str = "/") -> str:

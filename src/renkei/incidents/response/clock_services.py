@@ -15,6 +15,7 @@ from typing import Any
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from renkei.core.display import show_datetime
 from renkei.incidents.response import deadlines as appi
 from renkei.incidents.response import selectors
 from renkei.incidents.response.models import Incident, TaskStatus
@@ -37,7 +38,7 @@ CLOCK_FIELDS = (
 
 
 def _when(value: dt.datetime | None) -> str:
-    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else "—"
+    return show_datetime(value) if value else "—"
 
 
 def decision_record(*, incident: Incident, user: Any, previous_state: str | None) -> str | None:

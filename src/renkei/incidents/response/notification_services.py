@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from renkei.core.display import show_datetime
 from renkei.core.services import record_save
 from renkei.incidents.response import selectors
 from renkei.incidents.response.models import (
@@ -50,7 +51,7 @@ class PlanChanges:
 
 
 def _when(value: dt.datetime | None) -> str:
-    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else "—"
+    return show_datetime(value) if value else "—"
 
 
 UPDATED_FIELDS = ("category", "organisation_id", "role_id", "recipient", "reason", "deadline", "order")
@@ -191,7 +192,7 @@ def reminders_send(*, now: dt.datetime | None = None) -> dict[str, int]:
         recipients = [task.owner.email] if task.owner and task.owner.email else _csirt_emails(incident.group_company_id)
         subject = _("[Renkei] Task due: {title}").format(title=task.title)
         body = _("Incident: {incident}\nTask: {title}\nDue: {due}\n").format(
-            incident=incident.title, title=task.title, due=timezone.localtime(task.due_at).strftime("%Y-%m-%d %H:%M")
+            incident=incident.title, title=task.title, due=show_datetime(task.due_at)
         )
         if _send(recipients, subject, body):
             sent["tasks"] += 1
@@ -216,7 +217,7 @@ def reminders_send(*, now: dt.datetime | None = None) -> dict[str, int]:
             incident=incident.title,
             recipient=entry.recipient,
             reason=entry.reason,
-            deadline=timezone.localtime(entry.deadline).strftime("%Y-%m-%d %H:%M"),
+            deadline=show_datetime(entry.deadline),
         )
         if _send(_csirt_emails(incident.group_company_id), subject, body):
             sent["notifications"] += 1

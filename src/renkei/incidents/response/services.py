@@ -20,6 +20,7 @@ from django.db.models import Model
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from renkei.core.display import show_datetime
 from renkei.core.errors import RenkeiError
 from renkei.core.files.uploads import (
     INCIDENT_ATTACHMENT_TYPES,
@@ -169,7 +170,7 @@ def _display(incident: Incident, name: str, value: Any) -> str:
     if isinstance(value, bool):
         return _("yes") if value else _("no")
     if isinstance(value, dt.datetime):
-        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
+        return show_datetime(value)
     if isinstance(value, Model):
         return str(value)
     if name == "principal":

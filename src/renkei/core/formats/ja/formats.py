@@ -1,0 +1,8 @@
+# Japanese: 2026年12月7日 in prose, 2026/12/07 in tables, 2026/12/07 14:05 for a moment.
+DATE_FORMAT = "Y年n月j日"
+DATETIME_FORMAT = "Y年n月j日 H:i"
+SHORT_DATE_FORMAT = "Y/m/d"
+SHORT_DATETIME_FORMAT = "Y/m/d H:i"
+TIME_FORMAT = "H:i"
+THOUSAND_SEPARATOR = ","
+NUMBER_GROUPING = 3
