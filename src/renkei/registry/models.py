@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from renkei.core.display import show_date
 from renkei.core.models import ScopedModel
 from renkei.core.search import SearchableModel
 from renkei.core.text import company_name_key, company_sort_key
@@ -398,7 +399,7 @@ class DataHolding(ScopedModel):
         if days is None or self.return_due is None:
             return ""
         return gettext("Return or erasure overdue (due {date}, {days} days overdue)").format(
-            date=self.return_due.isoformat(), days=days
+            date=show_date(self.return_due), days=days
         )
 
 

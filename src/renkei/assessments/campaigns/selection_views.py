@@ -26,6 +26,7 @@ from renkei.assessments.campaigns import services as campaign_services
 from renkei.assessments.campaigns.views import campaign_queryset
 from renkei.assessments.models import Campaign, CampaignStatus
 from renkei.assessments.views import WRITE, StaffActionView, StaffConfirmView, paginate, querystring
+from renkei.core.display import show_date
 from renkei.core.errors import RenkeiError
 from renkei.core.permissions import get_visible_or_404
 from renkei.core.views.objects import RenkeiViewMixin
@@ -261,7 +262,7 @@ class CampaignLaunchView(StaffConfirmView):
         without = parties.annotate(n=Count("contacts", filter=~Q(contacts__email=""))).filter(n=0).count()
         details = [
             _("Framework: {framework}").format(framework=str(target.framework)),
-            _("Due date: {date}").format(date=target.due_date.isoformat()),
+            _("Due date: {date}").format(date=show_date(target.due_date)),
         ]
         if without:
             details.append(
