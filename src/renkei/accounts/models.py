@@ -11,11 +11,11 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
-from renkei.core.models import ScopedModel
+from renkei.core.models import ScopedModel, Versioned
 from renkei.core.permissions import Role
 
 
-class User(AbstractUser):
+class User(AbstractUser, Versioned):
     """A person who logs in. The role grants actions; group companies limit the scope."""
 
     role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.VIEWER)

@@ -14,6 +14,7 @@ from django.utils.translation import pgettext_lazy
 
 from renkei.assessments.campaigns.models import Assignment
 from renkei.assessments.frameworks.models import Question
+from renkei.core.models import Versioned
 from renkei.registry.validators import validate_corporate_number
 
 
@@ -23,9 +24,10 @@ class ReviewState(models.TextChoices):
     CHANGE_REQUESTED = "change_requested", _("Change requested")
 
 
-class Answer(models.Model):
-    """One answer. `version` grows with every save, so two people editing at once are told of the
-    conflict instead of one silently overwriting the other."""
+class Answer(Versioned, models.Model):
+    """One answer. `version` grows with every save (core.concurrency, as for every edited record),
+    so two people editing at once are told of the conflict instead of one silently overwriting the
+    other. It starts at 0, "not saved yet": the portal offers a version before the row exists."""
 
     scope_lookup = "assignment__group_company"
 

@@ -11,7 +11,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from renkei.core.models import ScopedModel, TimeStampedModel
+from renkei.core.models import ScopedModel, TimeStampedModel, Versioned
 
 # ---------------------------------------------------------------------------------------------
 # Organisation and playbooks (M16)
@@ -84,7 +84,7 @@ class Playbook(ScopedModel):
         return reverse("incidents:playbook_detail", args=[self.pk])
 
 
-class PlaybookStep(TimeStampedModel):
+class PlaybookStep(Versioned, TimeStampedModel):
     scope_lookup = "playbook__group_company"  # permissions.visible() scopes through the parent
 
     playbook = models.ForeignKey(Playbook, verbose_name=_("playbook"), on_delete=models.CASCADE, related_name="steps")
@@ -113,7 +113,7 @@ class DeadlineKey(models.TextChoices):
     PRINCIPAL = "principal", _("Notice to the principal")
 
 
-class PlaybookTask(TimeStampedModel):
+class PlaybookTask(Versioned, TimeStampedModel):
     scope_lookup = "step__playbook__group_company"  # permissions.visible() scopes through the parent
 
     step = models.ForeignKey(PlaybookStep, verbose_name=_("step"), on_delete=models.CASCADE, related_name="tasks")
@@ -271,7 +271,7 @@ class Incident(ScopedModel):
         return self.status != IncidentStatus.CLOSED
 
 
-class IncidentAsset(TimeStampedModel):
+class IncidentAsset(Versioned, TimeStampedModel):
     scope_lookup = "incident__group_company"  # permissions.visible() scopes through the parent
 
     incident = models.ForeignKey(Incident, verbose_name=_("incident"), on_delete=models.CASCADE, related_name="assets")
@@ -301,7 +301,7 @@ class TaskStatus(models.TextChoices):
     DONE = "done", _("Done")
 
 
-class IncidentTask(TimeStampedModel):
+class IncidentTask(Versioned, TimeStampedModel):
     scope_lookup = "incident__group_company"  # permissions.visible() scopes through the parent
 
     incident = models.ForeignKey(Incident, verbose_name=_("incident"), on_delete=models.CASCADE, related_name="tasks")
@@ -399,7 +399,7 @@ class ReplyTemplate(ScopedModel):
         return reverse("incidents:reply_template_update", args=[self.pk])
 
 
-class Inquiry(TimeStampedModel):
+class Inquiry(Versioned, TimeStampedModel):
     scope_lookup = "incident__group_company"  # permissions.visible() scopes through the parent
 
     incident = models.ForeignKey(
@@ -430,7 +430,7 @@ class CostKind(models.TextChoices):
     COMPENSATION_CLAIMED = "compensation_claimed", _("Compensation claimed")
 
 
-class CostEntry(TimeStampedModel):
+class CostEntry(Versioned, TimeStampedModel):
     scope_lookup = "incident__group_company"  # permissions.visible() scopes through the parent
 
     incident = models.ForeignKey(Incident, verbose_name=_("incident"), on_delete=models.CASCADE, related_name="costs")
@@ -513,7 +513,7 @@ class NotificationStatus(models.TextChoices):
     NOT_NEEDED = "not_needed", _("Not needed")
 
 
-class NotificationEntry(TimeStampedModel):
+class NotificationEntry(Versioned, TimeStampedModel):
     """One line of the notification plan: whom to tell, why, by when, and what was sent when.
 
     `generated_key` identifies entries made by the generator so that regenerating replaces only
