@@ -97,7 +97,7 @@ def test_the_second_of_two_editors_gets_the_conflict_page_and_nothing_of_theirs_
     url = reverse("registry:organisation_update", args=[org.pk])
     form_a = form_data(a.get(url).content.decode(), name="佐藤が直した株式会社")
     form_b = form_data(b.get(url).content.decode(), name="鈴木が直した株式会社", criticality="critical")
-    assert form_a["version"] == form_b["version"] == str(org.version)
+    assert form_a["edit_version"] == form_b["edit_version"] == str(org.edit_version)
 
     assert a.post(url, form_a).status_code == 302
     response = b.post(url, form_b)
@@ -123,11 +123,11 @@ def test_apply_mine_after_the_conflict_saves_my_version(two_analysts: Any, own: 
     conflict = b.post(url, form_b).content.decode()
 
     resubmit = form_data(conflict.replace('class="inline"', 'class="edit"'))
-    assert resubmit["version"] == str(org.version + 1)
+    assert resubmit["edit_version"] == str(org.edit_version + 1)
     assert b.post(url, resubmit).status_code == 302
     org.refresh_from_db()
     assert org.name == "鈴木が直した株式会社"
-    assert org.version == int(form_a["version"]) + 2
+    assert org.edit_version == int(form_a["edit_version"]) + 2
 
 
 def test_the_conflict_page_is_english_for_an_english_user(two_analysts: Any, own: Any) -> None:
@@ -159,7 +159,7 @@ def test_the_audit_trail_shows_the_change_not_the_version(analyst_client: Client
     url = reverse("registry:organisation_update", args=[org.pk])
     analyst_client.post(url, form_data(analyst_client.get(url).content.decode(), name="新社名株式会社"))
     entry = LogEntry.objects.get_for_object(org).latest("pk")
-    assert "name" in entry.changes_dict and "version" not in entry.changes_dict
+    assert "name" in entry.changes_dict and "edit_version" not in entry.changes_dict
 
 
 # --- the API -------------------------------------------------------------------------------------------
@@ -168,13 +168,13 @@ def test_the_audit_trail_shows_the_change_not_the_version(analyst_client: Client
 def test_api_get_gives_the_version_and_an_etag(analyst_client: Client, own: Any) -> None:
     org = f.OrganisationFactory()
     response = analyst_client.get(f"{API}/organisations/{org.pk}")
-    assert response.json()["version"] == org.version
-    assert response["ETag"] == f'W/"{org.version}"'
+    assert response.json()["edit_version"] == org.edit_version
+    assert response["ETag"] == f'W/"{org.edit_version}"'
 
 
 def test_api_put_with_a_stale_if_match_answers_409_with_the_current_record(analyst_client: Client, own: Any) -> None:
     org = f.OrganisationFactory(name="旧社名株式会社", kind="vendor")
-    loaded = org.version
+    loaded = org.edit_version
     org.name = "誰かが直した株式会社"
     org.save()
     response = analyst_client.put(
@@ -183,7 +183,7 @@ def test_api_put_with_a_stale_if_match_answers_409_with_the_current_record(analy
     )
     assert response.status_code == 409
     body = response.json()
-    assert body["current"]["name"] == "誰かが直した株式会社" and body["current"]["version"] == loaded + 1
+    assert body["current"]["name"] == "誰かが直した株式会社" and body["current"]["edit_version"] == loaded + 1
     assert response["ETag"] == etag(loaded + 1)
     org.refresh_from_db()
     assert org.name == "誰かが直した株式会社"
@@ -192,13 +192,13 @@ def test_api_put_with_a_stale_if_match_answers_409_with_the_current_record(analy
 def test_api_patch_with_the_current_version_saves_and_moves_it_on(analyst_client: Client, own: Any) -> None:
     org = f.OrganisationFactory()
     response = analyst_client.patch(
-        f"{API}/organisations/{org.pk}", {"notes": "確認済み", "version": org.version}, content_type="application/json"
+        f"{API}/organisations/{org.pk}", {"notes": "確認済み", "edit_version": org.edit_version}, content_type="application/json"
     )
     assert response.status_code == 200, response.content
-    assert response.json()["version"] == org.version + 1
-    assert response["ETag"] == etag(org.version + 1)
+    assert response.json()["edit_version"] == org.edit_version + 1
+    assert response["ETag"] == etag(org.edit_version + 1)
     stale = analyst_client.patch(
-        f"{API}/organisations/{org.pk}", {"notes": "古い", "version": org.version}, content_type="application/json"
+        f"{API}/organisations/{org.pk}", {"notes": "古い", "edit_version": org.edit_version}, content_type="application/json"
     )
     assert stale.status_code == 409
     org.refresh_from_db()
@@ -236,12 +236,12 @@ def test_of_two_saves_based_on_the_same_version_exactly_one_wins(own: Any) -> No
     org = f.OrganisationFactory(name="旧")
     first, second = Organisation.objects.get(pk=org.pk), Organisation.objects.get(pk=org.pk)
     first.name, second.name = "一人目", "二人目"
-    save_if_current(first, org.version)
+    save_if_current(first, org.edit_version)
     with pytest.raises(StaleEdit) as caught:
-        save_if_current(second, org.version)
+        save_if_current(second, org.edit_version)
     assert caught.value.status == 409 and caught.value.current.name == "一人目"
     org.refresh_from_db()
-    assert (org.name, org.version) == ("一人目", 2)
+    assert (org.name, org.edit_version) == ("一人目", 2)
 
 
 @pytest.mark.django_db
@@ -249,11 +249,11 @@ def test_every_save_moves_the_version_on_but_bookkeeping_does_not(own: Any) -> N
     org = f.OrganisationFactory()
     org.notes = "a"
     org.save()
-    assert org.version == 2
+    assert org.edit_version == 2
     org.tier = 3
     org.save(update_fields=["tier"])
     org.refresh_from_db()
-    assert org.version == 2
+    assert org.edit_version == 2
 
 
 @pytest.mark.django_db(transaction=True)
@@ -272,7 +272,7 @@ def test_concurrent_saves_race_and_exactly_one_wins() -> None:
                 mine = Organisation.objects.get(pk=org.pk)
                 mine.name = name
                 barrier.wait(timeout=10)
-                save_if_current(mine, org.version)
+                save_if_current(mine, org.edit_version)
             results.append("saved")
         except StaleEdit:
             results.append("stale")
@@ -286,7 +286,7 @@ def test_concurrent_saves_race_and_exactly_one_wins() -> None:
         t.join(timeout=30)
     assert sorted(results) == ["saved", "stale"]
     org.refresh_from_db()
-    assert org.version == 2 and org.name in {"一人目", "二人目"}
+    assert org.edit_version == 2 and org.name in {"一人目", "二人目"}
 
 
 # --- every edit form carries the version ------------------------------------------------------------

@@ -23,7 +23,8 @@ from django.utils.translation import gettext as _
 
 from renkei.core.errors import RenkeiError
 
-VERSION_FIELD = "version"
+# Not `version`: a software release and a framework already have a version of their own (its number).
+VERSION_FIELD = "edit_version"
 _EXPECTED = "_renkei_expected_version"
 
 M = TypeVar("M", bound=models.Model)
@@ -42,6 +43,15 @@ class StaleEdit(RenkeiError):
         self.current = current
 
 
+def field_of(model: Any) -> str:
+    """The model's version column (`edit_version`; the portal's answers keep their `version`)."""
+    return str(getattr(model, "version_field", VERSION_FIELD))
+
+
+def current_version(instance: models.Model) -> int:
+    return int(getattr(instance, field_of(instance)))
+
+
 def expect_version(instance: models.Model, version: int | None) -> None:
     """The next save of `instance` must find `version` stored, else it raises `StaleEdit`.
     `None` clears the expectation (the save then overwrites whatever is stored)."""
@@ -56,7 +66,7 @@ def check_current(instance: models.Model, version: int | None) -> None:
     clear answer; the race-free check is still the conditional UPDATE at save time)."""
     if version is None or instance.pk is None:
         return
-    stored = type(instance)._base_manager.filter(pk=instance.pk).values_list(VERSION_FIELD, flat=True).first()
+    stored = type(instance)._base_manager.filter(pk=instance.pk).values_list(field_of(instance), flat=True).first()
     if stored is not None and stored != version:
         raise stale_edit_for(instance)
 
@@ -78,14 +88,15 @@ def claim_version(instance: models.Model, *, using: str | None = None) -> None:
     expected = instance.__dict__.pop(_EXPECTED, None)
     db = using or router.db_for_write(type(instance), instance=instance)
     rows = type(instance)._base_manager.using(db).filter(pk=instance.pk)
+    name = field_of(instance)
     if expected is not None:
-        if not rows.filter(**{VERSION_FIELD: expected}).update(**{VERSION_FIELD: F(VERSION_FIELD) + 1}):
+        if not rows.filter(**{name: expected}).update(**{name: F(name) + 1}):
             raise stale_edit_for(instance)
-        setattr(instance, VERSION_FIELD, expected + 1)
+        setattr(instance, name, expected + 1)
         return
-    if rows.update(**{VERSION_FIELD: F(VERSION_FIELD) + 1}):
+    if rows.update(**{name: F(name) + 1}):
         # Our UPDATE holds the row (PostgreSQL) or the database (SQLite) until commit: this read is ours.
-        setattr(instance, VERSION_FIELD, rows.values_list(VERSION_FIELD, flat=True).get())
+        setattr(instance, name, rows.values_list(name, flat=True).get())
 
 
 def save_if_current(instance: M, expected_version: int | None, *, update_fields: Any = None) -> M:

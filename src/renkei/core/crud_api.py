@@ -9,9 +9,9 @@ Every endpoint has the same shape (NetBox style), so a reader who knows one know
     PATCH  /{id}        partial update (only the fields sent)
     DELETE /{id}        delete
 
-Versioned records (core.concurrency) carry `version` in their output and an `ETag` (`W/"<version>"`)
-on retrieve and write. PUT and PATCH check the version named by `If-Match` (or, without the header,
-a `version` in the body): a stale one answers 409 with the current record in `current` and its ETag,
+Versioned records (core.concurrency) carry `edit_version` in their output and an `ETag`
+(`W/"<edit_version>"`) on retrieve and write. PUT and PATCH check the version named by `If-Match` (or,
+without the header, an `edit_version` in the body): a stale one answers 409 with the current record in `current` and its ETag,
 and changes nothing. A write naming no version is accepted as before (clients written before
 versions existed keep working), so a client that wants the check must send one.
 
@@ -34,7 +34,15 @@ from django.utils.translation import gettext as _
 from ninja import FilterSchema, Query, Router, Schema, Status
 from pydantic import create_model
 
-from renkei.core.concurrency import StaleEdit, check_current, etag, expect_version, version_from_if_match
+from renkei.core.concurrency import (
+    VERSION_FIELD,
+    StaleEdit,
+    check_current,
+    current_version,
+    etag,
+    expect_version,
+    version_from_if_match,
+)
 from renkei.core.errors import ErrorItem, RenkeiError
 from renkei.core.models import Versioned
 from renkei.core.permissions import get_visible_or_404, require, visible
@@ -158,12 +166,12 @@ def versioned_schemas(spec: CrudSpec) -> tuple[type[Schema], type[Schema], type[
     """The output, input and conflict schemas: with `version` when the model is versioned."""
     out_schema, in_schema = spec.out_schema, spec.in_schema
     versioned = issubclass(spec.model, Versioned)
-    if versioned and "version" not in out_schema.model_fields:
-        out_schema = create_model(out_schema.__name__, __base__=out_schema, version=(int, ...))
-    if versioned and "version" not in in_schema.model_fields:
+    if versioned and VERSION_FIELD not in out_schema.model_fields:
+        out_schema = create_model(out_schema.__name__, __base__=out_schema, **{VERSION_FIELD: (int, ...)})
+    if versioned and VERSION_FIELD not in in_schema.model_fields:
         in_schema = create_model(  # type: ignore[call-overload]
             in_schema.__name__, __base__=in_schema, __doc__=in_schema.__doc__,
-            version=(int | None, None),
+            **{VERSION_FIELD: (int | None, None)},
         )
     conflict_schema = create_model(
         f"{spec.name.title().replace('_', '')}ConflictOut", __base__=ErrorOut, current=(out_schema | None, None)
@@ -172,8 +180,8 @@ def versioned_schemas(spec: CrudSpec) -> tuple[type[Schema], type[Schema], type[
 
 
 def expected_version(request: HttpRequest, data: dict[str, Any]) -> int | None:
-    """The version the client based its write on: `If-Match`, else the body's `version`."""
-    body_version = data.pop("version", None)
+    """The version the client based its write on: `If-Match`, else the body's `edit_version`."""
+    body_version = data.pop(VERSION_FIELD, None)
     header = version_from_if_match(request.headers.get("If-Match"))
     return header if header is not None else body_version
 
@@ -195,7 +203,7 @@ def crud_router(spec: CrudSpec) -> Router:
 
     def tagged(response: HttpResponse, instance: models.Model) -> models.Model:
         if isinstance(instance, Versioned):
-            response["ETag"] = etag(instance.version)
+            response["ETag"] = etag(current_version(instance))
         return instance
 
     def write(
@@ -203,7 +211,7 @@ def crud_router(spec: CrudSpec) -> Router:
     ) -> Status[Any] | models.Model:
         # The services check the role too; checking first keeps a viewer's answer a plain 403.
         require(request.user, spec.write_action)
-        version = expected_version(request, data) if isinstance(instance, Versioned) else data.pop("version", None)
+        version = expected_version(request, data) if isinstance(instance, Versioned) else None
         try:
             if instance.pk is not None and isinstance(instance, Versioned):
                 check_current(instance, version)

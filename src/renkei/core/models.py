@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.db import models, router, transaction
 from django.utils.translation import gettext_lazy as _
 
-from renkei.core.concurrency import VERSION_FIELD, claim_version
+from renkei.core.concurrency import VERSION_FIELD, claim_version, field_of
 
 
 class TimeStampedModel(models.Model):
@@ -24,18 +24,19 @@ class Versioned(models.Model):
     is refused (`core.concurrency`) instead of silently overwriting somebody else's.
 
     Every save of an existing row moves it on, except a save limited by `update_fields` that does
-    not name `version`: those are bookkeeping writes of named columns (a login time, a computed tier)
+    not name the version: those are bookkeeping writes of named columns (a login time, a computed tier)
     and must not make open forms look stale.
     """
 
-    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
+    edit_version = models.PositiveIntegerField(_("edit version"), default=1, editable=False)
+    version_field: ClassVar[str] = VERSION_FIELD
 
     class Meta:
         abstract = True
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         update_fields = kwargs.get("update_fields")
-        if self._state.adding or self.pk is None or (update_fields is not None and VERSION_FIELD not in update_fields):
+        if self._state.adding or self.pk is None or (update_fields is not None and field_of(self) not in update_fields):
             super().save(*args, **kwargs)
             return
         using = kwargs.get("using") or router.db_for_write(type(self), instance=self)

@@ -38,6 +38,8 @@ class Answer(Versioned, models.Model):
     value = models.JSONField(_("answer"), null=True, blank=True)
     note = models.TextField(_("comment"), blank=True)
     version = models.PositiveIntegerField(default=0)
+    version_field = "version"
+    edit_version = None  # type: ignore[assignment]  # the answer's own `version` is its version
     updated_at = models.DateTimeField(_("updated"), null=True, blank=True)
     updated_by_name = models.CharField(_("updated by"), max_length=100, blank=True)
     # Prefilled from the previous cycle and not yet confirmed by the party.

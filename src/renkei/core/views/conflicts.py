@@ -24,7 +24,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from renkei.core.audit import describe_actor
-from renkei.core.concurrency import VERSION_FIELD, StaleEdit, check_current, expect_version
+from renkei.core.concurrency import VERSION_FIELD, StaleEdit, check_current, current_version, expect_version
 from renkei.core.models import Versioned
 
 EMPTY = "—"
@@ -40,7 +40,7 @@ def add_version_field(form: forms.BaseForm, instance: Any) -> None:
         return
     form.fields[VERSION_FIELD] = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
     if not form.is_bound:
-        form.initial[VERSION_FIELD] = instance.version
+        form.initial[VERSION_FIELD] = current_version(instance)
 
 
 def posted_version(form: forms.BaseForm) -> int | None:
@@ -150,7 +150,7 @@ def render_conflict(
             "who": who,
             "when": when,
             "reload_url": request.get_full_path(),
-            "resubmit": resubmit_fields(request, current.version),
+            "resubmit": resubmit_fields(request, current_version(current)),
             "had_files": bool(request.FILES),
             "cancel_url": cancel_url,
         },

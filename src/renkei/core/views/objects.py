@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import DetailView, ListView
 
-from renkei.core.concurrency import StaleEdit, expect_version
+from renkei.core.concurrency import StaleEdit, current_version, expect_version
 from renkei.core.errors import RenkeiError, errors_to_form
 from renkei.core.files.uploads import request_too_large, request_too_large_message
 from renkei.core.permissions import Action, can, get_visible_or_404, require, visible
@@ -242,7 +242,7 @@ class ObjectEditView(ScopedQuerysetMixin, View):
         except StaleEdit as exc:
             if conflict_rows(form, exc.current):
                 raise
-            expect_version(form.instance, exc.current.version)
+            expect_version(form.instance, current_version(exc.current))
             return self.save(form=form, instance=form.instance)
 
     def render_conflict(self, form: forms.ModelForm[Any], instance: models.Model | None, exc: StaleEdit) -> HttpResponse:
