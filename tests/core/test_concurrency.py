@@ -313,3 +313,28 @@ def test_every_edit_view_edits_a_versioned_record_in_a_form_that_carries_the_ver
         assert issubclass(view.model, Versioned), f"{route}: {view.model.__name__} has no version"
         source = get_template(view.template_name).template.source
         assert "hidden_fields" in source, f"{route}: {view.template_name} does not render the hidden version field"
+
+
+# --- endpoints of their own shape: incidents and campaigns -------------------------------------------
+
+
+def test_incident_patch_with_a_stale_if_match_answers_409_and_changes_nothing(client: Client, csirt_user: Any, own: Any) -> None:
+    import datetime as dt
+
+    from renkei.incidents.response.models import Incident
+
+    client.force_login(csirt_user)
+    pk = Incident.objects.create(
+        group_company=own, title="委託先での漏えい", learned_at=dt.datetime(2026, 4, 10, 9, 0, tzinfo=dt.UTC),
+        source="partner_report", category="leak",
+    ).pk
+    got = client.get(f"/api/v1/incidents/{pk}")
+    tag = got["ETag"]
+    assert client.patch(f"/api/v1/incidents/{pk}", {"title": "一人目"}, content_type="application/json",
+                        HTTP_IF_MATCH=tag).status_code == 200
+    stale = client.patch(f"/api/v1/incidents/{pk}", {"title": "二人目"}, content_type="application/json", HTTP_IF_MATCH=tag)
+    assert stale.status_code == 409
+    incident = Incident.objects.get(pk=pk)
+    assert stale.json()["current"]["edit_version"] == incident.edit_version
+    assert stale["ETag"] == etag(incident.edit_version)
+    assert incident.title == "一人目"

@@ -186,6 +186,21 @@ def expected_version(request: HttpRequest, data: dict[str, Any]) -> int | None:
     return header if header is not None else body_version
 
 
+def check_if_match(request: HttpRequest, instance: models.Model, body_version: int | None = None) -> None:
+    """For endpoints of their own shape: honour `If-Match` (or a body version) as the CRUD router
+    does. A stale version raises `StaleEdit`, which the API answers 409 with the current version
+    and its ETag (core.api); the save itself checks again, race-free."""
+    version = version_from_if_match(request.headers.get("If-Match"))
+    version = version if version is not None else body_version
+    check_current(instance, version)
+    expect_version(instance, version)
+
+
+def set_etag(response: HttpResponse, instance: models.Model) -> None:
+    if isinstance(instance, Versioned):
+        response["ETag"] = etag(current_version(instance))
+
+
 def crud_router(spec: CrudSpec) -> Router:
     """List, create, retrieve, replace, update and delete endpoints for one model."""
     out_schema, in_schema, conflict_schema = versioned_schemas(spec)
