@@ -147,6 +147,7 @@ def test_the_conflict_page_is_english_for_an_english_user(two_analysts: Any, own
 def test_a_stale_submit_equal_to_the_saved_values_just_saves(two_analysts: Any, own: Any) -> None:
     a, b, _first, _second = two_analysts
     org = f.OrganisationFactory(name="旧社名株式会社")
+    org.tags.create(name="重要委託先")
     url = reverse("registry:organisation_update", args=[org.pk])
     form_a = form_data(a.get(url).content.decode(), name="同じ名前株式会社")
     form_b = form_data(b.get(url).content.decode(), name="同じ名前株式会社")

@@ -167,14 +167,14 @@ def versioned_schemas(spec: CrudSpec) -> tuple[type[Schema], type[Schema], type[
     out_schema, in_schema = spec.out_schema, spec.in_schema
     versioned = issubclass(spec.model, Versioned)
     if versioned and VERSION_FIELD not in out_schema.model_fields:
-        out_schema = create_model(out_schema.__name__, __base__=out_schema, **{VERSION_FIELD: (int, ...)})
+        out_schema = create_model(out_schema.__name__, __base__=out_schema, **{VERSION_FIELD: (int, ...)})  # type: ignore[call-overload]
     if versioned and VERSION_FIELD not in in_schema.model_fields:
         in_schema = create_model(  # type: ignore[call-overload]
             in_schema.__name__, __base__=in_schema, __doc__=in_schema.__doc__,
             **{VERSION_FIELD: (int | None, None)},
         )
     conflict_schema = create_model(
-        f"{spec.name.title().replace('_', '')}ConflictOut", __base__=ErrorOut, current=(out_schema | None, None)
+        f"{spec.name.title().replace('_', '')}ConflictOut", __base__=ErrorOut, current=(out_schema | None, None)  # type: ignore[arg-type]
     )
     return out_schema, in_schema, conflict_schema
 

@@ -73,11 +73,12 @@ def display(field: forms.Field, value: Any) -> str:
     if isinstance(field, forms.ModelMultipleChoiceField):
         objects = value if isinstance(value, list | tuple | models.QuerySet) else [value]
         pks = [getattr(o, "pk", o) for o in objects]
-        return ", ".join(sorted(str(o) for o in field.queryset.model._default_manager.filter(pk__in=pks))) or EMPTY
+        model = field.queryset.model  # type: ignore[union-attr]
+        return ", ".join(sorted(str(o) for o in model._default_manager.filter(pk__in=pks))) or EMPTY
     if isinstance(field, forms.ModelChoiceField):
         if isinstance(value, models.Model):
             return str(value)
-        obj = field.queryset.model._default_manager.filter(pk=value).first()
+        obj = field.queryset.model._default_manager.filter(pk=value).first()  # type: ignore[union-attr]
         return str(obj) if obj is not None else EMPTY
     if isinstance(field, forms.BooleanField):
         return _("Yes") if value else _("No")
@@ -113,7 +114,9 @@ def conflict_rows(form: forms.BaseForm, current: models.Model) -> list[ConflictR
         if name == VERSION_FIELD or isinstance(field.widget, forms.HiddenInput) or name not in form.cleaned_data:
             continue
         mine = display(field, form.cleaned_data.get(name))
-        theirs = display(field, saved.get(name, getattr(current, name, None)))
+        # A field that is not a model field (an organisation's tag names) shows its initial value,
+        # which the form built from the row the view loaded on this submit.
+        theirs = display(field, saved[name] if name in saved else form.get_initial_for_field(field, name))
         if mine != theirs:
             rows.append(ConflictRow(label=str(field.label or name), mine=mine, theirs=theirs))
     return rows
