@@ -201,11 +201,16 @@ def _record(answer: Answer, *, value: Any, note: str | None, respondent: Respond
 
 
 def answers_save_many(
-    *, respondent: Respondent, assignment: Assignment, values: Mapping[str, tuple[Any, str | None]]
+    *,
+    respondent: Respondent,
+    assignment: Assignment,
+    values: Mapping[str, tuple[Any, str | None]],
+    versions: Mapping[str, int] | None = None,
 ) -> int:
     """Save many answers at once by question ID (an Excel file, a form without JavaScript, the API).
     Every value is checked first; one bad value refuses the whole set and nothing is saved.
-    Returns the number of answers that changed."""
+    `versions` (by question ID) are the versions the editor loaded: an answer saved since refuses
+    the whole set (`AnswerConflict`). Returns the number of answers that changed."""
     _check_respondent(respondent, assignment)
     _check_editable(assignment)
     questions = {q.ref: q for q in Question.objects.filter(framework_id=assignment.framework_id)}
@@ -244,7 +249,12 @@ def answers_save_many(
             answer = existing.get(question.pk) or Answer(assignment=assignment, question=question)
             if _unchanged(answer, value, note):
                 continue
-            _record(answer, value=value, note=note, respondent=respondent)
+            if versions is not None and ref in versions and answer.pk is not None:
+                expect_version(answer, versions[ref])
+            try:
+                _record(answer, value=value, note=note, respondent=respondent)
+            except StaleEdit as exc:
+                raise AnswerConflict(exc.current) from exc
             changed += 1
         if changed:
             _mark_started(assignment)
