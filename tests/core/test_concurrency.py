@@ -339,3 +339,20 @@ def test_incident_patch_with_a_stale_if_match_answers_409_and_changes_nothing(cl
     assert stale.json()["current"]["edit_version"] == incident.edit_version
     assert stale["ETag"] == etag(incident.edit_version)
     assert incident.title == "一人目"
+
+
+def test_the_licence_policy_page_refuses_a_stale_save(analyst_client: Client, own: Any) -> None:
+    """A settings page of its own shape (not ObjectEditView) carries the version too."""
+    from renkei.software.models import LicencePolicy
+
+    policy = LicencePolicy.objects.create(group_company=own, allowed="MIT")
+    url = f"{reverse('software:licence_policy')}?company={own.pk}"
+    data = form_data(analyst_client.get(url).content.decode(), allowed="Apache-2.0")
+    assert data["edit_version"] == str(policy.edit_version)
+    policy.allowed = "BSD-3-Clause"
+    policy.save()
+    response = analyst_client.post(url, data)
+    assert response.status_code == 409
+    assert "BSD-3-Clause" in response.content.decode() and "Apache-2.0" in response.content.decode()
+    policy.refresh_from_db()
+    assert policy.allowed == "BSD-3-Clause"
