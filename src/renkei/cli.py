@@ -23,6 +23,8 @@ COMMANDS = {
     "epss": "`renkei epss import FILE`: load FIRST EPSS scores (epss_scores-YYYY-MM-DD.csv or .csv.gz)",
     "sbom": "`renkei sbom scan FILE --osv PATH` offline check for pipelines; `renkei sbom search NAME`",
     "leak": "`renkei leak trace FILE [--json]`: whose copy of our data a leaked file is, or that it is not ours",
+    "backup": "`renkei backup DEST [--no-compress]`: database, uploaded files and keys in one archive",
+    "restore": "`renkei restore SRC [--force]`: restore a backup into an empty database and data directory",
 }
 
 
@@ -56,7 +58,7 @@ def build_parser() -> argparse.ArgumentParser:
     exp.add_argument("args", nargs=argparse.REMAINDER)
     blast = sub.add_parser("blast-radius", help=COMMANDS["blast-radius"], add_help=False)
     blast.add_argument("args", nargs=argparse.REMAINDER)
-    for name in ("osv", "nvd", "jvn", "kev", "epss", "sbom", "leak"):
+    for name in ("osv", "nvd", "jvn", "kev", "epss", "sbom", "leak", "backup", "restore"):
         sub.add_parser(name, help=COMMANDS[name], add_help=False).add_argument("args", nargs=argparse.REMAINDER)
     return parser
 
@@ -106,6 +108,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             print("usage: renkei leak trace FILE [--json]", file=sys.stderr)
             return 2
         return _django(["leak_trace", *args.args[1:]])
+    if args.command in ("backup", "restore"):
+        if not args.args:
+            print(f"usage: renkei {args.command} {'DEST' if args.command == 'backup' else 'SRC'}", file=sys.stderr)
+            return 2
+        return _django([args.command, *args.args])
     if args.command == "worker":
         return _django(["run_worker"])
     if args.command == "serve":

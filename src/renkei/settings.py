@@ -136,6 +136,8 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "core:dashboard"
+# A password-reset link expires after this many seconds (one hour; docs/operations.md).
+PASSWORD_RESET_TIMEOUT = int(os.environ.get("RENKEI_PASSWORD_RESET_TIMEOUT", "3600"))
 LOGOUT_REDIRECT_URL = "accounts:login"
 
 # Login throttling (django-axes): lock a username+address pair after repeated failures.

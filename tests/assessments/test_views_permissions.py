@@ -136,6 +136,8 @@ WRITES = [
     Row("assessments:campaign_parties", args=lambda o: (o["draft"].pk,)),
     Row("assessments:campaign_parties", "POST", args=lambda o: (o["draft"].pk,), payload=lambda o: {"criticality": ["low"]}),
     Row("assessments:campaign_party_remove", "POST", args=lambda o: (o["draft"].pk, o["org"].pk)),
+    Row("assessments:campaign_party_search", args=lambda o: (o["draft"].pk,)),
+    Row("assessments:campaign_party_add", "POST", args=lambda o: (o["draft"].pk,), payload=lambda o: {"party": o["org"].pk}),
     Row("assessments:campaign_launch", args=lambda o: (o["draft"].pk,)),
     Row("assessments:campaign_launch", "POST", args=lambda o: (o["draft"].pk,)),
     Row("assessments:campaign_close", args=lambda o: (o["running"].pk,)),

@@ -75,12 +75,31 @@ def _role_choices() -> list[tuple[str, Any]]:
     return [(r.value, ROLE_LABELS[r]) for r in Role]
 
 
+# Japanese order: 姓, 名, then their readings セイ, メイ.
+NAME_FIELDS = ["last_name", "first_name", "family_name_reading", "given_name_reading"]
+NAME_LABELS = {
+    "last_name": _("family name"),
+    "first_name": _("given name"),
+    "family_name_reading": _("family name (reading)"),
+    "given_name_reading": _("given name (reading)"),
+}
+NAME_HELP = {
+    "last_name": _("e.g. 佐藤"),
+    "first_name": _("e.g. 花子"),
+    "family_name_reading": _("In katakana, e.g. サトウ"),
+    "given_name_reading": _("In katakana, e.g. ハナコ"),
+}
+
+
 class _UserAdminForm(forms.ModelForm):
     """Group-company choices are limited to what the administrator may assign."""
 
     def __init__(self, *args: Any, actor: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.actor = actor
+        for name in NAME_FIELDS:
+            self.fields[name].label = NAME_LABELS[name]
+            self.fields[name].help_text = NAME_HELP[name]
         self.fields["role"].choices = _role_choices()  # type: ignore[attr-defined]
         self.fields["group_companies"].queryset = selectors.assignable_companies(actor)  # type: ignore[attr-defined]
 
@@ -97,7 +116,7 @@ class UserCreateForm(_UserAdminForm):
 
     class Meta:
         model = User
-        fields = ["username", "first_name", "last_name", "email", "role", "language", "group_companies"]
+        fields = ["username", *NAME_FIELDS, "email", "role", "language", "group_companies"]
         widgets = {"group_companies": forms.CheckboxSelectMultiple}
 
     def clean(self) -> dict[str, Any]:
@@ -110,5 +129,5 @@ class UserCreateForm(_UserAdminForm):
 class UserEditForm(_UserAdminForm):
     class Meta:
         model = User
-        fields = ["first_name", "last_name", "email", "role", "is_active", "language", "group_companies"]
+        fields = [*NAME_FIELDS, "email", "role", "is_active", "language", "group_companies"]
         widgets = {"group_companies": forms.CheckboxSelectMultiple}

@@ -13,11 +13,19 @@ from django.utils.translation import gettext_lazy as _
 
 from renkei.core.models import ScopedModel, Versioned
 from renkei.core.permissions import Role
+from renkei.core.text import person_name
 
 
 class User(AbstractUser, Versioned):
-    """A person who logs in. The role grants actions; group companies limit the scope."""
+    """A person who logs in. The role grants actions; group companies limit the scope.
 
+    Names: `last_name` is the family name (姓), `first_name` the given name (名), each with its
+    reading in katakana (セイ, メイ). `display_name` writes them the way `core.text.person_name`
+    decides (「佐藤 花子」; "Hanako Sato" for a Latin name) and is what every page shows.
+    """
+
+    family_name_reading = models.CharField(_("family name (reading)"), max_length=150, blank=True)
+    given_name_reading = models.CharField(_("given name (reading)"), max_length=150, blank=True)
     role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.VIEWER)
     language = models.CharField(
         _("language"), max_length=8, choices=[("ja", "日本語"), ("en", "English")], default="ja"
@@ -29,6 +37,20 @@ class User(AbstractUser, Versioned):
         related_name="limited_users",
         help_text=_("Leave empty for access to the whole group (headquarters view)."),
     )
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        """「姓 名」 for a Japanese name, "Given Family" for a Latin one, else the username."""
+        return self.get_full_name() or self.get_username()
+
+    def get_full_name(self) -> str:
+        return person_name(self.last_name, self.first_name)
+
+    def get_name_reading(self) -> str:
+        return person_name(self.family_name_reading, self.given_name_reading)
 
     def get_role_display_text(self) -> str:
         return str(ROLE_LABELS.get(self.role, self.role))

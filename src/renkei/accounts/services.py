@@ -28,12 +28,16 @@ from renkei.core.errors import ErrorItem, NotFound, RenkeiError
 from renkei.core.permissions import Action, Role, require
 from renkei.core.services import validate
 from renkei.core.tenancy import allowed_company_ids, is_group_company
+from renkei.core.text import normalise_reading
 from renkei.core.tokens import hash_token
 from renkei.registry.models import Organisation
 
 LANGUAGES = {"ja", "en"}
 TOKEN_PREFIX_LENGTH = 8
-USER_EDITABLE_FIELDS = frozenset({"first_name", "last_name", "email", "role", "is_active", "language"})
+USER_EDITABLE_FIELDS = frozenset(
+    {"first_name", "last_name", "family_name_reading", "given_name_reading", "email", "role", "is_active", "language"}
+)
+READING_FIELDS = ("family_name_reading", "given_name_reading")
 
 
 def user_set_language(*, user: Any, language: str) -> User:
@@ -114,10 +118,15 @@ def user_create(
     email: str = "",
     first_name: str = "",
     last_name: str = "",
+    family_name_reading: str = "",
+    given_name_reading: str = "",
     language: str = "ja",
     companies: Iterable[Organisation] = (),
 ) -> User:
-    """Create a user with an initial password that passes the configured validators."""
+    """Create a user with an initial password that passes the configured validators.
+
+    `last_name` is the family name (姓), `first_name` the given name (名); readings are stored in
+    katakana whatever kana they were typed in."""
     _require_admin(actor)
     company_list = list(companies)
     _check_companies(actor, company_list)
@@ -126,6 +135,8 @@ def user_create(
         email=email.strip(),
         first_name=first_name.strip(),
         last_name=last_name.strip(),
+        family_name_reading=normalise_reading(family_name_reading),
+        given_name_reading=normalise_reading(given_name_reading),
         role=role,
         language=language,
         is_active=True,
@@ -167,7 +178,7 @@ def user_update(
         stored = User.objects.select_for_update().get(pk=user.pk)
         expect_version(stored, expected_version)
         for name, value in changes.items():
-            setattr(stored, name, value)
+            setattr(stored, name, normalise_reading(value) if name in READING_FIELDS else value)
         validate(stored, exclude=["password"])
         _ensure_an_administrator_remains(stored, role=stored.role, is_active=stored.is_active)
         stored.save()
@@ -358,3 +369,38 @@ def portal_link_revoke(*, user: Any, link: PortalLink) -> PortalLink:
         link.revoked_at = timezone.now()
         link.save(update_fields=["revoked_at", "updated_at"])
     return link
+
+
+def password_reset_link(user: User) -> str:
+    """The one-time link to choose a new password, on RENKEI_BASE_URL (never on a request's Host)."""
+    from django.contrib.auth.tokens import default_token_generator
+    from django.urls import reverse
+    from django.utils.encoding import force_bytes
+    from django.utils.http import urlsafe_base64_encode
+
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    token = default_token_generator.make_token(user)
+    return settings.RENKEI_BASE_URL + reverse("accounts:password_reset_confirm", args=[uid, token])
+
+
+def password_reset_email_send(*, user_id: int) -> bool:
+    """E-mail an active account with an address its password-reset link, in its own language;
+    False when there is nobody to send to (the account changed since the request)."""
+    from django.core.mail import EmailMessage
+    from django.template.loader import render_to_string
+    from django.utils import translation
+
+    user = User.objects.filter(pk=user_id, is_active=True).exclude(email="").first()
+    if user is None or not user.has_usable_password():
+        return False
+    with translation.override(user.language or settings.LANGUAGE_CODE):
+        context = {
+            "user": user,
+            "link": password_reset_link(user),
+            "minutes": settings.PASSWORD_RESET_TIMEOUT // 60,
+            "base_url": settings.RENKEI_BASE_URL,
+        }
+        subject = "".join(render_to_string("accounts/password_reset_subject.txt", context).splitlines())
+        body = render_to_string("accounts/password_reset_email.txt", context)
+    EmailMessage(subject=subject, body=body, from_email=settings.DEFAULT_FROM_EMAIL, to=[user.email]).send()
+    return True

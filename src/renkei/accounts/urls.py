@@ -1,6 +1,6 @@
 from django.urls import path
 
-from renkei.accounts import token_views, user_views, views
+from renkei.accounts import password_reset, token_views, user_views, views
 
 app_name = "accounts"
 
@@ -11,6 +11,10 @@ urlpatterns = [
     path("language/", views.set_language, name="language"),
     path("profile/", views.profile, name="profile"),
     path("password/", views.PasswordChangeView.as_view(), name="password_change"),
+    path("password/reset/", password_reset.PasswordResetView.as_view(), name="password_reset"),
+    path("password/reset/sent/", password_reset.PasswordResetDoneView.as_view(), name="password_reset_done"),
+    path("password/reset/<uidb64>/<token>/", password_reset.PasswordResetConfirmView.as_view(), name="password_reset_confirm"),
+    path("password/reset/done/", password_reset.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
     path("two-factor/", views.totp_setup, name="totp"),
     path("two-factor/disable/", views.totp_disable, name="totp_disable"),
     path("tokens/", token_views.token_list, name="tokens"),

@@ -43,15 +43,16 @@ class UserListView(ObjectListView, _ManageableUsers):
     change_action = Action.ADMINISTER
     title = gettext_lazy("Users")
     columns = [
-        Column("username", gettext_lazy("username"), link=True, sort="username"),
-        Column("get_full_name", gettext_lazy("name"), sort="last_name"),
+        Column("display_name", gettext_lazy("name"), link=True, sort="last_name", order_by="family_name_reading"),
+        Column("get_name_reading", gettext_lazy("reading")),
+        Column("username", gettext_lazy("username"), sort="username"),
         Column("email", gettext_lazy("e-mail")),
         Column("get_role_display_text", gettext_lazy("role"), sort="role"),
         Column("is_active", gettext_lazy("active"), sort="is_active"),
         Column("scope", gettext_lazy("limited to group companies")),
         Column("last_login", gettext_lazy("last log-in"), sort="last_login"),
     ]
-    search_fields = ("username", "first_name", "last_name", "email")
+    search_fields = ("username", "first_name", "last_name", "family_name_reading", "given_name_reading", "email")
     filter_form_class = UserFilterForm
     filter_lookups = {"role": "role"}
     default_sort = "username"
@@ -80,7 +81,7 @@ class UserDetailView(_UserAdminView):
         user = self.target()
         context = {
             "object": user,
-            "title": user.get_username(),
+            "title": user.display_name,
             "companies": list(user.group_companies.order_by("name")),
             "totp_enabled": selectors.totp_enabled(user),
             "active_tokens": selectors.active_token_count(user),
@@ -109,6 +110,8 @@ class UserCreateView(_UserAdminView):
                     email=data["email"],
                     first_name=data["first_name"],
                     last_name=data["last_name"],
+                    family_name_reading=data["family_name_reading"],
+                    given_name_reading=data["given_name_reading"],
                     language=data["language"],
                     companies=data["group_companies"],
                 )
@@ -173,7 +176,7 @@ class UserPasswordView(_UserAdminView):
         return self._render(form, user, status=400)
 
     def _render(self, form: Any, user: User, status: int = 200) -> HttpResponse:
-        title = _("New password for {user}").format(user=user.get_username())
+        title = _("New password for {user}").format(user=user.display_name)
         return self.render_form(form, title=title, cancel_url=user.get_absolute_url(), obj=user, status=status)
 
 
@@ -182,7 +185,7 @@ class UserDeactivateView(_UserAdminView):
 
     def context(self, user: User) -> dict[str, Any]:
         return {
-            "title": _("Deactivate {user}").format(user=user.get_username()),
+            "title": _("Deactivate {user}").format(user=user.display_name),
             "message": _("The user can no longer log in and their API tokens stop working. Deactivate?"),
             "button": _("Deactivate"),
             "danger": True,
@@ -207,7 +210,7 @@ class UserTotpResetView(_UserAdminView):
 
     def context(self, user: User) -> dict[str, Any]:
         return {
-            "title": _("Turn off two-factor authentication for {user}").format(user=user.get_username()),
+            "title": _("Turn off two-factor authentication for {user}").format(user=user.display_name),
             "message": _("The user will log in with the password alone until they set up a new app. Continue?"),
             "button": _("Turn off"),
             "danger": True,

@@ -116,7 +116,7 @@ def set_language(request: HttpRequest) -> HttpResponse:
 def profile(request: HttpRequest) -> HttpResponse:
     user = request.user
     context = {
-        "title": user.get_username(),
+        "title": user.display_name,  # type: ignore[union-attr]
         "totp_enabled": selectors.totp_enabled(user),
         "companies": list(user.group_companies.order_by("name")),  # type: ignore[union-attr]
         "active_tokens": selectors.active_token_count(user),

@@ -87,6 +87,22 @@ def next_due(last_assessed: dt.date | None, interval_months: int) -> dt.date | N
 
 
 def is_overdue(last_assessed: dt.date | None, interval_months: int, today: dt.date) -> bool:
-    """A party never assessed is overdue; otherwise once its next due date has passed."""
+    """A party never assessed is due now; otherwise once its next due date has passed (the cycle
+    alone: see `is_party_overdue` for what the pages call overdue)."""
     due = next_due(last_assessed, interval_months)
     return due is None or due < today
+
+
+def is_party_overdue(
+    *, last_assessed: dt.date | None, interval_months: int, today: dt.date, underway: bool, open_due: dt.date | None
+) -> bool:
+    """The one meaning of "overdue for assessment" (点検期限切れ) on the dashboard, the parties
+    page, the party page and the API: a deadline has passed. While an assessment is underway
+    (open or waiting for our review), its own due date is the deadline: overdue once an open one is
+    past it. Otherwise the cycle is: overdue when never assessed or past the next due date.
+    A party being reassessed on time is therefore not counted, though its cycle has lapsed."""
+    if open_due is not None and open_due < today:
+        return True
+    if underway:
+        return False
+    return is_overdue(last_assessed, interval_months, today)

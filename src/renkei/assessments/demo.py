@@ -116,7 +116,8 @@ def load_assessment_demo(*, orgs: Mapping[str, Organisation], today: dt.date) ->
         respondent = answering.Respondent(name=RESPONDENTS[key])
         _answer(last, respondent, {**GAPS[key], "SW-02": "partly"})
         answering.assignment_submit(respondent=respondent, assignment=last)
-        review_services.assignment_accept(user=analyst, assignment=last)
+        # The accepted copy: `last` still has no acceptance time, which _backdate would keep.
+        last = review_services.assignment_accept(user=analyst, assignment=last)
         _backdate(last, days=395)
 
     campaign = campaign_services.campaign_save(

@@ -7,7 +7,8 @@ be sent again. Each link opens the party's own assessments and follow-up items o
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
@@ -103,6 +104,13 @@ def invitation(*, assignment: Assignment, user: Any) -> EmailMessage | None:
         purpose=campaign.name if campaign else assignment.framework.name_ja,
         recipients=recipients,
     )
+    subject, body = _invitation_texts(assignment, url)
+    return _message(subject, body, recipients, _reply_to(campaign.launched_by if campaign else user))
+
+
+def _invitation_texts(assignment: Assignment, url: str) -> tuple[Callable[[], str], Callable[[], str]]:
+    organisation = assignment.organisation
+    campaign = assignment.campaign
     framework = assignment.framework
 
     def subject() -> str:
@@ -131,7 +139,42 @@ def invitation(*, assignment: Assignment, user: Any) -> EmailMessage | None:
         ]
         return "\n".join(lines)
 
-    return _message(subject, body, recipients, _reply_to(campaign.launched_by if campaign else user))
+    return subject, body
+
+
+# The preview's link has the real form but opens nothing: each party gets its own link at launch.
+PREVIEW_TOKEN = "preview"  # noqa: S105 (not a secret: it opens nothing)
+
+
+@dataclass(frozen=True)
+class InvitationPreview:
+    organisation: Organisation
+    recipients: list[str]
+    subject: str
+    body: str
+    link: str
+
+
+def invitation_preview(*, campaign: Any, organisation: Organisation, previous: Assignment | None = None) -> InvitationPreview:
+    """The invitation `campaign` will e-mail `organisation`, rendered exactly as it will be sent
+    (Japanese, then English), without issuing a portal link or creating anything."""
+    assignment = Assignment(
+        group_company=campaign.group_company,
+        campaign=campaign,
+        organisation=organisation,
+        framework=campaign.framework,
+        due_date=campaign.due_date,
+        previous=previous,
+    )
+    link = portal_url(PREVIEW_TOKEN)
+    subject, body = _invitation_texts(assignment, link)
+    return InvitationPreview(
+        organisation=organisation,
+        recipients=party_recipients(organisation),
+        subject=bilingual_subject(subject),
+        body=bilingual(body),
+        link=link,
+    )
 
 
 def reminder(*, assignment: Assignment, overdue: bool) -> EmailMessage | None:

@@ -163,6 +163,8 @@ class AuditListView(RenkeiViewMixin, ListView):
             qs = qs.filter(
                 Q(object_repr__icontains=q)
                 | Q(actor__username__icontains=q)
+                | Q(actor__last_name__icontains=q)
+                | Q(actor__first_name__icontains=q)
                 | Q(additional_data__icontains=q)
                 | Q(changes_text__icontains=q)
                 | Q(changes__icontains=q)

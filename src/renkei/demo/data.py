@@ -55,12 +55,13 @@ DEMO_USERS: dict[str, tuple[str, str]] = {
 }
 # Users limited to some group companies (all others see the whole group).
 DEMO_USER_COMPANIES: dict[str, tuple[str, ...]] = {"demo-card-analyst": (CARD_COMPANY_NAME,)}
+# (姓, 名, セイ, メイ): shown as 「高橋 真理」.
 DEMO_USER_NAMES = {
-    "demo-admin": ("高橋", "真理"),
-    "demo-analyst": ("中村", "健一"),
-    "demo-csirt": ("岡本", "理沙"),
-    "demo-viewer": ("山口", "悠"),
-    "demo-card-analyst": ("木村", "彩"),
+    "demo-admin": ("高橋", "真理", "タカハシ", "マリ"),
+    "demo-analyst": ("中村", "健一", "ナカムラ", "ケンイチ"),
+    "demo-csirt": ("岡本", "理沙", "オカモト", "リサ"),
+    "demo-viewer": ("山口", "悠", "ヤマグチ", "ハルカ"),
+    "demo-card-analyst": ("木村", "彩", "キムラ", "アヤ"),
 }
 
 

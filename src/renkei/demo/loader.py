@@ -210,13 +210,15 @@ class _Loader:
             if User.objects.filter(username=login.username).exists():
                 skipped.append(login.username)
                 continue
-            last, first = DEMO_USER_NAMES[login.username]
+            last, first, last_reading, first_reading = DEMO_USER_NAMES[login.username]
             user = User.objects.create_user(
                 username=login.username,
                 password=login.password,
                 email=f"{login.username}@minato-sogo.example.jp",
                 first_name=first,
                 last_name=last,
+                family_name_reading=last_reading,
+                given_name_reading=first_reading,
                 role=login.role,
                 language="ja",
             )

@@ -49,9 +49,12 @@ SPECS = [
         filter_schema=schemas.OrganisationFilter,
         queryset=lambda: Organisation.objects.select_related("group_company").prefetch_related("tags"),
         references={"group_company_id": group_companies},
-        extra_fields=("tags",),
+        extra_fields=("tags", "confirm_duplicate"),
         save=lambda *, user, instance, extras: services.organisation_save(
-            user=user, organisation=instance, tags=extras.get("tags")
+            user=user,
+            organisation=instance,
+            tags=extras.get("tags"),
+            check_duplicates=not extras.get("confirm_duplicate"),
         ),
         delete=lambda *, user, instance: services.organisation_delete(user=user, organisation=instance),
         write_action=WRITE,

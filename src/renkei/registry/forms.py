@@ -24,8 +24,12 @@ from renkei.registry.models import (
     SystemAccess,
 )
 
+CONFIRM_DUPLICATE = "confirm_duplicate"
+
 
 class OrganisationForm(ScopedModelForm):
+    duplicates: Any = None
+
     tag_names = forms.CharField(
         label=_("tags"), required=False, help_text=_("Comma-separated, e.g. 個人情報, 重要委託先")
     )
@@ -70,6 +74,16 @@ class OrganisationForm(ScopedModelForm):
         raw = self.cleaned_data.get("tag_names") or ""
         return [t.strip() for t in raw.replace("、", ",").split(",") if t.strip()]
 
+    # The confirmation checkbox is added only once possible duplicates were shown (show_duplicates),
+    # so an ordinary first submit always runs the check; sending it unasked is an explicit choice.
+    def duplicate_confirmed(self, data: Any) -> bool:
+        return str(data.get(CONFIRM_DUPLICATE, "")).lower() in {"on", "true", "1"}
+
+    def show_duplicates(self, duplicates: Any) -> None:
+        """Show the possible duplicates above the form and ask for the explicit confirmation."""
+        self.duplicates = duplicates
+        self.fields[CONFIRM_DUPLICATE] = forms.BooleanField(label=_("Not a duplicate: save it"), required=False)
+
 
 class RelationshipForm(ScopedModelForm):
     class Meta:
@@ -93,7 +107,7 @@ class RelationshipForm(ScopedModelForm):
 class ContactForm(ScopedModelForm):
     class Meta:
         model = Contact
-        fields = ["organisation", "name", "role", "email", "phone", "verified_on"]
+        fields = ["organisation", "name", "name_reading", "role", "email", "phone", "verified_on"]
         widgets = {"verified_on": DATE}
 
 
@@ -189,4 +203,10 @@ class CertificationFilterForm(forms.Form):
         label=_("state"),
         required=False,
         choices=[("", "—"), ("valid", _("Valid")), ("expiring", _("Expiring soon")), ("expired", _("Expired"))],
+    )
+
+
+class HoldingFilterForm(forms.Form):
+    return_state = forms.ChoiceField(
+        label=_("return or erasure"), required=False, choices=[("", "—"), ("overdue", _("Return or erasure overdue"))]
     )

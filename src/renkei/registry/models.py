@@ -15,6 +15,8 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from renkei.core.models import ScopedModel
+from renkei.core.search import SearchableModel
+from renkei.core.text import company_name_key, company_sort_key
 from renkei.registry.validators import validate_corporate_number, validate_domains
 
 
@@ -54,8 +56,12 @@ class Tag(models.Model):
         return self.name
 
 
-class Organisation(ScopedModel):
+class Organisation(ScopedModel, SearchableModel):
     """A party around us, or one of our own group companies."""
+
+    # Notes are not part of the key: a party picker searching 「あおぞらクラウド」 must not offer every
+    # party whose notes mention it. The organisation list searches notes separately.
+    search_sources = ("name", "name_reading", "corporate_number", "web_domains")
 
     # The interface core.tenancy relies on (settings.RENKEI_GROUP_COMPANY_MODEL names this model).
     OWN_KINDS = OUR_KINDS
@@ -95,9 +101,14 @@ class Organisation(ScopedModel):
     notes = models.TextField(_("notes"), blank=True)
     # Derived: shortest distance from the own company, maintained by chain.services.tiers_recompute.
     tier = models.PositiveIntegerField(_("tier"), null=True, blank=True, editable=False, db_index=True)
+    # Derived (core.text): the list order (reading, else name, without legal forms) and the key
+    # duplicate detection compares (name without legal forms). Kept up to date in save().
+    sort_key = models.CharField(_("sort key"), max_length=200, blank=True, default="", editable=False, db_index=True)
+    name_key = models.CharField(_("name key"), max_length=200, blank=True, default="", editable=False, db_index=True)
 
     class Meta:
-        ordering = ["name"]
+        # pk breaks ties, so pages neither repeat nor skip rows between equal keys.
+        ordering = ["sort_key", "pk"]
         verbose_name = _("organisation")
         verbose_name_plural = _("organisations")
         constraints = [
@@ -105,6 +116,7 @@ class Organisation(ScopedModel):
                 fields=["corporate_number"],
                 condition=~Q(corporate_number=""),
                 name="organisation_unique_corporate_number",
+                violation_error_message=_("This corporate number is already registered for another organisation."),
             ),
             models.UniqueConstraint(
                 fields=["kind"], condition=Q(kind="own"), name="organisation_single_own_company"
@@ -114,6 +126,13 @@ class Organisation(ScopedModel):
 
     def __str__(self) -> str:
         return self.name
+
+    def text_keys(self) -> dict[str, str]:
+        return {
+            **super().text_keys(),
+            "sort_key": company_sort_key(self.name, self.name_reading)[:200],
+            "name_key": company_name_key(self.name)[:200],
+        }
 
     def get_absolute_url(self) -> str:
         return reverse("registry:organisation_detail", args=[self.pk])
@@ -167,7 +186,7 @@ class Relationship(ScopedModel):
     redelegation_approved = models.BooleanField(_("re-delegation approved"), null=True, blank=True)
 
     class Meta:
-        ordering = ["client__name", "provider__name"]
+        ordering = ["client__sort_key", "provider__sort_key"]
         verbose_name = _("relationship")
         verbose_name_plural = _("relationships")
         constraints = [
@@ -198,12 +217,14 @@ class ContactRole(models.TextChoices):
     EXECUTIVE = "executive", _("Executive")
 
 
-class Contact(ScopedModel):
+class Contact(ScopedModel, SearchableModel):
     scope_lookup = "group_company"
+    search_sources = ("name", "name_reading", "email", "phone")
     organisation = models.ForeignKey(
         Organisation, verbose_name=_("organisation"), on_delete=models.CASCADE, related_name="contacts"
     )
-    name = models.CharField(_("name"), max_length=100)
+    name = models.CharField(_("name"), max_length=100, help_text=_("Family name first, e.g. 佐藤 花子."))
+    name_reading = models.CharField(_("reading"), max_length=100, blank=True, help_text=_("e.g. サトウ ハナコ"))
     role = models.CharField(_("role"), max_length=16, choices=ContactRole.choices)
     email = models.EmailField(_("e-mail"), blank=True)
     phone = models.CharField(_("phone"), max_length=40, blank=True)
@@ -212,7 +233,7 @@ class Contact(ScopedModel):
     )
 
     class Meta:
-        ordering = ["organisation__name", "role", "name"]
+        ordering = ["organisation__sort_key", "role", "name"]
         verbose_name = _("contact")
         verbose_name_plural = _("contacts")
 
@@ -259,7 +280,7 @@ class Certification(ScopedModel):
     evidence = models.FileField(_("evidence file"), upload_to=evidence_path, blank=True)
 
     class Meta:
-        ordering = ["organisation__name", "scheme"]
+        ordering = ["organisation__sort_key", "scheme"]
         verbose_name = _("certification")
         verbose_name_plural = _("certifications")
 
@@ -298,8 +319,10 @@ class Classification(models.TextChoices):
     STRICT = "strict", _("Strictly confidential")
 
 
-class InformationAsset(ScopedModel):
+class InformationAsset(ScopedModel, SearchableModel):
     """Information of ours; `group_company` is the company that owns it."""
+
+    search_sources = ("name", "owning_department", "description")
 
     name = models.CharField(_("name"), max_length=200)
     classification = models.CharField(
@@ -348,7 +371,7 @@ class DataHolding(ScopedModel):
     return_due = models.DateField(_("return or erasure due"), null=True, blank=True)
 
     class Meta:
-        ordering = ["asset__name", "holder__name"]
+        ordering = ["asset__name", "holder__sort_key"]
         verbose_name = _("data holding")
         verbose_name_plural = _("data holdings")
         constraints = [
@@ -361,6 +384,22 @@ class DataHolding(ScopedModel):
 
     def get_absolute_url(self) -> str:
         return reverse("registry:holding_detail", args=[self.pk])
+
+    def return_overdue_days(self, today: dt.date | None = None) -> int | None:
+        """Days since the return or erasure date passed (today in Japan time); None when not overdue."""
+        if self.return_due is None:
+            return None
+        days = ((today or timezone.localdate()) - self.return_due).days
+        return days if days > 0 else None
+
+    def return_flag(self) -> str:
+        """「返却・消去期限切れ」 with the date and how many days overdue; empty when not overdue."""
+        days = self.return_overdue_days()
+        if days is None or self.return_due is None:
+            return ""
+        return gettext("Return or erasure overdue (due {date}, {days} days overdue)").format(
+            date=self.return_due.isoformat(), days=days
+        )
 
 
 class AccessLevel(models.TextChoices):
@@ -382,7 +421,7 @@ class SystemAccess(ScopedModel):
     notes = models.TextField(_("notes"), blank=True)
 
     class Meta:
-        ordering = ["organisation__name", "system"]
+        ordering = ["organisation__sort_key", "system"]
         verbose_name = _("system access")
         verbose_name_plural = _("system access")
 

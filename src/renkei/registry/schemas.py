@@ -13,6 +13,7 @@ from django.db.models import Q
 from ninja import FilterLookup, FilterSchema, Schema
 from pydantic import Field
 
+from renkei.core.search import search_q
 from renkei.registry import selectors
 from renkei.registry.models import (
     AccessLevel,
@@ -23,6 +24,11 @@ from renkei.registry.models import (
     OrganisationKind,
     OrganisationStatus,
     RelationshipType,
+)
+
+SEARCH_HELP = (
+    "Search text. Width (ｌｏｔｕｓ = lotus), case, katakana/hiragana (アオゾラ = あおぞら) and spaces "
+    "(みなと　カード = みなとカード) are ignored."
 )
 
 
@@ -60,6 +66,17 @@ class OrganisationIn(Schema):
     status: OrganisationStatus = OrganisationStatus.ACTIVE
     tags: list[str] = Field(default_factory=list, description="Tag names; created on first use.")
     notes: str = ""
+    confirm_duplicate: bool = Field(
+        False,
+        description=(
+            "Possible duplicates: when another organisation has the same name once legal forms "
+            "(株式会社, (株), Co., Ltd. …), width, case, katakana/hiragana and spaces are ignored, creating "
+            "or renaming answers 409 with the usual error body plus `duplicates` (id, name, url of those "
+            "you may see) and `hidden_duplicates` (how many others exist outside your scope). Send the "
+            "request again with `confirm_duplicate: true` to save anyway. A corporate number that is "
+            "already registered is always refused (400, field `corporate_number`)."
+        ),
+    )
 
 
 class OrganisationOut(RecordOut):
@@ -110,16 +127,16 @@ TIER_PATTERN = r"^(\d+|none|5\+)$"
 
 
 class OrganisationFilter(FilterSchema):
-    q: Annotated[
-        str | None,
-        FilterLookup(["name__icontains", "name_reading__icontains", "corporate_number__icontains", "web_domains__icontains"]),
-    ] = None
+    q: str | None = Field(None, description=SEARCH_HELP)
     kind: OrganisationKind | None = None
     tier: str | None = Field(None, pattern=TIER_PATTERN, description="A number, `5+` or `none` (not connected).")
     criticality: Criticality | None = None
     status: OrganisationStatus | None = None
     tag: Annotated[str | None, FilterLookup("tags__name")] = None
     group_company_id: int | None = None
+
+    def filter_q(self, value: str | None) -> Q:
+        return search_q(("search_text",), value)
 
     def filter_tier(self, value: str | None) -> Q:
         if value is None:
@@ -179,7 +196,11 @@ class RelationshipFilter(FilterSchema):
     client_id: int | None = None
     provider_id: int | None = None
     type: RelationshipType | None = None
-    q: Annotated[str | None, FilterLookup(["client__name__icontains", "provider__name__icontains", "service__icontains"])] = None
+    q: str | None = Field(None, description=SEARCH_HELP)
+
+    def filter_q(self, value: str | None) -> Q:
+        return search_q(("client__search_text", "provider__search_text", "service"), value)
+
 
 
 # --- contacts ------------------------------------------------------------------------------------
@@ -187,7 +208,8 @@ class RelationshipFilter(FilterSchema):
 
 class ContactIn(Schema):
     organisation_id: int
-    name: str = Field(min_length=1, max_length=100)
+    name: str = Field(min_length=1, max_length=100, description="Family name first, e.g. 佐藤 花子.")
+    name_reading: str = Field("", max_length=100, description="Reading in katakana, e.g. サトウ ハナコ.")
     role: ContactRole
     email: str = ""
     phone: str = ""
@@ -199,6 +221,7 @@ class ContactOut(RecordOut):
     organisation_id: int
     organisation_name: str
     name: str
+    name_reading: str
     role: str
     role_label: str
     email: str
@@ -219,7 +242,11 @@ class ContactOut(RecordOut):
 class ContactFilter(FilterSchema):
     organisation_id: int | None = None
     role: ContactRole | None = None
-    q: Annotated[str | None, FilterLookup(["name__icontains", "email__icontains", "phone__icontains", "organisation__name__icontains"])] = None
+    q: str | None = Field(None, description=SEARCH_HELP)
+
+    def filter_q(self, value: str | None) -> Q:
+        return search_q(("search_text", "organisation__search_text"), value)
+
 
 
 # --- certifications ------------------------------------------------------------------------------
@@ -286,7 +313,11 @@ class CertificationFilter(FilterSchema):
     organisation_id: int | None = None
     scheme: CertificationScheme | None = None
     state: str | None = Field(None, pattern=r"^(valid|expiring|expired|unknown)$")
-    q: Annotated[str | None, FilterLookup(["organisation__name__icontains", "number__icontains", "issuer__icontains", "scheme_other__icontains"])] = None
+    q: str | None = Field(None, description=SEARCH_HELP)
+
+    def filter_q(self, value: str | None) -> Q:
+        return search_q(("organisation__search_text", "number", "issuer", "scheme_other"), value)
+
 
     def filter_state(self, value: str | None) -> Q:
         if value is None:
@@ -347,7 +378,11 @@ class InformationAssetFilter(FilterSchema):
     classification: Classification | None = None
     has_personal_info: bool | None = None
     has_sensitive_personal_info: bool | None = None
-    q: Annotated[str | None, FilterLookup(["name__icontains", "owning_department__icontains", "description__icontains"])] = None
+    q: str | None = Field(None, description=SEARCH_HELP)
+
+    def filter_q(self, value: str | None) -> Q:
+        return search_q(("search_text",), value)
+
 
 
 # --- data holdings -------------------------------------------------------------------------------
@@ -399,7 +434,11 @@ class DataHoldingFilter(FilterSchema):
     asset_id: int | None = None
     holder_id: int | None = None
     received_from_id: int | None = None
-    q: Annotated[str | None, FilterLookup(["asset__name__icontains", "holder__name__icontains", "purpose__icontains"])] = None
+    q: str | None = Field(None, description=SEARCH_HELP)
+
+    def filter_q(self, value: str | None) -> Q:
+        return search_q(("asset__search_text", "holder__search_text", "purpose"), value)
+
 
 
 # --- system access -------------------------------------------------------------------------------
@@ -437,4 +476,8 @@ class SystemAccessOut(RecordOut):
 class SystemAccessFilter(FilterSchema):
     organisation_id: int | None = None
     level: AccessLevel | None = None
-    q: Annotated[str | None, FilterLookup(["system__icontains", "notes__icontains", "organisation__name__icontains"])] = None
+    q: str | None = Field(None, description=SEARCH_HELP)
+
+    def filter_q(self, value: str | None) -> Q:
+        return search_q(("organisation__search_text", "system", "notes"), value)
+

@@ -11,9 +11,11 @@ from django.db.models import Model
 from django.utils.translation import gettext as _
 
 from renkei.core.errors import RenkeiError
-from renkei.core.permissions import Action
+from renkei.core.permissions import Action, visible
 from renkei.core.services import check_write, record_delete, record_save, validate
 from renkei.core.tenancy import default_group_company_id
+from renkei.core.text import company_name_key
+from renkei.registry import selectors
 from renkei.registry.models import (
     OUR_KINDS,
     Certification,
@@ -22,6 +24,7 @@ from renkei.registry.models import (
     InformationAsset,
     Organisation,
     OrganisationKind,
+    OrganisationStatus,
     Relationship,
     SystemAccess,
     Tag,
@@ -70,19 +73,86 @@ def _move_children(*, organisation: Organisation, company_id: int | None) -> Non
             child.save(update_fields=["group_company", "updated_at"])
 
 
+class PossibleDuplicateError(RenkeiError):
+    """The name matches other organisations once legal forms, width, kana and spaces are ignored.
+
+    Answers 409. Besides the usual error body, `duplicates` lists those the user may see (id,
+    name, url) and `hidden_duplicates` counts the others, which stay unnamed."""
+
+    def __init__(self, duplicates: selectors.PossibleDuplicates) -> None:
+        self.duplicates = duplicates
+        super().__init__(
+            message=_(
+                "Possibly a duplicate: an organisation with the same name is already registered. "
+                "Check the list; save again with the confirmation if it is a different organisation."
+            ),
+            field_name="confirm_duplicate",
+            status=409,
+        )
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            **super().as_dict(),
+            "duplicates": [
+                {"id": o.pk, "name": o.name, "url": o.get_absolute_url()} for o in self.duplicates.shown
+            ],
+            "hidden_duplicates": self.duplicates.hidden_count,
+        }
+
+
+def _check_corporate_number(*, user: Any, organisation: Organisation) -> None:
+    """A corporate number identifies one company: a second registration is an error, not a warning
+    (the database constraint backs this up). The other record is named only if the user may see it."""
+    taken = selectors.organisation_with_corporate_number(
+        corporate_number=organisation.corporate_number, exclude_pk=organisation.pk
+    )
+    if taken is not None:
+        if visible(Organisation.objects.filter(pk=taken.pk), user).exists():
+            message = _("This corporate number is already registered: {name}").format(name=taken.name)
+        else:
+            message = _("This corporate number is already registered for another organisation.")
+        raise RenkeiError(message, field_name="corporate_number")
+
+
+def _check_duplicate_name(*, user: Any, organisation: Organisation, previous_name: str | None) -> None:
+    """Warn about a name already registered in another spelling. Only a new or renamed organisation
+    is checked, so that editing a record that already had a twin is not blocked on every save."""
+    if previous_name is not None and company_name_key(previous_name) == company_name_key(organisation.name):
+        return
+    duplicates = selectors.possible_duplicates(user=user, name=organisation.name, exclude_pk=organisation.pk)
+    if duplicates:
+        raise PossibleDuplicateError(duplicates)
+
+
 def organisation_save(
-    *, user: Any, organisation: Organisation, tags: Iterable[str] | None = None
+    *,
+    user: Any,
+    organisation: Organisation,
+    tags: Iterable[str] | None = None,
+    check_duplicates: bool = False,
 ) -> Organisation:
     """Create or update an organisation. Our own companies belong to themselves.
 
     Making an organisation one of our group companies, or ceasing to, is an administrator's
     decision: it changes who may see what.
+
+    With `check_duplicates` (the pages and the API, until the user confirms), a new or renamed
+    organisation whose name matches another one raises `PossibleDuplicateError`. Imports and the
+    demo match their rows themselves and leave it off.
     """
     organisation.corporate_number = normalise_corporate_number(organisation.corporate_number or "")
     organisation.web_domains = normalise_domains(organisation.web_domains or "")
     organisation.name = (organisation.name or "").strip()
+    organisation.name_reading = (organisation.name_reading or "").strip()
     is_new = organisation.pk is None
-    previous = None if is_new else Organisation.objects.filter(pk=organisation.pk).values("kind", "group_company_id").first()
+    previous = (
+        None
+        if is_new
+        else Organisation.objects.filter(pk=organisation.pk).values("kind", "group_company_id", "name").first()
+    )
+    _check_corporate_number(user=user, organisation=organisation)
+    if check_duplicates:
+        _check_duplicate_name(user=user, organisation=organisation, previous_name=previous["name"] if previous else None)
     previous_kind = previous["kind"] if previous else None
     becomes_ours = organisation.kind in OUR_KINDS and previous_kind not in OUR_KINDS
     stops_being_ours = previous_kind in OUR_KINDS and organisation.kind not in OUR_KINDS
@@ -128,8 +198,37 @@ def organisation_save(
     return organisation
 
 
-def organisation_delete(*, user: Any, organisation: Organisation) -> None:
-    """Delete an organisation with its contacts, certifications, relationships and holdings."""
+def holds_personal_data(organisation: Organisation) -> bool:
+    """Whether the party holds any of our assets with personal information."""
+    return DataHolding.objects.filter(holder=organisation, asset__has_personal_info=True).exists()
+
+
+def organisation_offboard(*, user: Any, organisation: Organisation) -> Organisation:
+    """End the relationship but keep the history: the party becomes "offboarded" with its
+    holdings, relationships, assessments and audit trail intact (what it held of ours still shows,
+    e.g. data still to be returned or erased). The way out for a party that holds our data."""
+    if organisation.kind in OUR_KINDS:
+        raise RenkeiError(_("Our own companies cannot be offboarded."), status=409)
+    if organisation.status == OrganisationStatus.OFFBOARDED:
+        raise RenkeiError(_("{name} is already offboarded.").format(name=organisation.name), status=409)
+    organisation.status = OrganisationStatus.OFFBOARDED
+    saved = record_save(user=user, instance=organisation, action=ACTION)
+    graph_changed_on_commit()
+    return saved
+
+
+def organisation_delete(*, user: Any, organisation: Organisation, confirm_name: str | None = None) -> None:
+    """Delete an organisation with its contacts, certifications, relationships and holdings.
+
+    `confirm_name`: the name the person typed on the deletion page. A party holding personal data
+    of ours is only deleted when it matches the party's name exactly (a mistake here erases the
+    record of who holds personal data). The API passes None: its callers name the party by id."""
+    if confirm_name is not None and holds_personal_data(organisation) and confirm_name.strip() != organisation.name:
+        raise RenkeiError(
+            _("The name you typed does not match “{name}”; nothing was deleted.").format(name=organisation.name),
+            field_name="confirm_name",
+            status=400,
+        )
     if organisation.kind == OrganisationKind.OWN:
         raise RenkeiError(_("The own company cannot be deleted."), status=409)
     if organisation.kind in OUR_KINDS:

@@ -24,6 +24,7 @@ urlpatterns = [
           views.ContactDeleteView),
     *crud("certifications", "certification", views.CertificationListView, views.CertificationDetailView,
           views.CertificationEditView, views.CertificationDeleteView),
+    path("organisations/<int:pk>/offboard/", views.OrganisationOffboardView.as_view(), name="organisation_offboard"),
     path("certifications/<int:pk>/evidence/", views.CertificationEvidenceView.as_view(), name="certification_evidence"),
     *crud("assets", "asset", views.AssetListView, views.AssetDetailView, views.AssetEditView, views.AssetDeleteView),
     *crud("holdings", "holding", views.HoldingListView, views.HoldingDetailView, views.HoldingEditView,

@@ -4,16 +4,23 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib import messages
 from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from renkei.core.permissions import visible
+from renkei.core.errors import RenkeiError
+from renkei.core.permissions import get_visible_or_404, visible
+from renkei.core.views.actions import ConfirmView
 from renkei.core.views.objects import (
     Column,
     ObjectDeleteView,
     ObjectDetailView,
     ObjectEditView,
     ObjectListView,
+    deletion_summary,
 )
 from renkei.registry import forms, selectors, services
 from renkei.registry.models import (
@@ -41,7 +48,7 @@ class OrganisationListView(RegistryAccess, ObjectListView):
     model = Organisation
     title = _("Organisations")
     columns = [
-        Column("name", _("name"), link=True, sort="name"),
+        Column("name", _("name"), link=True, sort="name", order_by="sort_key"),
         Column("kind", _("kind"), sort="kind"),
         Column("tier", _("tier"), sort="tier"),
         Column("criticality", _("criticality"), sort="criticality"),
@@ -49,10 +56,11 @@ class OrganisationListView(RegistryAccess, ObjectListView):
         Column("group_company", _("group company")),
         Column("tags", _("tags")),
     ]
-    search_fields = ("name", "name_reading", "corporate_number", "web_domains", "notes")
+    # The normalised key (name, reading, corporate number, domains) and the notes as typed.
+    search_fields = ("search_text", "notes")
     filter_form_class = forms.OrganisationFilterForm
     filter_lookups = {"kind": "kind", "criticality": "criticality", "status": "status", "tag": "tags__name"}
-    default_sort = "name"
+    default_sort = "sort_key"
     create_url_name = "registry:organisation_create"
 
     def base_queryset(self) -> QuerySet[Organisation]:
@@ -83,7 +91,8 @@ class OrganisationDetailView(RegistryAccess, ObjectDetailView):
         ctx.update(selectors.neighbours(user=user, organisation=org))
         ctx["contacts"] = visible(Contact.objects.filter(organisation=org), user)
         ctx["certifications"] = visible(Certification.objects.filter(organisation=org), user)
-        ctx["holdings"] = visible(DataHolding.objects.filter(holder=org), user).select_related("asset", "received_from")
+        ctx["holdings"] = holdings = visible(DataHolding.objects.filter(holder=org), user).select_related("asset", "received_from")
+        ctx["return_overdue"] = [h for h in holdings if h.return_overdue_days()]
         ctx["access"] = visible(SystemAccess.objects.filter(organisation=org), user)
         return ctx
 
@@ -91,19 +100,73 @@ class OrganisationDetailView(RegistryAccess, ObjectDetailView):
 class OrganisationEditView(RegistryAccess, ObjectEditView):
     model = Organisation
     form_class = forms.OrganisationForm
+    template_name = "registry/organisation_edit.html"
     title_create = _("Add organisation")
     title_update = _("Edit organisation")
 
     def save(self, *, form: Any, instance: Any) -> Any:
-        return services.organisation_save(user=self.request.user, organisation=instance, tags=form.tag_list())
+        # A possible duplicate is saved only on a second submit with the confirmation ticked.
+        confirmed = form.duplicate_confirmed(self.request.POST)
+        try:
+            return services.organisation_save(
+                user=self.request.user, organisation=instance, tags=form.tag_list(), check_duplicates=not confirmed
+            )
+        except services.PossibleDuplicateError as exc:
+            form.show_duplicates(exc.duplicates)
+            raise
 
 
 class OrganisationDeleteView(RegistryAccess, ObjectDeleteView):
+    """A party holding data of ours is offered offboarding first (the history stays); deleting one
+    that holds personal data asks for its name, typed."""
+
     model = Organisation
     success_url_name = "registry:organisation_list"
+    template_name = "registry/organisation_delete.html"
 
-    def delete(self, *, instance: Any) -> None:
-        services.organisation_delete(user=self.request.user, organisation=instance)
+    def page(self, instance: Organisation, *, error: Any = None, typed: str = "", status: int = 200) -> HttpResponse:
+        holdings = visible(DataHolding.objects.filter(holder=instance), self.request.user).select_related("asset")
+        context = {
+            "object": instance,
+            "cascade": deletion_summary(instance),
+            "holdings": holdings[:20],
+            "holding_count": holdings.count(),
+            "personal": services.holds_personal_data(instance),
+            "error": error,
+            "typed": typed,
+        }
+        return render(self.request, self.template_name, context, status=status)
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        return self.page(get_visible_or_404(self.base_queryset(), request.user, pk=kwargs["pk"]))
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        instance = get_visible_or_404(self.base_queryset(), request.user, pk=kwargs["pk"])
+        typed = request.POST.get("confirm_name", "")
+        try:
+            services.organisation_delete(user=request.user, organisation=instance, confirm_name=typed)
+        except RenkeiError as exc:
+            return self.page(instance, error=exc, typed=typed, status=exc.status)
+        messages.success(request, _("Deleted."))
+        return HttpResponseRedirect(reverse(self.success_url_name))
+
+
+class OrganisationOffboardView(RegistryAccess, ConfirmView):
+    """End the relationship and keep the history (status "offboarded")."""
+
+    title = _("Offboard")
+    explanation = _(
+        "The party is marked as offboarded. Its holdings, relationships, assessments and history stay, so you can still see what it held of ours and follow up its return or erasure."
+    )
+    button = _("Offboard")
+
+    def target(self) -> Organisation:
+        return get_visible_or_404(Organisation.objects.all(), self.request.user, pk=self.kwargs["pk"])
+
+    def run(self, target: Any, data: dict[str, Any]) -> str:
+        services.organisation_offboard(user=self.request.user, organisation=target)
+        messages.success(self.request, _("{name} was offboarded; its history is kept.").format(name=target.name))
+        return str(target.get_absolute_url())
 
 
 # --- relationships -----------------------------------------------------------------------------
@@ -113,17 +176,17 @@ class RelationshipListView(RegistryAccess, ObjectListView):
     model = Relationship
     title = _("Relationships")
     columns = [
-        Column("client", _("client (upstream)"), sort="client__name"),
-        Column("provider", _("provider (downstream)"), sort="provider__name"),
+        Column("client", _("client (upstream)"), sort="client__name", order_by="client__sort_key"),
+        Column("provider", _("provider (downstream)"), sort="provider__name", order_by="provider__sort_key"),
         Column("type", _("type"), link=True, sort="type"),
         Column("service", _("service")),
         Column("redelegation_approved", _("re-delegation approved")),
         Column("end_date", _("end date"), sort="end_date"),
     ]
-    search_fields = ("client__name", "provider__name", "service")
+    search_fields = ("client__search_text", "provider__search_text", "service")
     filter_form_class = forms.RelationshipFilterForm
     filter_lookups = {"type": "type"}
-    default_sort = "client__name"
+    default_sort = "client__sort_key"
     create_url_name = "registry:relationship_create"
 
     def base_queryset(self) -> QuerySet[Relationship]:
@@ -179,14 +242,14 @@ class ContactListView(RegistryAccess, ObjectListView):
     title = _("Contacts")
     columns = [
         Column("name", _("name"), link=True, sort="name"),
-        Column("organisation", _("organisation"), sort="organisation__name"),
+        Column("organisation", _("organisation"), sort="organisation__name", order_by="organisation__sort_key"),
         Column("role", _("role"), sort="role"),
         Column("email", _("e-mail")),
         Column("phone", _("phone")),
         Column("verified_on", _("channel verified on"), sort="verified_on"),
     ]
-    search_fields = ("name", "email", "phone", "organisation__name")
-    default_sort = "organisation__name"
+    search_fields = ("search_text", "organisation__search_text")
+    default_sort = "organisation__sort_key"
     create_url_name = "registry:contact_create"
 
     def base_queryset(self) -> QuerySet[Contact]:
@@ -196,7 +259,7 @@ class ContactListView(RegistryAccess, ObjectListView):
 class ContactDetailView(RegistryAccess, ObjectDetailView):
     model = Contact
     template_name = "registry/record_detail.html"
-    fields = ["organisation", "name", "role", "email", "phone", "verified_on"]
+    fields = ["organisation", "name", "name_reading", "role", "email", "phone", "verified_on"]
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         return {**super().get_context_data(**kwargs), "fields": self.fields}
@@ -221,12 +284,12 @@ class CertificationListView(RegistryAccess, ObjectListView):
     title = _("Certifications")
     columns = [
         Column("scheme", _("scheme"), link=True, sort="scheme"),
-        Column("organisation", _("organisation"), sort="organisation__name"),
+        Column("organisation", _("organisation"), sort="organisation__name", order_by="organisation__sort_key"),
         Column("number", _("number")),
         Column("valid_until", _("valid until"), sort="valid_until"),
         Column("state_label", _("state")),
     ]
-    search_fields = ("organisation__name", "number", "issuer", "scheme_other")
+    search_fields = ("organisation__search_text", "number", "issuer", "scheme_other")
     filter_form_class = forms.CertificationFilterForm
     default_sort = "valid_until"
     create_url_name = "registry:certification_create"
@@ -287,7 +350,7 @@ class AssetListView(RegistryAccess, ObjectListView):
         Column("person_count", _("persons"), sort="person_count"),
         Column("group_company", _("owner")),
     ]
-    search_fields = ("name", "owning_department", "description")
+    search_fields = ("search_text",)
     default_sort = "name"
     create_url_name = "registry:asset_create"
 
@@ -327,18 +390,23 @@ class HoldingListView(RegistryAccess, ObjectListView):
     title = _("Data holdings")
     columns = [
         Column("asset", _("information asset"), link=True, sort="asset__name"),
-        Column("holder", _("held by"), sort="holder__name"),
-        Column("received_from", _("received from"), sort="received_from__name"),
+        Column("holder", _("held by"), sort="holder__name", order_by="holder__sort_key"),
+        Column("received_from", _("received from"), sort="received_from__name", order_by="received_from__sort_key"),
         Column("record_count", _("records"), sort="record_count"),
         Column("purpose", _("purpose")),
         Column("return_due", _("return or erasure due"), sort="return_due"),
+        Column("return_flag", _("Return or erasure overdue")),
     ]
-    search_fields = ("asset__name", "holder__name", "received_from__name", "purpose")
+    search_fields = ("asset__search_text", "holder__search_text", "received_from__search_text", "purpose")
+    filter_form_class = forms.HoldingFilterForm
     default_sort = "asset__name"
     create_url_name = "registry:holding_create"
 
     def base_queryset(self) -> QuerySet[DataHolding]:
         return DataHolding.objects.select_related("asset", "holder", "received_from")
+
+    def filter_return_state(self, qs: QuerySet[DataHolding], value: str) -> QuerySet[DataHolding]:
+        return selectors.return_overdue_holdings(qs) if value == "overdue" else qs
 
 
 class HoldingDetailView(RegistryAccess, ObjectDetailView):
@@ -368,13 +436,13 @@ class AccessListView(RegistryAccess, ObjectListView):
     model = SystemAccess
     title = _("System access")
     columns = [
-        Column("organisation", _("organisation"), sort="organisation__name"),
+        Column("organisation", _("organisation"), sort="organisation__name", order_by="organisation__sort_key"),
         Column("system", _("system or network"), link=True, sort="system"),
         Column("level", _("access level"), sort="level"),
         Column("account_count", _("accounts"), sort="account_count"),
     ]
-    search_fields = ("organisation__name", "system", "notes")
-    default_sort = "organisation__name"
+    search_fields = ("organisation__search_text", "system", "notes")
+    default_sort = "organisation__sort_key"
     create_url_name = "registry:access_create"
 
     def base_queryset(self) -> QuerySet[SystemAccess]:

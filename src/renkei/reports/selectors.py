@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Count, Q
 from django.utils import timezone
 
+from renkei.assessments.campaigns import selectors as campaign_selectors
 from renkei.assessments.models import (
     CLOSED_FOLLOW_UP_STATUSES,
-    OPEN_STATUSES,
     Assignment,
     AssignmentStatus,
     FollowUp,
@@ -18,14 +17,16 @@ from renkei.core.permissions import visible
 
 
 def assessments_figures(*, user: Any) -> dict[str, int]:
-    """Overdue assessments, assessments waiting for review and overdue follow-up items the user
-    may see: two queries."""
+    """Parties overdue for assessment (the parties page's own selector, so the two agree),
+    assessments waiting for review and overdue follow-up items the user may see: a fixed number of
+    queries."""
     today = timezone.localdate()
-    assignments = visible(Assignment.objects.all(), user).aggregate(
-        overdue=Count("pk", filter=Q(status__in=OPEN_STATUSES, due_date__lt=today)),
-        to_review=Count("pk", filter=Q(status=AssignmentStatus.SUBMITTED)),
-    )
+    to_review = visible(Assignment.objects.filter(status=AssignmentStatus.SUBMITTED), user).count()
     follow_ups = visible(
         FollowUp.objects.exclude(status__in=CLOSED_FOLLOW_UP_STATUSES).filter(due_date__lt=today), user
     ).count()
-    return {"overdue": assignments["overdue"], "to_review": assignments["to_review"], "follow_ups_overdue": follow_ups}
+    return {
+        "overdue_parties": campaign_selectors.overdue_party_count(user=user, today=today),
+        "to_review": to_review,
+        "follow_ups_overdue": follow_ups,
+    }

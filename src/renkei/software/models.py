@@ -9,10 +9,13 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from renkei.core.models import ScopedModel, TimeStampedModel
+from renkei.core.search import SearchableModel
 
 
-class Product(ScopedModel):
+class Product(ScopedModel, SearchableModel):
     """A piece of software a supplier delivers to us; `group_company` is the one that receives it."""
+
+    search_sources = ("name", "description")
 
     supplier = models.ForeignKey(
         "registry.Organisation", verbose_name=_("supplier"), on_delete=models.PROTECT, related_name="products"
@@ -30,7 +33,7 @@ class Product(ScopedModel):
     )
 
     class Meta:
-        ordering = ["supplier__name", "name"]
+        ordering = ["supplier__sort_key", "name"]
         verbose_name = _("product")
         verbose_name_plural = _("products")
         constraints = [models.UniqueConstraint(fields=["supplier", "name"], name="product_unique_name")]

@@ -44,6 +44,11 @@ def launched(own, parties, framework=None) -> Campaign:  # type: ignore[no-untyp
     return campaign_services.campaign_launch_run(campaign_id=campaign.pk)
 
 
+def confirmed(client, campaign: Campaign) -> str:  # type: ignore[no-untyped-def]
+    """The fingerprint the launch page's form carries."""
+    return client.get(url("campaign_launch", campaign.pk)).context["form"].initial["confirmed"]
+
+
 def test_create_and_edit_a_campaign(own, analyst_c):
     framework = small_framework()
     body = page(analyst_c, "campaign_create")
@@ -141,7 +146,10 @@ def test_launch_confirm_progress_and_table(own, analyst_c, run_on_commit):
     assert 'id="launch-button"' in body
     confirm = page(analyst_c, "campaign_launch", campaign.pk)
     assert "4" in confirm and "1" in confirm and 'id="confirm-button"' in confirm
-    response = analyst_c.post(url("campaign_launch", campaign.pk))
+    # Launching is only accepted from the page with the preview (it carries the selection's fingerprint).
+    unconfirmed = analyst_c.post(url("campaign_launch", campaign.pk))
+    assert unconfirmed.status_code == 400 and "案内メールの確認画面から開始してください" in unconfirmed.content.decode()
+    response = analyst_c.post(url("campaign_launch", campaign.pk), {"confirmed": confirmed(analyst_c, campaign)})
     assert response.status_code == 302
     campaign.refresh_from_db()
     assert campaign.status == CampaignStatus.LAUNCHING
@@ -156,7 +164,7 @@ def test_launch_confirm_progress_and_table(own, analyst_c, run_on_commit):
     partial = analyst_c.get(url("campaign_progress", campaign.pk) + "?polling=1", HTTP_HX_REQUEST="true")
     assert "every 2s" not in partial.content.decode() and partial["HX-Refresh"] == "true"
     # Launching twice is refused with a clear message.
-    again = analyst_c.post(url("campaign_launch", campaign.pk))
+    again = analyst_c.post(url("campaign_launch", campaign.pk), {"confirmed": confirmed(analyst_c, campaign)})
     assert again.status_code == 409 and 'class="error"' in again.content.decode()
     # The per-party table with status, answers and score, and a status filter.
     first = Assignment.objects.get(campaign=campaign, organisation=parties[0])
@@ -193,7 +201,7 @@ def test_overdue_assignments_count_and_filter(own, analyst_c):
 
 def test_launch_without_parties_is_refused(own, analyst_c):
     campaign = draft(own)
-    response = analyst_c.post(url("campaign_launch", campaign.pk))
+    response = analyst_c.post(url("campaign_launch", campaign.pk), {"confirmed": confirmed(analyst_c, campaign)})
     assert response.status_code == 400
     campaign.refresh_from_db()
     assert campaign.status == CampaignStatus.DRAFT

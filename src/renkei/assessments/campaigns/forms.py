@@ -86,7 +86,7 @@ class PolicyForm(forms.ModelForm):
 
 class PartyFilterForm(forms.Form):
     level = forms.ChoiceField(label=_("required level"), required=False, choices=blank_choice(AssuranceLevel.choices))
-    overdue = forms.BooleanField(label=_("overdue only"), required=False)
+    overdue = forms.BooleanField(label=_("Overdue for assessment"), required=False)
     criticality = forms.ChoiceField(label=_("criticality"), required=False, choices=blank_choice(Criticality.choices))
     kind = forms.ChoiceField(
         label=_("kind"),

@@ -32,6 +32,7 @@ from renkei.core.crud_api import (
     Page,
 )
 from renkei.core.permissions import get_visible_or_404, require, visible
+from renkei.core.search import search_q
 from renkei.registry.models import OUR_KINDS, Organisation
 
 parties = Router(tags=["required levels"])
@@ -97,10 +98,10 @@ def assurance_list(
 ) -> dict[str, Any]:
     """Each party's required level (the proposal from the registry, or the analyst's override with
     its reason), its last accepted assessment, the next due date by the policy, and whether it is
-    overdue (never assessed counts as overdue)."""
+    overdue for assessment (as on the dashboard and the parties page)."""
     qs = _parties(request)
     if filters.q:
-        qs = qs.filter(name__icontains=filters.q.strip())
+        qs = qs.filter(search_q(("search_text",), filters.q))
     if filters.criticality:
         qs = qs.filter(criticality=filters.criticality)
     if filters.group_company_id is not None:

@@ -8,7 +8,7 @@ import datetime as dt
 from typing import Any
 
 from django.contrib import messages
-from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Case, IntegerField, QuerySet, Value, When
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -37,6 +37,7 @@ from renkei.assessments.views import (
 from renkei.core.concurrency import StaleEdit
 from renkei.core.errors import RenkeiError, errors_to_form
 from renkei.core.permissions import can, get_visible_or_404, require, visible
+from renkei.core.search import search_condition
 from renkei.core.tenancy import is_group_company
 from renkei.core.views.conflicts import add_version_field, prepare_save, render_conflict
 from renkei.core.views.objects import RenkeiViewMixin
@@ -49,7 +50,13 @@ CRITICALITY_RANK = Case(
     default=Value(1),
     output_field=IntegerField(),
 )
-SORTS = {"name": ("name",), "-name": ("-name",), "criticality": ("crit_rank", "name"), "-criticality": ("-crit_rank", "name")}
+# "name" sorts by the stored reading key (registry Organisation.sort_key): gojūon order, legal forms ignored.
+SORTS = {
+    "name": ("sort_key",),
+    "-name": ("-sort_key",),
+    "criticality": ("crit_rank", "sort_key"),
+    "-criticality": ("-crit_rank", "sort_key"),
+}
 
 
 def score_text(scoring: str, score: dict[str, Any] | None) -> str:
@@ -81,7 +88,7 @@ class PartyListView(RenkeiViewMixin, View):
     """Every visible party (not one of our companies) with its required level, last assessment,
     next due date and whether it is overdue.
 
-    The level and "overdue only" filters depend on computed values, so with either of them the
+    The level and "overdue for assessment" filters depend on computed values, so with either of them the
     matching parties' ids are evaluated in bulk (`campaign_selectors.assurance_rows`: a fixed number of
     queries whatever their number) and filtered in Python before paginating the ids; fine for
     some 10⁴ parties. Without them the queryset is paginated directly. Either way only the page's
@@ -106,17 +113,18 @@ class PartyListView(RenkeiViewMixin, View):
             qs = qs.filter(criticality=data["criticality"])
         query = request.GET.get("q", "").strip()
         if query:
-            qs = qs.filter(Q(name__icontains=query) | Q(name_reading__icontains=query) | Q(corporate_number__icontains=query))
+            qs = qs.filter(search_condition(("search_text",), query))
         sort = request.GET.get("sort", "name")
         qs = qs.annotate(crit_rank=CRITICALITY_RANK).order_by(*SORTS.get(sort, SORTS["name"]), "pk")
         level, overdue_only = data.get("level"), data.get("overdue")
         if level or overdue_only:
-            candidates = list(qs.only("pk", "criticality", "group_company_id"))
-            ids = [
-                row.organisation.pk
-                for row in campaign_selectors.assurance_rows(candidates)
-                if (not level or row.level == level) and (not overdue_only or row.overdue)
-            ]
+            # The dashboard counts with the same selector (`overdue_party_ids`), so its figure and
+            # this filtered list agree.
+            ids = campaign_selectors.overdue_party_ids(qs) if overdue_only else list(qs.values_list("pk", flat=True))
+            if level:
+                candidates = list(qs.only("pk", "criticality", "group_company_id"))
+                wanted = {row.organisation.pk for row in campaign_selectors.assurance_rows(candidates) if row.level == level}
+                ids = [pk for pk in ids if pk in wanted]
             page = paginate(request, ids)
             by_id = {o.pk: o for o in Organisation.objects.filter(pk__in=list(page.object_list)).select_related("group_company")}
             organisations = [by_id[pk] for pk in page.object_list if pk in by_id]

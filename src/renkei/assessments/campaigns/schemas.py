@@ -39,7 +39,10 @@ class AssuranceOut(Schema):
     interval_months: int = Field(description="The reassessment interval of the policy for the party's criticality.")
     last_assessed: dt.date | None = Field(description="The date its latest assessment was accepted.")
     next_due: dt.date | None = Field(description="Empty when never assessed (due now).")
-    overdue: bool
+    overdue: bool = Field(
+        description="Overdue for assessment: an open assessment is past its due date, or none is under way "
+        "(open or waiting for review) and the next due date has passed or it was never assessed."
+    )
     url: str
 
 

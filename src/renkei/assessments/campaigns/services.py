@@ -16,6 +16,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from renkei.assessments.campaigns.selectors import campaign_fingerprint
 from renkei.assessments.models import (
     Answer,
     AssessmentPolicy,
@@ -114,14 +115,23 @@ def _open_statuses() -> list[str]:
     return [AssignmentStatus.NOT_STARTED, AssignmentStatus.IN_PROGRESS, AssignmentStatus.CHANGES_REQUESTED]
 
 
+@transaction.atomic
 def campaign_set_parties(
     *, user: Any, campaign: Campaign, organisations: Iterable[Organisation], party_filter: dict[str, Any] | None = None
 ) -> Campaign:
-    """Choose the parties of a draft campaign (our own companies answer self-assessments instead)."""
-    check_write(user=user, action=ACTION, company_id=campaign.group_company_id)
-    if campaign.status != CampaignStatus.DRAFT:
-        raise RenkeiError(_("The parties of a launched campaign cannot change."), status=409)
+    """Replace the parties of a draft campaign (our own companies answer self-assessments instead).
+    The pages add and remove (`campaign_add_parties`, `campaign_remove_parties`); the API sets."""
+    _check_draft(user, campaign)
     chosen = list(organisations)
+    _check_parties(campaign, chosen)
+    campaign.parties.set(chosen)
+    if party_filter is not None:
+        campaign.party_filter = party_filter
+        campaign.save(update_fields=["party_filter", "updated_at"])
+    return campaign
+
+
+def _check_parties(campaign: Campaign, chosen: Sequence[Organisation]) -> None:
     for org in chosen:
         if is_group_company(org):
             raise RenkeiError(
@@ -129,24 +139,77 @@ def campaign_set_parties(
                 field_name="parties",
             )
         if org.group_company_id != campaign.group_company_id:
-            raise RenkeiError(
-                _("{name} is managed by another group company.").format(name=org.name), field_name="parties"
-            )
-    with transaction.atomic():
-        campaign.parties.set(chosen)
-        if party_filter is not None:
-            campaign.party_filter = party_filter
-            campaign.save(update_fields=["party_filter", "updated_at"])
-    return campaign
+            raise RenkeiError(_("{name} is managed by another group company.").format(name=org.name), field_name="parties")
 
 
-def campaign_launch(*, user: Any, campaign: Campaign) -> Campaign:
-    """Start sending: the worker creates the assignments and e-mails each party its portal link."""
+def _check_draft(user: Any, campaign: Campaign) -> None:
+    check_write(user=user, action=ACTION, company_id=campaign.group_company_id)
+    # The stored status, locked: the object in hand may predate a launch in another request.
+    stored = Campaign.objects.select_for_update().only("status").get(pk=campaign.pk)
+    if stored.status != CampaignStatus.DRAFT or campaign.status != CampaignStatus.DRAFT:
+        raise RenkeiError(_("The parties of a launched campaign cannot change."), status=409)
+
+
+@transaction.atomic
+def campaign_add_parties(
+    *, user: Any, campaign: Campaign, organisations: Iterable[Organisation], party_filter: dict[str, Any] | None = None
+) -> int:
+    """Add parties to a draft campaign's selection, keeping those already chosen; returns how many
+    were new. By name (`party_filter` None) the parties are remembered under "added" and leave
+    "removed"; by a filter, the filter is kept (it fills the form again) and parties removed by
+    hand earlier stay out."""
+    _check_draft(user, campaign)
+    chosen = list(organisations)
+    stored = dict(campaign.party_filter or {})
+    removed = set(stored.get("removed", []))
+    if party_filter is None:
+        stored["added"] = sorted({*stored.get("added", []), *(o.pk for o in chosen)})
+        removed -= {o.pk for o in chosen}
+    else:
+        chosen = [o for o in chosen if o.pk not in removed]
+        stored = {**party_filter, **{k: v for k, v in stored.items() if k == "added"}}
+    stored.pop("removed", None)
+    if removed:
+        stored["removed"] = sorted(removed)
+    _check_parties(campaign, chosen)
+    already = set(campaign.parties.filter(pk__in=[o.pk for o in chosen]).values_list("pk", flat=True))
+    new = [o for o in chosen if o.pk not in already]
+    campaign.parties.add(*new)
+    campaign.party_filter = stored
+    campaign.save(update_fields=["party_filter", "updated_at"])
+    return len(new)
+
+
+@transaction.atomic
+def campaign_remove_parties(*, user: Any, campaign: Campaign, organisations: Iterable[Organisation]) -> None:
+    """Take parties out of a draft campaign's selection; remembered under "removed", so adding by
+    a filter again keeps them out."""
+    _check_draft(user, campaign)
+    gone = list(organisations)
+    stored = dict(campaign.party_filter or {})
+    ids = {o.pk for o in gone}
+    stored["removed"] = sorted({*stored.get("removed", []), *ids})
+    if stored.get("added"):
+        stored["added"] = [pk for pk in stored["added"] if pk not in ids]
+    campaign.parties.remove(*gone)
+    campaign.party_filter = stored
+    campaign.save(update_fields=["party_filter", "updated_at"])
+
+
+def campaign_launch(*, user: Any, campaign: Campaign, confirmed: str | None = None) -> Campaign:
+    """Start sending: the worker creates the assignments and e-mails each party its portal link.
+    `confirmed`: the fingerprint of what the person saw on the launch preview
+    (`selectors.campaign_fingerprint`); refused when the campaign has changed since."""
     check_write(user=user, action=ACTION, company_id=campaign.group_company_id)
     with transaction.atomic():
         campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
         if campaign.status != CampaignStatus.DRAFT:
             raise RenkeiError(_("This campaign has already been launched."), status=409)
+        if confirmed is not None and confirmed != campaign_fingerprint(campaign):
+            raise RenkeiError(
+                _("The campaign changed after the preview was shown (parties, due date or message). Check the preview again, then launch."),
+                status=409,
+            )
         _check_framework_usable(campaign.framework, campaign.group_company_id)
         if campaign.due_date < timezone.localdate():
             raise RenkeiError(_("The due date is in the past."), field_name="due_date")

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from renkei.assessments.campaigns import party_views, views
+from renkei.assessments.campaigns import party_views, selection_views, views
 
 urlpatterns = [
     path("", party_views.PartyListView.as_view(), name="party_list"),
@@ -18,10 +18,12 @@ urlpatterns = [
     path("campaigns/new/", views.CampaignEditView.as_view(), name="campaign_create"),
     path("campaigns/<int:pk>/", views.CampaignDetailView.as_view(), name="campaign_detail"),
     path("campaigns/<int:pk>/edit/", views.CampaignEditView.as_view(), name="campaign_update"),
-    path("campaigns/<int:pk>/parties/", views.CampaignPartiesView.as_view(), name="campaign_parties"),
-    path("campaigns/<int:pk>/parties/<int:org_pk>/remove/", views.CampaignPartyRemoveView.as_view(), name="campaign_party_remove"),
+    path("campaigns/<int:pk>/parties/", selection_views.CampaignPartiesView.as_view(), name="campaign_parties"),
+    path("campaigns/<int:pk>/parties/search/", selection_views.CampaignPartySearchView.as_view(), name="campaign_party_search"),
+    path("campaigns/<int:pk>/parties/add/", selection_views.CampaignPartyAddView.as_view(), name="campaign_party_add"),
+    path("campaigns/<int:pk>/parties/<int:org_pk>/remove/", selection_views.CampaignPartyRemoveView.as_view(), name="campaign_party_remove"),
     path("campaigns/<int:pk>/progress/", views.CampaignProgressView.as_view(), name="campaign_progress"),
-    path("campaigns/<int:pk>/launch/", views.CampaignLaunchView.as_view(), name="campaign_launch"),
+    path("campaigns/<int:pk>/launch/", selection_views.CampaignLaunchView.as_view(), name="campaign_launch"),
     path("campaigns/<int:pk>/close/", views.CampaignCloseView.as_view(), name="campaign_close"),
     path("campaigns/<int:pk>/delete/", views.CampaignDeleteView.as_view(), name="campaign_delete"),
 ]

@@ -1,6 +1,6 @@
-"""Campaigns: one questionnaire sent to parties chosen by a filter, with a due date. The list, the
-form, choosing the parties, the page with the progress per party (polled while the worker
-launches), launching, closing and deleting a draft."""
+"""Campaigns: one questionnaire sent to chosen parties, with a due date. The list, the form, the
+page with the progress per party (polled while the worker launches), closing and deleting a draft.
+Choosing the parties and launching are in `selection_views.py`."""
 
 from __future__ import annotations
 
@@ -8,9 +8,8 @@ from typing import Any
 
 from django.contrib import messages
 from django.db.models import Count, Q, QuerySet
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -29,8 +28,6 @@ from renkei.assessments.models import (
 )
 from renkei.assessments.views import (
     READ,
-    WRITE,
-    StaffActionView,
     StaffConfirmView,
     StaffDeleteView,
     StaffDetailView,
@@ -40,10 +37,8 @@ from renkei.assessments.views import (
     paginate,
     querystring,
 )
-from renkei.core.errors import RenkeiError
-from renkei.core.permissions import get_visible_or_404, visible
+from renkei.core.permissions import get_visible_or_404
 from renkei.core.views.objects import Column, RenkeiViewMixin
-from renkei.registry.models import OUR_KINDS, Organisation
 
 DONE_STATUSES = (AssignmentStatus.SUBMITTED, AssignmentStatus.ACCEPTED)
 
@@ -169,167 +164,7 @@ class CampaignProgressView(RenkeiViewMixin, View):
         return response
 
 
-# --- choosing the parties ------------------------------------------------------------------------
-
-
-def candidate_parties(campaign: Campaign, user: Any) -> QuerySet[Organisation]:
-    """Parties a campaign may go to: active, managed by its group company, not one of ours."""
-    return visible(
-        Organisation.objects.filter(group_company_id=campaign.group_company_id, status="active").exclude(kind__in=OUR_KINDS),
-        user,
-    )
-
-
-def matching_parties(qs: QuerySet[Organisation], data: dict[str, Any]) -> tuple[QuerySet[Organisation], list[int] | None]:
-    """Apply a party filter: the queryset, and when the required level or "due for reassessment"
-    is asked for, the matching ids (those need computed values: evaluated in bulk, in Python)."""
-    if data.get("kind"):
-        qs = qs.filter(kind=data["kind"])
-    if data.get("criticality"):
-        qs = qs.filter(criticality__in=data["criticality"])
-    if data.get("tag"):
-        qs = qs.filter(tags__name=data["tag"]).distinct()
-    if data.get("tier_max") is not None:
-        qs = qs.filter(tier__lte=data["tier_max"])
-    qs = qs.order_by("name", "pk")
-    if not data.get("level") and not data.get("due"):
-        return qs, None
-    rows = campaign_selectors.assurance_rows(list(qs.only("pk", "criticality", "group_company_id")))
-    ids = [
-        r.organisation.pk
-        for r in rows
-        if (not data.get("level") or r.level == data["level"]) and (not data.get("due") or r.overdue)
-    ]
-    return qs, ids
-
-
-class CampaignPartiesView(RenkeiViewMixin, View):
-    """Choose a draft campaign's parties by a filter: the count and a preview of the matches, then
-    "use these N parties" (the filter is kept on the campaign); single parties can be removed."""
-
-    permission_action = WRITE
-    template_name = "assessments/campaign_parties.html"
-
-    def get_campaign(self, request: HttpRequest, pk: int) -> Campaign:
-        return get_visible_or_404(campaign_queryset(), request.user, pk=pk)
-
-    def not_draft(self, campaign: Campaign) -> HttpResponse:
-        messages.error(self.request, _("The parties of a launched campaign cannot change."))
-        return HttpResponseRedirect(campaign.get_absolute_url())
-
-    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
-        campaign = self.get_campaign(request, pk)
-        if campaign.status != CampaignStatus.DRAFT:
-            return self.not_draft(campaign)
-        if "filter" in request.GET:
-            form = campaign_forms.CampaignPartiesForm(request.GET)
-        else:
-            form = campaign_forms.CampaignPartiesForm(initial=campaign.party_filter or {})
-        return self.render_page(campaign, form)
-
-    def render_page(self, campaign: Campaign, form: campaign_forms.CampaignPartiesForm, status: int = 200) -> HttpResponse:
-        request = self.request
-        preview: Any = None
-        match_count = None
-        if form.is_bound and form.is_valid():
-            qs, ids = matching_parties(candidate_parties(campaign, request.user), form.cleaned_data)
-            if ids is None:
-                preview = paginate(request, qs.select_related("group_company"))
-                match_count = preview.paginator.count
-            else:
-                preview = paginate(request, ids)
-                by_id = Organisation.objects.in_bulk(list(preview.object_list))
-                preview.object_list = [by_id[i] for i in preview.object_list if i in by_id]
-                match_count = len(ids)
-        chosen = paginate(request, campaign.parties.order_by("name", "pk"), param="cpage")
-        context = {
-            "title": _("Parties of the campaign"),
-            "object": campaign,
-            "campaign": campaign,
-            "form": form,
-            "preview": preview,
-            "match_count": match_count,
-            "chosen": chosen,
-            "filter_querystring": querystring(request, "page", "cpage"),
-            "chosen_querystring": querystring(request, "cpage"),
-            "preview_querystring": querystring(request, "page"),
-        }
-        return render(request, self.template_name, context, status=status)
-
-    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        campaign = self.get_campaign(request, pk)
-        if campaign.status != CampaignStatus.DRAFT:
-            return self.not_draft(campaign)
-        form = campaign_forms.CampaignPartiesForm(request.POST)
-        if not form.is_valid():
-            return self.render_page(campaign, form, status=400)
-        qs, ids = matching_parties(candidate_parties(campaign, request.user), form.cleaned_data)
-        chosen = qs if ids is None else Organisation.objects.filter(pk__in=ids)
-        try:
-            campaign_services.campaign_set_parties(
-                user=request.user, campaign=campaign, organisations=chosen, party_filter=form.as_filter()
-            )
-        except RenkeiError as exc:
-            messages.error(request, str(exc))
-            return self.render_page(campaign, form, status=exc.status)
-        count = campaign.parties.count()
-        messages.success(request, _("{n} parties chosen.").format(n=count))
-        return HttpResponseRedirect(campaign.get_absolute_url())
-
-
-class CampaignPartyRemoveView(StaffActionView):
-    """Take one party out of a draft campaign (remembered in the filter, so a re-match keeps it out)."""
-
-    model = Campaign
-
-    def act(self, obj: Any, data: dict[str, Any]) -> Any:
-        party = get_visible_or_404(obj.parties.all(), self.request.user, pk=self.kwargs["org_pk"])
-        party_filter = dict(obj.party_filter or {})
-        party_filter["removed"] = sorted({*party_filter.get("removed", []), party.pk})
-        campaign_services.campaign_set_parties(
-            user=self.request.user, campaign=obj, organisations=obj.parties.exclude(pk=party.pk), party_filter=party_filter
-        )
-        messages.success(self.request, _("{name} was removed from the campaign.").format(name=party.name))
-
-    def redirect_url(self, obj: Any) -> str:
-        return reverse("assessments:campaign_parties", args=[obj.pk])
-
-
 # --- launch, close, delete -----------------------------------------------------------------------
-
-
-class CampaignLaunchView(StaffConfirmView):
-    title = gettext_lazy("Launch the campaign")
-    button = gettext_lazy("Launch")
-
-    def target(self) -> Campaign:
-        return get_visible_or_404(campaign_queryset(), self.request.user, pk=self.kwargs["pk"])
-
-    def extra_context(self, target: Any) -> dict[str, Any]:
-        parties = target.parties.all()
-        count = parties.count()
-        without = parties.annotate(n=Count("contacts", filter=~Q(contacts__email=""))).filter(n=0).count()
-        details = [
-            _("Framework: {framework}").format(framework=str(target.framework)),
-            _("Due date: {date}").format(date=target.due_date.isoformat()),
-        ]
-        if without:
-            details.append(
-                _("{n} of them have no contact e-mail: their assessment is created, and you can issue them a portal link from their page.").format(
-                    n=without
-                )
-            )
-        return {
-            "explanation": _(
-                "{n} parties will be e-mailed an invitation with their own portal link. The worker sends them in the background; this page shows the progress."
-            ).format(n=count),
-            "details": details,
-        }
-
-    def run(self, target: Any, data: dict[str, Any]) -> str:
-        campaign_services.campaign_launch(user=self.request.user, campaign=target)
-        messages.success(self.request, _("The campaign is being launched."))
-        return str(target.get_absolute_url())
 
 
 class CampaignCloseView(StaffConfirmView):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
@@ -21,6 +21,7 @@ from renkei.assessments.views import (
     StaffListView,
 )
 from renkei.core.permissions import visible
+from renkei.core.search import search_condition
 from renkei.core.views.objects import Column
 from renkei.software.findings.views import FindingRequestResponseView
 from renkei.software.models import Finding
@@ -77,7 +78,7 @@ class FollowUpListView(StaffListView):
         value = value.strip()
         if value.isdigit():
             return qs.filter(organisation_id=int(value))
-        return qs.filter(Q(organisation__name__icontains=value) | Q(organisation__name_reading__icontains=value))
+        return qs.filter(search_condition(("organisation__search_text",), value))
 
     def get_queryset(self) -> QuerySet[FollowUp]:
         form = self.get_filter_form()

@@ -17,7 +17,6 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ImproperlyConfigured
 from django.db import models, router
-from django.db.models import Q
 from django.db.models.deletion import Collector, ProtectedError, RestrictedError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
@@ -31,6 +30,7 @@ from renkei.core.concurrency import StaleEdit, current_version, expect_version
 from renkei.core.errors import RenkeiError, errors_to_form
 from renkei.core.files.uploads import request_too_large, request_too_large_message
 from renkei.core.permissions import Action, can, get_visible_or_404, require, visible
+from renkei.core.search import search_condition
 from renkei.core.views.conflicts import add_version_field, conflict_rows, prepare_save, render_conflict
 
 
@@ -42,6 +42,8 @@ class Column:
     label: Any
     link: bool = False
     sort: str | None = None
+    # The field to order by when it differs from the `?sort=` word (e.g. a stored sort key).
+    order_by: str | None = None
 
 
 class RenkeiViewMixin(LoginRequiredMixin):
@@ -124,23 +126,21 @@ class ObjectListView(ScopedQuerysetMixin, ListView):
         return qs
 
     def sort_options(self) -> dict[str, str]:
-        return {c.sort: c.sort for c in self.columns if c.sort}
+        return {c.sort: c.order_by or c.sort for c in self.columns if c.sort}
 
     def get_queryset(self) -> models.QuerySet[Any]:
         qs = super().get_queryset()
         query = self.request.GET.get("q", "").strip()
         if query and self.search_fields:
-            condition = Q()
-            for field in self.search_fields:
-                condition |= Q(**{f"{field}__icontains": query})
-            qs = qs.filter(condition)
+            qs = qs.filter(search_condition(self.search_fields, query))
         form = self.get_filter_form()
         if form is not None and form.is_valid():
             qs = self.apply_filters(qs, form.cleaned_data)
         sort = self.request.GET.get("sort", "")
         key = sort.lstrip("-")
-        if key in self.sort_options():
-            qs = qs.order_by(sort, "pk")
+        options = self.sort_options()
+        if key in options:
+            qs = qs.order_by(("-" if sort.startswith("-") else "") + options[key], "pk")
         else:
             qs = qs.order_by(self.default_sort, "pk") if self.default_sort != "pk" else qs.order_by("pk")
         return qs.distinct() if self.request.GET.get("tag") or self.request.GET.get("tags") else qs

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from renkei.core.models import ScopedModel, TimeStampedModel, Versioned
+from renkei.core.search import SearchableModel
 
 # ---------------------------------------------------------------------------------------------
 # Organisation and playbooks (M16)
@@ -181,8 +182,10 @@ class OurRole(models.TextChoices):
     CONTRACTOR = "contractor", _("Contractor (we process for a principal)")
 
 
-class Incident(ScopedModel):
+class Incident(ScopedModel, SearchableModel):
     """A security incident, or a drill (`is_drill`) that every count and the dashboard leave out."""
+
+    search_sources = ("title", "description")
 
     title = models.CharField(_("title"), max_length=300)
     learned_at = models.DateTimeField(_("learned at"), help_text=_("When we learned of it; the legal clock starts here."))

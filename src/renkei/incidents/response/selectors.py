@@ -9,13 +9,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from renkei.chain.selectors import NamedBlastRadius, OrgRef, blast_radius_for
 from renkei.core.errors import RenkeiError
 from renkei.core.permissions import can, visible
+from renkei.core.search import search_condition
 from renkei.core.tenancy import group_companies, own_company
 from renkei.incidents.permissions import VIEW_INCIDENTS
 from renkei.incidents.response import deadlines as appi
@@ -357,4 +358,4 @@ def visible_parties(*, user: Any) -> QuerySet[Organisation]:
 
 
 def search(qs: QuerySet[Incident], query: str) -> QuerySet[Incident]:
-    return qs.filter(Q(title__icontains=query) | Q(description__icontains=query))
+    return qs.filter(search_condition(("search_text",), query))

@@ -84,7 +84,7 @@ class IncidentListView(IncidentsAccess, ObjectListView):
         Column("learned_at", gettext_lazy("learned at"), sort="learned_at"),
         Column("group_company", gettext_lazy("group company")),
     ]
-    search_fields = ("title", "description")
+    search_fields = ("search_text",)
     filter_form_class = forms.IncidentFilterForm
     filter_lookups = {"status": "status", "severity": "severity"}
     default_sort = "-learned_at"

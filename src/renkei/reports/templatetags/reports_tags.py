@@ -25,6 +25,6 @@ def incidents_card(context: dict[str, Any]) -> dict[str, Any]:
 
 @register.inclusion_tag("reports/_assessments_card.html", takes_context=True)
 def assessments_card(context: dict[str, Any]) -> dict[str, Any]:
-    """Overdue assessments, assessments waiting for review and overdue follow-up items: two queries,
-    whatever the rows."""
+    """Parties overdue for assessment, assessments waiting for review and overdue follow-up items:
+    a fixed number of queries, whatever the rows."""
     return selectors.assessments_figures(user=_user(context))

@@ -5,9 +5,11 @@
 import datetime as dt
 from typing import Annotated, Any
 
+from django.db.models import Q
 from ninja import FilterLookup, FilterSchema, Schema
 from pydantic import Field
 
+from renkei.core.search import search_q
 from renkei.software.api_common import absolute_url
 from renkei.software.sbom.schemas import DeliveredFileOut, SbomOut
 
@@ -51,7 +53,10 @@ class ProductOut(Schema):
 
 class ProductFilter(FilterSchema):
     supplier_id: int | None = None
-    q: Annotated[str | None, FilterLookup(["name__icontains", "supplier__name__icontains"])] = None
+    q: str | None = Field(None, description="Product or supplier name; width, case, kana and spaces are ignored.")
+
+    def filter_q(self, value: str | None) -> Q:
+        return search_q(("search_text", "supplier__search_text"), value)
 
 
 class ReleaseIn(Schema):

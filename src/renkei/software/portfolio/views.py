@@ -69,15 +69,15 @@ class ProductListView(ObjectListView):
     title = gettext_lazy("Products")
     columns = [
         Column("name", gettext_lazy("name"), link=True, sort="name"),
-        Column("supplier", gettext_lazy("supplier"), sort="supplier__name"),
+        Column("supplier", gettext_lazy("supplier"), sort="supplier__name", order_by="supplier__sort_key"),
         Column("release_count", gettext_lazy("releases"), sort="release_count"),
         Column("open_findings", gettext_lazy("open findings"), sort="open_findings"),
         Column("group_company", gettext_lazy("group company")),
     ]
-    search_fields = ("name", "description", "supplier__name")
+    search_fields = ("search_text", "supplier__search_text")
     filter_form_class = forms.ProductFilterForm
     filter_lookups = {"supplier": "supplier"}
-    default_sort = "supplier__name"
+    default_sort = "supplier__sort_key"
     create_url_name = "software:product_create"
 
     def get_filter_form(self) -> Any:
@@ -163,11 +163,13 @@ class ReleaseListView(ObjectListView):
     columns = [
         Column("product.name", gettext_lazy("product"), sort="product__name"),
         Column("version", gettext_lazy("version"), link=True, sort="version"),
-        Column("product.supplier", gettext_lazy("supplier"), sort="product__supplier__name"),
+        Column(
+            "product.supplier", gettext_lazy("supplier"), sort="product__supplier__name", order_by="product__supplier__sort_key"
+        ),
         Column("delivered_on", gettext_lazy("delivered on"), sort="delivered_on"),
         Column("open_findings", gettext_lazy("open findings"), sort="open_findings"),
     ]
-    search_fields = ("version", "product__name", "product__supplier__name")
+    search_fields = ("version", "product__search_text", "product__supplier__search_text")
     default_sort = "product__name"
     create_url_name = "software:release_create"
 
