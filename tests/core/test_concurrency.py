@@ -306,14 +306,24 @@ def _edit_views(patterns: Any, prefix: str = "") -> list[tuple[str, type]]:
 
 
 def test_every_edit_view_edits_a_versioned_record_in_a_form_that_carries_the_version() -> None:
-    from django.template.loader import get_template
-
     views = _edit_views(get_resolver().url_patterns)
     assert len(views) >= 20
     for route, view in views:
         assert issubclass(view.model, Versioned), f"{route}: {view.model.__name__} has no version"
-        source = get_template(view.template_name).template.source
-        assert "hidden_fields" in source, f"{route}: {view.template_name} does not render the hidden version field"
+        assert _renders_hidden_fields(view.template_name), f"{route}: {view.template_name} does not render the hidden version field"
+
+
+def _renders_hidden_fields(name: str) -> bool:
+    """The template, or one it extends, renders `form.hidden_fields`."""
+    import re
+
+    from django.template.loader import get_template
+
+    source = get_template(name).template.source
+    if "hidden_fields" in source:
+        return True
+    parent = re.search(r"""{%\s*extends\s+["']([^"']+)["']""", source)
+    return parent is not None and _renders_hidden_fields(parent.group(1))
 
 
 # --- endpoints of their own shape: incidents and campaigns -------------------------------------------
