@@ -287,3 +287,23 @@ def test_list_shows_last_login_in_japan_time(admin_client, analyst):  # type: ig
     User.objects.filter(pk=analyst.pk).update(last_login=datetime(2026, 4, 1, 15, 30, tzinfo=UTC))
     page = admin_client.get(LIST).content.decode()
     assert "2026-04-02 00:30" in page
+
+
+def test_a_stale_user_edit_gets_the_conflict_page_and_changes_nothing(admin_client, admin_user, analyst):  # type: ignore[no-untyped-def]
+    """Two administrators edit the same user: the second is shown both versions, nothing of theirs saved."""
+    page = admin_client.get(f"{LIST}{analyst.pk}/edit/").content.decode()
+    assert f'name="edit_version" value="{analyst.edit_version}"' in page
+    loaded = analyst.edit_version
+    services.user_update(actor=admin_user, user=analyst, role=Role.VIEWER)
+    data = _edit_data(analyst, role="admin", edit_version=str(loaded))
+    response = admin_client.post(f"{LIST}{analyst.pk}/edit/", data)
+    assert response.status_code == 409
+    html = response.content.decode()
+    assert "編集中に他の人がこの記録を保存しました" in html
+    assert "閲覧者" in html  # the role as people read it, not its code
+    analyst.refresh_from_db()
+    assert analyst.role == Role.VIEWER
+    data["edit_version"] = str(analyst.edit_version)
+    assert admin_client.post(f"{LIST}{analyst.pk}/edit/", data).status_code == 302
+    analyst.refresh_from_db()
+    assert analyst.role == Role.ADMIN

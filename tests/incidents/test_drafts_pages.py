@@ -69,21 +69,21 @@ def test_edit_form_explains_each_item(client: Client, csirt_user: Any, incident:
     assert "再発防止のための措置" in html
     assert "文章で記載します（タスク一覧ではありません）" in html
     assert "報告者の文面や社内メモを貼り付けないでください" in html
-    assert 'name="loaded_version"' in html
+    assert f'name="edit_version" value="{incident.edit_version}"' in html
 
 
-def _post(client: Client, incident: Incident, version: str, **fields: str) -> Any:
+def _post(client: Client, incident: Incident, version: int, **fields: str) -> Any:
     data = {name: getattr(incident, name) for name in (
         "report_summary", "report_data_items", "report_cause", "report_secondary_damage",
         "report_response_to_persons", "report_publication", "report_prevention", "report_other")}
     data.update(fields)
-    data["loaded_version"] = version
+    data["edit_version"] = str(version)
     return client.post(_edit_url(incident), data)
 
 
 def test_saving_the_wording_is_audited_and_on_the_timeline(client: Client, csirt_user: Any, incident: Incident) -> None:
     client.force_login(csirt_user)
-    response = _post(client, incident, incident.updated_at.isoformat(), report_cause="委託先サーバの脆弱性",
+    response = _post(client, incident, incident.edit_version, report_cause="委託先サーバの脆弱性",
                      report_prevention="委託先の監査を年2回に増やす。")
     assert response.status_code == 302
     assert response.url == _drafts_url(incident)
@@ -98,13 +98,15 @@ def test_saving_the_wording_is_audited_and_on_the_timeline(client: Client, csirt
 
 def test_a_concurrent_change_is_not_overwritten(client: Client, csirt_user: Any, incident: Incident) -> None:
     client.force_login(csirt_user)
-    loaded = incident.updated_at.isoformat()
+    loaded = incident.edit_version
     other = Incident.objects.get(pk=incident.pk)
     other.report_cause = "同僚が書いた原因"
     other.save()
     response = _post(client, incident, loaded, report_cause="私が書いた原因")
-    assert response.status_code == 400
-    assert "編集中に他の人がこのインシデントを変更しました" in response.content.decode()
+    assert response.status_code == 409
+    html = response.content.decode()
+    assert "編集中に他の人がこの記録を保存しました" in html
+    assert "同僚が書いた原因" in html and "私が書いた原因" in html
     incident.refresh_from_db()
     assert incident.report_cause == "同僚が書いた原因"
 

@@ -11,12 +11,12 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
-from renkei.core.models import ScopedModel
+from renkei.core.models import ScopedModel, Versioned
 from renkei.core.permissions import Role
 from renkei.core.text import person_name
 
 
-class User(AbstractUser):
+class User(AbstractUser, Versioned):
     """A person who logs in. The role grants actions; group companies limit the scope.
 
     Names: `last_name` is the family name (姓), `first_name` the given name (名), each with its

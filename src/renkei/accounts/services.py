@@ -23,6 +23,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from renkei.accounts import selectors
 from renkei.accounts.models import ApiToken, PortalLink, User
 from renkei.accounts.permissions import MANAGE_PORTAL_LINKS
+from renkei.core.concurrency import expect_version
 from renkei.core.errors import ErrorItem, NotFound, RenkeiError
 from renkei.core.permissions import Action, Role, require
 from renkei.core.services import validate
@@ -153,9 +154,16 @@ def user_create(
 
 
 def user_update(
-    *, actor: Any, user: User, companies: Iterable[Organisation] | None = None, **changes: Any
+    *,
+    actor: Any,
+    user: User,
+    companies: Iterable[Organisation] | None = None,
+    expected_version: int | None = None,
+    **changes: Any,
 ) -> User:
-    """Change a user's name, e-mail, role, active flag, language and group-company limit."""
+    """Change a user's name, e-mail, role, active flag, language and group-company limit.
+    With `expected_version` (the version the editor loaded) a user saved since is not overwritten:
+    `StaleEdit` (409) and nothing changes."""
     unknown = set(changes) - USER_EDITABLE_FIELDS
     if unknown:
         raise TypeError(f"user_update() got unexpected fields: {sorted(unknown)}")
@@ -168,6 +176,7 @@ def user_update(
         raise RenkeiError(_("Choose Japanese or English."), field_name="language")
     with transaction.atomic():
         stored = User.objects.select_for_update().get(pk=user.pk)
+        expect_version(stored, expected_version)
         for name, value in changes.items():
             setattr(stored, name, normalise_reading(value) if name in READING_FIELDS else value)
         validate(stored, exclude=["password"])

@@ -23,8 +23,10 @@ from django.views.decorators.debug import sensitive_post_parameters
 from renkei.accounts import selectors, services
 from renkei.accounts.forms import UserCreateForm, UserEditForm, UserFilterForm
 from renkei.accounts.models import User
+from renkei.core.concurrency import StaleEdit
 from renkei.core.errors import RenkeiError, errors_to_form
 from renkei.core.permissions import Action
+from renkei.core.views.conflicts import add_version_field, posted_version, render_conflict
 from renkei.core.views.objects import Column, ObjectListView, RenkeiViewMixin, ScopedQuerysetMixin
 
 
@@ -125,11 +127,13 @@ class UserEditView(_UserAdminView):
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         user = self.target()
         form = UserEditForm(instance=user, actor=request.user)
+        add_version_field(form, user)
         return self.render_form(form, title=_("Edit user"), cancel_url=user.get_absolute_url(), obj=user)
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         user = self.target()
         form = UserEditForm(request.POST, instance=user, actor=request.user)
+        add_version_field(form, user)
         if form.is_valid():
             data = form.cleaned_data
             try:
@@ -137,8 +141,11 @@ class UserEditView(_UserAdminView):
                     actor=request.user,
                     user=user,
                     companies=data["group_companies"],
+                    expected_version=posted_version(form),
                     **{name: data[name] for name in services.USER_EDITABLE_FIELDS},
                 )
+            except StaleEdit as exc:
+                return render_conflict(request, form=form, error=exc, title=_("Edit user"), cancel_url=user.get_absolute_url())
             except RenkeiError as exc:
                 errors_to_form(form, exc)
             else:

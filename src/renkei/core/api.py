@@ -20,6 +20,7 @@ from ninja.openapi.docs import DocsBase
 from ninja.security import SessionAuth
 
 from renkei.core.audit import set_current_actor
+from renkei.core.concurrency import VERSION_FIELD, StaleEdit, current_version, etag
 from renkei.core.errors import RenkeiError
 
 
@@ -55,6 +56,17 @@ def install_error_handlers(api: NinjaAPI) -> None:
     @api.exception_handler(RenkeiError)
     def renkei_error(request: HttpRequest, exc: RenkeiError) -> HttpResponse:
         return api.create_response(request, exc.as_dict(), status=exc.status)
+
+    @api.exception_handler(StaleEdit)
+    def stale_edit(request: HttpRequest, exc: StaleEdit) -> HttpResponse:
+        # Endpoints of their own shape: the current version and its ETag (GET the record for the
+        # rest). The CRUD router answers with the whole current record itself.
+        version = current_version(exc.current) if exc.current is not None else None
+        body = {**exc.as_dict(), "current": {VERSION_FIELD: version}}
+        response = api.create_response(request, body, status=409)
+        if version is not None:
+            response["ETag"] = etag(version)
+        return response
 
     @api.exception_handler(Http404)
     def not_found(request: HttpRequest, exc: Exception) -> HttpResponse:

@@ -9,6 +9,12 @@ Every endpoint has the same shape (NetBox style), so a reader who knows one know
     PATCH  /{id}        partial update (only the fields sent)
     DELETE /{id}        delete
 
+Versioned records (core.concurrency) carry `edit_version` in their output and an `ETag`
+(`W/"<edit_version>"`) on retrieve and write. PUT and PATCH check the version named by `If-Match` (or,
+without the header, an `edit_version` in the body): a stale one answers 409 with the current record in `current` and its ETag,
+and changes nothing. A write naming no version is accepted as before (clients written before
+versions existed keep working), so a client that wants the check must send one.
+
 Reads go through `permissions.visible()`, object lookups through `get_visible_or_404()`, and
 foreign keys in payloads (`*_id`) must name an object the user may see: an invisible object
 answers exactly like a missing one. Writes go through the app's services, which check the role
@@ -23,12 +29,22 @@ from dataclasses import dataclass, field
 from typing import Annotated, Any, Generic, TypeVar
 
 from django.db import models
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import FilterSchema, Query, Router, Schema, Status
 from pydantic import create_model
 
+from renkei.core.concurrency import (
+    VERSION_FIELD,
+    StaleEdit,
+    check_current,
+    current_version,
+    etag,
+    expect_version,
+    version_from_if_match,
+)
 from renkei.core.errors import ErrorItem, RenkeiError
+from renkei.core.models import Versioned
 from renkei.core.permissions import get_visible_or_404, require, visible
 
 T = TypeVar("T")
@@ -146,28 +162,82 @@ def apply_payload(
     return extras
 
 
+def versioned_schemas(spec: CrudSpec) -> tuple[type[Schema], type[Schema], type[Schema]]:
+    """The output, input and conflict schemas: with `version` when the model is versioned."""
+    out_schema, in_schema = spec.out_schema, spec.in_schema
+    versioned = issubclass(spec.model, Versioned)
+    if versioned and VERSION_FIELD not in out_schema.model_fields:
+        out_schema = create_model(out_schema.__name__, __base__=out_schema, **{VERSION_FIELD: (int, ...)})  # type: ignore[call-overload]
+    if versioned and VERSION_FIELD not in in_schema.model_fields:
+        in_schema = create_model(  # type: ignore[call-overload]
+            in_schema.__name__, __base__=in_schema, __doc__=in_schema.__doc__,
+            **{VERSION_FIELD: (int | None, None)},
+        )
+    conflict_schema = create_model(
+        f"{spec.name.title().replace('_', '')}ConflictOut", __base__=ErrorOut, current=(out_schema | None, None)  # type: ignore[arg-type]
+    )
+    return out_schema, in_schema, conflict_schema
+
+
+def expected_version(request: HttpRequest, data: dict[str, Any]) -> int | None:
+    """The version the client based its write on: `If-Match`, else the body's `edit_version`."""
+    body_version = data.pop(VERSION_FIELD, None)
+    header = version_from_if_match(request.headers.get("If-Match"))
+    return header if header is not None else body_version
+
+
+def check_if_match(request: HttpRequest, instance: models.Model, body_version: int | None = None) -> None:
+    """For endpoints of their own shape: honour `If-Match` (or a body version) as the CRUD router
+    does. A stale version raises `StaleEdit`, which the API answers 409 with the current version
+    and its ETag (core.api); the save itself checks again, race-free."""
+    version = version_from_if_match(request.headers.get("If-Match"))
+    version = version if version is not None else body_version
+    check_current(instance, version)
+    expect_version(instance, version)
+
+
+def set_etag(response: HttpResponse, instance: models.Model) -> None:
+    if isinstance(instance, Versioned):
+        response["ETag"] = etag(current_version(instance))
+
+
 def crud_router(spec: CrudSpec) -> Router:
     """List, create, retrieve, replace, update and delete endpoints for one model."""
-    out_schema = spec.out_schema
-    in_schema = spec.in_schema
+    out_schema, in_schema, conflict_schema = versioned_schemas(spec)
     patch_schema = partial_schema(in_schema)
     filter_schema = spec.filter_schema
     page_schema = Page[out_schema]  # type: ignore[valid-type]
     # OpenAPI texts stay English: model verbose names are lazy translations, not ready at import.
     label = spec.name.replace("_", " ")
     plural = spec.tag or f"{spec.name}s"
-    errors = {400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}
+    errors = {400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: conflict_schema}
     router = Router(tags=[plural])
 
     def fetch(request: HttpRequest, pk: int) -> models.Model:
         return get_visible_or_404(spec.queryset(), request.user, pk=pk)
 
-    def write(request: HttpRequest, instance: models.Model, data: dict[str, Any]) -> models.Model:
+    def tagged(response: HttpResponse, instance: models.Model) -> models.Model:
+        if isinstance(instance, Versioned):
+            response["ETag"] = etag(current_version(instance))
+        return instance
+
+    def write(
+        request: HttpRequest, response: HttpResponse, instance: models.Model, data: dict[str, Any]
+    ) -> Status[Any] | models.Model:
         # The services check the role too; checking first keeps a viewer's answer a plain 403.
         require(request.user, spec.write_action)
-        extras = apply_payload(user=request.user, spec=spec, instance=instance, data=data)
-        saved = spec.save(user=request.user, instance=instance, extras=extras)
-        return fetch(request, saved.pk)
+        version = expected_version(request, data) if isinstance(instance, Versioned) else None
+        try:
+            if instance.pk is not None and isinstance(instance, Versioned):
+                check_current(instance, version)
+                expect_version(instance, version)
+            extras = apply_payload(user=request.user, spec=spec, instance=instance, data=data)
+            saved = spec.save(user=request.user, instance=instance, extras=extras)
+        except StaleEdit as exc:
+            current = fetch(request, exc.current.pk)
+            tagged(response, current)
+            return Status(409, {**exc.as_dict(), "current": current})
+        return tagged(response, fetch(request, saved.pk))
 
     @router.get(
         "",
@@ -193,8 +263,8 @@ def crud_router(spec: CrudSpec) -> Router:
         operation_id=f"{spec.name}_create",
         summary=f"Create a {label}",
     )
-    def create_object(request: HttpRequest, payload: in_schema) -> Status[models.Model]:  # type: ignore[valid-type]
-        return Status(201, write(request, spec.model(), payload.model_dump()))  # type: ignore[attr-defined]
+    def create_object(request: HttpRequest, response: HttpResponse, payload: in_schema) -> Status[Any]:  # type: ignore[valid-type]
+        return Status(201, write(request, response, spec.model(), payload.model_dump()))  # type: ignore[attr-defined]
 
     @router.get(
         "/{int:pk}",
@@ -203,8 +273,8 @@ def crud_router(spec: CrudSpec) -> Router:
         url_name=f"{spec.name}_detail",
         summary=f"Retrieve a {label}",
     )
-    def retrieve_object(request: HttpRequest, pk: int) -> models.Model:
-        return fetch(request, pk)
+    def retrieve_object(request: HttpRequest, response: HttpResponse, pk: int) -> models.Model:
+        return tagged(response, fetch(request, pk))
 
     @router.put(
         "/{int:pk}",
@@ -212,8 +282,8 @@ def crud_router(spec: CrudSpec) -> Router:
         operation_id=f"{spec.name}_replace",
         summary=f"Replace a {label}",
     )
-    def replace_object(request: HttpRequest, pk: int, payload: in_schema) -> models.Model:  # type: ignore[valid-type]
-        return write(request, fetch(request, pk), payload.model_dump())  # type: ignore[attr-defined]
+    def replace_object(request: HttpRequest, response: HttpResponse, pk: int, payload: in_schema) -> Any:  # type: ignore[valid-type]
+        return write(request, response, fetch(request, pk), payload.model_dump())  # type: ignore[attr-defined]
 
     @router.patch(
         "/{int:pk}",
@@ -221,8 +291,8 @@ def crud_router(spec: CrudSpec) -> Router:
         operation_id=f"{spec.name}_update",
         summary=f"Update a {label}",
     )
-    def update_object(request: HttpRequest, pk: int, payload: patch_schema) -> models.Model:  # type: ignore[valid-type]
-        return write(request, fetch(request, pk), payload.model_dump(exclude_unset=True))  # type: ignore[attr-defined]
+    def update_object(request: HttpRequest, response: HttpResponse, pk: int, payload: patch_schema) -> Any:  # type: ignore[valid-type]
+        return write(request, response, fetch(request, pk), payload.model_dump(exclude_unset=True))  # type: ignore[attr-defined]
 
     @router.delete(
         "/{int:pk}",

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any, ClassVar
+
 from django.conf import settings
-from django.db import models
+from django.db import models, router, transaction
 from django.utils.translation import gettext_lazy as _
+
+from renkei.core.concurrency import VERSION_FIELD, claim_version, field_of
 
 
 class TimeStampedModel(models.Model):
@@ -15,7 +19,33 @@ class TimeStampedModel(models.Model):
         abstract = True
 
 
-class ScopedModel(TimeStampedModel):
+class Versioned(models.Model):
+    """A record people edit: `version` moves on with every save, so an edit based on an older version
+    is refused (`core.concurrency`) instead of silently overwriting somebody else's.
+
+    Every save of an existing row moves it on, except a save limited by `update_fields` that does
+    not name the version: those are bookkeeping writes of named columns (a login time, a computed tier)
+    and must not make open forms look stale.
+    """
+
+    edit_version = models.PositiveIntegerField(_("edit version"), default=1, editable=False)
+    version_field: ClassVar[str] = VERSION_FIELD
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        update_fields = kwargs.get("update_fields")
+        if self._state.adding or self.pk is None or (update_fields is not None and field_of(self) not in update_fields):
+            super().save(*args, **kwargs)
+            return
+        using = kwargs.get("using") or router.db_for_write(type(self), instance=self)
+        with transaction.atomic(using=using):
+            claim_version(self, using=using)
+            super().save(*args, **kwargs)
+
+
+class ScopedModel(Versioned, TimeStampedModel):
     """A record that belongs to one of our group companies.
 
     The permission mechanism (`core.permissions.visible`) filters on `group_company`, so a user

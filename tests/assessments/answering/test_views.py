@@ -140,3 +140,20 @@ def test_portal_page_of_300_questions_renders_every_question_in_the_same_queries
     assert response.status_code == 200
     assert response.content.decode().count('class="q') >= 300
     assert _queries(client, f"/portal/a/{large.pk}/") == _queries(client, f"/portal/a/{small.pk}/")
+
+
+@pytest.mark.django_db
+def test_a_save_based_on_an_old_answer_loses_the_race_in_the_database(own):
+    """The answers use core's conditional UPDATE: two saves based on the same version, one wins,
+    even when both passed the read check (here the second's check is bypassed by saving directly)."""
+    a = assignment(organisation=own)
+    first = answering.answer_save(respondent=answering.Respondent(name="佐藤 花子"), assignment=a,
+                                  question_id=qid(a, "A-1"), value="yes", base_version=0)
+    mine, theirs = Answer.objects.get(pk=first.pk), Answer.objects.get(pk=first.pk)
+    answering.answers_save_many(respondent=answering.Respondent(name="鈴木 一郎"), assignment=a,
+                                values={"A-1": ("no", None)}, versions={"A-1": theirs.version})
+    with pytest.raises(answering.AnswerConflict) as caught:
+        answering.answers_save_many(respondent=answering.Respondent(name="田中 次郎"), assignment=a,
+                                    values={"A-1": ("partly", None)}, versions={"A-1": mine.version})
+    assert caught.value.status == 409 and caught.value.current["updated_by"] == "鈴木 一郎"
+    assert Answer.objects.get(pk=first.pk).value == "no"

@@ -139,6 +139,7 @@ def save_section(ans: Answering, section_id: int) -> HttpResponse:
     posted: dict[int, tuple[Any, str | None]] = {}
     values: dict[str, tuple[Any, str | None]] = {}
     conflicts: dict[int, str] = {}
+    versions: dict[str, int] = {}
     by_ref = {q.ref: q for q in questions}
     for question in questions:
         raw = None if question.answer_type == "file" else _posted_value(ans.request, question)
@@ -168,6 +169,7 @@ def save_section(ans: Answering, section_id: int) -> HttpResponse:
             )
             continue
         values[question.ref] = (raw, note)
+        versions[question.ref] = loaded_version
     if conflicts:
         return render_screen(
             ans,
@@ -181,7 +183,10 @@ def save_section(ans: Answering, section_id: int) -> HttpResponse:
     if not values:
         return _done(ans, _("Nothing changed."), f"s-{section.pk}")
     try:
-        changed = answer_services.answers_save_many(respondent=respondent, assignment=assignment, values=values)
+        # The check above reads; `versions` makes the save itself refuse one saved meanwhile.
+        changed = answer_services.answers_save_many(
+            respondent=respondent, assignment=assignment, values=values, versions=versions
+        )
     except RenkeiError as exc:
         errors = {by_ref[item.field].pk: item.message for item in exc.items if item.field in by_ref}
         return render_screen(ans, status=exc.status, errors=errors, posted=posted, message=str(exc.message))

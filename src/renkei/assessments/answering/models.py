@@ -14,6 +14,7 @@ from django.utils.translation import pgettext_lazy
 
 from renkei.assessments.campaigns.models import Assignment
 from renkei.assessments.frameworks.models import Question
+from renkei.core.models import Versioned
 from renkei.registry.validators import validate_corporate_number
 
 
@@ -23,9 +24,10 @@ class ReviewState(models.TextChoices):
     CHANGE_REQUESTED = "change_requested", _("Change requested")
 
 
-class Answer(models.Model):
-    """One answer. `version` grows with every save, so two people editing at once are told of the
-    conflict instead of one silently overwriting the other."""
+class Answer(Versioned, models.Model):
+    """One answer. `version` grows with every save (core.concurrency, as for every edited record),
+    so two people editing at once are told of the conflict instead of one silently overwriting the
+    other. It starts at 0, "not saved yet": the portal offers a version before the row exists."""
 
     scope_lookup = "assignment__group_company"
 
@@ -36,6 +38,8 @@ class Answer(models.Model):
     value = models.JSONField(_("answer"), null=True, blank=True)
     note = models.TextField(_("comment"), blank=True)
     version = models.PositiveIntegerField(default=0)
+    version_field = "version"
+    edit_version = None  # type: ignore[assignment]  # the answer's own `version` is its version
     updated_at = models.DateTimeField(_("updated"), null=True, blank=True)
     updated_by_name = models.CharField(_("updated by"), max_length=100, blank=True)
     # Prefilled from the previous cycle and not yet confirmed by the party.

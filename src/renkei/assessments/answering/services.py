@@ -33,6 +33,7 @@ from renkei.assessments.models import (
 )
 from renkei.assessments.permissions import CHANGE_ASSESSMENTS
 from renkei.assessments.portal import selectors as portal_selectors
+from renkei.core.concurrency import StaleEdit, expect_version
 from renkei.core.errors import ErrorItem, NotFound, RenkeiError
 from renkei.core.files import uploads
 from renkei.core.files.uploads import Upload, check_file
@@ -56,18 +57,21 @@ class Respondent:
     from_party: bool = True
 
 
-class AnswerConflict(RenkeiError):
-    """Somebody else saved this answer since the editor loaded it; `current` is what they saved."""
+class AnswerConflict(StaleEdit):
+    """Somebody else saved this answer since the editor loaded it; `current` is what they saved
+    (the answer's fields as the portal shows them; `answer` is the record)."""
 
     def __init__(self, answer: Answer) -> None:
         when = timezone.localtime(answer.updated_at).strftime("%H:%M") if answer.updated_at else ""
         super().__init__(
+            answer,
             message=_("{name} changed this answer at {time}. Check their answer before saving yours.").format(
                 name=answer.updated_by_name or _("someone else"), time=when
             ),
-            field_name="value",
-            status=409,
         )
+        self.field_name = "value"
+        self.items[0].field = "value"
+        self.answer = answer
         self.current = {
             "value": answer.value,
             "note": answer.note,
@@ -149,14 +153,20 @@ def answer_save(
 def _write_answer(
     respondent: Respondent, assignment: Assignment, question: Question, value: Any, note: str | None, base_version: int | None
 ) -> Answer:
-    answer = Answer.objects.select_for_update().filter(assignment=assignment, question=question).first()
+    answer = Answer.objects.filter(assignment=assignment, question=question).first()
     if answer is None:
         answer = Answer(assignment=assignment, question=question)
     if base_version is not None and answer.version != base_version:
         raise AnswerConflict(answer)
     if _unchanged(answer, value, note):
         return answer
-    _record(answer, value=value, note=note, respondent=respondent)
+    # The check above reads; the one that counts is core's conditional UPDATE when the answer is
+    # saved: of two saves based on the same version exactly one is written.
+    expect_version(answer, base_version)
+    try:
+        _record(answer, value=value, note=note, respondent=respondent)
+    except StaleEdit as exc:
+        raise AnswerConflict(exc.current) from exc
     _mark_started(assignment)
     return answer
 
@@ -172,9 +182,11 @@ def _unchanged(answer: Answer, value: Any, note: str | None) -> bool:
 
 
 def _stamp(answer: Answer, respondent: Respondent) -> None:
-    """A new version of the answer, under the respondent's name, no longer waiting for confirmation."""
+    """A new version of the answer, under the respondent's name, no longer waiting for confirmation
+    (saving an existing answer moves its version on: core.models.Versioned)."""
     answer.carried_over = False
-    answer.version += 1
+    if answer.pk is None:
+        answer.version = 1
     answer.updated_at = timezone.now()
     answer.updated_by_name = _clean_name(respondent.name)
 
@@ -190,11 +202,16 @@ def _record(answer: Answer, *, value: Any, note: str | None, respondent: Respond
 
 
 def answers_save_many(
-    *, respondent: Respondent, assignment: Assignment, values: Mapping[str, tuple[Any, str | None]]
+    *,
+    respondent: Respondent,
+    assignment: Assignment,
+    values: Mapping[str, tuple[Any, str | None]],
+    versions: Mapping[str, int] | None = None,
 ) -> int:
     """Save many answers at once by question ID (an Excel file, a form without JavaScript, the API).
     Every value is checked first; one bad value refuses the whole set and nothing is saved.
-    Returns the number of answers that changed."""
+    `versions` (by question ID) are the versions the editor loaded: an answer saved since refuses
+    the whole set (`AnswerConflict`). Returns the number of answers that changed."""
     _check_respondent(respondent, assignment)
     _check_editable(assignment)
     questions = {q.ref: q for q in Question.objects.filter(framework_id=assignment.framework_id)}
@@ -233,7 +250,12 @@ def answers_save_many(
             answer = existing.get(question.pk) or Answer(assignment=assignment, question=question)
             if _unchanged(answer, value, note):
                 continue
-            _record(answer, value=value, note=note, respondent=respondent)
+            if versions is not None and ref in versions and answer.pk is not None:
+                expect_version(answer, versions[ref])
+            try:
+                _record(answer, value=value, note=note, respondent=respondent)
+            except StaleEdit as exc:
+                raise AnswerConflict(exc.current) from exc
             changed += 1
         if changed:
             _mark_started(assignment)

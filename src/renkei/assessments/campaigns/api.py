@@ -33,6 +33,7 @@ from renkei.core.crud_api import (
     DEFAULT_LIMIT,
     ErrorOut,
     Page,
+    check_if_match,
     resolve_references,
 )
 from renkei.core.errors import ErrorItem, RenkeiError
@@ -107,9 +108,11 @@ def campaign_retrieve(request: HttpRequest, pk: int) -> Campaign:
                  summary="Update a campaign")
 def campaign_update(request: HttpRequest, pk: int, payload: campaign_schemas.CampaignPatch) -> Campaign:
     """Change the name, message or due date (a launched campaign moves the due date of its open
-    assessments); the framework only while it is a draft. Null values are left as they are."""
+    assessments); the framework only while it is a draft. Null values are left as they are. With
+    `If-Match` (the campaign's `edit_version`), a change saved since answers 409 and nothing is written."""
     campaign = _campaign(request, pk)
     require(request.user, WRITE)
+    check_if_match(request, campaign)
     data = {k: v for k, v in payload.model_dump(exclude_unset=True).items() if v is not None}
     if "framework_id" in data:
         campaign.framework = resolve_references(  # type: ignore[assignment]

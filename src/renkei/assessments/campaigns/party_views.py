@@ -34,10 +34,12 @@ from renkei.assessments.views import (
     paginate,
     querystring,
 )
+from renkei.core.concurrency import StaleEdit
 from renkei.core.errors import RenkeiError, errors_to_form
 from renkei.core.permissions import can, get_visible_or_404, require, visible
 from renkei.core.search import search_condition
 from renkei.core.tenancy import is_group_company
+from renkei.core.views.conflicts import add_version_field, prepare_save, render_conflict
 from renkei.core.views.objects import RenkeiViewMixin
 from renkei.registry.models import OUR_KINDS, Organisation
 
@@ -409,6 +411,8 @@ class PolicyView(RenkeiViewMixin, View):
     def get(self, request: HttpRequest) -> HttpResponse:
         company, companies = self.company(request)
         form = campaign_forms.PolicyForm(instance=campaign_services.policy_for(company.pk)) if company else None
+        if form is not None:
+            add_version_field(form, form.instance)
         return self.render_page(company, companies, form)
 
     def post(self, request: HttpRequest) -> HttpResponse:
@@ -417,9 +421,14 @@ class PolicyView(RenkeiViewMixin, View):
         if company is None:
             return HttpResponseRedirect(reverse("assessments:policy"))
         form = campaign_forms.PolicyForm(request.POST, instance=campaign_services.policy_for(company.pk))
+        add_version_field(form, form.instance)
         if form.is_valid():
             try:
+                prepare_save(form, form.instance)
                 campaign_services.policy_save(user=request.user, policy=form.instance)
+            except StaleEdit as exc:
+                cancel_url = reverse("assessments:policy") + f"?company={company.pk}"
+                return render_conflict(request, form=form, error=exc, title=_("Reassessment policy"), cancel_url=cancel_url)
             except RenkeiError as exc:
                 errors_to_form(form, exc)
             else:

@@ -26,10 +26,12 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import DetailView, ListView
 
+from renkei.core.concurrency import StaleEdit, current_version, expect_version
 from renkei.core.errors import RenkeiError, errors_to_form
 from renkei.core.files.uploads import request_too_large, request_too_large_message
 from renkei.core.permissions import Action, can, get_visible_or_404, require, visible
 from renkei.core.search import search_condition
+from renkei.core.views.conflicts import add_version_field, conflict_rows, prepare_save, render_conflict
 
 
 @dataclass(frozen=True)
@@ -180,7 +182,10 @@ SaveService = Callable[..., models.Model]
 
 
 class ObjectEditView(ScopedQuerysetMixin, View):
-    """Create (no pk) or update (pk) through a form and a service; errors land on the form."""
+    """Create (no pk) or update (pk) through a form and a service; errors land on the form.
+
+    Editing a versioned record carries its version in a hidden field; a submit based on an older
+    version gets the conflict page (core.views.conflicts) and saves nothing."""
 
     form_class: type[forms.ModelForm[Any]]
     template_name = "core/object_edit.html"
@@ -219,19 +224,42 @@ class ObjectEditView(ScopedQuerysetMixin, View):
             status=status,
         )
 
+    def versioned_form(self, instance: models.Model | None, data: Any = None, files: Any = None) -> forms.ModelForm[Any]:
+        form = self.make_form(instance, data, files)
+        add_version_field(form, instance)
+        return form
+
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         instance = self.get_instance()
-        return self.render_form(self.make_form(instance), instance)
+        return self.render_form(self.versioned_form(instance), instance)
+
+    def save_checked(self, form: forms.ModelForm[Any]) -> models.Model:
+        """Save through the service, refusing a stale version; when what was submitted is already
+        what is saved on every field, the newer version is taken (nothing of anyone's is lost)."""
+        try:
+            prepare_save(form, form.instance)
+            return self.save(form=form, instance=form.instance)
+        except StaleEdit as exc:
+            if conflict_rows(form, exc.current):
+                raise
+            expect_version(form.instance, current_version(exc.current))
+            return self.save(form=form, instance=form.instance)
+
+    def render_conflict(self, form: forms.ModelForm[Any], instance: models.Model | None, exc: StaleEdit) -> HttpResponse:
+        cancel_url = instance.get_absolute_url() if instance is not None else "/"  # type: ignore[attr-defined]
+        return render_conflict(self.request, form=form, error=exc, title=self.title_update, cancel_url=cancel_url)
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         instance = self.get_instance()
         if request_too_large(request):
             error = request_too_large_message()
             return render(request, "core/error.html", {"error": error}, status=413)
-        form = self.make_form(instance, request.POST, request.FILES)
+        form = self.versioned_form(instance, request.POST, request.FILES)
         if form.is_valid():
             try:
-                saved = self.save(form=form, instance=form.instance)
+                saved = self.save_checked(form)
+            except StaleEdit as exc:
+                return self.render_conflict(form, instance, exc)
             except RenkeiError as exc:
                 errors_to_form(form, exc)
             else:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -23,10 +21,7 @@ REPORT_FIELDS = (
 
 
 class ReportFieldsForm(IncidentsModelForm):
-    """The eight free-text items; `loaded_version` carries the incident's last change time for the
-    optimistic-concurrency check in `services.incident_report_fields_update`."""
-
-    loaded_version = forms.CharField(widget=forms.HiddenInput, required=False)
+    """The eight free-text items (the edit view adds the hidden `version`, as for every edit)."""
 
     class Meta:
         model = Incident
@@ -61,8 +56,3 @@ class ReportFieldsForm(IncidentsModelForm):
                               "for. Printed in the report and in the notice."),
         }
         widgets = {name: forms.Textarea(attrs={"rows": 4}) for name in REPORT_FIELDS}
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        if not self.is_bound and self.instance.pk:
-            self.initial["loaded_version"] = self.instance.updated_at.isoformat()

@@ -14,26 +14,17 @@ from renkei.incidents.response.models import Incident
 from renkei.incidents.response.timeline import ACTION, check_incident, timeline_system
 
 
-def incident_report_fields_update(*, user: Any, incident: Incident, loaded_version: str, via: str = "") -> Incident:
-    """Save the report and notice wording; refuse when the incident changed since the form was loaded.
-
-    `loaded_version` is the incident's `updated_at` (ISO) when the form was opened: if someone saved the
-    incident since, the save is refused (409) rather than silently overwriting their changes. The changed
-    items are listed on the timeline; the audit log records the save itself.
-    """
+def incident_report_fields_update(*, user: Any, incident: Incident, via: str = "") -> Incident:
+    """Save the report and notice wording. The changed items are listed on the timeline; the audit
+    log records the save itself. A save based on an old version of the incident is refused like
+    every edit (core.concurrency: the edit view sets the expected version on `incident`)."""
     if incident.pk is None:
         raise RenkeiError(_("Open the incident first."))
     check_incident(user, incident)
     with transaction.atomic():
-        current = Incident.objects.select_for_update().filter(pk=incident.pk).values(*REPORT_FIELDS, "updated_at").first()
+        current = Incident.objects.filter(pk=incident.pk).values(*REPORT_FIELDS).first()
         if current is None:
             raise RenkeiError(_("This incident no longer exists."), status=404)
-        if loaded_version and current["updated_at"].isoformat() != loaded_version:
-            raise RenkeiError(
-                _("Someone else changed this incident while you were editing. Copy your text, reload the page "
-                  "and enter your changes again."),
-                status=409,
-            )
         changed = [
             str(getattr(Incident._meta.get_field(name), "verbose_name", name))
             for name in REPORT_FIELDS

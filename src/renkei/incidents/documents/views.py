@@ -46,7 +46,7 @@ class DraftsView(IncidentPageView):
 
 
 class ReportFieldsView(IncidentsAccess, ObjectEditView):
-    """Edit "報告・通知用の記載", with the optimistic-concurrency check of the service."""
+    """Edit "報告・通知用の記載" (a stale submit gets the conflict page, as every edit)."""
 
     model = Incident
     form_class = ReportFieldsForm
@@ -57,10 +57,7 @@ class ReportFieldsView(IncidentsAccess, ObjectEditView):
         return incident_queryset()
 
     def save(self, *, form: Any, instance: Any) -> Any:
-        return services.incident_report_fields_update(
-            user=self.request.user, incident=instance, loaded_version=form.cleaned_data.get("loaded_version", ""),
-            via=VIA,
-        )
+        return services.incident_report_fields_update(user=self.request.user, incident=instance, via=VIA)
 
     def success_url(self, saved: Any) -> str:
         return reverse("incidents:incident_drafts", args=[saved.pk])

@@ -11,10 +11,10 @@ import dataclasses
 import datetime as dt
 from typing import Annotated, Any
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router, Schema, Status
 
-from renkei.core.crud_api import ErrorOut, resolve_references
+from renkei.core.crud_api import ErrorOut, check_if_match, resolve_references, set_etag
 from renkei.core.permissions import Action, get_visible_or_404, require
 from renkei.core.tenancy import group_companies
 from renkei.incidents.permissions import CHANGE_INCIDENTS, VIEW_INCIDENTS
@@ -327,16 +327,20 @@ def open_incident(request: HttpRequest, payload: IncidentIn) -> Status[dict[str,
 
 
 @router.get("/{int:pk}", response={200: IncidentOut, **ERRORS}, operation_id="incident_retrieve")
-def retrieve_incident(request: HttpRequest, pk: int) -> dict[str, Any]:
-    """One incident with its APPI decision, deadlines and countdowns."""
-    return _detail(_incident(request, pk))
+def retrieve_incident(request: HttpRequest, response: HttpResponse, pk: int) -> dict[str, Any]:
+    """One incident with its APPI decision, deadlines and countdowns (`ETag`: its edit version)."""
+    incident = _incident(request, pk)
+    set_etag(response, incident)
+    return _detail(incident)
 
 
 @router.patch("/{int:pk}", response={200: IncidentOut, **ERRORS}, operation_id="incident_update")
-def update_incident(request: HttpRequest, pk: int, payload: IncidentPatch) -> dict[str, Any]:
-    """Change fields of an incident (each change is written to its timeline)."""
+def update_incident(request: HttpRequest, response: HttpResponse, pk: int, payload: IncidentPatch) -> dict[str, Any]:
+    """Change fields of an incident (each change is written to its timeline). With `If-Match` (the
+    ETag of the incident as read), a change saved since answers 409 and nothing is written."""
     incident = _incident(request, pk)
     require(request.user, CHANGE_INCIDENTS)
+    check_if_match(request, incident)
     data = payload.model_dump(exclude_unset=True)
     parties = _parties(request, data.pop("party_ids")) if data.get("party_ids") is not None else None
     data.pop("party_ids", None)
@@ -348,6 +352,7 @@ def update_incident(request: HttpRequest, pk: int, payload: IncidentPatch) -> di
     for name, value in data.items():
         setattr(incident, name, value)
     services.incident_update(user=request.user, incident=incident, parties=parties, via=VIA)
+    set_etag(response, incident)
     return _detail(incident)
 
 

@@ -11,7 +11,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from renkei.core.models import ScopedModel, TimeStampedModel
+from renkei.core.models import ScopedModel, TimeStampedModel, Versioned
 from renkei.core.search import SearchableModel
 
 # ---------------------------------------------------------------------------------------------
@@ -85,7 +85,7 @@ class Playbook(ScopedModel):
         return reverse("incidents:playbook_detail", args=[self.pk])
 
 
-class PlaybookStep(TimeStampedModel):
+class PlaybookStep(Versioned, TimeStampedModel):
     scope_lookup = "playbook__group_company"  # permissions.visible() scopes through the parent
 
     playbook = models.ForeignKey(Playbook, verbose_name=_("playbook"), on_delete=models.CASCADE, related_name="steps")
@@ -114,7 +114,7 @@ class DeadlineKey(models.TextChoices):
     PRINCIPAL = "principal", _("Notice to the principal")
 
 
-class PlaybookTask(TimeStampedModel):
+class PlaybookTask(Versioned, TimeStampedModel):
     scope_lookup = "step__playbook__group_company"  # permissions.visible() scopes through the parent
 
     step = models.ForeignKey(PlaybookStep, verbose_name=_("step"), on_delete=models.CASCADE, related_name="tasks")
@@ -274,7 +274,7 @@ class Incident(ScopedModel, SearchableModel):
         return self.status != IncidentStatus.CLOSED
 
 
-class IncidentAsset(TimeStampedModel):
+class IncidentAsset(Versioned, TimeStampedModel):
     scope_lookup = "incident__group_company"  # permissions.visible() scopes through the parent
 
     incident = models.ForeignKey(Incident, verbose_name=_("incident"), on_delete=models.CASCADE, related_name="assets")
@@ -304,7 +304,7 @@ class TaskStatus(models.TextChoices):
     DONE = "done", _("Done")
 
 
-class IncidentTask(TimeStampedModel):
+class IncidentTask(Versioned, TimeStampedModel):
     scope_lookup = "incident__group_company"  # permissions.visible() scopes through the parent
 
     incident = models.ForeignKey(Incident, verbose_name=_("incident"), on_delete=models.CASCADE, related_name="tasks")
@@ -402,7 +402,7 @@ class ReplyTemplate(ScopedModel):
         return reverse("incidents:reply_template_update", args=[self.pk])
 
 
-class Inquiry(TimeStampedModel):
+class Inquiry(Versioned, TimeStampedModel):
     scope_lookup = "incident__group_company"  # permissions.visible() scopes through the parent
 
     incident = models.ForeignKey(
@@ -433,7 +433,7 @@ class CostKind(models.TextChoices):
     COMPENSATION_CLAIMED = "compensation_claimed", _("Compensation claimed")
 
 
-class CostEntry(TimeStampedModel):
+class CostEntry(Versioned, TimeStampedModel):
     scope_lookup = "incident__group_company"  # permissions.visible() scopes through the parent
 
     incident = models.ForeignKey(Incident, verbose_name=_("incident"), on_delete=models.CASCADE, related_name="costs")
@@ -516,7 +516,7 @@ class NotificationStatus(models.TextChoices):
     NOT_NEEDED = "not_needed", _("Not needed")
 
 
-class NotificationEntry(TimeStampedModel):
+class NotificationEntry(Versioned, TimeStampedModel):
     """One line of the notification plan: whom to tell, why, by when, and what was sent when.
 
     `generated_key` identifies entries made by the generator so that regenerating replaces only

@@ -12,9 +12,11 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views import View
 
+from renkei.core.concurrency import StaleEdit
 from renkei.core.errors import RenkeiError, errors_to_form
 from renkei.core.permissions import can, require, visible
 from renkei.core.tenancy import allowed_company_ids, default_group_company_id, group_companies
+from renkei.core.views.conflicts import add_version_field, prepare_save, render_conflict
 from renkei.core.views.objects import RenkeiViewMixin
 from renkei.registry.models import Organisation
 from renkei.software.licences import forms, services
@@ -68,7 +70,9 @@ class LicencePolicyView(RenkeiViewMixin, View):
 
     def get(self, request: HttpRequest) -> HttpResponse:
         company = self.company(request)
-        return self.render_page(request, company, forms.LicencePolicyForm(instance=self.policy(company)))
+        form = forms.LicencePolicyForm(instance=self.policy(company))
+        add_version_field(form, form.instance)
+        return self.render_page(request, company, form)
 
     def post(self, request: HttpRequest) -> HttpResponse:
         require(request.user, CHANGE_SOFTWARE)
@@ -83,9 +87,13 @@ class LicencePolicyView(RenkeiViewMixin, View):
                 raise
             return self.render_page(request, fallback, form, status=400)
         form = forms.LicencePolicyForm(request.POST, instance=self.policy(company))
+        add_version_field(form, form.instance)
         if form.is_valid():
             try:
+                prepare_save(form, form.instance)
                 services.licence_policy_save(user=request.user, policy=form.instance)
+            except StaleEdit as exc:
+                return render_conflict(request, form=form, error=exc, title=_("Licence policy"), cancel_url=request.get_full_path())
             except RenkeiError as exc:
                 errors_to_form(form, exc)
             else:
