@@ -24,7 +24,7 @@ def add_tests(namespace: dict[str, Any], rows: list[Row]) -> None:
     writes = [r for r in rows if r.writes]
     # Pages that show a form or a confirmation before a write: only users who may write reach them.
     write_forms = [
-        r for r in reads if not r.is_api and r.target.endswith(("_create", "_update", "_delete", ":import"))
+        r for r in reads if not r.is_api and r.target.endswith(("_create", "_update", "_delete", "_offboard", ":import"))
     ]
     viewer_reads = [r for r in reads if r not in write_forms]
     object_rows = [r for r in rows if r.obj and not r.shared]

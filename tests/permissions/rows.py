@@ -98,6 +98,8 @@ PAGE_ROWS: list[Row] = [
         create=lambda o: {"organisation": o["organisation"].pk, "scheme": "pmark"},
         update=lambda o: {"organisation": o["organisation"].pk, "scheme": "iso27001", "number": "IS 123"},
     ),
+    Row("registry:organisation_offboard", obj="organisation"),
+    Row("registry:organisation_offboard", "POST", obj="organisation", payload=lambda o: {}),
     Row("registry:certification_evidence", obj="certification"),
     *crud_page_rows(
         "asset",
