@@ -35,7 +35,8 @@ def test_flag_on_party_page_dashboard_and_list(analyst_client: Client, own: Any)
     f.DataHoldingFactory(holder=holder, asset=f.InformationAssetFactory(name="期限なし"), return_due=None)
 
     page = analyst_client.get(holder.get_absolute_url()).content.decode()
-    flag = f"返却・消去期限切れ（期限 {late.return_due.isoformat()}、7日超過）"
+    due = late.return_due
+    flag = f"返却・消去期限切れ（期限 {due.year}年{due.month}月{due.day}日、7日超過）"
     assert 'id="return-overdue"' in page and flag in page
     assert page.count("日超過") == 2  # the warning and the row of the late holding only
 

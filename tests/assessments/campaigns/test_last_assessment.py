@@ -30,12 +30,14 @@ def test_accepted_assessment_is_the_last_assessment(analyst_client: Client, own:
     (row,) = campaign_selectors.assurance_rows([org])
     assert row.last_assessed == expected and not row.overdue
 
+    # Dense tables show 2026/11/30, detail pages 2026年11月30日 (core.display).
+    in_table, in_prose = expected.strftime("%Y/%m/%d"), f"{expected.year}年{expected.month}月{expected.day}日"
     listing = analyst_client.get(reverse("assessments:party_list"), {"q": "受入済み"}).content.decode()
-    assert expected.isoformat() in listing and "未点検" not in listing
+    assert in_table in listing and "未点検" not in listing
     page = analyst_client.get(reverse("assessments:party_assurance", args=[org.pk])).content.decode()
-    assert expected.isoformat() in page and "未点検" not in page
+    assert in_prose in page and "未点検" not in page
     record = analyst_client.get(org.get_absolute_url()).content.decode()
-    assert expected.isoformat() in record and "未点検" not in record
+    assert in_prose in record and "未点検" not in record
 
 
 @pytest.mark.django_db

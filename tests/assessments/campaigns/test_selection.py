@@ -114,7 +114,7 @@ def test_preview_renders_the_real_invitation_without_side_effects(own: Any) -> N
     japanese, english = preview.body.split("-" * 60)
     assert "あおぞらクラウド株式会社" in japanese and "あおぞらクラウド株式会社" in english
     assert japanese.index("あおぞらクラウド株式会社") < len(japanese) and "To the security contact" in english
-    assert "昨年度の回答を確認してください。" in preview.body and campaign.due_date.isoformat() in preview.body
+    assert "昨年度の回答を確認してください。" in preview.body and f"{campaign.due_date.year}年{campaign.due_date.month}月{campaign.due_date.day}日" in japanese
     assert preview.link.startswith(settings.RENKEI_BASE_URL + "/portal/t/") and preview.link in preview.body
     assert "{" not in preview.body and "}" not in preview.body and "{" not in preview.subject
     assert own.name in preview.subject
