@@ -13,6 +13,7 @@ from django.db.models import Q
 from ninja import FilterLookup, FilterSchema, Schema
 from pydantic import Field
 
+from renkei.core.crud_api import ObjectId
 from renkei.registry import selectors
 from renkei.registry.models import (
     AccessLevel,
@@ -119,7 +120,7 @@ class OrganisationFilter(FilterSchema):
     criticality: Criticality | None = None
     status: OrganisationStatus | None = None
     tag: Annotated[str | None, FilterLookup("tags__name")] = None
-    group_company_id: int | None = None
+    group_company_id: ObjectId | None = None
 
     def filter_tier(self, value: str | None) -> Q:
         if value is None:
@@ -176,8 +177,8 @@ class RelationshipOut(RecordOut):
 
 
 class RelationshipFilter(FilterSchema):
-    client_id: int | None = None
-    provider_id: int | None = None
+    client_id: ObjectId | None = None
+    provider_id: ObjectId | None = None
     type: RelationshipType | None = None
     q: Annotated[str | None, FilterLookup(["client__name__icontains", "provider__name__icontains", "service__icontains"])] = None
 
@@ -217,7 +218,7 @@ class ContactOut(RecordOut):
 
 
 class ContactFilter(FilterSchema):
-    organisation_id: int | None = None
+    organisation_id: ObjectId | None = None
     role: ContactRole | None = None
     q: Annotated[str | None, FilterLookup(["name__icontains", "email__icontains", "phone__icontains", "organisation__name__icontains"])] = None
 
@@ -283,7 +284,7 @@ class CertificationOut(RecordOut):
 
 
 class CertificationFilter(FilterSchema):
-    organisation_id: int | None = None
+    organisation_id: ObjectId | None = None
     scheme: CertificationScheme | None = None
     state: str | None = Field(None, pattern=r"^(valid|expiring|expired|unknown)$")
     q: Annotated[str | None, FilterLookup(["organisation__name__icontains", "number__icontains", "issuer__icontains", "scheme_other__icontains"])] = None
@@ -343,7 +344,7 @@ class InformationAssetOut(RecordOut):
 
 
 class InformationAssetFilter(FilterSchema):
-    group_company_id: int | None = None
+    group_company_id: ObjectId | None = None
     classification: Classification | None = None
     has_personal_info: bool | None = None
     has_sensitive_personal_info: bool | None = None
@@ -396,9 +397,9 @@ class DataHoldingOut(RecordOut):
 
 
 class DataHoldingFilter(FilterSchema):
-    asset_id: int | None = None
-    holder_id: int | None = None
-    received_from_id: int | None = None
+    asset_id: ObjectId | None = None
+    holder_id: ObjectId | None = None
+    received_from_id: ObjectId | None = None
     q: Annotated[str | None, FilterLookup(["asset__name__icontains", "holder__name__icontains", "purpose__icontains"])] = None
 
 
@@ -435,6 +436,6 @@ class SystemAccessOut(RecordOut):
 
 
 class SystemAccessFilter(FilterSchema):
-    organisation_id: int | None = None
+    organisation_id: ObjectId | None = None
     level: AccessLevel | None = None
     q: Annotated[str | None, FilterLookup(["system__icontains", "notes__icontains", "organisation__name__icontains"])] = None

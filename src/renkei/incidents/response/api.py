@@ -9,12 +9,12 @@ answer 404, and so does a referenced object (`party_ids`, `principal_id`, …) t
 
 import dataclasses
 import datetime as dt
-from typing import Annotated, Any
+from typing import Any
 
 from django.http import HttpRequest
-from ninja import Query, Router, Schema, Status
+from ninja import Router, Schema, Status
 
-from renkei.core.crud_api import ErrorOut, resolve_references
+from renkei.core.crud_api import ErrorOut, Limit, Offset, resolve_references
 from renkei.core.permissions import Action, get_visible_or_404, require
 from renkei.core.tenancy import group_companies
 from renkei.incidents.permissions import CHANGE_INCIDENTS, VIEW_INCIDENTS
@@ -290,8 +290,8 @@ def list_incidents(
     request: HttpRequest,
     drills: bool = False,
     status: IncidentStatus | None = None,
-    limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    limit: Limit = 50,
+    offset: Offset = 0,
 ) -> dict[str, Any]:
     """Incidents of the user's group companies (every role); drills only with `drills=true`."""
     require(request.user, Action.VIEW)

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from ninja import FilterLookup, FilterSchema, Schema
 from pydantic import Field
 
+from renkei.core.crud_api import ObjectId
 from renkei.software.api_common import absolute_url
 from renkei.software.sbom.schemas import DeliveredFileOut, SbomOut
 
@@ -50,7 +51,7 @@ class ProductOut(Schema):
 
 
 class ProductFilter(FilterSchema):
-    supplier_id: int | None = None
+    supplier_id: ObjectId | None = None
     q: Annotated[str | None, FilterLookup(["name__icontains", "supplier__name__icontains"])] = None
 
 
@@ -94,8 +95,8 @@ class ReleaseOut(Schema):
 
 
 class ReleaseFilter(FilterSchema):
-    product_id: int | None = None
-    supplier_id: Annotated[int | None, FilterLookup("product__supplier_id")] = None
+    product_id: ObjectId | None = None
+    supplier_id: Annotated[ObjectId | None, FilterLookup("product__supplier_id")] = None
     q: Annotated[str | None, FilterLookup(["version__icontains", "product__name__icontains"])] = None
 
 
