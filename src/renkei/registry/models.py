@@ -4,6 +4,7 @@ information assets, data holdings and system access."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -14,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from renkei.core.masking import party_name
 from renkei.core.models import ScopedModel
 from renkei.registry.validators import validate_corporate_number, validate_domains
 
@@ -177,6 +179,10 @@ class Relationship(ScopedModel):
 
     def __str__(self) -> str:
         return f"{self.client} → {self.provider} ({self.get_type_display()})"
+
+    def label_for(self, user: Any) -> str:
+        """`str(self)` as this user may read it: a party outside their scope is not named."""
+        return f"{party_name(user, self.client)} → {party_name(user, self.provider)} ({self.get_type_display()})"
 
     def get_absolute_url(self) -> str:
         return reverse("registry:relationship_detail", args=[self.pk])

@@ -14,6 +14,7 @@ from ninja import FilterLookup, FilterSchema, Schema
 from pydantic import Field
 
 from renkei.core.crud_api import ObjectId
+from renkei.core.masking import party_name
 from renkei.registry import selectors
 from renkei.registry.models import (
     AccessLevel,
@@ -29,6 +30,14 @@ from renkei.registry.models import (
 
 def _name(obj: Any) -> str | None:
     return None if obj is None else str(obj.name)
+
+
+def _party(organisation: Any, context: Any) -> str | None:
+    """A referenced organisation's name; 「範囲外の取引先」 outside the requesting user's scope."""
+    if organisation is None:
+        return None
+    request = (context or {}).get("request")
+    return party_name(getattr(request, "user", None), organisation)
 
 
 def _label(obj: Any, field: str) -> str:
@@ -164,12 +173,12 @@ class RelationshipOut(RecordOut):
     url: str
 
     @staticmethod
-    def resolve_client_name(obj: Any) -> str | None:
-        return _name(obj.client)
+    def resolve_client_name(obj: Any, context: Any = None) -> str | None:
+        return _party(obj.client, context)
 
     @staticmethod
-    def resolve_provider_name(obj: Any) -> str | None:
-        return _name(obj.provider)
+    def resolve_provider_name(obj: Any, context: Any = None) -> str | None:
+        return _party(obj.provider, context)
 
     @staticmethod
     def resolve_type_label(obj: Any) -> str:
@@ -209,8 +218,8 @@ class ContactOut(RecordOut):
     url: str
 
     @staticmethod
-    def resolve_organisation_name(obj: Any) -> str | None:
-        return _name(obj.organisation)
+    def resolve_organisation_name(obj: Any, context: Any = None) -> str | None:
+        return _party(obj.organisation, context)
 
     @staticmethod
     def resolve_role_label(obj: Any) -> str:
@@ -257,8 +266,8 @@ class CertificationOut(RecordOut):
     url: str
 
     @staticmethod
-    def resolve_organisation_name(obj: Any) -> str | None:
-        return _name(obj.organisation)
+    def resolve_organisation_name(obj: Any, context: Any = None) -> str | None:
+        return _party(obj.organisation, context)
 
     @staticmethod
     def resolve_scheme_label(obj: Any) -> str:
@@ -388,12 +397,12 @@ class DataHoldingOut(RecordOut):
         return _name(obj.asset)
 
     @staticmethod
-    def resolve_holder_name(obj: Any) -> str | None:
-        return _name(obj.holder)
+    def resolve_holder_name(obj: Any, context: Any = None) -> str | None:
+        return _party(obj.holder, context)
 
     @staticmethod
-    def resolve_received_from_name(obj: Any) -> str | None:
-        return _name(obj.received_from)
+    def resolve_received_from_name(obj: Any, context: Any = None) -> str | None:
+        return _party(obj.received_from, context)
 
 
 class DataHoldingFilter(FilterSchema):
@@ -427,8 +436,8 @@ class SystemAccessOut(RecordOut):
     url: str
 
     @staticmethod
-    def resolve_organisation_name(obj: Any) -> str | None:
-        return _name(obj.organisation)
+    def resolve_organisation_name(obj: Any, context: Any = None) -> str | None:
+        return _party(obj.organisation, context)
 
     @staticmethod
     def resolve_level_label(obj: Any) -> str:
