@@ -22,7 +22,9 @@ OUT_OF_SCOPE_PARTY: Promise = gettext_lazy("Out-of-scope party")
 
 def party_in_scope(user: Any, organisation: Any) -> bool:
     """Whether the user may see this organisation (its name, its page). No query: the organisation's
-    `group_company_id` decides."""
+    `group_company_id` decides. `user=None` is the system (commands, tasks): it sees everything."""
+    if user is None:
+        return True
     if not can(user, Action.VIEW):
         return False
     ids = allowed_company_ids(user)
@@ -40,6 +42,8 @@ def names_in_scope(user: Any, names: Iterable[str]) -> set[str]:
     """Which of these organisation names the user may see (one query): for texts that kept a name
     but not the id, such as the audit trail's record of a changed reference."""
     wanted = {n for n in names if n}
+    if user is None:
+        return wanted
     if not wanted or not can(user, Action.VIEW):
         return set()
     organisations = group_company_model().objects.filter(name__in=wanted)
