@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 import schemathesis
 from django.core.wsgi import get_wsgi_application
-from hypothesis import HealthCheck, Phase, settings
+from hypothesis import HealthCheck, Phase, assume, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.config import SchemathesisConfig
 
@@ -85,6 +85,9 @@ def tokens(_fuzz_data: SharedData, db: Any, settings: Any, _test_settings: None)
     suppress_health_check=list(HealthCheck),
 )
 def test_no_server_errors(case: Any, tokens: dict[str, str]) -> None:
+    # A multipart body that is not a set of fields (a bare number: negative mode) cannot be encoded
+    # by the test client at all, so it never reaches the server.
+    assume(not (str(case.media_type).startswith("multipart/") and not isinstance(case.body, dict)))
     for raw in tokens.values():
         response = case.call_and_validate(headers={"Authorization": f"Bearer {raw}"}, checks=[not_a_server_error])
         SENT[f"{response.status_code // 100}xx"] += 1
