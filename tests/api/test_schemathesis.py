@@ -18,7 +18,9 @@ from typing import Any
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from hypothesis import HealthCheck, Phase, assume, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.config import SchemathesisConfig
@@ -71,9 +73,17 @@ def _fuzz_data(django_db_setup: Any, django_db_blocker: Any, tmp_path_factory: A
 
 
 @pytest.fixture
-def tokens(_fuzz_data: SharedData, db: Any, settings: Any, _test_settings: None) -> dict[str, str]:
+def tokens(_fuzz_data: SharedData, db: Any, settings: Any, _test_settings: None) -> Iterator[dict[str, str]]:
     settings.ALLOWED_HOSTS = ["*"]
-    return _fuzz_data.use(Path(settings.MEDIA_ROOT))["tokens"]  # type: ignore[no-any-return]
+    # The WSGI handler closes the database connection after each request, which would end the
+    # test's transaction (PostgreSQL); Django's test client keeps it open the same way.
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        yield _fuzz_data.use(Path(settings.MEDIA_ROOT))["tokens"]
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
 
 
 @schema.parametrize()

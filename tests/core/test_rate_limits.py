@@ -137,3 +137,11 @@ def test_audit_entries_name_the_client_address(behind_proxy: Any) -> None:
     request.user = None
     AuditActorMiddleware(view)(request)
     assert seen["remote_addr"] == "198.51.100.5"
+
+
+def test_no_address_is_none_not_a_made_up_value(behind_proxy: Any) -> None:
+    # Audit rows and the login lock-out keep the address in an IP-address column (PostgreSQL `inet`).
+    request = request_from("")
+    assert client_address(request) is None
+    request = request_from("not-an-address", forwarded="198.51.100.5")
+    assert client_address(request) is None

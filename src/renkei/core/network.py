@@ -44,24 +44,27 @@ def _trusted(address: Any, networks: tuple[Network, ...]) -> bool:
     return address is not None and any(address in network for network in networks)
 
 
-def client_address(request: Any) -> str:
-    """The address of the client that sent the request (see the module's docstring)."""
-    remote = str(request.META.get("REMOTE_ADDR") or "")
+def client_address(request: Any) -> str | None:
+    """The address of the client that sent the request (see the module's docstring); None when the
+    server was not told any (a test client, a unix socket): audit rows and the login lock-out store
+    an address column that accepts only addresses."""
+    found_remote = _address(str(request.META.get("REMOTE_ADDR") or ""))
+    remote = str(found_remote) if found_remote else ""
     header = getattr(settings, "RENKEI_TRUSTED_PROXY_HEADER", "") or ""
     proxies = str(getattr(settings, "RENKEI_TRUSTED_PROXIES", "") or "")
     if not header or not proxies:
-        return remote or "unknown"
+        return remote or None
     meta_key, hops, networks = _proxy_config(header, proxies)
     chain = [item.strip() for item in str(request.META.get(meta_key, "")).split(",") if item.strip()]
     if hops is not None:
         # N proxies: the last one is REMOTE_ADDR, the N-1 before it appended their peers; the
         # client is the N-th entry from the right.
         if hops == 0 or len(chain) < hops:
-            return remote or "unknown"
+            return remote or None
         found = _address(chain[-hops])
-        return str(found) if found else remote or "unknown"
+        return str(found) if found else remote or None
     if not _trusted(_address(remote), networks):
-        return remote or "unknown"  # not through our proxy: its header is the client's own
+        return remote or None  # not through our proxy: its header is the client's own
     client = remote
     for item in reversed(chain):
         address = _address(item)
@@ -70,4 +73,4 @@ def client_address(request: Any) -> str:
         client = str(address)
         if not _trusted(address, networks):
             break
-    return client or "unknown"
+    return client or None

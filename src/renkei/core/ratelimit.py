@@ -24,14 +24,15 @@ def _window_start(now: datetime, window_seconds: int) -> datetime:
     return datetime.fromtimestamp(seconds, tz=UTC)
 
 
-def rate_limit_hit(*, bucket: str, client: str, limit: int, window_seconds: int) -> bool:
+def rate_limit_hit(*, bucket: str, client: str | None, limit: int, window_seconds: int) -> bool:
     """Count one attempt; True when this client has now used more than `limit` in the window.
+    Requests without a known address (`client` None) share one allowance.
 
     The key is a hash of bucket and address, so the table holds no addresses in clear.
     """
     now = timezone.now()
     start = _window_start(now, window_seconds)
-    key = hashlib.sha256(f"{bucket}\0{client}".encode()).hexdigest()
+    key = hashlib.sha256(f"{bucket}\0{client or 'unknown'}".encode()).hexdigest()
     # Its own transaction (a savepoint inside a request's): the count must not depend on the page.
     with transaction.atomic():
         counter, created = RateLimitCounter.objects.get_or_create(
