@@ -76,3 +76,12 @@ def test_huge_ids_in_a_payload_are_refused(admin_client: Client, own: Any) -> No
     response = admin_client.post("/api/v1/registry/relationships", body, content_type="application/json")
     assert response.status_code in (400, 404, 422)
     assert response.json()["errors"][0]["field"] == "provider_id"
+
+
+def test_a_negative_or_huge_persons_estimate_is_refused(admin_client: Client, own: Any) -> None:
+    # Found by the fuzzer on PostgreSQL: a negative count reached the APPI engine (500).
+    for value in (-1, 2**31):
+        body = {"title": "漏えいの疑い", "source": "own_detection", "category": "leak", "persons_estimate": value}
+        response = admin_client.post("/api/v1/incidents", body, content_type="application/json")
+        assert response.status_code == 422
+        assert response.json()["errors"][0]["field"] == "persons_estimate"

@@ -13,6 +13,7 @@ from typing import Any
 
 from django.http import HttpRequest
 from ninja import Router, Schema, Status
+from pydantic import Field
 
 from renkei.core.crud_api import ErrorOut, Limit, Offset, resolve_references
 from renkei.core.permissions import Action, get_visible_or_404, require
@@ -116,6 +117,10 @@ class IncidentOut(IncidentListOut):
     appi: AppiOut
 
 
+# The model's column (PositiveIntegerField) holds up to this; a negative count is no estimate.
+PERSONS_MAX = 2_147_483_647
+
+
 class IncidentIn(Schema):
     title: str
     learned_at: dt.datetime | None = None
@@ -131,7 +136,7 @@ class IncidentIn(Schema):
     appi_sensitive: bool | None = None
     appi_financial_risk: bool | None = None
     appi_wrongful_purpose: bool | None = None
-    persons_estimate: int | None = None
+    persons_estimate: int | None = Field(None, ge=0, le=PERSONS_MAX)
     appi_encrypted: bool = False
     appi_key_leaked: bool | None = None
     prelim_start_days: int = 3
@@ -154,7 +159,7 @@ class IncidentPatch(Schema):
     appi_sensitive: bool | None = None
     appi_financial_risk: bool | None = None
     appi_wrongful_purpose: bool | None = None
-    persons_estimate: int | None = None
+    persons_estimate: int | None = Field(None, ge=0, le=PERSONS_MAX)
     appi_encrypted: bool | None = None
     appi_key_leaked: bool | None = None
     prelim_start_days: int | None = None
