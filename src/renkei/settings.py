@@ -167,6 +167,10 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_VERBOSE = False
+# The client address behind a reverse proxy: see core/network.py (forwarded headers ignored unless set).
+RENKEI_TRUSTED_PROXY_HEADER = os.environ.get("RENKEI_TRUSTED_PROXY_HEADER", "")
+RENKEI_TRUSTED_PROXIES = os.environ.get("RENKEI_TRUSTED_PROXIES", "")
+AXES_CLIENT_IP_CALLABLE = "renkei.core.network.client_address"
 
 # Second factor (django-otp TOTP): the issuer name shown in authenticator apps.
 OTP_TOTP_ISSUER = os.environ.get("RENKEI_TOTP_ISSUER", "Renkei")

@@ -2,12 +2,11 @@
 
 # No `from __future__ import annotations`: Ninja reads the endpoint annotations at run time.
 
-from typing import Annotated, Any
+from typing import Any
 
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Query
 
 from renkei.assessments.answering.services import Respondent
 from renkei.assessments.models import (
@@ -15,18 +14,15 @@ from renkei.assessments.models import (
     Framework,
 )
 from renkei.assessments.permissions import CHANGE_ASSESSMENTS
-from renkei.core.crud_api import (
-    MAX_LIMIT,
-    ErrorOut,
-)
+from renkei.core.crud_api import ErrorOut
+from renkei.core.crud_api import Limit as Limit  # the shared paging parameters, bounded in core
+from renkei.core.crud_api import Offset as Offset
 from renkei.core.errors import RenkeiError
 from renkei.core.tenancy import group_companies
 from renkei.registry.models import Organisation
 
 WRITE = CHANGE_ASSESSMENTS
 ERRORS = {400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}
-Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT)]
-Offset = Annotated[int, Query(ge=0)]
 # Rows of the required-level list are computed in Python; filtering on them reads parties in batches.
 ASSURANCE_BATCH = 1000
 

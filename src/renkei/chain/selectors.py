@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 from django.utils.translation import gettext as _
 
+from renkei.core.masking import OUT_OF_SCOPE_PARTY
 from renkei.core.permissions import visible
 from renkei.core.tenancy import group_companies, own_company
 from renkei.registry.models import (
@@ -219,7 +220,7 @@ def _named(results: dict[int, Any], *, user: Any, party_names: dict[int, str]) -
     names = dict(orgs.values_list("pk", "name"))
     assets = assets_qs.in_bulk()
     levels = dict(AccessLevel.choices)
-    hidden = _("(outside your scope)")
+    hidden = str(OUT_OF_SCOPE_PARTY)
 
     def org(pk: int) -> OrgRef:
         return OrgRef(pk, names[pk]) if pk in names else OrgRef(None, hidden)

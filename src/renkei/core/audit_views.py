@@ -23,8 +23,9 @@ from django.views.generic import ListView
 
 from renkei.core.audit import describe_actor
 from renkei.core.display import show_date_short, show_datetime, show_number
+from renkei.core.masking import OUT_OF_SCOPE_PARTY, names_in_scope
 from renkei.core.permissions import Action, get_visible_or_404, visible
-from renkei.core.tenancy import is_unrestricted
+from renkei.core.tenancy import group_company_model, is_unrestricted
 from renkei.core.views.objects import RenkeiViewMixin
 
 AUDITED_APPS = ("registry", "accounts", "software", "assessments")
@@ -63,7 +64,7 @@ def _display_value(field: Any, value: Any) -> str:
     return text
 
 
-def _change_rows(entry: LogEntry) -> list[dict[str, str]]:
+def _change_rows(entry: LogEntry) -> list[dict[str, Any]]:
     """Field-by-field before → after, with translated field names and choice labels.
 
     Reverse relations that the library records on creation are left out; many-to-many changes
@@ -91,7 +92,10 @@ def _change_rows(entry: LogEntry) -> list[dict[str, str]]:
             continue
         before = values[0] if len(values) > 0 else ""
         after = values[1] if len(values) > 1 else ""
-        rows.append({"field": label, "before": _display_value(field, before), "after": _display_value(field, after)})
+        row: dict[str, Any] = {"field": label, "before": _display_value(field, before), "after": _display_value(field, after)}
+        if getattr(field, "related_model", None) is group_company_model():
+            row["party"] = True  # the value is an organisation's name: masked outside the reader's scope
+        rows.append(row)
     return rows
 
 
@@ -100,17 +104,44 @@ def _model_label(entry: LogEntry) -> str:
     return capfirst(str(model._meta.verbose_name)) if model else entry.content_type.model
 
 
-def entry_rows(entries: Iterable[LogEntry]) -> list[dict[str, Any]]:
-    return [
+def entry_rows(entries: Iterable[LogEntry], user: Any = None) -> list[dict[str, Any]]:
+    """Rows of the audit table; for a user limited to some group companies, organisations outside
+    them are not named (`core.masking`), neither in a changed reference nor in the record's name."""
+    rows = [
         {
             "entry": e,
             "who": describe_actor(e),
             "action": ACTION_LABELS.get(e.action, e.action),
             "model": _model_label(e),
+            "record": e.object_repr,
             "changes": _change_rows(e),
         }
         for e in entries
     ]
+    if user is not None and not is_unrestricted(user):
+        _mask_parties(rows, user)
+    return rows
+
+
+def _mask_parties(rows: list[dict[str, Any]], user: Any) -> None:
+    changes = [c for row in rows for c in row["changes"] if c.get("party")]
+    named = names_in_scope(user, [c[side] for c in changes for side in ("before", "after")])
+    for change in changes:
+        for side in ("before", "after"):
+            if change[side] and change[side] not in named:
+                change[side] = str(OUT_OF_SCOPE_PARTY)
+    # A record whose name shows other records (a relationship names two parties) says how a user
+    # may read it (`label_for`); the stored name is only shown for records without that.
+    by_model: dict[Any, list[dict[str, Any]]] = {}
+    for row in rows:
+        model = row["entry"].content_type.model_class()
+        if model is not None and hasattr(model, "label_for"):
+            by_model.setdefault(model, []).append(row)
+    for model, model_rows in by_model.items():
+        live = model._default_manager.in_bulk([r["entry"].object_id for r in model_rows if r["entry"].object_id])
+        for row in model_rows:
+            obj = live.get(row["entry"].object_id)
+            row["record"] = obj.label_for(user) if obj is not None else f"#{row['entry'].object_pk}"
 
 
 def scoped_entries(qs: QuerySet[LogEntry], user: Any) -> QuerySet[LogEntry]:
@@ -147,7 +178,8 @@ def object_history(request: HttpRequest, model_name: str, pk: int) -> HttpRespon
     obj = get_visible_or_404(model._default_manager.all(), request.user, pk=pk)
     ct = ContentType.objects.get_for_model(model)
     entries = LogEntry.objects.filter(content_type=ct, object_pk=str(pk)).select_related("actor").order_by("-timestamp")
-    return render(request, "core/audit_object.html", {"object": obj, "rows": entry_rows(entries[:500])})
+    context = {"object": obj, "rows": entry_rows(entries[:500], request.user)}
+    return render(request, "core/audit_object.html", context)
 
 
 class AuditFilterForm(forms.Form):
@@ -209,7 +241,7 @@ class AuditListView(RenkeiViewMixin, ListView):
         params.pop("page", None)
         ctx.update(
             {
-                "rows": entry_rows(ctx["object_list"]),
+                "rows": entry_rows(ctx["object_list"], self.request.user),
                 "filter_form": self.filter_form,
                 "query": self.request.GET.get("q", ""),
                 "querystring": params.urlencode(),

@@ -32,7 +32,7 @@ from django.db import models
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import FilterSchema, Query, Router, Schema, Status
-from pydantic import create_model
+from pydantic import Field, create_model
 
 from renkei.core.concurrency import (
     VERSION_FIELD,
@@ -51,6 +51,13 @@ T = TypeVar("T")
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 500
+# The largest integer a database column holds (signed 64 bits). A bigger id or offset in a request
+# is invalid input (422), not a number to hand to the database driver, which would fail (500).
+MAX_DB_INT = 2**63 - 1
+# An object's id in a filter or a payload; use it for every `*_id` field of the API's inputs.
+ObjectId = Annotated[int, Field(ge=1, le=MAX_DB_INT)]
+Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT)]
+Offset = Annotated[int, Query(ge=0, le=MAX_DB_INT)]
 
 
 class ErrorDetailOut(Schema):
@@ -133,7 +140,8 @@ def resolve_references(
         if value is None:
             found[name] = None
             continue
-        obj = visible(queryset(), user).filter(pk=value).first()
+        in_range = isinstance(value, int) and 0 < value <= MAX_DB_INT
+        obj = visible(queryset(), user).filter(pk=value).first() if in_range else None
         if obj is None:
             problems.append(ErrorItem(message=_("Not found."), field=name))
         else:
@@ -249,8 +257,8 @@ def crud_router(spec: CrudSpec) -> Router:
     def list_objects(
         request: HttpRequest,
         filters: Query[filter_schema],  # type: ignore[valid-type]
-        limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
-        offset: Annotated[int, Query(ge=0)] = 0,
+        limit: Limit = DEFAULT_LIMIT,
+        offset: Offset = 0,
     ) -> dict[str, Any]:
         qs = filters.filter(visible(spec.queryset(), request.user))  # type: ignore[attr-defined]
         # A stable order, so pages neither repeat nor skip rows.

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any, ClassVar
 
 from django import forms
 from django.db.models import Q
 
+from renkei.core.masking import party_name
 from renkei.core.permissions import visible
 from renkei.core.tenancy import allowed_company_ids, group_company_model
 
@@ -34,6 +36,9 @@ class ScopedModelForm(forms.ModelForm):
                     if ids is not None:
                         qs = qs.filter(pk__in=ids)
                 field.queryset = self._keep_current(name, qs)
+                # A kept current value outside the user's scope is shown as 「範囲外の取引先」.
+                if user is not None:
+                    field.label_from_instance = partial(party_name, user)  # type: ignore[attr-defined, method-assign]
             elif isinstance(field, forms.ModelChoiceField) and name in self.visible_choice_fields and model is not None:
                 field.queryset = self._keep_current(name, visible(model._default_manager.all(), user).order_by("name"))
             if isinstance(field.widget, forms.DateInput):

@@ -10,6 +10,7 @@ from django.utils import translation
 
 from renkei.core.audit import audit_context
 from renkei.core.errors import RenkeiError
+from renkei.core.network import client_address
 
 Handler = Callable[[HttpRequest], HttpResponse]
 
@@ -43,7 +44,7 @@ class AuditActorMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = getattr(request, "user", None)
         actor = user if user is not None and user.is_authenticated else None
-        with audit_context(actor=actor, via="web", remote_addr=request.META.get("REMOTE_ADDR")):
+        with audit_context(actor=actor, via="web", remote_addr=client_address(request)):
             return self.get_response(request)
 
 

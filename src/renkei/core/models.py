@@ -74,3 +74,22 @@ class PeriodicJob(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class RateLimitCounter(models.Model):
+    """Attempts of one client in one fixed window of one rate limit (`core.ratelimit`).
+
+    In the database so every web process counts into the same row: a per-process cache would
+    give each process its own allowance.
+    """
+
+    key = models.CharField(max_length=64)  # a hash of the bucket and the client address
+    window_start = models.DateTimeField()
+    expires_at = models.DateTimeField(db_index=True)
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["key", "window_start"], name="ratelimit_one_row_per_window")]
+
+    def __str__(self) -> str:
+        return f"{self.key[:8]}… {self.window_start:%Y-%m-%d %H:%M} ×{self.count}"

@@ -91,5 +91,6 @@ def get_visible_or_404(queryset: models.QuerySet[M], user: Any, **lookup: Any) -
     """One object the user may see, or 404 (an object outside the scope is 'not found')."""
     try:
         return visible(queryset, user).get(**lookup)
-    except (ObjectDoesNotExist, ValueError, TypeError) as exc:
+    # OverflowError: an id beyond a database integer (SQLite's driver refuses it) is not found either.
+    except (ObjectDoesNotExist, ValueError, TypeError, OverflowError) as exc:
         raise Http404(_("Not found.")) from exc

@@ -17,6 +17,7 @@ from django.views import View
 from renkei.core.errors import RenkeiError
 from renkei.core.files.tabular import ENCODING_CHOICES
 from renkei.core.files.uploads import check_size, limit_mb, request_too_large, too_large
+from renkei.core.network import client_address
 from renkei.core.permissions import Action
 from renkei.core.views.objects import RenkeiViewMixin
 from renkei.registry.importexport import pending, writing
@@ -159,7 +160,7 @@ class ImportCommitView(RenkeiViewMixin, View):
             path=path,
             user_id=cast(int, request.user.pk),  # the mixin has required a logged-in user
             language=_language(request),
-            remote_addr=request.META.get("REMOTE_ADDR"),
+            remote_addr=client_address(request),
         )
         return HttpResponseRedirect(reverse("registry:import"))
 

@@ -4,6 +4,7 @@ information assets, data holdings and system access."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -15,6 +16,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from renkei.core.display import show_date
+from renkei.core.masking import party_name
 from renkei.core.models import ScopedModel
 from renkei.core.search import SearchableModel
 from renkei.core.text import company_name_key, company_sort_key
@@ -197,6 +199,10 @@ class Relationship(ScopedModel):
 
     def __str__(self) -> str:
         return f"{self.client} → {self.provider} ({self.get_type_display()})"
+
+    def label_for(self, user: Any) -> str:
+        """`str(self)` as this user may read it: a party outside their scope is not named."""
+        return f"{party_name(user, self.client)} → {party_name(user, self.provider)} ({self.get_type_display()})"
 
     def get_absolute_url(self) -> str:
         return reverse("registry:relationship_detail", args=[self.pk])

@@ -13,6 +13,8 @@ from django.db.models import Q
 from ninja import FilterLookup, FilterSchema, Schema
 from pydantic import Field
 
+from renkei.core.crud_api import ObjectId
+from renkei.core.masking import party_name
 from renkei.core.search import search_q
 from renkei.registry import selectors
 from renkei.registry.models import (
@@ -34,6 +36,14 @@ SEARCH_HELP = (
 
 def _name(obj: Any) -> str | None:
     return None if obj is None else str(obj.name)
+
+
+def _party(organisation: Any, context: Any) -> str | None:
+    """A referenced organisation's name; 「範囲外の取引先」 outside the requesting user's scope."""
+    if organisation is None:
+        return None
+    request = (context or {}).get("request")
+    return party_name(getattr(request, "user", None), organisation)
 
 
 def _label(obj: Any, field: str) -> str:
@@ -133,7 +143,7 @@ class OrganisationFilter(FilterSchema):
     criticality: Criticality | None = None
     status: OrganisationStatus | None = None
     tag: Annotated[str | None, FilterLookup("tags__name")] = None
-    group_company_id: int | None = None
+    group_company_id: ObjectId | None = None
 
     def filter_q(self, value: str | None) -> Q:
         return search_q(("search_text",), value)
@@ -180,12 +190,12 @@ class RelationshipOut(RecordOut):
     url: str
 
     @staticmethod
-    def resolve_client_name(obj: Any) -> str | None:
-        return _name(obj.client)
+    def resolve_client_name(obj: Any, context: Any = None) -> str | None:
+        return _party(obj.client, context)
 
     @staticmethod
-    def resolve_provider_name(obj: Any) -> str | None:
-        return _name(obj.provider)
+    def resolve_provider_name(obj: Any, context: Any = None) -> str | None:
+        return _party(obj.provider, context)
 
     @staticmethod
     def resolve_type_label(obj: Any) -> str:
@@ -193,8 +203,8 @@ class RelationshipOut(RecordOut):
 
 
 class RelationshipFilter(FilterSchema):
-    client_id: int | None = None
-    provider_id: int | None = None
+    client_id: ObjectId | None = None
+    provider_id: ObjectId | None = None
     type: RelationshipType | None = None
     q: str | None = Field(None, description=SEARCH_HELP)
 
@@ -231,8 +241,8 @@ class ContactOut(RecordOut):
     url: str
 
     @staticmethod
-    def resolve_organisation_name(obj: Any) -> str | None:
-        return _name(obj.organisation)
+    def resolve_organisation_name(obj: Any, context: Any = None) -> str | None:
+        return _party(obj.organisation, context)
 
     @staticmethod
     def resolve_role_label(obj: Any) -> str:
@@ -240,7 +250,7 @@ class ContactOut(RecordOut):
 
 
 class ContactFilter(FilterSchema):
-    organisation_id: int | None = None
+    organisation_id: ObjectId | None = None
     role: ContactRole | None = None
     q: str | None = Field(None, description=SEARCH_HELP)
 
@@ -283,8 +293,8 @@ class CertificationOut(RecordOut):
     url: str
 
     @staticmethod
-    def resolve_organisation_name(obj: Any) -> str | None:
-        return _name(obj.organisation)
+    def resolve_organisation_name(obj: Any, context: Any = None) -> str | None:
+        return _party(obj.organisation, context)
 
     @staticmethod
     def resolve_scheme_label(obj: Any) -> str:
@@ -310,7 +320,7 @@ class CertificationOut(RecordOut):
 
 
 class CertificationFilter(FilterSchema):
-    organisation_id: int | None = None
+    organisation_id: ObjectId | None = None
     scheme: CertificationScheme | None = None
     state: str | None = Field(None, pattern=r"^(valid|expiring|expired|unknown)$")
     q: str | None = Field(None, description=SEARCH_HELP)
@@ -374,7 +384,7 @@ class InformationAssetOut(RecordOut):
 
 
 class InformationAssetFilter(FilterSchema):
-    group_company_id: int | None = None
+    group_company_id: ObjectId | None = None
     classification: Classification | None = None
     has_personal_info: bool | None = None
     has_sensitive_personal_info: bool | None = None
@@ -422,18 +432,18 @@ class DataHoldingOut(RecordOut):
         return _name(obj.asset)
 
     @staticmethod
-    def resolve_holder_name(obj: Any) -> str | None:
-        return _name(obj.holder)
+    def resolve_holder_name(obj: Any, context: Any = None) -> str | None:
+        return _party(obj.holder, context)
 
     @staticmethod
-    def resolve_received_from_name(obj: Any) -> str | None:
-        return _name(obj.received_from)
+    def resolve_received_from_name(obj: Any, context: Any = None) -> str | None:
+        return _party(obj.received_from, context)
 
 
 class DataHoldingFilter(FilterSchema):
-    asset_id: int | None = None
-    holder_id: int | None = None
-    received_from_id: int | None = None
+    asset_id: ObjectId | None = None
+    holder_id: ObjectId | None = None
+    received_from_id: ObjectId | None = None
     q: str | None = Field(None, description=SEARCH_HELP)
 
     def filter_q(self, value: str | None) -> Q:
@@ -465,8 +475,8 @@ class SystemAccessOut(RecordOut):
     url: str
 
     @staticmethod
-    def resolve_organisation_name(obj: Any) -> str | None:
-        return _name(obj.organisation)
+    def resolve_organisation_name(obj: Any, context: Any = None) -> str | None:
+        return _party(obj.organisation, context)
 
     @staticmethod
     def resolve_level_label(obj: Any) -> str:
@@ -474,7 +484,7 @@ class SystemAccessOut(RecordOut):
 
 
 class SystemAccessFilter(FilterSchema):
-    organisation_id: int | None = None
+    organisation_id: ObjectId | None = None
     level: AccessLevel | None = None
     q: str | None = Field(None, description=SEARCH_HELP)
 

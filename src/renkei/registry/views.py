@@ -201,6 +201,11 @@ class RelationshipDetailView(RegistryAccess, ObjectDetailView):
     def base_queryset(self) -> QuerySet[Relationship]:
         return Relationship.objects.select_related("client", "provider", "group_company")
 
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        ctx = super().get_context_data(**kwargs)
+        ctx["title"] = self.object.label_for(self.request.user)
+        return ctx
+
 
 class RelationshipEditView(RegistryAccess, ObjectEditView):
     model = Relationship

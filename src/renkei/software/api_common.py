@@ -3,15 +3,16 @@ the release a sub-resource hangs on, and multipart uploads."""
 
 # No `from __future__ import annotations`: Ninja reads the endpoint annotations at run time.
 
-from typing import Annotated, Any
+from typing import Any
 
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.urls import NoReverseMatch
 from django.utils.translation import gettext as _
-from ninja import Query
 
-from renkei.core.crud_api import MAX_LIMIT, ErrorOut
+from renkei.core.crud_api import ErrorOut
+from renkei.core.crud_api import Limit as Limit  # the shared paging parameters, bounded in core
+from renkei.core.crud_api import Offset as Offset
 from renkei.core.errors import RenkeiError
 from renkei.core.permissions import get_visible_or_404
 from renkei.software.models import Release
@@ -19,8 +20,6 @@ from renkei.software.permissions import CHANGE_SOFTWARE
 
 WRITE = CHANGE_SOFTWARE
 ERRORS = {400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 413: ErrorOut}
-Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT)]
-Offset = Annotated[int, Query(ge=0)]
 
 
 def page(qs: QuerySet[Any], limit: int, offset: int) -> dict[str, Any]:

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
+from django.urls import reverse
 
 from renkei.assessments.models import (
     Framework,
@@ -117,3 +118,14 @@ def test_framework_retire_and_delete(token_client: Client, own: Any) -> None:
     unused = small_framework(key="unused-check")
     assert token_client.delete(f"{API}/frameworks/{unused.pk}").status_code == 204
     assert not Framework.objects.filter(pk=unused.pk).exists()
+
+
+def test_deeply_nested_yaml_answers_400_on_the_api_and_the_page(analyst_client: Client) -> None:
+    nested = "[" * 5000 + "]" * 5000
+    response = analyst_client.post(f"{API}/frameworks", {"file": yaml_file(nested, "deep.yaml")})
+    assert response.status_code == 400
+    assert "deep.yaml" in response.json()["message"]
+    page = analyst_client.post(reverse("assessments:framework_upload"), {"file": yaml_file(nested, "deep.yaml")})
+    assert page.status_code == 400
+    assert "deep.yaml" in page.content.decode()
+    assert not Framework.objects.filter(origin="uploaded").exists()

@@ -128,3 +128,13 @@ def test_builtin_frameworks_have_the_expected_shape():
     assert len(management.sections) == 10 and management.chart == "radar"
     assert all(q.answer_type == "maturity" for s in management.sections for q in s.questions)
     assert 40 <= specs["renkei-supplier-baseline"].question_count <= 60
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["[" * 5000 + "]" * 5000, "{a: " * 3000 + "1" + "}" * 3000, "".join(f"{'  ' * n}k:\n" for n in range(400)) + "  " * 400 + "v"],
+    ids=["flow-sequences", "flow-mappings", "block-mappings"],
+)
+def test_deeply_nested_yaml_is_refused_with_a_clear_message(text: str) -> None:
+    problems = _problems(text)
+    assert any(s in problems[0] for s in ("nested more than", "階層")), problems

@@ -16,6 +16,7 @@ from renkei.assessments.models import (
     CampaignStatus,
 )
 from renkei.assessments.schemas import RecordOut, user_name
+from renkei.core.crud_api import ObjectId
 from renkei.registry.models import Criticality
 
 # --- required levels and policy ------------------------------------------------------------------
@@ -49,7 +50,7 @@ class AssuranceOut(Schema):
 class AssuranceFilter(Schema):
     q: str | None = Field(None, description="Part of the organisation's name.")
     criticality: Criticality | None = None
-    group_company_id: int | None = None
+    group_company_id: ObjectId | None = None
     level: AssuranceLevel | None = Field(None, description="The required level.")
     overdue: bool | None = None
 
@@ -163,8 +164,8 @@ class CampaignDetailOut(CampaignOut):
 
 class CampaignFilter(FilterSchema):
     status: CampaignStatus | None = None
-    framework_id: int | None = None
-    group_company_id: int | None = None
+    framework_id: ObjectId | None = None
+    group_company_id: ObjectId | None = None
     q: Annotated[str | None, FilterLookup("name__icontains")] = None
 
 
@@ -270,10 +271,10 @@ class AssignmentFilter(FilterSchema):
         None, description="The display status: `overdue` is every open assessment past its due date, and the "
         "open statuses leave those out."
     )
-    campaign_id: int | None = None
-    organisation_id: int | None = None
-    framework_id: int | None = None
-    group_company_id: int | None = None
+    campaign_id: ObjectId | None = None
+    organisation_id: ObjectId | None = None
+    framework_id: ObjectId | None = None
+    group_company_id: ObjectId | None = None
     q: Annotated[str | None, FilterLookup("organisation__name__icontains")] = None
 
     def filter_status(self, value: str | None) -> Q:

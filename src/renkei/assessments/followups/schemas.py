@@ -17,6 +17,7 @@ from renkei.assessments.models import (
     FollowUpStatus,
 )
 from renkei.assessments.schemas import RecordOut, user_name
+from renkei.core.crud_api import ObjectId
 
 # --- follow-up items -----------------------------------------------------------------------------
 
@@ -72,9 +73,9 @@ class FollowUpFilter(FilterSchema):
     overdue: bool | None = Field(None, description="true: open and past the due date.")
     severity: FollowUpSeverity | None = None
     owner: FollowUpOwner | None = None
-    owner_user_id: int | None = None
-    organisation_id: int | None = None
-    assignment_id: int | None = None
+    owner_user_id: ObjectId | None = None
+    organisation_id: ObjectId | None = None
+    assignment_id: ObjectId | None = None
     q: Annotated[str | None, FilterLookup(["title__icontains", "organisation__name__icontains"])] = None
 
     def filter_open(self, value: bool | None) -> Q:

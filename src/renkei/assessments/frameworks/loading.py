@@ -25,6 +25,7 @@ from renkei.assessments.frameworks.spec import (
     MAX_QUESTIONS,
     MAX_TEXT,
     MAX_YAML_BYTES,
+    MAX_YAML_DEPTH,
     QUESTION_KEYS,
     SCHEMA_ID,
     SCORING_MODES,
@@ -40,15 +41,30 @@ from renkei.core.files.uploads import limit_mb
 # --- reading -------------------------------------------------------------------------------------
 
 
+class _TooDeepError(yaml.YAMLError):
+    def __init__(self, mark: Any) -> None:
+        super().__init__()
+        self.problem_mark = mark
+
+
 class _NoAliasLoader(yaml.SafeLoader):
     """SafeLoader without anchors and aliases: a framework never needs them, and aliases let a small
-    file expand into an enormous structure ("billion laughs")."""
+    file expand into an enormous structure ("billion laughs"). Nesting is limited too: the composer
+    recurses once per level, so `[[[[…]]]]` thousands deep would end in a RecursionError."""
+
+    _depth = 0
 
     def compose_node(self, parent: Any, index: Any) -> Any:
         if self.check_event(yaml.AliasEvent):
             event = self.peek_event()
             raise yaml.composer.ComposerError(None, None, "aliases are not allowed", event.start_mark)
-        return super().compose_node(parent, index)
+        if self._depth >= MAX_YAML_DEPTH:
+            raise _TooDeepError(self.peek_event().start_mark)
+        self._depth += 1
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
 
 
 # YAML 1.2 booleans only: in YAML 1.1 `yes`, `no`, `on` and `off` are booleans, which would turn the
@@ -76,6 +92,13 @@ def load_yaml(data: bytes, *, filename: str) -> FrameworkSpec:
         raise RenkeiError(_("{file}: the file is not UTF-8 text.").format(file=filename), field_name="file") from exc
     try:
         document = yaml.load(text, Loader=_NoAliasLoader)  # noqa: S506 - a SafeLoader subclass
+    except _TooDeepError as exc:
+        raise RenkeiError(
+            _("{file}: line {line}: the file is nested more than {limit} levels deep.").format(
+                file=filename, line=exc.problem_mark.line + 1, limit=MAX_YAML_DEPTH
+            ),
+            field_name="file",
+        ) from exc
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = _("line {line}").format(line=mark.line + 1) if mark is not None else ""

@@ -24,6 +24,9 @@ BUILTIN_DIR = Path(__file__).resolve().parent / "builtin"
 
 MAX_YAML_BYTES = 2 * 1024 * 1024
 MAX_QUESTIONS = 5_000
+# A framework is four levels deep (framework, sections, questions, choices); anything far deeper is
+# not a framework, and deep nesting would exhaust the parser's recursion.
+MAX_YAML_DEPTH = 20
 MAX_TEXT = 4_000
 MAX_PROBLEMS_SHOWN = 50
 

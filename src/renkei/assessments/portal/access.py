@@ -16,6 +16,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
+from django.conf import settings
 from django.http import (
     Http404,
     HttpRequest,
@@ -39,10 +40,14 @@ from renkei.assessments.portal.forms import NameForm
 from renkei.core.audit import set_current_actor
 from renkei.core.display import show_date
 from renkei.core.errors import RenkeiError
+from renkei.core.network import client_address
 from renkei.core.public import public_language
 from renkei.core.public import public_response as portal_response
+from renkei.core.ratelimit import rate_limit_hit
 
 SESSION_KEY = "renkei_portal_link"
+# (links opened, window seconds) per client address: generous for people, a wall for token guessing.
+PORTAL_ENTRY_RATE_LIMIT = (60, 3600)
 NAME_SESSION_KEY = "renkei_portal_name"
 
 
@@ -82,6 +87,20 @@ def current_link(request: HttpRequest) -> PortalLink | None:
 def enter(request: HttpRequest, token: str) -> HttpResponse:
     """Open the portal with a link from an e-mail."""
     public_language(request)
+    limit, window = getattr(settings, "RENKEI_PORTAL_ENTRY_RATE_LIMIT", PORTAL_ENTRY_RATE_LIMIT)
+    if rate_limit_hit(bucket="portal:enter", client=client_address(request), limit=limit, window_seconds=window):
+        response = portal_response(
+            request,
+            "assessments/portal/link_problem.html",
+            {
+                "title": _("Too many requests"),
+                "state": "rate_limited",
+                "message": _("Too many links were opened from your network in a short time. Please wait an hour and try again."),
+            },
+            status=429,
+        )
+        response["Retry-After"] = str(window)
+        return response
     link = portal_link_find(token)
     if link is None or link.state != "active":
         request.session.pop(SESSION_KEY, None)

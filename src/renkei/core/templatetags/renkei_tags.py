@@ -7,11 +7,14 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from django import template
+from django.conf import settings
+from django.db import models
 from django.db.models.fields.files import FieldFile
 from django.utils.html import format_html
 from django.utils.text import capfirst
 
 from renkei.core.display import show_date, show_date_short, show_datetime, show_number
+from renkei.core.masking import OUT_OF_SCOPE_PARTY, party_in_scope, party_name
 
 register = template.Library()
 
@@ -54,10 +57,22 @@ def resolve(obj: Any, path: str) -> Any:
     return value
 
 
-@register.simple_tag
-def cell(obj: Any, column: Any) -> Any:
-    """The value of one list column for one object, linked to the object when the column says so."""
+def _user(context: Any) -> Any:
+    request = context.get("request")
+    return getattr(request, "user", None)
+
+
+def _is_organisation(value: Any) -> bool:
+    return isinstance(value, models.Model) and value._meta.label == settings.RENKEI_GROUP_COMPANY_MODEL
+
+
+@register.simple_tag(takes_context=True)
+def cell(context: Any, obj: Any, column: Any) -> Any:
+    """The value of one list column for one object, linked to the object when the column says so.
+    An organisation outside the user's scope is not named (`core.masking`)."""
     value = resolve(obj, column.attr)
+    if _is_organisation(value):
+        value = party_name(_user(context), value)
     if value is None or value == "":
         value = "—"
     if value is True:
@@ -72,6 +87,30 @@ def cell(obj: Any, column: Any) -> Any:
     if column.link and hasattr(obj, "get_absolute_url"):
         return format_html('<a href="{}">{}</a>', obj.get_absolute_url(), value)
     return value
+
+
+@register.simple_tag(takes_context=True)
+def party(context: Any, organisation: Any) -> str:
+    """An organisation, named and linked to its page; outside the user's scope 「範囲外の取引先」, unlinked."""
+    if organisation is None:
+        return "—"
+    if party_in_scope(_user(context), organisation):
+        return format_html('<a href="{}">{}</a>', organisation.get_absolute_url(), organisation.name)
+    return format_html('<span class="muted out-of-scope">{}</span>', OUT_OF_SCOPE_PARTY)
+
+
+@register.simple_tag(takes_context=True)
+def record_label(context: Any, obj: Any) -> str:
+    """A record's name as the user may read it: records naming others (a relationship names two
+    parties) provide `label_for(user)`, which leaves out parties outside the user's scope."""
+    label_for = getattr(obj, "label_for", None)
+    return str(label_for(_user(context))) if callable(label_for) else str(obj)
+
+
+@register.simple_tag(takes_context=True)
+def party_visible(context: Any, organisation: Any) -> bool:
+    """`{% party_visible p as ok %}`: whether to offer links about the organisation (its blast radius)."""
+    return organisation is not None and party_in_scope(_user(context), organisation)
 
 
 @register.simple_tag(takes_context=True)

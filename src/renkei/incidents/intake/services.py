@@ -10,13 +10,11 @@ shares them.
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from collections.abc import Sequence
 from typing import Any
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.files.base import ContentFile, File
 from django.db import transaction
 from django.db.models import Count, QuerySet
@@ -244,26 +242,6 @@ def reporter_view(report: IntakeReport) -> dict[str, Any]:
         "attachment_names": [a.name for a in report.attachments.order_by("pk")],
         "closed": report.status == IntakeStatus.CLOSED,
     }
-
-
-# --- rate limiting (per client address, in the cache) --------------------------------------------
-
-
-def rate_limited(*, bucket: str, client: str, limit: int, window_seconds: int) -> bool:
-    """Count one attempt; True when this client has used up its attempts in the current window.
-
-    A fixed window in the Django cache: shared by every web process when the cache is Redis. The
-    address is hashed in the key so keys are safe for any cache backend.
-    """
-    digest = hashlib.sha256(client.encode()).hexdigest()[:32]
-    key = f"renkei:intake:{bucket}:{digest}"
-    cache.add(key, 0, timeout=window_seconds)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=window_seconds)
-        count = 1
-    return count > limit
 
 
 # --- the CSIRT's side ---------------------------------------------------------------------------

@@ -25,8 +25,10 @@ from django.views.decorators.http import require_http_methods, require_POST
 from renkei.core.errors import RenkeiError, errors_to_form
 from renkei.core.files.downloads import attachment_response
 from renkei.core.files.uploads import limit_mb, request_too_large
+from renkei.core.network import client_address
 from renkei.core.permissions import can, get_visible_or_404, require
 from renkei.core.public import public_language, public_response
+from renkei.core.ratelimit import rate_limit_hit
 from renkei.core.views.objects import Column, ObjectListView
 from renkei.incidents.intake import services
 from renkei.incidents.intake.forms import (
@@ -55,15 +57,9 @@ def _limits(bucket: str) -> tuple[int, int]:
     return tuple(configured.get(bucket, defaults[bucket]))  # type: ignore[return-value]
 
 
-def _client_address(request: HttpRequest) -> str:
-    # REMOTE_ADDR only: forwarded headers are set by the client and would let it pick its own bucket.
-    # Behind a reverse proxy, the proxy must pass the real address (e.g. gunicorn's forwarded_allow_ips).
-    return str(request.META.get("REMOTE_ADDR") or "unknown")
-
-
 def _over_limit(request: HttpRequest, bucket: str) -> bool:
     limit, window = _limits(bucket)
-    return services.rate_limited(bucket=bucket, client=_client_address(request), limit=limit, window_seconds=window)
+    return rate_limit_hit(bucket=f"intake:{bucket}", client=client_address(request), limit=limit, window_seconds=window)
 
 
 def _too_many(request: HttpRequest) -> HttpResponse:

@@ -9,12 +9,13 @@ answer 404, and so does a referenced object (`party_ids`, `principal_id`, …) t
 
 import dataclasses
 import datetime as dt
-from typing import Annotated, Any
+from typing import Any
 
 from django.http import HttpRequest, HttpResponse
-from ninja import Query, Router, Schema, Status
+from ninja import Router, Schema, Status
+from pydantic import Field
 
-from renkei.core.crud_api import ErrorOut, check_if_match, resolve_references, set_etag
+from renkei.core.crud_api import ErrorOut, Limit, Offset, check_if_match, resolve_references, set_etag
 from renkei.core.permissions import Action, get_visible_or_404, require
 from renkei.core.tenancy import group_companies
 from renkei.incidents.permissions import CHANGE_INCIDENTS, VIEW_INCIDENTS
@@ -116,6 +117,10 @@ class IncidentOut(IncidentListOut):
     appi: AppiOut
 
 
+# The model's column (PositiveIntegerField) holds up to this; a negative count is no estimate.
+PERSONS_MAX = 2_147_483_647
+
+
 class IncidentIn(Schema):
     title: str
     learned_at: dt.datetime | None = None
@@ -131,7 +136,7 @@ class IncidentIn(Schema):
     appi_sensitive: bool | None = None
     appi_financial_risk: bool | None = None
     appi_wrongful_purpose: bool | None = None
-    persons_estimate: int | None = None
+    persons_estimate: int | None = Field(None, ge=0, le=PERSONS_MAX)
     appi_encrypted: bool = False
     appi_key_leaked: bool | None = None
     prelim_start_days: int = 3
@@ -154,7 +159,7 @@ class IncidentPatch(Schema):
     appi_sensitive: bool | None = None
     appi_financial_risk: bool | None = None
     appi_wrongful_purpose: bool | None = None
-    persons_estimate: int | None = None
+    persons_estimate: int | None = Field(None, ge=0, le=PERSONS_MAX)
     appi_encrypted: bool | None = None
     appi_key_leaked: bool | None = None
     prelim_start_days: int | None = None
@@ -290,8 +295,8 @@ def list_incidents(
     request: HttpRequest,
     drills: bool = False,
     status: IncidentStatus | None = None,
-    limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    limit: Limit = 50,
+    offset: Offset = 0,
 ) -> dict[str, Any]:
     """Incidents of the user's group companies (every role); drills only with `drills=true`."""
     require(request.user, Action.VIEW)

@@ -12,9 +12,10 @@ import io
 from collections.abc import Iterator
 from typing import Any
 
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from renkei.core.files.tabular import FORMULA_STARTS
+from renkei.core.masking import OUT_OF_SCOPE_PARTY, party_in_scope
 from renkei.core.permissions import visible
 from renkei.registry.importexport.schema import (
     KINDS,
@@ -84,14 +85,20 @@ def _organisation_rows(user: Any, language: str) -> Iterator[list[Any]]:
         ]
 
 
+def _party_cells(user: Any, organisation: Organisation, language: str) -> list[str]:
+    """Name and corporate number; for a party outside the user's scope 「範囲外の取引先」 and no number."""
+    if party_in_scope(user, organisation):
+        return [organisation.name, organisation.corporate_number]
+    with translation.override(language):
+        return [str(OUT_OF_SCOPE_PARTY), ""]
+
+
 def _relationship_rows(user: Any, language: str) -> Iterator[list[Any]]:
     queryset = _scope(Relationship.objects.all(), user).select_related("client", "provider")
     for r in queryset.order_by("client__name", "provider__name", "type", "pk").iterator(chunk_size=CHUNK):
         yield [
-            r.client.name,
-            r.client.corporate_number,
-            r.provider.name,
-            r.provider.corporate_number,
+            *_party_cells(user, r.client, language),
+            *_party_cells(user, r.provider, language),
             choice_label(RelationshipType, r.type, language),
             r.service,
             r.start_date,

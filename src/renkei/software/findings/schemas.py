@@ -8,6 +8,7 @@ from typing import Any, Literal
 from ninja import Schema
 from pydantic import Field
 
+from renkei.core.crud_api import ObjectId
 from renkei.software.api_common import absolute_url
 from renkei.software.models import Severity, VexJustification, VexState
 
@@ -139,9 +140,9 @@ class FindingOut(Schema):
 
 
 class FindingFilter(Schema):
-    release_id: int | None = None
-    product_id: int | None = None
-    supplier_id: int | None = None
+    release_id: ObjectId | None = None
+    product_id: ObjectId | None = None
+    supplier_id: ObjectId | None = None
     severity: Severity | None = None
     state: VexState | None = None
     vulnerability: str | None = Field(None, description="An OSV ID or alias (CVE, GHSA …).")

@@ -9,6 +9,7 @@ from django.db.models import Q
 from ninja import FilterLookup, FilterSchema, Schema
 from pydantic import Field
 
+from renkei.core.crud_api import ObjectId
 from renkei.core.search import search_q
 from renkei.software.api_common import absolute_url
 from renkei.software.sbom.schemas import DeliveredFileOut, SbomOut
@@ -52,7 +53,7 @@ class ProductOut(Schema):
 
 
 class ProductFilter(FilterSchema):
-    supplier_id: int | None = None
+    supplier_id: ObjectId | None = None
     q: str | None = Field(None, description="Product or supplier name; width, case, kana and spaces are ignored.")
 
     def filter_q(self, value: str | None) -> Q:
@@ -99,8 +100,8 @@ class ReleaseOut(Schema):
 
 
 class ReleaseFilter(FilterSchema):
-    product_id: int | None = None
-    supplier_id: Annotated[int | None, FilterLookup("product__supplier_id")] = None
+    product_id: ObjectId | None = None
+    supplier_id: Annotated[ObjectId | None, FilterLookup("product__supplier_id")] = None
     q: Annotated[str | None, FilterLookup(["version__icontains", "product__name__icontains"])] = None
 
 
