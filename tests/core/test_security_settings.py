@@ -30,7 +30,10 @@ def documented_production_env() -> dict[str, str]:
 
 
 def renkei(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    base = {k: v for k, v in os.environ.items() if not k.startswith("RENKEI_") and k != "DATABASE_URL"}
+    # Not the test process's own settings, nor the browser tests' DJANGO_ALLOW_ASYNC_UNSAFE (set in
+    # this worker when it also ran them): a production server has neither.
+    skip = {"DATABASE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    base = {k: v for k, v in os.environ.items() if not k.startswith("RENKEI_") and k not in skip}
     command = [sys.executable, "-m", "renkei.cli", "manage", *args]
     return subprocess.run(command, env={**base, **env}, capture_output=True, text=True, timeout=300, check=False)
 

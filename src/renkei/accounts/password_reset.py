@@ -7,9 +7,10 @@
   Django's token covers the password hash and the last log-in, both of which change.
 - The e-mail is in the account's language (`User.language`), sent by the worker
   (`services.password_reset_email_send`).
-- Requests are limited per address and per client address with the cache (shared by every web
-  process when `RENKEI_REDIS_URL` is set; per process with the default local-memory cache). The
-  count does not depend on whether the address exists, so the limit gives nothing away either.
+- Requests are limited per address and per client address (`core.ratelimit`, counted in the
+  database and so shared by every web process; the client address from `core.network`, which
+  trusts a forwarded header only from configured proxies). The count does not depend on whether
+  the address exists, so the limit gives nothing away either.
 """
 
 from __future__ import annotations
@@ -19,13 +20,14 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import PasswordResetForm
-from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy
 
 from renkei.accounts import tasks
+from renkei.core.network import client_address
+from renkei.core.ratelimit import rate_limit_hit
 
 # Requests allowed per window: per address asked for, and per client address.
 LIMIT_PER_ADDRESS = 3
@@ -33,23 +35,15 @@ LIMIT_PER_CLIENT = 10
 LIMIT_WINDOW_SECONDS = 3600
 
 
-def _hit(key: str, limit: int) -> bool:
-    """Count one request under `key`; True when it is over the limit for the window."""
-    cache.add(key, 0, LIMIT_WINDOW_SECONDS)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, LIMIT_WINDOW_SECONDS)
-        count = 1
-    return count > limit
-
-
 def over_limit(request: HttpRequest, email: str) -> bool:
     """Whether this request exceeds the per-address or per-client limit (both are counted)."""
-    address = email.strip().lower()
-    client = request.META.get("REMOTE_ADDR", "")
-    by_address = _hit(f"renkei:pwreset:address:{address}", LIMIT_PER_ADDRESS)
-    by_client = _hit(f"renkei:pwreset:client:{client}", LIMIT_PER_CLIENT)
+    window = LIMIT_WINDOW_SECONDS
+    by_address = rate_limit_hit(
+        bucket="password-reset-address", client=email.strip().lower(), limit=LIMIT_PER_ADDRESS, window_seconds=window
+    )
+    by_client = rate_limit_hit(
+        bucket="password-reset-client", client=client_address(request), limit=LIMIT_PER_CLIENT, window_seconds=window
+    )
     return by_address or by_client
 
 
