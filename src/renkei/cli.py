@@ -136,6 +136,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def run_demo(*, port: int, serve: bool) -> int:
     """Migrate, load the demo data when the database is empty, print the logins, serve with a worker."""
+    # Portal links in the demo's e-mails and printed links point to the port the demo serves on.
+    os.environ.setdefault("RENKEI_BASE_URL", f"http://127.0.0.1:{port}")
     _django(["migrate", "--noinput", "-v", "0"])
     _django(["load_demo", "--url", f"http://127.0.0.1:{port}/"])
     if not serve:
