@@ -44,6 +44,7 @@ from renkei.core.concurrency import (
     version_from_if_match,
 )
 from renkei.core.errors import ErrorItem, RenkeiError
+from renkei.core.masking import party_ordering, scope_party_lookups
 from renkei.core.models import Versioned
 from renkei.core.permissions import get_visible_or_404, require, visible
 
@@ -260,9 +261,11 @@ def crud_router(spec: CrudSpec) -> Router:
         limit: Limit = DEFAULT_LIMIT,
         offset: Offset = 0,
     ) -> dict[str, Any]:
-        qs = filters.filter(visible(spec.queryset(), request.user))  # type: ignore[attr-defined]
+        # A filter or an order on the name of a party outside the user's scope would tell the name (core.masking).
+        condition = scope_party_lookups(request.user, spec.model, filters.get_filter_expression())  # type: ignore[attr-defined]
+        qs = visible(spec.queryset(), request.user).filter(condition)
         # A stable order, so pages neither repeat nor skip rows.
-        qs = qs.order_by(*(spec.model._meta.ordering or []), "pk")
+        qs = qs.order_by(*party_ordering(request.user, spec.model, *(spec.model._meta.ordering or []), "pk"))
         return {"count": qs.count(), "limit": limit, "offset": offset, "items": list(qs[offset : offset + limit])}
 
     @router.post(

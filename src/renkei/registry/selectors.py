@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
+from renkei.core.masking import party_ordering
 from renkei.core.permissions import visible
 from renkei.core.text import company_name_key
 from renkei.registry.models import Certification, Organisation, Relationship
@@ -102,8 +103,9 @@ def neighbours(*, user: Any, organisation: Organisation) -> dict[str, QuerySet[R
     """The parties directly above (clients) and below (providers) an organisation, within scope."""
     rels = visible(Relationship.objects.all(), user).select_related("client", "provider")
     return {
-        "upstream": rels.filter(provider=organisation).order_by("client__sort_key"),
-        "downstream": rels.filter(client=organisation).order_by("provider__sort_key"),
+        # A party outside the user's scope is listed unnamed, last, its place not told by its name.
+        "upstream": rels.filter(provider=organisation).order_by(*party_ordering(user, Relationship, "client__sort_key", "pk")),
+        "downstream": rels.filter(client=organisation).order_by(*party_ordering(user, Relationship, "provider__sort_key", "pk")),
     }
 
 

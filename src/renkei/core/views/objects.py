@@ -29,6 +29,7 @@ from django.views.generic import DetailView, ListView
 from renkei.core.concurrency import StaleEdit, current_version, expect_version
 from renkei.core.errors import RenkeiError, errors_to_form
 from renkei.core.files.uploads import request_too_large, request_too_large_message
+from renkei.core.masking import party_ordering, scope_party_lookups
 from renkei.core.permissions import Action, can, get_visible_or_404, require, visible
 from renkei.core.search import search_condition
 from renkei.core.views.conflicts import add_version_field, conflict_rows, prepare_save, render_conflict
@@ -130,9 +131,11 @@ class ObjectListView(ScopedQuerysetMixin, ListView):
 
     def get_queryset(self) -> models.QuerySet[Any]:
         qs = super().get_queryset()
+        user = self.request.user
         query = self.request.GET.get("q", "").strip()
         if query and self.search_fields:
-            qs = qs.filter(search_condition(self.search_fields, query))
+            # The name of a party outside the user's scope is neither found nor sorted by (core.masking).
+            qs = qs.filter(scope_party_lookups(user, qs.model, search_condition(self.search_fields, query)))
         form = self.get_filter_form()
         if form is not None and form.is_valid():
             qs = self.apply_filters(qs, form.cleaned_data)
@@ -140,9 +143,10 @@ class ObjectListView(ScopedQuerysetMixin, ListView):
         key = sort.lstrip("-")
         options = self.sort_options()
         if key in options:
-            qs = qs.order_by(("-" if sort.startswith("-") else "") + options[key], "pk")
+            order = [("-" if sort.startswith("-") else "") + options[key], "pk"]
         else:
-            qs = qs.order_by(self.default_sort, "pk") if self.default_sort != "pk" else qs.order_by("pk")
+            order = [self.default_sort, "pk"] if self.default_sort != "pk" else ["pk"]
+        qs = qs.order_by(*party_ordering(user, qs.model, *order))
         return qs.distinct() if self.request.GET.get("tag") or self.request.GET.get("tags") else qs
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:

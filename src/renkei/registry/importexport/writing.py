@@ -15,7 +15,7 @@ from typing import Any
 from django.utils import timezone, translation
 
 from renkei.core.files.tabular import FORMULA_STARTS
-from renkei.core.masking import OUT_OF_SCOPE_PARTY, party_in_scope
+from renkei.core.masking import OUT_OF_SCOPE_PARTY, party_in_scope, party_ordering
 from renkei.core.permissions import visible
 from renkei.registry.importexport.schema import (
     KINDS,
@@ -95,7 +95,8 @@ def _party_cells(user: Any, organisation: Organisation, language: str) -> list[s
 
 def _relationship_rows(user: Any, language: str) -> Iterator[list[Any]]:
     queryset = _scope(Relationship.objects.all(), user).select_related("client", "provider")
-    for r in queryset.order_by("client__name", "provider__name", "type", "pk").iterator(chunk_size=CHUNK):
+    order = party_ordering(user, Relationship, "client__name", "provider__name", "type", "pk")  # no order by a hidden name
+    for r in queryset.order_by(*order).iterator(chunk_size=CHUNK):
         yield [
             *_party_cells(user, r.client, language),
             *_party_cells(user, r.provider, language),
