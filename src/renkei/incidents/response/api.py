@@ -37,6 +37,8 @@ from renkei.registry.models import Organisation
 router = Router(tags=["incidents"])
 VIA = "api"
 ERRORS = {400: ErrorOut, 403: ErrorOut, 404: ErrorOut}
+# Writes that take a version (`If-Match` or `edit_version`): a stale one answers 409.
+VERSIONED_ERRORS = {**ERRORS, 409: ErrorOut}
 
 
 class IncidentListOut(Schema):
@@ -343,7 +345,7 @@ def retrieve_incident(request: HttpRequest, response: HttpResponse, pk: int) -> 
     return _detail(incident)
 
 
-@router.patch("/{int:pk}", response={200: IncidentOut, **ERRORS}, operation_id="incident_update")
+@router.patch("/{int:pk}", response={200: IncidentOut, **VERSIONED_ERRORS}, operation_id="incident_update")
 def update_incident(request: HttpRequest, response: HttpResponse, pk: int, payload: IncidentPatch) -> dict[str, Any]:
     """Change fields of an incident (each change is written to its timeline). With `If-Match` (the
     ETag of the incident as read), a change saved since answers 409 and nothing is written."""
@@ -409,7 +411,7 @@ def tasks(request: HttpRequest, pk: int) -> list[dict[str, Any]]:
     return [_task_out(t, now) for t in incident.tasks.order_by("order", "due_at", "pk")]
 
 
-@router.patch("/tasks/{int:task_id}", response={200: TaskOut, **ERRORS}, operation_id="incident_task_update")
+@router.patch("/tasks/{int:task_id}", response={200: TaskOut, **VERSIONED_ERRORS}, operation_id="incident_task_update")
 def update_task(request: HttpRequest, response: HttpResponse, task_id: int, payload: TaskPatch) -> dict[str, Any]:
     """Move a task (status), change its due time or title. With `If-Match` (`W/"<edit_version>"` of
     the task as listed) or `edit_version`, a change saved since answers 409 and nothing is written."""
