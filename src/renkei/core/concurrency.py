@@ -63,9 +63,12 @@ def expect_version(instance: models.Model, version: int | None) -> None:
 
 def check_current(instance: models.Model, version: int | None) -> None:
     """Fail early, before a service runs, when the stored version already differs (a cheap read for a
-    clear answer; the race-free check is still the conditional UPDATE at save time)."""
-    if version is None or instance.pk is None:
+    clear answer; the race-free check is still the conditional UPDATE at save time). A version
+    named for a record not (or no longer) stored is stale too: the record it was read from is gone."""
+    if version is None:
         return
+    if instance.pk is None:
+        raise StaleEdit(None)
     stored = type(instance)._base_manager.filter(pk=instance.pk).values_list(field_of(instance), flat=True).first()
     if stored is not None and stored != version:
         raise stale_edit_for(instance)

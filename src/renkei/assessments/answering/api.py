@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.conf import settings
-from django.http import FileResponse, HttpRequest
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Router, Status
 
@@ -32,6 +32,7 @@ from renkei.assessments.models import (
     ReviewComment,
     ReviewState,
 )
+from renkei.core.concurrency import etag, version_from_if_match
 from renkei.core.crud_api import (
     ErrorOut,
 )
@@ -128,7 +129,10 @@ def answer_list(request: HttpRequest, pk: int) -> list[dict[str, Any]]:
 def answers_save(request: HttpRequest, pk: int, payload: answer_schemas.AnswersIn) -> dict[str, int]:
     """Save answers by question ID, all or nothing: one unreadable value or unknown question answers
     400 listing every problem (`field` is the question ID) and nothing is saved. Saving a carried-over
-    answer confirms it. Answers the number of answers that changed."""
+    answer confirms it. Answers the number of answers that changed.
+
+    No versions here (an import of many answers at once, all or nothing): every answer saved moves
+    its own `version` on, so an editor holding an older one is told by `PATCH .../answers/{ref}`."""
     assignment = _assignment(request, pk)
     require(request.user, WRITE)
     values: dict[str, tuple[Any, str | None]] = {}
@@ -150,14 +154,19 @@ def answers_save(request: HttpRequest, pk: int, payload: answer_schemas.AnswersI
     operation_id="assignment_answer_save",
     summary="Save one answer",
 )
-def answer_save(request: HttpRequest, pk: int, question_ref: str, payload: answer_schemas.AnswerPatch) -> Any:
-    """Save one answer as it is typed. With `base_version` (the `version` the editor loaded), a
-    change somebody saved since answers 409 and writes nothing; the body's `current` holds their
-    answer (value, note, version, who and when) so the client can show it. 409 also when the
-    assessment was submitted (then without `current`)."""
+def answer_save(
+    request: HttpRequest, response: HttpResponse, pk: int, question_ref: str, payload: answer_schemas.AnswerPatch
+) -> Any:
+    """Save one answer as it is typed. With `If-Match` (`W/"<version>"`) or `base_version` (the
+    `version` the editor loaded; 0 before the first save), a change somebody saved since answers 409
+    and writes nothing; the body's `current` holds their answer (value, note, version, who and when)
+    so the client can show it, and `ETag` its version. 409 also when the assessment was submitted
+    (then without `current`). Without either the answer is saved as before."""
     assignment = _assignment(request, pk)
     require(request.user, WRITE)
     question = _question(assignment, question_ref)
+    header = version_from_if_match(request.headers.get("If-Match"))
+    base_version = header if header is not None else payload.base_version
     if "value" in payload.model_fields_set:
         value = payload.value
     else:
@@ -170,11 +179,14 @@ def answer_save(request: HttpRequest, pk: int, question_ref: str, payload: answe
             question_id=question.pk,
             value=value,
             note=payload.note,
-            base_version=payload.base_version,
+            base_version=base_version,
         )
     except AnswerConflict as conflict:
+        response["ETag"] = etag(conflict.current["version"])
         return Status(409, {**conflict.as_dict(), "current": conflict.current})
-    return _one_item_out(assignment, question)
+    saved = _one_item_out(assignment, question)
+    response["ETag"] = etag(saved["version"])
+    return saved
 
 
 @answers.post("/{int:pk}/confirm-carried", response={200: answer_schemas.ConfirmedOut, **ERRORS},

@@ -5,7 +5,7 @@
 from typing import Any, cast
 
 from django.db.models import Count, QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 
@@ -35,6 +35,7 @@ from renkei.core.crud_api import (
     Page,
     check_if_match,
     resolve_references,
+    set_etag,
 )
 from renkei.core.errors import ErrorItem, RenkeiError
 from renkei.core.permissions import get_visible_or_404, require, visible
@@ -57,9 +58,12 @@ def _campaign(request: HttpRequest, pk: int) -> Campaign:
     return get_visible_or_404(_campaigns(), request.user, pk=pk)
 
 
-def _campaign_detail(request: HttpRequest, pk: int) -> Campaign:
+def _campaign_detail(request: HttpRequest, pk: int, response: HttpResponse | None = None) -> Campaign:
+    """The campaign with its progress; `response` gets its version as `ETag`."""
     campaign = _campaign(request, pk)
     campaign.progress = campaign_selectors.campaign_progress(campaign)  # type: ignore[attr-defined]
+    if response is not None:
+        set_etag(response, campaign)
     return campaign
 
 
@@ -99,21 +103,22 @@ def campaign_create(request: HttpRequest, payload: campaign_schemas.CampaignIn) 
 
 @campaigns.get("/{int:pk}", response={200: campaign_schemas.CampaignDetailOut, 404: ErrorOut},
                operation_id="campaign_retrieve", summary="Retrieve a campaign with its progress")
-def campaign_retrieve(request: HttpRequest, pk: int) -> Campaign:
-    """The campaign with its launch progress and how many assessments are in each status."""
-    return _campaign_detail(request, pk)
+def campaign_retrieve(request: HttpRequest, response: HttpResponse, pk: int) -> Campaign:
+    """The campaign with its launch progress and how many assessments are in each status (`ETag`:
+    its edit version)."""
+    return _campaign_detail(request, pk, response)
 
 
 @campaigns.patch("/{int:pk}", response={200: campaign_schemas.CampaignDetailOut, **ERRORS}, operation_id="campaign_update",
                  summary="Update a campaign")
-def campaign_update(request: HttpRequest, pk: int, payload: campaign_schemas.CampaignPatch) -> Campaign:
+def campaign_update(request: HttpRequest, response: HttpResponse, pk: int, payload: campaign_schemas.CampaignPatch) -> Campaign:
     """Change the name, message or due date (a launched campaign moves the due date of its open
     assessments); the framework only while it is a draft. Null values are left as they are. With
-    `If-Match` (the campaign's `edit_version`), a change saved since answers 409 and nothing is written."""
+    `If-Match` (the campaign's ETag) or `edit_version`, a change saved since answers 409 and nothing is written."""
     campaign = _campaign(request, pk)
     require(request.user, WRITE)
-    check_if_match(request, campaign)
-    data = {k: v for k, v in payload.model_dump(exclude_unset=True).items() if v is not None}
+    check_if_match(request, campaign, payload.edit_version)
+    data = {k: v for k, v in payload.model_dump(exclude_unset=True).items() if v is not None and k != "edit_version"}
     if "framework_id" in data:
         campaign.framework = resolve_references(  # type: ignore[assignment]
             user=request.user, references={"framework_id": _frameworks}, data=data
@@ -124,7 +129,7 @@ def campaign_update(request: HttpRequest, pk: int, payload: campaign_schemas.Cam
     if "due_date" in data:
         campaign.due_date = data["due_date"]
     campaign_services.campaign_save(user=request.user, campaign=campaign)
-    return _campaign_detail(request, pk)
+    return _campaign_detail(request, pk, response)
 
 
 @campaigns.delete("/{int:pk}", response={204: None, **ERRORS}, operation_id="campaign_delete",
@@ -146,12 +151,17 @@ def campaign_parties(request: HttpRequest, pk: int, limit: Limit = DEFAULT_LIMIT
 
 @campaigns.put("/{int:pk}/parties", response={200: campaign_schemas.CampaignDetailOut, **ERRORS},
                operation_id="campaign_set_parties", summary="Choose a draft campaign's parties")
-def campaign_set_parties(request: HttpRequest, pk: int, payload: campaign_schemas.PartiesIn) -> Campaign:
+def campaign_set_parties(
+    request: HttpRequest, response: HttpResponse, pk: int, payload: campaign_schemas.PartiesIn
+) -> Campaign:
     """Replace the parties of a draft campaign (409 once launched). Each must be a party (not one of
     our companies) of the campaign's group company; an id the user may not see answers 400 naming
-    its position (`organisation_ids.3`)."""
+    its position (`organisation_ids.3`). Choosing parties moves the campaign's `edit_version` on;
+    with `If-Match` (its ETag) or `edit_version`, a change saved since answers 409 and the parties
+    stay as they were."""
     campaign = _campaign(request, pk)
     require(request.user, WRITE)
+    check_if_match(request, campaign, payload.edit_version)
     ids = list(dict.fromkeys(payload.organisation_ids))
     found = {o.pk: o for o in visible(_organisations(), request.user).filter(pk__in=ids)}
     problems = [
@@ -164,7 +174,7 @@ def campaign_set_parties(request: HttpRequest, pk: int, payload: campaign_schema
     campaign_services.campaign_set_parties(
         user=request.user, campaign=campaign, organisations=[found[i] for i in ids], party_filter=payload.party_filter
     )
-    return _campaign_detail(request, pk)
+    return _campaign_detail(request, pk, response)
 
 
 @campaigns.post("/{int:pk}/launch", response={202: campaign_schemas.CampaignDetailOut, **ERRORS},

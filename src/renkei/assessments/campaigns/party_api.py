@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.urls import NoReverseMatch, reverse
 from ninja import Query, Router
 
@@ -30,6 +30,9 @@ from renkei.core.crud_api import (
     DEFAULT_LIMIT,
     ErrorOut,
     Page,
+    check_if_match,
+    expected_version,
+    set_etag,
 )
 from renkei.core.permissions import get_visible_or_404, require, visible
 from renkei.core.search import search_q
@@ -61,6 +64,7 @@ def _assurance_out(row: campaign_selectors.AssuranceRow) -> dict[str, Any]:
         "proposal_reasons": [str(r) for r in row.proposal.reasons],
         "override_level": row.override.level if row.override else None,
         "override_reason": row.override.reason if row.override else None,
+        "override_edit_version": row.override.edit_version if row.override else None,
         "required_level": row.level,
         "required_level_label": row.get_level_display(),
         "interval_months": row.interval_months,
@@ -87,9 +91,13 @@ def _batches(qs: QuerySet[Organisation]) -> Iterator[list[Organisation]]:
         yield batch
 
 
-def _party_row(request: HttpRequest, org_id: int) -> dict[str, Any]:
+def _party_row(request: HttpRequest, org_id: int, response: HttpResponse | None = None) -> dict[str, Any]:
+    """The party's row; `response` gets the override's version as `ETag` (none without an override)."""
     organisation = get_visible_or_404(Organisation.objects.exclude(kind__in=OUR_KINDS), request.user, pk=org_id)
-    return _assurance_out(campaign_selectors.assurance_rows([organisation])[0])
+    row = campaign_selectors.assurance_rows([organisation])[0]
+    if response is not None and row.override is not None:
+        set_etag(response, row.override)
+    return _assurance_out(row)
 
 
 @parties.get("/parties", response=Page[campaign_schemas.AssuranceOut], operation_id="assurance_list", summary="List required levels")
@@ -128,20 +136,28 @@ def assurance_list(
     "/parties/{int:org_id}", response={200: campaign_schemas.AssuranceOut, 404: ErrorOut}, operation_id="assurance_retrieve",
     summary="Retrieve a party's required level",
 )
-def assurance_retrieve(request: HttpRequest, org_id: int) -> dict[str, Any]:
-    return _party_row(request, org_id)
+def assurance_retrieve(request: HttpRequest, response: HttpResponse, org_id: int) -> dict[str, Any]:
+    """The party's row; `ETag`: the version of its override, when it has one."""
+    return _party_row(request, org_id, response)
 
 
 @parties.put(
     "/parties/{int:org_id}/override", response={200: campaign_schemas.AssuranceOut, **ERRORS},
     operation_id="assurance_override_set", summary="Override a party's required level",
 )
-def assurance_override_set(request: HttpRequest, org_id: int, payload: campaign_schemas.OverrideIn) -> dict[str, Any]:
-    """Replace the proposed level; the reason is required and kept in the audit trail."""
+def assurance_override_set(
+    request: HttpRequest, response: HttpResponse, org_id: int, payload: campaign_schemas.OverrideIn
+) -> dict[str, Any]:
+    """Replace the proposed level; the reason is required and kept in the audit trail. With `If-Match`
+    (the ETag read) or `edit_version`, an override saved or cleared since answers 409 and nothing is
+    written; without either the override is saved as before."""
     organisation = get_visible_or_404(Organisation.objects.exclude(kind__in=OUR_KINDS), request.user, pk=org_id)
     require(request.user, WRITE)
-    campaign_services.assurance_override_set(user=request.user, organisation=organisation, level=payload.level, reason=payload.reason)
-    return _party_row(request, org_id)
+    campaign_services.assurance_override_set(
+        user=request.user, organisation=organisation, level=payload.level, reason=payload.reason,
+        expected_version=expected_version(request, {"edit_version": payload.edit_version}),
+    )
+    return _party_row(request, org_id, response)
 
 
 @parties.delete(
@@ -163,6 +179,7 @@ def _policy_out(policy: Any, company: Organisation) -> dict[str, Any]:
         "group_company_id": company.pk,
         "group_company_name": company.name,
         "saved": policy.pk is not None,
+        "edit_version": policy.edit_version if policy.pk is not None else None,
         **{name: getattr(policy, name) for name in fields},
     }
 
@@ -179,21 +196,30 @@ def policy_list(request: HttpRequest) -> list[dict[str, Any]]:
     "/policies/{int:company_id}", response={200: campaign_schemas.PolicyOut, 404: ErrorOut}, operation_id="policy_retrieve",
     summary="Retrieve a group company's policy",
 )
-def policy_retrieve(request: HttpRequest, company_id: int) -> dict[str, Any]:
+def policy_retrieve(request: HttpRequest, response: HttpResponse, company_id: int) -> dict[str, Any]:
+    """The policy (`ETag`: its version once saved; the defaults have none)."""
     company = get_visible_or_404(_group_companies(), request.user, pk=company_id)
-    return _policy_out(campaign_services.policy_for(company.pk), company)
+    policy = campaign_services.policy_for(company.pk)
+    if policy.pk is not None:
+        set_etag(response, policy)
+    return _policy_out(policy, company)
 
 
 @parties.put(
     "/policies/{int:company_id}", response={200: campaign_schemas.PolicyOut, **ERRORS}, operation_id="policy_save",
     summary="Save a group company's policy",
 )
-def policy_save(request: HttpRequest, company_id: int, payload: campaign_schemas.PolicyIn) -> dict[str, Any]:
-    """Reassessment interval per criticality and reminder timing; fields left out take the defaults."""
+def policy_save(request: HttpRequest, response: HttpResponse, company_id: int, payload: campaign_schemas.PolicyIn) -> dict[str, Any]:
+    """Reassessment interval per criticality and reminder timing; fields left out take the defaults.
+    With `If-Match` (the ETag read) or `edit_version`, a policy saved since answers 409 and nothing
+    is written; without either it is saved as before."""
     company = get_visible_or_404(_group_companies(), request.user, pk=company_id)
     require(request.user, WRITE)
     policy = campaign_services.policy_for(company.pk)
-    for name, value in payload.model_dump().items():
+    data = payload.model_dump()
+    check_if_match(request, policy, data.pop("edit_version"))
+    for name, value in data.items():
         setattr(policy, name, value)
     campaign_services.policy_save(user=request.user, policy=policy)
+    set_etag(response, policy)
     return _policy_out(policy, company)

@@ -35,6 +35,7 @@ class AssuranceOut(Schema):
     proposal_reasons: list[str]
     override_level: str | None
     override_reason: str | None
+    override_edit_version: int | None = Field(description="The override's version (also the `ETag`); null without one.")
     required_level: str = Field(description="The override when there is one, else the proposal.")
     required_level_label: str
     interval_months: int = Field(description="The reassessment interval of the policy for the party's criticality.")
@@ -58,6 +59,7 @@ class AssuranceFilter(Schema):
 class OverrideIn(Schema):
     level: AssuranceLevel
     reason: str = Field(max_length=2000, description="Why the proposal does not fit (kept in the audit trail).")
+    edit_version: int | None = Field(None, description="`override_edit_version` read (if no `If-Match`); stale: 409.")
 
 
 Months = Annotated[int, Field(ge=1, le=120)]
@@ -73,6 +75,7 @@ class PolicyIn(Schema):
     months_low: Months = 36
     reminder_days_before: Days = 7
     overdue_reminder_days: Days = 7
+    edit_version: int | None = Field(None, description="The `edit_version` read (if no `If-Match`); stale: 409.")
 
 
 class PolicyOut(Schema):
@@ -85,6 +88,7 @@ class PolicyOut(Schema):
     months_low: int
     reminder_days_before: int
     overdue_reminder_days: int
+    edit_version: int | None = Field(description="Null until a policy is saved; then also the `ETag`.")
 
 
 # --- campaigns -----------------------------------------------------------------------------------
@@ -108,6 +112,7 @@ class CampaignPatch(Schema):
     framework_id: int | None = None
     due_date: dt.date | None = None
     message: str | None = Field(None, max_length=10_000)
+    edit_version: int | None = Field(None, description="The `edit_version` read (if no `If-Match`); stale: 409.")
 
 
 class CampaignOut(RecordOut):
@@ -131,6 +136,7 @@ class CampaignOut(RecordOut):
     closed_at: dt.datetime | None
     created_at: dt.datetime
     updated_at: dt.datetime
+    edit_version: int = Field(description="Moves on with every change (parties too); the `ETag` of the campaign.")
 
     @staticmethod
     def resolve_party_count(obj: Any) -> int:
@@ -174,6 +180,7 @@ class PartiesIn(Schema):
     party_filter: dict[str, Any] | None = Field(
         None, description="The filter the parties were chosen by, kept to show how the list came about."
     )
+    edit_version: int | None = Field(None, description="The campaign's `edit_version` read (if no `If-Match`); stale: 409.")
 
 
 class PartyOut(Schema):

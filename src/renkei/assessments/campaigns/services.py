@@ -30,6 +30,7 @@ from renkei.assessments.models import (
 )
 from renkei.assessments.permissions import CHANGE_ASSESSMENTS
 from renkei.assessments.signals import campaign_launch_queued
+from renkei.core.concurrency import check_current, expect_version
 from renkei.core.display import show_date
 from renkei.core.errors import RenkeiError
 from renkei.core.services import check_write, record_delete, record_save
@@ -57,14 +58,19 @@ def policy_save(*, user: Any, policy: AssessmentPolicy) -> AssessmentPolicy:
     return record_save(user=user, instance=policy, action=ACTION)
 
 
-def assurance_override_set(*, user: Any, organisation: Organisation, level: str, reason: str) -> AssuranceOverride:
-    """Set the level a party owes, replacing the proposal; the reason is required and audited."""
+def assurance_override_set(
+    *, user: Any, organisation: Organisation, level: str, reason: str, expected_version: int | None = None
+) -> AssuranceOverride:
+    """Set the level a party owes, replacing the proposal; the reason is required and audited. With
+    `expected_version` (the override's version read) one saved or cleared since raises `StaleEdit`."""
     reason = (reason or "").strip()
     if not reason:
         raise RenkeiError(_("Give the reason for overriding the proposed level."), field_name="reason")
     override = AssuranceOverride.objects.filter(organisation=organisation).first() or AssuranceOverride(
         organisation=organisation, group_company_id=organisation.group_company_id  # type: ignore[misc]
     )
+    check_current(override, expected_version)
+    expect_version(override, expected_version)
     override.level = level
     override.reason = reason
     return record_save(user=user, instance=override, action=ACTION)
@@ -116,6 +122,11 @@ def _open_statuses() -> list[str]:
     return [AssignmentStatus.NOT_STARTED, AssignmentStatus.IN_PROGRESS, AssignmentStatus.CHANGES_REQUESTED]
 
 
+# The parties are part of the campaign as edited: choosing them moves its version on (and a write
+# based on an older version, `core.concurrency`, is refused here with the parties left as they were).
+PARTIES_SAVED = ["party_filter", "updated_at", "edit_version"]
+
+
 @transaction.atomic
 def campaign_set_parties(
     *, user: Any, campaign: Campaign, organisations: Iterable[Organisation], party_filter: dict[str, Any] | None = None
@@ -128,7 +139,7 @@ def campaign_set_parties(
     campaign.parties.set(chosen)
     if party_filter is not None:
         campaign.party_filter = party_filter
-        campaign.save(update_fields=["party_filter", "updated_at"])
+    campaign.save(update_fields=PARTIES_SAVED)
     return campaign
 
 
@@ -177,7 +188,7 @@ def campaign_add_parties(
     new = [o for o in chosen if o.pk not in already]
     campaign.parties.add(*new)
     campaign.party_filter = stored
-    campaign.save(update_fields=["party_filter", "updated_at"])
+    campaign.save(update_fields=PARTIES_SAVED)
     return len(new)
 
 
@@ -194,7 +205,7 @@ def campaign_remove_parties(*, user: Any, campaign: Campaign, organisations: Ite
         stored["added"] = [pk for pk in stored["added"] if pk not in ids]
     campaign.parties.remove(*gone)
     campaign.party_filter = stored
-    campaign.save(update_fields=["party_filter", "updated_at"])
+    campaign.save(update_fields=PARTIES_SAVED)
 
 
 def campaign_launch(*, user: Any, campaign: Campaign, confirmed: str | None = None) -> Campaign:

@@ -37,6 +37,8 @@ from renkei.registry.models import Organisation
 router = Router(tags=["incidents"])
 VIA = "api"
 ERRORS = {400: ErrorOut, 403: ErrorOut, 404: ErrorOut}
+# Writes that take a version (`If-Match` or `edit_version`): a stale one answers 409.
+VERSIONED_ERRORS = {**ERRORS, 409: ErrorOut}
 
 
 class IncidentListOut(Schema):
@@ -114,6 +116,7 @@ class IncidentOut(IncidentListOut):
     prelim_start_days: int
     after_action_note: str
     closed_at: dt.datetime | None
+    edit_version: int
     appi: AppiOut
 
 
@@ -164,6 +167,7 @@ class IncidentPatch(Schema):
     appi_key_leaked: bool | None = None
     prelim_start_days: int | None = None
     after_action_note: str | None = None
+    edit_version: int | None = None  # the version read, when no `If-Match` is sent
 
 
 class StatusIn(Schema):
@@ -198,12 +202,14 @@ class TaskOut(Schema):
     status: str
     done_at: dt.datetime | None
     overdue: bool
+    edit_version: int
 
 
 class TaskPatch(Schema):
     status: TaskStatus | None = None
     due_at: dt.datetime | None = None
     title: str | None = None
+    edit_version: int | None = None  # the version read, when no `If-Match` is sent
 
 
 class NotificationOut(Schema):
@@ -339,14 +345,14 @@ def retrieve_incident(request: HttpRequest, response: HttpResponse, pk: int) -> 
     return _detail(incident)
 
 
-@router.patch("/{int:pk}", response={200: IncidentOut, **ERRORS}, operation_id="incident_update")
+@router.patch("/{int:pk}", response={200: IncidentOut, **VERSIONED_ERRORS}, operation_id="incident_update")
 def update_incident(request: HttpRequest, response: HttpResponse, pk: int, payload: IncidentPatch) -> dict[str, Any]:
     """Change fields of an incident (each change is written to its timeline). With `If-Match` (the
     ETag of the incident as read), a change saved since answers 409 and nothing is written."""
     incident = _incident(request, pk)
     require(request.user, CHANGE_INCIDENTS)
-    check_if_match(request, incident)
     data = payload.model_dump(exclude_unset=True)
+    check_if_match(request, incident, data.pop("edit_version", None))
     parties = _parties(request, data.pop("party_ids")) if data.get("party_ids") is not None else None
     data.pop("party_ids", None)
     if "principal_id" in data:
@@ -405,16 +411,20 @@ def tasks(request: HttpRequest, pk: int) -> list[dict[str, Any]]:
     return [_task_out(t, now) for t in incident.tasks.order_by("order", "due_at", "pk")]
 
 
-@router.patch("/tasks/{int:task_id}", response={200: TaskOut, **ERRORS}, operation_id="incident_task_update")
-def update_task(request: HttpRequest, task_id: int, payload: TaskPatch) -> dict[str, Any]:
-    """Move a task (status), change its due time or title."""
+@router.patch("/tasks/{int:task_id}", response={200: TaskOut, **VERSIONED_ERRORS}, operation_id="incident_task_update")
+def update_task(request: HttpRequest, response: HttpResponse, task_id: int, payload: TaskPatch) -> dict[str, Any]:
+    """Move a task (status), change its due time or title. With `If-Match` (`W/"<edit_version>"` of
+    the task as listed) or `edit_version`, a change saved since answers 409 and nothing is written."""
     from django.utils import timezone
 
     require(request.user, VIEW_INCIDENTS)
     task = get_visible_or_404(IncidentTask.objects.select_related("incident"), request.user, pk=task_id)
-    for name, value in payload.model_dump(exclude_unset=True).items():
+    data = payload.model_dump(exclude_unset=True)
+    check_if_match(request, task, data.pop("edit_version", None))
+    for name, value in data.items():
         setattr(task, name, value)
     services.task_save(user=request.user, task=task, via=VIA)
+    set_etag(response, task)
     return _task_out(task, timezone.now())
 
 

@@ -4,11 +4,11 @@
 
 from typing import Any
 
-from django.http import HttpRequest, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
 from ninja import Query, Router
 
-from renkei.core.crud_api import DEFAULT_LIMIT, ErrorOut, Page
+from renkei.core.crud_api import DEFAULT_LIMIT, ErrorOut, Page, check_if_match, set_etag
 from renkei.core.errors import RenkeiError
 from renkei.core.permissions import get_visible_or_404, require, visible
 from renkei.software.api_common import ERRORS, WRITE, Limit, Offset, page, release_or_404
@@ -83,7 +83,11 @@ def finding_list(
     operation_id="renkei_software_api_finding_bulk_triage",
 )
 def finding_bulk_triage(request: HttpRequest, payload: schemas.BulkTriageIn) -> dict[str, Any]:
-    """One VEX analysis for many findings (by `ids`, or all of one `vulnerability`); `undo` puts back."""
+    """One VEX analysis for many findings (by `ids`, or all of one `vulnerability`); `undo` puts back.
+
+    No `If-Match` or versions here: the person chooses one analysis for every row, so it is applied
+    whatever each row's version (each row's version still moves on, so a single triage read before
+    answers 409). `undo` leaves a finding changed since as it is."""
     require(request.user, WRITE)
     if payload.undo:
         return {"changed": bulk.bulk_undo(user=request.user, token=payload.undo), "undo": None}
@@ -105,18 +109,24 @@ def finding_bulk_triage(request: HttpRequest, payload: schemas.BulkTriageIn) -> 
     "/{int:pk}", response={200: schemas.FindingOut, 404: ErrorOut},
     operation_id="renkei_software_api_finding_detail",
 )
-def finding_detail(request: HttpRequest, pk: int) -> Finding:
-    return _finding(request, pk)
+def finding_detail(request: HttpRequest, response: HttpResponse, pk: int) -> Finding:
+    """One finding (`ETag`: its edit version)."""
+    finding = _finding(request, pk)
+    set_etag(response, finding)
+    return finding
 
 
 @findings.patch(
     "/{int:pk}", response={200: schemas.FindingOut, **ERRORS},
     operation_id="renkei_software_api_finding_triage",
 )
-def finding_triage(request: HttpRequest, pk: int, payload: schemas.TriageIn) -> Finding:
-    """Record the VEX analysis: `not_affected` needs a `justification`."""
+def finding_triage(request: HttpRequest, response: HttpResponse, pk: int, payload: schemas.TriageIn) -> Finding:
+    """Record the VEX analysis: `not_affected` needs a `justification`. With `If-Match` (the ETag of
+    the finding as read) or `edit_version`, a triage saved since answers 409 and nothing is written;
+    without either the triage is saved as before."""
     finding = _finding(request, pk)
     require(request.user, WRITE)
+    check_if_match(request, finding, payload.edit_version)
     services.finding_triage(
         user=request.user,
         finding=finding,
@@ -124,7 +134,9 @@ def finding_triage(request: HttpRequest, pk: int, payload: schemas.TriageIn) -> 
         justification=payload.justification or "",
         comment=payload.comment,
     )
-    return _finding(request, pk)
+    finding = _finding(request, pk)
+    set_etag(response, finding)
+    return finding
 
 
 @findings.post(

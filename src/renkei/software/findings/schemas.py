@@ -52,6 +52,7 @@ class FindingOut(Schema):
     url: str
     created_at: dt.datetime
     updated_at: dt.datetime
+    edit_version: int = Field(description="Moves on with every triage; send it back (or `If-Match`) to triage.")
 
     @staticmethod
     def resolve_release_version(obj: Any) -> str:
@@ -178,7 +179,8 @@ class FindingsStatusOut(Schema):
 
 class BulkTriageIn(Schema):
     """Either `ids`, or `vulnerability` (every open finding of it you may see, optionally in
-    `release_id`), with one VEX analysis; or only `undo` (a token from an earlier answer)."""
+    `release_id`), with one VEX analysis; or only `undo` (a token from an earlier answer).
+    No versions: one analysis applied to many rows on purpose (see the endpoint)."""
 
     ids: list[int] = Field(default_factory=list, max_length=5000)
     vulnerability: str | None = None
@@ -200,3 +202,4 @@ class TriageIn(Schema):
     state: VexState
     justification: VexJustification | None = None
     comment: str = ""
+    edit_version: int | None = Field(None, description="The `edit_version` read (if no `If-Match`); stale: 409.")

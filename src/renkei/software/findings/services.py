@@ -40,7 +40,8 @@ def finding_triage(*, user: Any, finding: Finding, state: str, justification: st
     finding.justification = justification
     finding.comment = (comment or "").strip()
     with transaction.atomic():
-        finding.save(update_fields=["state", "justification", "comment", "updated_at"])
+        # The version is named: a triage is a person's edit, so it moves on (and honours an expected one).
+        finding.save(update_fields=["state", "justification", "comment", "updated_at", "edit_version"])
     return finding
 
 
