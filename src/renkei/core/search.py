@@ -9,10 +9,11 @@ path (services, imports, the demo, commands, benchmarks) goes through one of the
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable, Sequence
 from typing import Any, TypeVar
 
-from django.db import models
+from django.db import DatabaseError, migrations, models, transaction
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
@@ -35,9 +36,10 @@ class SearchableManager(models.Manager[_M]):
 class SearchableModel(models.Model):
     """A model with a `search_text` column built from `search_sources` (attribute names).
 
-    No database index on `search_text`: a `contains` (LIKE '%…%') cannot use a B-tree index on
-    either database, and a trigram index would be PostgreSQL-only. The column saves the per-row
-    normalisation; keys that are compared whole (sort and duplicate keys) are indexed.
+    No B-tree index on `search_text`: a `contains` (LIKE '%…%') cannot use one on either database.
+    On PostgreSQL each app's migration adds a GIN trigram index (pg_trgm), which serves it
+    (`trigram_indexes` below); SQLite has no index for a substring
+    match. Keys that are compared whole (sort and duplicate keys) are indexed.
     """
 
     search_sources: Sequence[str] = ()
@@ -87,3 +89,30 @@ def search_q(fields: Iterable[str], value: str | None) -> Q:
     """`search_condition` for an API filter: no condition when the parameter is absent or blank."""
     value = (value or "").strip()
     return search_condition(fields, value) if value else Q()
+
+
+def trigram_indexes(*tables: str) -> Any:
+    """A migration operation: GIN trigram indexes on the tables' `search_text`, on PostgreSQL.
+
+    pg_trgm is a trusted extension since PostgreSQL 13 (the database owner may create it). Where it
+    cannot be created, the indexes are left out with a warning: searches still work, by a scan.
+    """
+    def create(apps: Any, schema_editor: Any) -> None:
+        if schema_editor.connection.vendor != "postgresql":
+            return
+        try:
+            with transaction.atomic(using=schema_editor.connection.alias):
+                schema_editor.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
+                for table in tables:
+                    schema_editor.execute(
+                        f"CREATE INDEX IF NOT EXISTS {table}_search_trgm ON {table} USING gin (search_text gin_trgm_ops)"
+                    )
+        except DatabaseError as error:
+            logging.getLogger(__name__).warning("Search columns left without trigram indexes: %s", error)
+
+    def drop(apps: Any, schema_editor: Any) -> None:
+        if schema_editor.connection.vendor == "postgresql":
+            for table in tables:
+                schema_editor.execute(f"DROP INDEX IF EXISTS {table}_search_trgm")
+
+    return migrations.RunPython(create, drop)
